@@ -1,0 +1,1 @@
+"""Importers: every supported file format to the canonical :class:`~gait.recording.Recording`."""

@@ -1,0 +1,194 @@
+"""What every importer shares: the container abstraction, options and the stream builder."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+import numpy as np
+
+from gait.errors import GaitInputError
+from gait.io import resample
+from gait.io.table import decode, first_line
+from gait.recording import G, PLACEMENTS, AccKind, SensorStream
+
+ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "g": G, "mg": G / 1000.0}
+GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
+TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+
+@dataclass
+class ReadOptions:
+    """User choices that readers honour (most only matter to the generic CSV reader)."""
+
+    placement: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical name -> column in file
+    acc_unit: str | None = None  # None: the format's own / m/s2 for generic CSV
+    gyr_unit: str | None = None
+    time_unit: str | None = None
+    delimiter: str | None = None
+
+
+class Container:
+    """A file, a folder or a zip seen as a set of named members (POSIX relative names)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.is_zip = path.is_file() and zipfile.is_zipfile(path)
+        self.is_dir = path.is_dir()
+        self._zip: zipfile.ZipFile | None = None
+        if self.is_zip:
+            try:
+                self._zip = zipfile.ZipFile(path)
+                bad = self._zip.testzip() if path.stat().st_size < 50_000_000 else None
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise GaitInputError(path, f"broken zip archive ({exc})",
+                                     expected="a complete zip file") from None
+            if bad is not None:
+                raise GaitInputError(path, f"zip member {bad!r} is corrupt",
+                                     expected="a complete zip file")
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            raise GaitInputError(path, "not a readable zip archive (truncated or damaged)",
+                                 expected="a complete zip file")
+
+    @cached_property
+    def names(self) -> list[str]:
+        if self._zip is not None:
+            return [n for n in self._zip.namelist()
+                    if not n.endswith("/") and "__MACOSX" not in n
+                    and not PurePosixPath(n).name.startswith("._")]
+        if self.is_dir:
+            return sorted(p.relative_to(self.path).as_posix() for p in self.path.rglob("*")
+                          if p.is_file() and not p.name.startswith("."))
+        return [self.path.name]
+
+    def read_bytes(self, name: str) -> bytes:
+        try:
+            if self._zip is not None:
+                return self._zip.read(name)
+            if self.is_dir:
+                return (self.path / name).read_bytes()
+            return self.path.read_bytes()
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise GaitInputError(self.member_path(name), f"cannot read ({exc})",
+                                 expected="a readable file") from None
+
+    def head(self, name: str, n_bytes: int = 65536) -> str:
+        if self._zip is not None:
+            with self._zip.open(name) as fh:
+                return decode(fh.read(n_bytes))
+        p = self.path / name if self.is_dir else self.path
+        with open(p, "rb") as fh:
+            return decode(fh.read(n_bytes))
+
+    def first_line(self, name: str) -> str:
+        return first_line(self.head(name, 8192)).strip()
+
+    def member_path(self, name: str) -> str:
+        if self.is_dir:
+            return str(self.path / name)
+        if self._zip is not None:
+            return f"{self.path}!{name}"
+        return str(self.path)
+
+    def find(self, basename: str) -> str | None:
+        """The member whose file name (any folder) equals basename, case-insensitive."""
+        b = basename.lower()
+        for n in self.names:
+            if PurePosixPath(n).name.lower() == b:
+                return n
+        return None
+
+
+class Reader(Protocol):
+    """One importer. ``sniff`` looks at content only; ``read`` builds the Recording."""
+
+    name: str
+
+    def sniff(self, c: Container) -> bool: ...
+
+    def read(self, c: Container, opts: ReadOptions): ...
+
+
+def check_placement(p: str | None, default: str = "unknown") -> str:
+    p = p or default
+    if p not in PLACEMENTS:
+        raise GaitInputError(None, f"unknown placement {p!r}", expected=", ".join(PLACEMENTS))
+    return p
+
+
+def build_stream(
+    path: str,
+    t_acc: np.ndarray,
+    acc: np.ndarray,
+    *,
+    placement: str,
+    acc_kind: AccKind = "total",
+    t_gyr: np.ndarray | None = None,
+    gyr: np.ndarray | None = None,
+    nominal_hz: float | None = None,
+    name: str = "",
+    t_zero: float | None = None,
+    warnings: list[str] | None = None,
+) -> SensorStream:
+    """Clean timestamps, resample to a uniform grid, merge the gyroscope onto that grid.
+
+    ``t_zero`` is the recording's time zero (default: the first accelerometer time).
+    ``warnings`` collects import warnings (prefixed with the source path).
+    """
+    warn = warnings if warnings is not None else []
+    tl = resample.clean_timestamps(t_acc)
+    if len(tl.t) < 2:
+        raise GaitInputError(path, f"only {len(tl.t)} sample(s) with a valid time",
+                             expected="at least 2 samples")
+    a = tl.apply(acc)
+    warn.extend(f"{path}: {w}" for w in tl.warnings)
+    zero = float(tl.t[0]) if t_zero is None else float(t_zero)
+    t = tl.t - zero
+    start, fs, acc_u, gaps, info = resample.to_uniform(t, a, nominal_hz=nominal_hz)
+    gyr_u = None
+    if gyr is not None:
+        tg = t_acc if t_gyr is None else t_gyr
+        tlg = resample.clean_timestamps(tg)
+        if len(tlg.t) >= 2:
+            g = tlg.apply(gyr)
+            warn.extend(f"{path} (gyroscope): {w}" for w in tlg.warnings)
+            gyr_u, gmask = resample.interpolate(tlg.t - zero, g, start, fs, len(acc_u),
+                                               max_gap_s=max(5.0 / resample.measured_rate(tlg.t),
+                                                             5.0 / fs, 0.03))
+            info["gyr_measured_rate_hz"] = resample.measured_rate(tlg.t)
+            if gmask.mean() > 0.5:
+                warn.append(f"{path}: the gyroscope covers only {100 * (1 - gmask.mean()):.0f} % "
+                            "of the accelerometer's time")
+    info.update(
+        source=path,
+        n_raw=tl.n_raw,
+        n_duplicates=tl.n_duplicates,
+        n_backwards=tl.n_backwards,
+        n_nan_time=tl.n_nan_time,
+        resample_method="linear interpolation onto a uniform grid; gaps > max(5/fs, 30 ms) NaN",
+    )
+    if gaps:
+        missing = sum(g.n_samples for g in gaps) / fs
+        warn.append(f"{path}: {len(gaps)} gap(s) without samples, {missing:.2f} s in all "
+                    "(kept as NaN)")
+    return SensorStream(placement=placement, sample_rate_hz=fs, acc=acc_u, gyr=gyr_u,
+                        start_s=start, acc_kind=acc_kind, gaps=gaps, name=name, info=info)
+
+
+def at_rest_gravity(acc: np.ndarray, fs: float) -> float:
+    """|acc| median over the quietest second: about 9.81 when gravity is included."""
+    mag = np.linalg.norm(acc, axis=1)
+    w = max(int(round(fs)), 3)
+    if len(mag) < w or np.all(np.isnan(mag)):
+        return float(np.nanmedian(mag)) if len(mag) else float("nan")
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    win = sliding_window_view(mag, w)[:: max(w // 4, 1)]
+    sd = np.nanstd(win, axis=1)
+    sd[np.isnan(sd)] = np.inf
+    i = int(np.argmin(sd))
+    return float(np.nanmedian(win[i]))

@@ -1,0 +1,100 @@
+"""Pick the reader from a file's content (never from its name alone) and load it.
+
+Order follows ``shared/notes/phone_apps.md``: containers (zip / folder) first, then MATLAB
+files, then the first line of a CSV. A file that belongs to a multi-file export (a Sensor
+Logger ``Accelerometer.csv`` beside its ``Metadata.csv``, phyphox ``meta/device.csv``) is read as
+the whole export.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from gait.errors import GaitInputError
+from gait.io.base import Container, ReadOptions, Reader
+from gait.recording import Recording
+
+# Module names under gait.io, in detection order. Each defines READER.
+READER_MODULES = (
+    "gaitcsv",
+    "phyphox",
+    "sensor_logger",
+    "matlab_mobile",
+    "sensorlog",
+    "physics_toolbox",
+    "androsensor",
+    "metabase",
+    "generic",
+)
+
+
+def readers() -> list[Reader]:
+    out = []
+    for m in READER_MODULES:
+        try:
+            mod = importlib.import_module(f"gait.io.{m}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"gait.io.{m}":
+                continue
+            raise
+        out.append(mod.READER)
+    return out
+
+
+def _export_root(path: Path) -> Path:
+    """The folder of a multi-file export that ``path`` is a member of, else ``path``."""
+    if not path.is_file():
+        return path
+    parent = path.parent
+    if parent.name == "meta" and (parent / "time.csv").exists():
+        return parent.parent
+    if (parent / "meta" / "time.csv").exists() or (parent / "meta" / "device.csv").exists():
+        return parent
+    md = parent / "Metadata.csv"
+    if md.exists() and path.suffix.lower() == ".csv":
+        try:
+            with open(md, "rb") as fh:
+                if fh.read(64).lstrip(b"\xef\xbb\xbf").startswith(b"version,device name"):
+                    return parent
+        except OSError:
+            pass
+    return path
+
+
+def detect(path: Path) -> tuple[Reader, Container]:
+    """The reader for ``path`` and the container it reads from."""
+    if not path.exists():
+        raise GaitInputError(path, "no such file or folder", expected="an existing path")
+    root = _export_root(path)
+    if root.is_file() and root.stat().st_size == 0:
+        raise GaitInputError(path, "the file is empty", expected="a recording")
+    c = Container(root)
+    if not c.names:
+        raise GaitInputError(path, "the folder holds no files", expected="an export folder")
+    for r in readers():
+        if r.sniff(c):
+            return r, c
+    if c.is_zip or c.is_dir:
+        what = "zip" if c.is_zip else "folder"
+        raise GaitInputError(
+            path, f"no known export in this {what}",
+            expected="a phyphox, Sensor Logger or SensorLog export, or a gait recording")
+    head = c.first_line(c.names[0])[:60]
+    raise GaitInputError(
+        path, f"unknown format, first line {head!r}",
+        expected="a supported phone-app export or a CSV with a time_s,ax,ay,az header "
+                 "(see 'gait formats')")
+
+
+def load_path(path: str | Path, opts: ReadOptions | None = None) -> Recording:
+    """Load one file, zip or folder into a :class:`Recording`."""
+    p = Path(path)
+    opts = opts or ReadOptions()
+    reader, c = detect(p)
+    rec = reader.read(c, opts)
+    if opts.placement:
+        for s in rec.streams:
+            if s.placement in ("unknown", "pocket") or len(rec.streams) == 1:
+                s.placement = opts.placement
+    return rec
