@@ -13,7 +13,7 @@ import numpy as np
 from gait.errors import GaitInputError
 from gait.io import resample
 from gait.io.table import decode, first_line
-from gait.recording import G, PLACEMENTS, AccKind, SensorStream
+from gait.recording import PLACEMENTS, AccKind, G, SensorStream
 
 ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "g": G, "mg": G / 1000.0}
 GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
@@ -182,7 +182,7 @@ def build_stream(
 def at_rest_gravity(acc: np.ndarray, fs: float) -> float:
     """|acc| median over the quietest second: about 9.81 when gravity is included."""
     mag = np.linalg.norm(acc, axis=1)
-    w = max(int(round(fs)), 3)
+    w = max(round(fs), 3)
     if len(mag) < w or np.all(np.isnan(mag)):
         return float(np.nanmedian(mag)) if len(mag) else float("nan")
     from numpy.lib.stride_tricks import sliding_window_view

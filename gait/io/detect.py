@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 
 from gait.errors import GaitInputError
-from gait.io.base import Container, ReadOptions, Reader
+from gait.io.base import Container, Reader, ReadOptions
 from gait.recording import Recording
 
 # Module names under gait.io, in detection order. Each defines READER.

@@ -45,7 +45,7 @@ class Timeline:
         if self.groups is None:
             return x
         n = int(self.groups[-1]) + 1
-        out = np.empty((n,) + x.shape[1:], dtype=np.float64)
+        out = np.empty((n, *x.shape[1:]), dtype=np.float64)
         x2 = x.reshape(len(x), -1)
         o2 = out.reshape(n, -1)
         counts = np.bincount(self.groups, minlength=n)
@@ -94,14 +94,34 @@ def clean_timestamps(t: np.ndarray) -> Timeline:
 
 
 def measured_rate(t: np.ndarray, max_gap_factor: float = 5.0) -> float:
-    """Samples per second over the stretches without gaps."""
+    """The sensor's sample rate from its timestamps.
+
+    When the intervals are multiples of one period (a fixed-rate sensor that lost samples,
+    as in BLE or wireless recordings) the rate is 1 / that period. Otherwise (phone event
+    timing with jitter) it is the number of intervals over their summed length, leaving out
+    gaps longer than ``max_gap_factor`` median intervals.
+    """
     d = np.diff(t)
     if len(d) == 0:
         return float("nan")
     med = float(np.median(d))
+    if med <= 0:
+        return float("nan")
+    r = d / med
+    near_one = np.abs(r - 1.0) < 0.05
+    if near_one.mean() > 0.5 and (np.abs(r - np.round(r)) < 0.1).mean() > 0.98:
+        return float(1.0 / d[near_one].mean())
     ok = d <= max_gap_factor * med
     total = float(d[ok].sum())
     return float(ok.sum() / total) if total > 0 else float("nan")
+
+
+def dropped_samples(t: np.ndarray, fs: float) -> int:
+    """Samples missing between consecutive timestamps at rate ``fs`` (0 for jittery timing)."""
+    d = np.diff(t) * fs
+    if len(d) == 0 or (np.abs(d - np.round(d)) < 0.1).mean() < 0.98:
+        return 0
+    return int(np.clip(np.round(d) - 1, 0, None).sum())
 
 
 def grid_rate(measured_hz: float, nominal_hz: float | None = None) -> float:
@@ -136,7 +156,7 @@ def gaps_from_mask(mask: np.ndarray, start_s: float, fs: float) -> tuple[Gap, ..
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
     return tuple(
-        Gap(start_s + s / fs, start_s + (e - 1) / fs, int(e - s))
+        Gap(float(start_s + s / fs), float(start_s + (e - 1) / fs), int(e - s))
         for s, e in zip(starts, ends, strict=True)
     )
 
@@ -213,6 +233,7 @@ def to_uniform(
         "measured_rate_hz": meas,
         "nominal_rate_hz": nominal_hz,
         "dt_cv": jitter,
+        "dropped_samples": dropped_samples(t, fs),
         "resampled": not (len(t) == n and np.allclose(d, 1.0 / fs, rtol=1e-6, atol=1e-9)),
     }
     return start_s, fs, vals, gaps_from_mask(gap, start_s, fs), info
