@@ -139,3 +139,65 @@ class Recording:
         return max(s.start_s + s.duration_s for s in self.streams) - min(
             s.start_s for s in self.streams
         )
+
+
+def describe(rec: Recording) -> dict[str, Any]:
+    """Facts about a recording for ``gait info`` (JSON-ready)."""
+    streams = []
+    for s in rec.streams:
+        mag = np.linalg.norm(s.acc, axis=1)
+        streams.append({
+            "placement": s.placement,
+            "name": s.name,
+            "sensors": ["accelerometer"] + (["gyroscope"] if s.has_gyr else []),
+            "acc_kind": s.acc_kind,
+            "sample_rate_hz": round(s.sample_rate_hz, 4),
+            "nominal_rate_hz": s.info.get("nominal_rate_hz"),
+            "measured_rate_hz": _r(s.info.get("measured_rate_hz")),
+            "gyr_measured_rate_hz": _r(s.info.get("gyr_measured_rate_hz")),
+            "n_samples": s.n_samples,
+            "start_s": round(s.start_s, 6),
+            "duration_s": round(s.duration_s, 3),
+            "gaps": [g.to_dict() for g in s.gaps],
+            "missing_pct": round(100 * s.missing_fraction, 3),
+            "dropped_samples": s.info.get("dropped_samples", 0),
+            "duplicate_timestamps": s.info.get("n_duplicates", 0),
+            "backwards_timestamps": s.info.get("n_backwards", 0),
+            "resampled": bool(s.info.get("resampled", False)),
+            "acc_norm_median": _r(float(np.nanmedian(mag)) if s.n_samples else None),
+            "source": s.info.get("source"),
+        })
+    return {
+        "format": rec.source_format,
+        "app": rec.app,
+        "platform": rec.platform,
+        "device": rec.device,
+        "start_time_utc": rec.start_time_utc.isoformat() if rec.start_time_utc else None,
+        "duration_s": round(rec.duration_s, 3),
+        "sources": rec.sources,
+        "streams": streams,
+        "warnings": rec.warnings,
+        "meta": _jsonable(rec.meta),
+    }
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    if x is None or not np.isfinite(x):
+        return None
+    return round(float(x), nd)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, datetime):
+        return x.isoformat()
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    return x

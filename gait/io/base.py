@@ -179,16 +179,21 @@ def build_stream(
                         start_s=start, acc_kind=acc_kind, gaps=gaps, name=name, info=info)
 
 
-def at_rest_gravity(acc: np.ndarray, fs: float) -> float:
-    """|acc| median over the quietest second: about 9.81 when gravity is included."""
+def rest_stats(acc: np.ndarray, fs: float) -> tuple[float, float]:
+    """(median, SD) of |acc| over the quietest second of the recording."""
     mag = np.linalg.norm(acc, axis=1)
     w = max(round(fs), 3)
     if len(mag) < w or np.all(np.isnan(mag)):
-        return float(np.nanmedian(mag)) if len(mag) else float("nan")
+        return (float(np.nanmedian(mag)) if len(mag) else float("nan")), float("nan")
     from numpy.lib.stride_tricks import sliding_window_view
 
     win = sliding_window_view(mag, w)[:: max(w // 4, 1)]
     sd = np.nanstd(win, axis=1)
     sd[np.isnan(sd)] = np.inf
     i = int(np.argmin(sd))
-    return float(np.nanmedian(win[i]))
+    return float(np.nanmedian(win[i])), float(sd[i])
+
+
+def at_rest_gravity(acc: np.ndarray, fs: float) -> float:
+    """|acc| median over the quietest second: about 9.81 when gravity is included."""
+    return rest_stats(acc, fs)[0]

@@ -62,8 +62,12 @@ def _export_root(path: Path) -> Path:
     return path
 
 
-def detect(path: Path) -> tuple[Reader, Container]:
-    """The reader for ``path`` and the container it reads from."""
+def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Container]:
+    """The reader for ``path`` and the container it reads from.
+
+    With explicit generic-CSV column names in ``opts`` a single CSV that no app reader claims
+    is read by the generic reader.
+    """
     if not path.exists():
         raise GaitInputError(path, "no such file or folder", expected="an existing path")
     root = _export_root(path)
@@ -72,9 +76,12 @@ def detect(path: Path) -> tuple[Reader, Container]:
     c = Container(root)
     if not c.names:
         raise GaitInputError(path, "the folder holds no files", expected="an export folder")
-    for r in readers():
+    rs = readers()
+    for r in rs:
         if r.sniff(c):
             return r, c
+    if opts is not None and opts.columns and not (c.is_zip or c.is_dir):
+        return next(r for r in rs if r.name == "generic"), c
     if c.is_zip or c.is_dir:
         what = "zip" if c.is_zip else "folder"
         raise GaitInputError(
@@ -91,7 +98,7 @@ def load_path(path: str | Path, opts: ReadOptions | None = None) -> Recording:
     """Load one file, zip or folder into a :class:`Recording`."""
     p = Path(path)
     opts = opts or ReadOptions()
-    reader, c = detect(p)
+    reader, c = detect(p, opts)
     rec = reader.read(c, opts)
     if opts.placement:
         for s in rec.streams:

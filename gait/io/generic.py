@@ -18,9 +18,9 @@ from gait.io.base import (
     TIME_UNITS,
     Container,
     ReadOptions,
-    at_rest_gravity,
     build_stream,
     check_placement,
+    rest_stats,
 )
 from gait.io.table import read_table, sniff_decimal_comma, sniff_delimiter, split_header
 from gait.recording import Recording
@@ -43,6 +43,16 @@ def _columns(header: list[str], opts: ReadOptions) -> dict[str, str | None]:
     return m
 
 
+def looks_linear(acc: np.ndarray, rest_norm: float) -> bool:
+    """True when gravity was removed: |a| ~ 0 at rest, or (no rest at all) |a| often near 0
+    while the mean acceleration vector is far from 1 g."""
+    if rest_norm < 2.0:
+        return True
+    mag = np.linalg.norm(acc, axis=1)
+    mean_norm = float(np.linalg.norm(np.nanmean(acc, axis=0)))
+    return bool(np.nanpercentile(mag, 1) < 1.5 and mean_norm < 5.0)
+
+
 class GenericReader:
     name = "generic"
 
@@ -55,7 +65,9 @@ class GenericReader:
             return False
         header = split_header(line, sniff_delimiter(line))
         m = _columns(header, ReadOptions())
-        return m["time"] is not None and all(m[k] for k in ("ax", "ay", "az"))
+        # Claim files that are clearly meant as generic CSV, so that a missing axis column
+        # gets a precise error instead of "unknown format".
+        return m["time"] is not None and any(m[k] for k in ("ax", "ay", "az"))
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         name = c.names[0]
@@ -112,21 +124,21 @@ class GenericReader:
         placement = check_placement(opts.placement, "unknown")
         s = build_stream(path, t, acc, gyr=gyr, placement=placement, name=Path(path).stem,
                          warnings=warnings, t_zero=0.0 if np.nanmin(t) >= 0 else None)
-        g = at_rest_gravity(s.acc, s.sample_rate_hz)
+        g, g_sd = rest_stats(s.acc, s.sample_rate_hz)
         kind_note = ""
         if np.isfinite(g):
-            if a_unit.startswith("m/s") and 0.6 < g < 1.4:
+            if a_unit.startswith("m/s") and 0.95 < g < 1.05 and g_sd < 0.05:
                 warnings.append(f"{path}: acceleration at rest is {g:.2f}: the values look like g, "
                                 "not m/s^2 (use --acc-unit g)")
             elif a_unit in ("g", "mg") and g > 40:
                 warnings.append(f"{path}: acceleration at rest is {g:.1f} m/s^2 after converting "
                                 "from g: the values look like m/s^2 already (drop --acc-unit g)")
-            elif g < 2.0:
+            elif looks_linear(s.acc, g):
                 s.acc_kind = "linear"
                 kind_note = "gravity is not in the acceleration (|a| at rest ~ 0)"
-                warnings.append(f"{path}: acceleration at rest is {g:.2f} m/s^2: gravity was "
-                                "removed (linear acceleration); impact and gravity alignment "
-                                "need gravity")
+                warnings.append(f"{path}: gravity is not in the acceleration (|a| at rest "
+                                f"{g:.2f} m/s^2): linear acceleration; impact and gravity "
+                                "alignment need gravity")
         extra = [h for h in header if h not in numeric]
         meta = {"columns": {k: v for k, v in m.items() if v}, "units": {
             "time": t_unit, "acc": a_unit, "gyr": g_unit if has_gyr else None}}

@@ -1,0 +1,201 @@
+"""The command line: a thin click layer over the Python API.
+
+Bad input exits with status 2 and one line ``error: <file>: <where>: <what> (expected ...)``.
+Set ``GAIT_DEBUG=1`` to see tracebacks of internal errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gait import __version__
+from gait.api import load, parse_file_arg
+from gait.errors import GaitInputError
+from gait.io.base import ACC_UNITS, GYR_UNITS, TIME_UNITS
+from gait.recording import PLACEMENTS, describe
+
+FORMATS = [
+    ("phyphox", "Android, iOS", "CSV (comma/semicolon/tab, decimal comma), zip with meta/",
+     "Acceleration with g, Linear acceleration, Gyroscope, simple multi-sensor experiments"),
+    ("Sensor Logger", "Android, iOS", "zip or folder of CSVs + Metadata.csv (schema v2, v3)",
+     "Accelerometer + Gravity (or TotalAcceleration), Gyroscope; iOS signs, standardisation"),
+    ("Physics Toolbox Sensor Suite", "Android, iOS", "CSV (all header variants)",
+     "g-force, linear acceleration, gyroscope; wall-clock or relative time"),
+    ("SensorLog", "iOS, watchOS", "CSV or zip", "accelerometer (G), gyro, motion*"),
+    ("MATLAB Mobile", "Android, iOS", ".mat (timetables)", "Acceleration, AngularVelocity"),
+    ("AndroSensor", "Android", "CSV (, or ;)", "accelerometer, gravity, linear acc., gyroscope"),
+    ("MbientLab MetaBase", "wearable", "CSV per sensor", "accelerometer (g), gyroscope (deg/s)"),
+    ("generic CSV", "any", "time_s,ax,ay,az[,gx,gy,gz]",
+     "m/s^2, rad/s, s by default; --columns, --acc-unit, --gyr-unit, --time-unit"),
+    ("gait recording", "gait", "NAME.gait.json + one CSV per sensor",
+     "written by gait simulate and gait record"),
+]
+
+
+def _parse_columns(value: str | None) -> dict[str, str]:
+    if not value:
+        return {}
+    out = {}
+    for part in value.split(","):
+        k, sep, v = part.partition("=")
+        k = k.strip()
+        if not sep or k not in ("time", "ax", "ay", "az", "gx", "gy", "gz") or not v.strip():
+            raise click.BadParameter(
+                f"{part!r} (expected NAME=COLUMN with NAME one of time,ax,ay,az,gx,gy,gz)",
+                param_hint="--columns")
+        out[k] = v.strip()
+    return out
+
+
+def reader_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that tell the importers what a file cannot tell them."""
+    opts = [
+        click.option("--placement", type=click.Choice(PLACEMENTS),
+                     help="Where the sensor was worn (or write FILE as PLACEMENT=PATH)."),
+        click.option("--columns", metavar="NAME=COL,...",
+                     help="Generic CSV: map time,ax,ay,az,gx,gy,gz to the file's columns."),
+        click.option("--acc-unit", type=click.Choice(sorted(ACC_UNITS)),
+                     help="Generic CSV: acceleration unit (default m/s2)."),
+        click.option("--gyr-unit", type=click.Choice(sorted(GYR_UNITS)),
+                     help="Generic CSV: angular-rate unit (default rad/s)."),
+        click.option("--time-unit", type=click.Choice(sorted(TIME_UNITS)),
+                     help="Generic CSV: time unit (default s)."),
+        click.option("--delimiter", help="Generic CSV: field separator (default: sniffed)."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _read_opts(kw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "placement": kw.pop("placement", None),
+        "columns": _parse_columns(kw.pop("columns", None)),
+        "acc_unit": kw.pop("acc_unit", None),
+        "gyr_unit": kw.pop("gyr_unit", None),
+        "time_unit": kw.pop("time_unit", None),
+        "delimiter": kw.pop("delimiter", None),
+    }
+
+
+def _load_arg(arg: str, ropts: dict[str, Any]):
+    placement, path = parse_file_arg(arg)
+    o = dict(ropts)
+    if placement:
+        o["placement"] = placement
+    return load(path, **o)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gait")
+def cli() -> None:
+    """gait: left/right imbalance in walking and running from IMU recordings.
+
+    A measuring tool, not a diagnosis.
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "json_out", is_flag=True, help="Print JSON (one object per file).")
+@reader_options
+def info(files: tuple[str, ...], json_out: bool, **kw: Any) -> None:
+    """Format, app, platform, sensors, sample rate, duration, gaps and warnings of recordings.
+
+    FILE is a file, folder or zip of any supported format, or PLACEMENT=PATH.
+    """
+    ropts = _read_opts(kw)
+    docs = []
+    for arg in files:
+        rec = _load_arg(arg, ropts)
+        d = {"file": parse_file_arg(arg)[1], **describe(rec)}
+        docs.append(d)
+        if not json_out:
+            _print_info(d)
+    if json_out:
+        out = docs[0] if len(docs) == 1 else docs
+        click.echo(json.dumps(out, indent=2, allow_nan=False))
+
+
+def _fmt_rate(x: float | None) -> str:
+    return "-" if x is None else f"{x:g}"
+
+
+def _print_info(d: dict[str, Any]) -> None:
+    con = Console(highlight=False)
+    con.print(f"[bold]{d['file']}[/bold]", soft_wrap=True)
+    t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2))
+    t.add_row("format", f"{d['format']} ({d['app']})")
+    t.add_row("platform", d["platform"] or "unknown")
+    if d["device"]:
+        t.add_row("device", d["device"])
+    t.add_row("start (UTC)", d["start_time_utc"] or "unknown")
+    t.add_row("duration", f"{d['duration_s']:.2f} s")
+    con.print(t)
+    st = Table(title=None, header_style="bold")
+    for col in ("placement", "sensors", "acc", "rate Hz", "measured", "samples", "gaps",
+                "missing"):
+        st.add_column(col, justify="right" if col in ("rate Hz", "measured", "samples",
+                                                         "gaps", "missing") else "left")
+    for s in d["streams"]:
+        sensors = "acc+gyr" if "gyroscope" in s["sensors"] else "acc"
+        st.add_row(s["placement"], sensors, s["acc_kind"], _fmt_rate(s["sample_rate_hz"]),
+                   _fmt_rate(s["measured_rate_hz"]), str(s["n_samples"]), str(len(s["gaps"])),
+                   f"{s['missing_pct']:.1f} %")
+    con.print(st)
+    for w in d["warnings"]:
+        con.print(f"[yellow]warning:[/yellow] {w}", soft_wrap=True)
+    con.print()
+
+
+@cli.command()
+def formats() -> None:
+    """List the supported input formats."""
+    con = Console()
+    t = Table(header_style="bold")
+    for c in ("format", "platforms", "files", "sensors / notes"):
+        t.add_column(c)
+    for row in FORMATS:
+        t.add_row(*row)
+    con.print(t)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors, exit status 2 for bad input."""
+    try:
+        cli.main(args=argv, prog_name="gait", standalone_mode=False)
+    except GaitInputError as exc:
+        click.echo(f"error: {exc.one_line()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("GAIT_DEBUG"):
+            raise
+        click.echo(f"error: internal error: {type(exc).__name__}: {exc} "
+                   "(please report it; GAIT_DEBUG=1 shows details)", err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _entry() -> None:  # pragma: no cover
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+

@@ -1,0 +1,237 @@
+"""Canonical model, resampling, the table parser, the generic CSV reader and our own format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+from gait.errors import GaitInputError
+from gait.io import resample
+from gait.io.base import at_rest_gravity
+from gait.io.detect import detect, load_path
+from gait.io.gaitcsv import RecordingWriter, StreamSpec, write_recording
+from gait.recording import Recording, SensorStream, describe
+
+from .conftest import VALIDATION, needs_shared
+from .helpers import walk_like, write_generic
+
+
+def test_clean_timestamps_sorts_dedups_and_counts() -> None:
+    t = np.array([0.0, 0.01, 0.02, 0.02, 0.015, 0.03, 0.04])
+    tl = resample.clean_timestamps(t)
+    assert tl.n_backwards == 1
+    assert tl.n_duplicates == 1
+    np.testing.assert_allclose(tl.t, [0.0, 0.01, 0.015, 0.02, 0.03, 0.04])
+    x = np.arange(7.0)[:, None] * np.ones((1, 3))
+    out = tl.apply(x)
+    # rows at t=0.02 (values 2 and 3) are averaged; t=0.015 (value 4) moved before them
+    np.testing.assert_allclose(out[:, 0], [0, 1, 4, 2.5, 5, 6])
+
+
+def test_stale_first_row_dropped() -> None:
+    t = np.concatenate([[0.0], 60.0 + np.arange(500) / 100])
+    tl = resample.clean_timestamps(t)
+    assert tl.dropped_stale_first == pytest.approx(60.0)
+    assert len(tl.t) == 500
+
+
+def test_uniform_grid_keeps_gaps_as_nan() -> None:
+    t = np.concatenate([np.arange(0, 1, 0.01), np.arange(1.5, 2.5, 0.01)])
+    x = np.column_stack([t, 2 * t, 3 * t])
+    start, fs, vals, gaps, _info = resample.to_uniform(t, x)
+    assert fs == 100.0
+    assert len(gaps) == 1
+    g = gaps[0]
+    assert 0.99 < g.start_s < 1.01 and 1.48 < g.end_s < 1.5
+    assert np.isnan(vals[105]).all()
+    # interpolation elsewhere is exact for a linear signal
+    ok = ~np.isnan(vals[:, 0])
+    grid = start + np.arange(len(vals)) / fs
+    np.testing.assert_allclose(vals[ok, 1], 2 * grid[ok], atol=1e-9)
+
+
+def test_jittery_timestamps_resampled_linearly() -> None:
+    rng = np.random.default_rng(1)
+    dt = rng.uniform(0.003, 0.007, 2000)
+    t = np.concatenate([[0.0], np.cumsum(dt)])
+    x = np.column_stack([np.sin(t), np.cos(t), t])
+    start, fs, vals, _gaps, info = resample.to_uniform(t, x)
+    assert abs(fs - 1 / dt.mean()) / fs < 0.02
+    grid = start + np.arange(len(vals)) / fs
+    np.testing.assert_allclose(vals[:, 0], np.sin(grid), atol=1e-4)
+    assert info["resampled"]
+
+
+def test_fixed_rate_with_dropped_samples_keeps_nominal_rate() -> None:
+    t = np.arange(1000) / 100.0
+    keep = np.ones(1000, bool)
+    keep[100:103] = False  # 3 dropped samples: interpolated
+    keep[500:520] = False  # 20 dropped: a gap
+    rate = resample.measured_rate(t[keep])
+    assert rate == pytest.approx(100.0)
+    assert resample.dropped_samples(t[keep], 100.0) == 23
+
+
+def test_high_rate_gyro_is_low_passed_before_merging() -> None:
+    fs_g = 500.0
+    tg = np.arange(0, 10, 1 / fs_g)
+    # 2 Hz motion + 140 Hz vibration that would alias into a 100 Hz grid
+    g = np.column_stack([np.sin(2 * np.pi * 2 * tg) + 0.5 * np.sin(2 * np.pi * 140 * tg)] * 3)
+    vals, _mask = resample.interpolate(tg, g, 0.0, 100.0, 1000)
+    grid = np.arange(1000) / 100.0
+    inner = slice(50, 950)
+    np.testing.assert_allclose(vals[inner, 0], np.sin(2 * np.pi * 2 * grid[inner]), atol=0.05)
+
+
+def test_generic_csv_roundtrip_and_units(tmp_path: Path) -> None:
+    acc, gyr = walk_like(600)
+    t = np.arange(600) / 100
+    p = write_generic(tmp_path / "w.csv", t, acc / 9.80665, np.degrees(gyr),
+                      header="t_ms,accX,accY,accZ,wx,wy,wz")
+    rec = gait.load(p, columns={"time": "t_ms", "ax": "accX", "ay": "accY", "az": "accZ",
+                                "gx": "wx", "gy": "wy", "gz": "wz"},
+                    acc_unit="g", gyr_unit="deg/s", time_unit="s", placement="lower_back")
+    s = rec.streams[0]
+    assert s.placement == "lower_back"
+    np.testing.assert_allclose(s.acc, acc, atol=1e-5)
+    np.testing.assert_allclose(s.gyr, gyr, atol=1e-5)
+    assert s.sample_rate_hz == 100.0
+
+
+def test_generic_warns_when_g_declared_as_ms2(tmp_path: Path) -> None:
+    acc, _ = walk_like(600)
+    acc[:200] = [0.1, 9.80, 0.3]  # standing still, then walking
+    p = write_generic(tmp_path / "g.csv", np.arange(600) / 100, acc / 9.80665)
+    rec = gait.load(p)
+    assert any("look like g" in w for w in rec.warnings)
+
+
+def test_generic_linear_acceleration_is_marked(tmp_path: Path) -> None:
+    acc, _ = walk_like(600)
+    acc[:, 1] -= 9.81
+    acc[:300] = 0.01 * np.random.default_rng(0).normal(size=(300, 3))
+    p = write_generic(tmp_path / "lin.csv", np.arange(600) / 100, acc)
+    rec = gait.load(p)
+    assert rec.streams[0].acc_kind == "linear"
+    assert any("gravity is not in the acceleration" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("", "empty"),
+        ("time_s,ax,ay,az\n", "no data rows"),
+        ("time_s,ax,ay,az\n0,1,2,3\n", "only one sample"),
+        ("time_s,ax,ay\n0,1,2\n0.01,1,2\n", "column 'az' is missing"),
+        ("time_s,ax,ay,az\n0,1,2,3\n0.01,1,abc,3\n", "line 3: text 'abc' in numeric column 'ay'"),
+        ("time_s,ax,ay,az\n0,1,2,3\n0.01,1,2\n0.02,1,2,3\n", "line 3"),
+        ("time_s,ax,ay,az,gx,gy\n0,1,2,3,4,5\n0.01,1,2,3,4,5\n", "column 'gz' is missing"),
+    ],
+)
+def test_generic_bad_input_one_line(tmp_path: Path, content: str, needle: str) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text(content)
+    with pytest.raises(GaitInputError) as ei:
+        gait.load(p)
+    msg = ei.value.one_line()
+    assert str(p) in msg and needle in msg and "\n" not in msg
+
+
+def test_unknown_format_names_first_line(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("foo,bar\n1,2\n")
+    with pytest.raises(GaitInputError, match="unknown format, first line 'foo,bar'"):
+        gait.load(p)
+
+
+def test_truncated_zip(tmp_path: Path) -> None:
+    import zipfile
+
+    z = tmp_path / "a.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("data.csv", "time_s,ax,ay,az\n" + "0,1,2,3\n" * 1000)
+    raw = z.read_bytes()
+    z.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(GaitInputError, match="zip"):
+        gait.load(z)
+
+
+def test_recording_writer_roundtrip(tmp_path: Path) -> None:
+    acc, gyr = walk_like(1000)
+    with RecordingWriter(tmp_path / "r.gait.json",
+                         [StreamSpec("left_foot", 100.0), StreamSpec("right_foot", 100.0,
+                                                                     has_gyr=False)],
+                         meta={"note": "x"}) as w:
+        for i in range(0, 1000, 300):
+            w.write("left_foot", acc[i:i + 300], gyr[i:i + 300])
+            w.write("right_foot", acc[i:i + 300])
+    reader, _ = detect(tmp_path / "r.gait.json")
+    assert reader.name == "gait"
+    for entry in (tmp_path / "r.gait.json", tmp_path / "r.left_foot.csv"):
+        rec = load_path(entry)
+        assert rec.placements == ["left_foot", "right_foot"]
+        np.testing.assert_allclose(rec.stream("left_foot").acc, acc, atol=1e-5)
+        np.testing.assert_allclose(rec.stream("left_foot").gyr, gyr, atol=1e-6)
+        assert rec.stream("right_foot").gyr is None
+        assert rec.meta["note"] == "x"
+
+
+def test_write_recording_of_loaded_recording(tmp_path: Path) -> None:
+    acc, gyr = walk_like(500)
+    rec = Recording([SensorStream("lower_back", 50.0, acc, gyr)], source_format="test")
+    m = write_recording(rec, tmp_path / "x.gait.json")
+    back = gait.load(m)
+    np.testing.assert_allclose(back.streams[0].acc, acc, atol=1e-5)
+    assert back.streams[0].sample_rate_hz == 50.0
+    d = describe(back)
+    json.dumps(d, allow_nan=False)
+    assert d["streams"][0]["n_samples"] == 500
+
+
+def test_manifest_errors(tmp_path: Path) -> None:
+    m = tmp_path / "x.gait.json"
+    m.write_text('{"format": "gait-recording", "version": 1, "streams": [{"placement": "knee"}]}')
+    with pytest.raises(GaitInputError, match=r"streams\[0\]"):
+        gait.load(m)
+    m.write_text('{"format": "gait-recording", "version": 1,')
+    with pytest.raises(GaitInputError, match="invalid JSON"):
+        gait.load(m)
+
+
+def test_load_mapping_combines_placements(tmp_path: Path) -> None:
+    acc, gyr = walk_like(500)
+    t = np.arange(500) / 100
+    a = write_generic(tmp_path / "L.csv", t, acc, gyr)
+    b = write_generic(tmp_path / "R.csv", t, acc, gyr)
+    rec = gait.load({"left_foot": a, "right_foot": b})
+    assert rec.placements == ["left_foot", "right_foot"]
+
+
+def test_at_rest_gravity() -> None:
+    acc, _ = walk_like(1000)
+    acc[200:400] = [0, 9.81, 0]
+    assert at_rest_gravity(acc, 100) == pytest.approx(9.81, abs=0.01)
+
+
+CONVERTED = sorted(VALIDATION.glob("*/converted/imu_*.csv")) if VALIDATION.is_dir() else []
+
+
+@needs_shared
+@pytest.mark.parametrize("path", CONVERTED, ids=[p.name for p in CONVERTED])
+def test_every_converted_validation_file_loads_generic(path: Path) -> None:
+    reader, _ = detect(path)
+    assert reader.name == "generic"
+    rec = load_path(path)
+    s = rec.streams[0]
+    assert s.n_samples > 100
+    assert abs(s.sample_rate_hz - s.info["measured_rate_hz"]) / s.sample_rate_hz < 0.02
+    if "truong2019" in str(path):
+        assert s.acc_kind == "linear"  # the dataset removed gravity
+    else:
+        assert s.acc_kind == "total"
+        # mean acceleration vector: gravity plus (foot sensors, no rest) impacts
+        assert 7.0 < np.linalg.norm(np.nanmean(s.acc, axis=0)) < 20.0
