@@ -1,0 +1,310 @@
+"""Validate the event detectors against the independent references in ../shared/validation.
+
+For every walk with a reference and every placement configuration it has (lower back; both
+feet; pocket phone) the detector runs on the IMU files exactly as a user would load them, and
+the detections are compared with ``ref_*.json``:
+
+* IC and FC precision / recall / F1: one-to-one matching within +-100 ms (closest pairs first),
+  inside the evaluation region (reference walking bouts and the stretches between reference
+  contacts less than 2.5 s apart, each widened by 0.3 s);
+* median and mean absolute timing error (ms) of matched contacts;
+* left/right accuracy of matched contacts (where the reference has sides and the detector does);
+* step count error (% of the reference count);
+* per-side mean stance time error (ms), stance and step symmetry index error (points).
+
+Dataset caveats respected: mobgap Test5 stance asymmetry is also scored against the optical
+(Stereophoto) reference, which its README says to prefer; truong2019 has no IC/FC (only step
+counts); oxford pocket phones have an unknown pocket side (side accuracy is not scored) and
++-45 ms reference timing.
+
+Run: ``python benchmarks/validate.py [--dataset NAME] [--config lower_back|feet|pocket]
+[--per-walk] [--json PATH]``. Needs ../shared/validation (or GAIT_SHARED).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import gait
+from gait.events import detect_events
+from gait.metrics import per_side_means, step_table, symmetry_index
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GAIT_SHARED", ROOT.parent / "shared")).resolve()
+VALIDATION = SHARED / "validation"
+TOL = 0.100
+
+LOCATION = {"lowerback": "lower_back", "left_foot": "left_foot", "right_foot": "right_foot",
+            "frontpocket": "pocket", "backpocket": "pocket"}
+CONFIGS = {"lower_back": ("lower_back",), "feet": ("left_foot", "right_foot"),
+           "pocket": ("pocket",)}
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    errors: list[float] = field(default_factory=list)
+    side_ok: int = 0
+    side_n: int = 0
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.errors += other.errors
+        self.side_ok += other.side_ok
+        self.side_n += other.side_n
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
+
+    def row(self) -> dict[str, float]:
+        e = np.abs(self.errors) * 1000 if self.errors else np.array([np.nan])
+        return {"P": self.precision, "R": self.recall, "F1": self.f1,
+                "med_ms": float(np.median(e)), "mean_ms": float(np.mean(e)),
+                "LR_acc": self.side_ok / self.side_n if self.side_n else float("nan"),
+                "n_ref": self.tp + self.fn}
+
+
+def match(ref_t: np.ndarray, det_t: np.ndarray, tol: float = TOL) -> list[tuple[int, int]]:
+    """One-to-one matching, closest pairs first, within tol."""
+    if len(ref_t) == 0 or len(det_t) == 0:
+        return []
+    d = np.abs(ref_t[:, None] - det_t[None, :])
+    i, j = np.nonzero(d <= tol)
+    order = np.argsort(d[i, j], kind="stable")
+    used_r: set[int] = set()
+    used_d: set[int] = set()
+    pairs = []
+    for k in order:
+        a, b = int(i[k]), int(j[k])
+        if a not in used_r and b not in used_d:
+            used_r.add(a)
+            used_d.add(b)
+            pairs.append((a, b))
+    return pairs
+
+
+def region(ref: dict) -> list[tuple[float, float]]:
+    iv = [(b["start"], b["end"]) for b in ref.get("walking_bouts", [])]
+    ts = sorted(e["t"] for e in ref.get("initial_contacts", []) + ref.get("final_contacts", []))
+    iv += [(a, b) for a, b in zip(ts[:-1], ts[1:], strict=True) if b - a < 2.5]
+    iv = sorted((a - 0.3, b + 0.3) for a, b in iv)
+    merged: list[list[float]] = []
+    for a, b in iv:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def inside(t: np.ndarray, reg: list[tuple[float, float]]) -> np.ndarray:
+    m = np.zeros(len(t), dtype=bool)
+    for a, b in reg:
+        m |= (t >= a) & (t <= b)
+    return m
+
+
+def score_events(ref_ev: list[dict], det: pd.DataFrame, reg: list[tuple[float, float]],
+                 score_sides: bool) -> Score:
+    rt = np.array([e["t"] for e in ref_ev], dtype=float)
+    rs = np.array([e.get("side") for e in ref_ev], dtype=object)
+    keep = inside(rt, reg)
+    rt, rs = rt[keep], rs[keep]
+    dt = det["t"].to_numpy(float)
+    ds = det["side"].to_numpy(dtype=object)
+    dk = inside(dt, reg)
+    dt, ds = dt[dk], ds[dk]
+    pairs = match(rt, dt)
+    s = Score(tp=len(pairs), fp=len(dt) - len(pairs), fn=len(rt) - len(pairs))
+    s.errors = [float(dt[b] - rt[a]) for a, b in pairs]
+    if score_sides:
+        for a, b in pairs:
+            if rs[a] in ("L", "R") and ds[b] in ("L", "R"):
+                s.side_n += 1
+                s.side_ok += int(rs[a] == ds[b])
+    return s
+
+
+def walks() -> list[tuple[str, Path, dict]]:
+    out = []
+    for ref_path in sorted(VALIDATION.glob("*/converted/ref_*.json")):
+        ref = json.loads(ref_path.read_text())
+        if not ref.get("reference_available", True):
+            continue
+        out.append((ref["dataset"], ref_path, ref))
+    return out
+
+
+def temporal(ref: dict) -> dict[str, float]:
+    st = ref.get("stance_times_s") or {}
+    sp = ref.get("step_times_s") or {}
+
+    def m(d: dict, s: str) -> float:
+        v = d.get(s) or []
+        return float(np.mean(v)) if len(v) else float("nan")
+
+    out = {"stance_L": m(st, "L"), "stance_R": m(st, "R"), "step_L": m(sp, "L"),
+           "step_R": m(sp, "R")}
+    out["stance_si"] = symmetry_index(out["stance_L"], out["stance_R"])
+    out["step_si"] = symmetry_index(out["step_L"], out["step_R"])
+    return out
+
+
+def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict | None:
+    files = {LOCATION[k]: ref_path.parent / v for k, v in ref["imu_files"].items()
+             if k in LOCATION}
+    need = CONFIGS[config]
+    if not all(p in files for p in need):
+        return None
+    t0 = time.perf_counter()
+    rec = gait.load({p: files[p] for p in need})
+    det = detect_events(rec)
+    elapsed = time.perf_counter() - t0
+    reg = region(ref)
+    score_sides = config != "pocket"
+    ev = det.events
+    res: dict = {"dataset": dataset, "walk": ref["walk"], "config": config, "seconds": elapsed}
+    res["IC"] = score_events(ref.get("initial_contacts", []), ev[ev.kind == "IC"], reg,
+                             score_sides)
+    res["FC"] = score_events(ref.get("final_contacts", []), ev[ev.kind == "FC"], reg,
+                             score_sides)
+    n_ic = int(inside(ev.loc[ev.kind == "IC", "t"].to_numpy(float), reg).sum())
+    if dataset == "truong2019_ipol_gaitdata":
+        acts = ref["extra"].get("foot_activity", [])
+        lo = min(a["start"] for a in acts) - 1.0
+        hi = max(a["end"] for a in acts) + 1.0
+        t_ic = ev.loc[ev.kind == "IC", "t"].to_numpy(float)
+        n_ic = int(((t_ic >= lo) & (t_ic <= hi)).sum())
+    ref_steps = ref.get("step_count")
+    res["step_count"] = (n_ic, ref_steps)
+    steps = step_table(ev[inside(ev["t"].to_numpy(float), reg)], det.bouts)
+    st = per_side_means(steps, "stance_s")
+    sp = per_side_means(steps, "step_s")
+    mine = {"stance_L": st["L"], "stance_R": st["R"], "step_L": sp["L"], "step_R": sp["R"],
+            "stance_si": symmetry_index(st["L"], st["R"]),
+            "step_si": symmetry_index(sp["L"], sp["R"])}
+    res["temporal"] = (mine, temporal(ref))
+    alt = (ref.get("extra", {}).get("alternative_references") or {}).get("Stereophoto")
+    if dataset == "mobgap_lab_example" and alt and "Test5" in ref["walk"]:
+        res["temporal_mocap"] = (mine, temporal(alt))
+    return res
+
+
+def fmt(x: float, nd: int = 3) -> str:
+    return "   -" if x is None or not np.isfinite(x) else f"{x:.{nd}f}"
+
+
+def summarise(results: list[dict]) -> list[dict]:
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        groups.setdefault((r["dataset"], r["config"]), []).append(r)
+    rows = []
+    for (ds, cfg), rs in sorted(groups.items()):
+        ic, fc = Score(), Score()
+        for r in rs:
+            ic.add(r["IC"])
+            fc.add(r["FC"])
+        step_err = [100 * (d - ref) / ref for d, ref in (r["step_count"] for r in rs)
+                    if ref]
+        ste, sie, spe = [], [], []
+        for r in rs:
+            key = "temporal_mocap" if "temporal_mocap" in r else "temporal"
+            mine, ref = r[key]
+            for s in ("L", "R"):
+                if np.isfinite(mine[f"stance_{s}"]) and np.isfinite(ref[f"stance_{s}"]):
+                    ste.append(abs(mine[f"stance_{s}"] - ref[f"stance_{s}"]) * 1000)
+            if np.isfinite(mine["stance_si"]) and np.isfinite(ref["stance_si"]):
+                sie.append(abs(mine["stance_si"] - ref["stance_si"]))
+            if np.isfinite(mine["step_si"]) and np.isfinite(ref["step_si"]):
+                spe.append(abs(mine["step_si"] - ref["step_si"]))
+        rows.append({
+            "dataset": ds, "config": cfg, "walks": len(rs),
+            "IC": ic.row(), "FC": fc.row(),
+            "step_count_err_pct_median": float(np.median(np.abs(step_err))) if step_err
+            else float("nan"),
+            "stance_err_ms_mean": float(np.mean(ste)) if ste else float("nan"),
+            "stance_si_err_pts_mean": float(np.mean(sie)) if sie else float("nan"),
+            "stance_si_err_pts_max": float(np.max(sie)) if sie else float("nan"),
+            "step_si_err_pts_mean": float(np.mean(spe)) if spe else float("nan"),
+            "seconds": float(sum(r["seconds"] for r in rs)),
+        })
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dataset", help="only datasets whose name contains this")
+    ap.add_argument("--config", choices=sorted(CONFIGS), action="append")
+    ap.add_argument("--per-walk", action="store_true")
+    ap.add_argument("--json", type=Path, help="write the summary as JSON")
+    a = ap.parse_args()
+    if not VALIDATION.is_dir():
+        print(f"validation data not found at {VALIDATION}", file=sys.stderr)
+        return 2
+    configs = a.config or sorted(CONFIGS)
+    results = []
+    for ds, ref_path, ref in walks():
+        if a.dataset and a.dataset not in ds:
+            continue
+        for cfg in configs:
+            try:
+                r = evaluate_walk(ds, ref_path, ref, cfg)
+            except (ValueError, ModuleNotFoundError, gait.GaitInputError) as exc:
+                print(f"{ds} {ref['walk']} {cfg}: skipped ({exc})", file=sys.stderr)
+                continue
+            if r is None:
+                continue
+            results.append(r)
+            if a.per_walk:
+                ic, fc = r["IC"].row(), r["FC"].row()
+                mine, refv = r.get("temporal_mocap", r["temporal"])
+                print(f"{ds[:12]:12s} {r['walk'][:34]:34s} {cfg:10s} IC F1 {fmt(ic['F1'])} "
+                      f"med {fmt(ic['med_ms'], 0)} ms LR {fmt(ic['LR_acc'])}  FC F1 "
+                      f"{fmt(fc['F1'])}  steps {r['step_count'][0]}/{r['step_count'][1]}  "
+                      f"stSI {fmt(mine['stance_si'], 1)}/{fmt(refv['stance_si'], 1)}")
+    rows = summarise(results)
+    print()
+    print(f"{'dataset':26s} {'config':10s} {'walks':>5s} | {'IC P':>5s} {'IC R':>5s} "
+          f"{'IC F1':>5s} {'med':>4s} {'mean':>4s} {'L/R':>5s} | {'FC F1':>5s} {'med':>4s} | "
+          f"{'steps%':>6s} {'stance':>6s} {'stSI':>5s} {'stSImax':>7s} {'spSI':>5s} | {'s':>5s}")
+    for r in rows:
+        ic, fc = r["IC"], r["FC"]
+        print(f"{r['dataset'][:26]:26s} {r['config']:10s} {r['walks']:5d} | {fmt(ic['P'], 2):>5s} "
+              f"{fmt(ic['R'], 2):>5s} {fmt(ic['F1'], 2):>5s} {fmt(ic['med_ms'], 0):>4s} "
+              f"{fmt(ic['mean_ms'], 0):>4s} {fmt(ic['LR_acc'], 2):>5s} | {fmt(fc['F1'], 2):>5s} "
+              f"{fmt(fc['med_ms'], 0):>4s} | {fmt(r['step_count_err_pct_median'], 1):>6s} "
+              f"{fmt(r['stance_err_ms_mean'], 0):>6s} {fmt(r['stance_si_err_pts_mean'], 1):>5s} "
+              f"{fmt(r['stance_si_err_pts_max'], 1):>7s} {fmt(r['step_si_err_pts_mean'], 1):>5s} | "
+              f"{r['seconds']:5.1f}")
+    print("\nIC/FC: +-100 ms one-to-one; med/mean: |timing error| ms; L/R: side accuracy of "
+          "matched ICs;\nsteps%: median |step count error|; stance: mean |per-side mean stance "
+          "error| ms;\nstSI/spSI: mean |stance/step SI error| points (mobgap Test5 vs mocap).")
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
