@@ -24,6 +24,7 @@ Run: ``python benchmarks/validate.py [--dataset NAME] [--config lower_back|feet|
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -108,7 +109,7 @@ def match(ref_t: np.ndarray, det_t: np.ndarray, tol: float = TOL) -> list[tuple[
 def region(ref: dict) -> list[tuple[float, float]]:
     iv = [(b["start"], b["end"]) for b in ref.get("walking_bouts", [])]
     ts = sorted(e["t"] for e in ref.get("initial_contacts", []) + ref.get("final_contacts", []))
-    iv += [(a, b) for a, b in zip(ts[:-1], ts[1:], strict=True) if b - a < 2.5]
+    iv += [(a, b) for a, b in itertools.pairwise(ts) if b - a < 2.5]
     iv = sorted((a - 0.3, b + 0.3) for a, b in iv)
     merged: list[list[float]] = []
     for a, b in iv:
