@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 import numpy as np
+import pyarrow as pa
 
 from gait.errors import GaitInputError
 from gait.io import resample
@@ -18,6 +23,9 @@ from gait.recording import PLACEMENTS, AccKind, G, SensorStream
 ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "g": G, "mg": G / 1000.0}
 GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+MIN_GAIT_HZ = 20.0
+MIN_DT_S = 1e-4  # no phone samples faster than 10 kHz: closer times are not a time column
+MAX_GRID = 2_000_000  # grid points allowed beyond 50 per source row (long pauses)
 
 
 @dataclass
@@ -103,6 +111,88 @@ class Container:
         return None
 
 
+
+
+def drop_partial_last_line(raw: bytes, delimiter: str, n_fields: int, path: str,
+                           warnings: list[str]) -> bytes:
+    """Drop a last line that was cut short (no final newline and fewer fields than the header).
+
+    Phones killed while writing leave such a line; everything before it is still good.
+    """
+    if raw.endswith((b"\n", b"\r")):
+        return raw
+    cut = raw.rfind(b"\n")
+    if cut < 0:
+        return raw
+    if raw[cut + 1:].count(delimiter.encode()) + 1 < n_fields:
+        warnings.append(f"{path}: the last line is incomplete (the file was cut short); "
+                        "it was ignored")
+        return raw[: cut + 1]
+    return raw
+
+
+def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
+                    what: str = "time") -> None:
+    """Refuse timestamps that would make an absurd grid.
+
+    One corrupted value years away, or a column that is not time at all (spacing of
+    microseconds), would make the resampler allocate billions of points. ``t`` is in seconds
+    (NaN = invalid); row i is on line ``first_line_no + i`` (unknown when None).
+    """
+    ok = np.isfinite(t)
+    n = int(ok.sum())
+    if n < 2:
+        return
+    s = np.sort(t[ok])
+    d = np.diff(s)
+    pos = d[d > 0]
+    if len(pos) == 0:
+        return
+    med = float(np.median(pos))
+    if med < MIN_DT_S:
+        raise GaitInputError(
+            path, f"{what}: consecutive times are only {med:.3g} s apart "
+            f"({1 / med:.3g} samples per second)", where=f"column {what!r}",
+            expected=f"a time column in seconds (at most {1 / MIN_DT_S:.0f} Hz)")
+    span = float(s[-1] - s[0])
+    if span <= max(50.0 * n * med, 3600.0) and span / med <= max(50.0 * n, MAX_GRID):
+        return
+    centre = float(np.median(s))
+    dev = np.where(ok, np.abs(t - centre), -np.inf)
+    i = int(np.argmax(dev))
+    raise GaitInputError(
+        path, f"{what} value {t[i]:.6g} s lies {dev[i]:.3g} s away from the rest of the recording",
+        where=f"line {first_line_no + i}" if first_line_no is not None else f"row {i + 1}",
+        expected="timestamps of one continuous recording")
+
+
+def low_rate_warning(rate_hz: float, path: str) -> str | None:
+    """A warning when the rate is too slow for gait analysis (< 20 Hz)."""
+    if rate_hz < MIN_GAIT_HZ:
+        return (f"{path}: sampled at {rate_hz:.3g} Hz, far too slow for gait analysis "
+                f"(at least {MIN_GAIT_HZ:.0f} Hz, ideally 100 Hz); step timing and impacts "
+                "will be unreliable")
+    return None
+
+
+@contextmanager
+def input_errors(path: str, expected: str) -> Iterator[None]:
+    """Turn low-level parser/archive failures into :class:`GaitInputError`."""
+    try:
+        yield
+    except GaitInputError:
+        raise
+    except (pa.ArrowException, csv.Error, UnicodeError, zipfile.BadZipFile, zlib.error,
+            EOFError, OSError, NotImplementedError) as exc:
+        msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise GaitInputError(path, f"cannot read ({msg})", expected=expected) from None
+
+
+def first_valid_line(mask: np.ndarray) -> int:
+    """Index of the first True in mask (mask must have one)."""
+    return int(np.argmax(mask))
+
+
 class Reader(Protocol):
     """One importer. ``sniff`` looks at content only; ``read`` builds the Recording."""
 
@@ -120,7 +210,22 @@ def check_placement(p: str | None, default: str = "unknown") -> str:
     return p
 
 
-def build_stream(
+def build_stream(path: str, t_acc: np.ndarray, acc: np.ndarray, **kw) -> SensorStream:
+    """Clean timestamps, resample to a uniform grid, merge the gyroscope onto that grid.
+
+    Keyword arguments are those of :func:`_build_stream`. Numeric failures on odd input
+    (absurd times, shapes) become :class:`GaitInputError` naming ``path``.
+    """
+    try:
+        return _build_stream(path, t_acc, acc, **kw)
+    except GaitInputError:
+        raise
+    except (ValueError, FloatingPointError, IndexError, MemoryError) as exc:
+        raise GaitInputError(path, f"cannot build a uniform stream ({exc})",
+                             expected="increasing times and numeric samples") from None
+
+
+def _build_stream(
     path: str,
     t_acc: np.ndarray,
     acc: np.ndarray,
@@ -134,12 +239,16 @@ def build_stream(
     t_zero: float | None = None,
     warnings: list[str] | None = None,
 ) -> SensorStream:
-    """Clean timestamps, resample to a uniform grid, merge the gyroscope onto that grid.
+    """The work of :func:`build_stream`.
 
     ``t_zero`` is the recording's time zero (default: the first accelerometer time).
     ``warnings`` collects import warnings (prefixed with the source path).
     """
     warn = warnings if warnings is not None else []
+    t_acc = np.asarray(t_acc, dtype=np.float64)
+    check_time_span(t_acc, path)
+    if gyr is not None and t_gyr is not None:
+        check_time_span(np.asarray(t_gyr, dtype=np.float64), f"{path} (gyroscope)")
     tl = resample.clean_timestamps(t_acc)
     if len(tl.t) < 2:
         raise GaitInputError(path, f"only {len(tl.t)} sample(s) with a valid time",

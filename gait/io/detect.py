@@ -51,6 +51,18 @@ def _export_root(path: Path) -> Path:
         return parent.parent
     if (parent / "meta" / "time.csv").exists() or (parent / "meta" / "device.csv").exists():
         return parent
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16).lstrip(b"\xef\xbb\xbf")
+    except OSError:
+        head = b""
+    if head.startswith(b'"Time (s)"') and path.suffix.lower() == ".csv":
+        # a phyphox multi-sensor export without meta/: read the sibling sensor files too
+        for sib in parent.glob("*.csv"):
+            if sib != path:
+                with open(sib, "rb") as fh:
+                    if fh.read(16).lstrip(b"\xef\xbb\xbf").startswith(b'"Time (s)"'):
+                        return parent
     md = parent / "Metadata.csv"
     if md.exists() and path.suffix.lower() == ".csv":
         try:

@@ -125,10 +125,11 @@ def dropped_samples(t: np.ndarray, fs: float) -> int:
 
 def grid_rate(measured_hz: float, nominal_hz: float | None = None) -> float:
     """The grid rate: the nominal (or a common) rate when the measured one is within 1.5 %."""
-    candidates = ([nominal_hz] if nominal_hz else []) + list(COMMON_RATES)
-    for c in candidates:
-        if c and abs(measured_hz - c) / c <= 0.015:
-            return float(c)
+    if nominal_hz and abs(measured_hz - nominal_hz) / nominal_hz <= 0.015:
+        return float(nominal_hz)
+    best = min(COMMON_RATES, key=lambda c: abs(measured_hz - c) / c)
+    if abs(measured_hz - best) / best <= 0.015:
+        return float(best)
     return float(round(measured_hz, 2))
 
 

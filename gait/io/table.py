@@ -172,11 +172,16 @@ def _locate_error(
 ) -> None:
     text = decode(raw)
     idx = {c: names.index(c) for c in numeric}
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for line_no, row in enumerate(reader, start=1):
+    reader = csv.reader(io.StringIO(text.replace("\x00", ""), newline=""), delimiter=delimiter)
+    try:
+        rows = list(enumerate(reader, start=1))
+    except csv.Error as err:
+        raise GaitInputError(path, f"cannot parse the table ({err})",
+                             expected="a delimited table") from None
+    for line_no, row in rows:
         if line_no <= skip_rows + 1 or not row or (len(row) == 1 and not row[0].strip()):
             continue
-        if len(row) < len(names) and any(i >= len(row) for i in idx.values()):
+        if len(row) < len(names) and (not idx or any(i >= len(row) for i in idx.values())):
             raise GaitInputError(
                 path,
                 f"row has {len(row)} fields, the header has {len(names)}",
