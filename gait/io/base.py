@@ -92,6 +92,15 @@ class Container:
         with open(p, "rb") as fh:
             return decode(fh.read(n_bytes))
 
+    def head_bytes(self, name: str, n_bytes: int = 128) -> bytes:
+        """The first raw bytes of a member (for binary formats)."""
+        if self._zip is not None:
+            with self._zip.open(name) as fh:
+                return fh.read(n_bytes)
+        p = self.path / name if self.is_dir else self.path
+        with open(p, "rb") as fh:
+            return fh.read(n_bytes)
+
     def first_line(self, name: str) -> str:
         return first_line(self.head(name, 8192)).strip()
 
