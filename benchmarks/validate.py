@@ -189,8 +189,9 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     res: dict = {"dataset": dataset, "walk": ref["walk"], "config": config, "seconds": elapsed}
     res["IC"] = score_events(ref.get("initial_contacts", []), ev[ev.kind == "IC"], reg,
                              score_sides)
-    res["FC"] = score_events(ref.get("final_contacts", []), ev[ev.kind == "FC"], reg,
-                             score_sides)
+    # walks whose reference has no final contacts (gaitmap healthy_4x10m) do not score FC
+    res["FC"] = score_events(ref["final_contacts"], ev[ev.kind == "FC"], reg, score_sides) \
+        if ref.get("final_contacts") else Score()
     n_ic = int(inside(ev.loc[ev.kind == "IC", "t"].to_numpy(float), reg).sum())
     if dataset == "truong2019_ipol_gaitdata":
         acts = ref["extra"].get("foot_activity", [])

@@ -17,7 +17,7 @@ MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
 
 
 def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per IC with a side: ``side, ic, fc, stance_s, step_s, stride_s, bout``.
+    """One row per IC with a side: ``side, ic, bout, fc, stance_s, step_s, stride_s, swing_s``.
 
     Parameters are NaN where the neighbouring event is missing, on the wrong side, in another
     bout or too far away to belong to the same step.
@@ -62,8 +62,19 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
             stride[idx[1:]] = np.where(same & (d <= MAX_STRIDE_S) & (bout[idx[1:]] >= 0), d,
                                        np.nan)
     out["stride_s"] = stride
+    # swing: from this IC's FC to the next IC of the same side (same bout, within a stride)
+    nxt = np.full(n, np.nan)
+    for s in ("L", "R"):
+        idx = np.flatnonzero(side == s)
+        if len(idx) > 1:
+            ok_next = np.isfinite(stride[idx[1:]])
+            nxt[idx[:-1]] = np.where(ok_next, t[idx[1:]], np.nan)
+    out["swing_s"] = nxt - fc_t
     bad_stance = (out["stance_s"] > out["stride_s"]) | (out["stance_s"] <= 0)
     out.loc[bad_stance, "stance_s"] = np.nan
+    out.loc[~(out["swing_s"] > 0), "swing_s"] = np.nan
+    # contacts outside every bout (turns, shuffling) keep their events but give no parameters
+    out.loc[out["bout"] < 0, ["stance_s", "swing_s"]] = np.nan
     return out
 
 
@@ -89,3 +100,261 @@ def per_side_means(steps: pd.DataFrame, column: str) -> dict[str, float]:
     return {s: float(np.nanmean(steps.loc[steps["side"] == s, column]))
             if steps.loc[steps["side"] == s, column].notna().any() else float("nan")
             for s in ("L", "R")}
+
+
+# --- signal features per step ----------------------------------------------------------------
+
+def _windows(idx: np.ndarray, lo: int, hi: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index matrix (steps x window) around each index, clipped, with a validity mask."""
+    offs = np.arange(lo, hi)
+    w = idx[:, None] + offs[None, :]
+    ok = (w >= 0) & (w < n)
+    return np.clip(w, 0, n - 1), ok
+
+
+def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: float
+                    ) -> pd.DataFrame:
+    """Heel-strike impact and loading rate per step, from vertical acceleration.
+
+    ``v``: vertical acceleration with gravity removed (m/s^2, up positive). The heel-strike
+    transient is a short, high-frequency event (Lafortune et al. 1996, J Biomech 29:1531;
+    10-20 Hz at the trunk) riding on the slower ground-reaction-force pattern of the stride,
+    whose shape changes with stance timing. To keep the two apart, ``v`` is high-pass filtered
+    at 3 Hz (zero-phase Butterworth); impact = its peak from 30 ms before to 100 ms after the IC
+    (m/s^2); loading rate = the steepest rise of the same signal in that window before the
+    peak (m/s^3), the accelerometric analogue of the vertical loading rate (Zifchock et al.
+    2008, Gait Posture 27:622).
+    """
+    from scipy import signal
+
+    from gait.preprocess import fill_gaps
+
+    out = steps.copy()
+    n = len(v)
+    if len(out) == 0 or n < 3 * fs:
+        out["impact_ms2"] = np.nan
+        out["loading_rate_ms3"] = np.nan
+        return out
+    sos = signal.butter(2, 3.0, "high", fs=fs, output="sos")
+    hp = signal.sosfiltfilt(sos, fill_gaps(v))
+    hp[np.isnan(v)] = np.nan
+    ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
+    w, ok = _windows(ic_idx, -round(0.03 * fs), round(0.10 * fs) + 1, n)
+    seg = np.where(ok, hp[w], np.nan)
+    filled = np.where(np.isnan(seg), -np.inf, seg)
+    peak_i = np.argmax(filled, axis=1)
+    peak = filled[np.arange(len(seg)), peak_i]
+    slope = np.diff(seg, axis=1) * fs
+    before = np.arange(slope.shape[1])[None, :] < peak_i[:, None]
+    slope = np.where(before & np.isfinite(slope), slope, -np.inf)
+    lr = slope.max(axis=1) if slope.shape[1] else np.full(len(seg), -np.inf)
+    out["impact_ms2"] = np.where(np.isfinite(peak), peak, np.nan)
+    out["loading_rate_ms3"] = np.where(np.isfinite(lr), lr, np.nan)
+    return out
+
+
+def pelvic_features(steps: pd.DataFrame, gyr_ap: np.ndarray | None, ml: np.ndarray, fs: float,
+                    start_s: float) -> pd.DataFrame:
+    """Pelvic drop (obliquity excursion, deg) and lateral sway (m/s^2) during each stance.
+
+    Obliquity is the roll angle about the anterior-posterior axis, from the integrated
+    roll rate, high-pass filtered (0.3 Hz) against drift; its range over the first 40 % of the
+    stride after the IC (loading response and mid stance, where the contralateral hip drops,
+    Perry & Burnfield 2010) is that side's pelvic drop. Lateral sway is the peak-to-peak
+    medio-lateral acceleration over the same window.
+    """
+    from gait.preprocess import bandpass
+
+    out = steps.copy()
+    n = len(ml)
+    stride = out["stride_s"].to_numpy(float)
+    med = float(np.nanmedian(stride)) if np.isfinite(stride).any() else 1.1
+    win = max(round(0.4 * med * fs), 3)
+    ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
+    w, ok = _windows(ic_idx, 0, win, n)
+    with np.errstate(all="ignore"):
+        ml_seg = np.where(ok, ml[w], np.nan)
+        out["lateral_sway_ms2"] = np.nanmax(ml_seg, axis=1) - np.nanmin(ml_seg, axis=1)
+        if gyr_ap is not None and n > 3 * fs:
+            ang = np.cumsum(np.nan_to_num(gyr_ap)) / fs
+            ang = np.degrees(bandpass(ang, fs, 0.3, 5.0))
+            seg = np.where(ok, ang[w], np.nan)
+            out["pelvic_drop_deg"] = np.nanmax(seg, axis=1) - np.nanmin(seg, axis=1)
+        else:
+            out["pelvic_drop_deg"] = np.nan
+    return out
+
+
+# --- per-side summaries and symmetry ---------------------------------------------------------
+
+PARAMETERS: dict[str, str] = {
+    "stance_s": "stance time (s)",
+    "step_s": "step time (s)",
+    "stride_s": "stride time (s)",
+    "swing_s": "swing time (s)",
+    "impact_ms2": "impact, peak vertical acc. (m/s^2)",
+    "loading_rate_ms3": "loading rate (m/s^3)",
+    "pelvic_drop_deg": "pelvic drop (deg)",
+    "lateral_sway_ms2": "lateral sway (m/s^2)",
+}
+
+
+def per_side(steps: pd.DataFrame, params: list[str] | None = None) -> dict[str, dict]:
+    """Mean, SD, CV (%) and n of every parameter for each side."""
+    params = [p for p in (params or list(PARAMETERS)) if p in steps]
+    out: dict[str, dict] = {"L": {}, "R": {}}
+    for s in ("L", "R"):
+        sub = steps[steps["side"] == s]
+        for p in params:
+            x = sub[p].to_numpy(float)
+            x = x[np.isfinite(x)]
+            if len(x) == 0:
+                out[s][p] = {"mean": None, "sd": None, "cv": None, "n": 0}
+                continue
+            m = float(np.mean(x))
+            sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
+            out[s][p] = {"mean": m, "sd": sd, "cv": float(100 * sd / abs(m)) if m else None,
+                         "n": len(x)}
+    return out
+
+
+def stride_ids(steps: pd.DataFrame) -> np.ndarray:
+    """Stride index of every step: a stride is one left step and the right step after it
+    (within a bout); the bootstrap resamples whole strides so L/R pairing is kept."""
+    side = steps["side"].to_numpy(dtype=object)
+    bout = steps["bout"].to_numpy() if "bout" in steps else np.zeros(len(steps), int)
+    new = (side == "L") | np.concatenate([[True], bout[1:] != bout[:-1]])
+    return np.cumsum(new) - 1
+
+
+def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int = 2000,
+             seed: int = 0) -> dict[str, dict]:
+    """Symmetry of each parameter with 95 % bootstrap confidence intervals.
+
+    * ``si_pct``: Robinson et al. (1987) symmetry index of the side means,
+      100 (L - R) / (0.5 (L + R)), positive = left larger;
+    * ``left_share_pct``: 100 L / (L + R) (the "balance" of running watches);
+    * ``gait_asymmetry_pct``: Plotnik et al. (2007) GA = 100 |ln(L / R)|;
+    * ``ci95``: percentile bootstrap over strides (Efron & Tibshirani 1993), resampling whole
+      strides (an L step with the R step after it) so that the pairing within a stride and the
+      unequal counts per side are respected; ``n_boot`` resamples, vectorised as multinomial
+      stride counts times per-stride sums.
+    """
+    params = [p for p in (params or list(PARAMETERS)) if p in steps]
+    ids = stride_ids(steps)
+    k = int(ids.max()) + 1 if len(ids) else 0
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(float) if k else None
+    side = steps["side"].to_numpy(dtype=object)
+    out: dict[str, dict] = {}
+    for p in params:
+        x = steps[p].to_numpy(float)
+        good = np.isfinite(x)
+        sums, ns = {}, {}
+        for s in ("L", "R"):
+            m = good & (side == s)
+            sums[s] = np.bincount(ids[m], weights=x[m], minlength=k) if k else np.zeros(0)
+            ns[s] = np.bincount(ids[m], minlength=k).astype(float) if k else np.zeros(0)
+        if not (ns["L"].sum() >= 2 and ns["R"].sum() >= 2):
+            continue
+        L = sums["L"].sum() / ns["L"].sum()
+        R = sums["R"].sum() / ns["R"].sum()
+        with np.errstate(all="ignore"):
+            bl = (counts @ sums["L"]) / (counts @ ns["L"])
+            br = (counts @ sums["R"]) / (counts @ ns["R"])
+            bsi = 100 * (bl - br) / (0.5 * (bl + br))
+            bshare = 100 * bl / (bl + br)
+        bsi = bsi[np.isfinite(bsi)]
+        bshare = bshare[np.isfinite(bshare)]
+        n_strides = int(np.sum((ns["L"] > 0) | (ns["R"] > 0)))
+        out[p] = {
+            "si_pct": symmetry_index(L, R),
+            "ci95": [float(np.percentile(bsi, 2.5)), float(np.percentile(bsi, 97.5))]
+            if len(bsi) else [None, None],
+            "left_share_pct": float(100 * L / (L + R)) if L + R else None,
+            "left_share_ci95": [float(np.percentile(bshare, 2.5)),
+                                float(np.percentile(bshare, 97.5))] if len(bshare) else
+            [None, None],
+            "gait_asymmetry_pct": float(100 * abs(np.log(L / R))) if L > 0 and R > 0 else None,
+            "n_strides": n_strides,
+        }
+    return out
+
+
+# --- trunk measures --------------------------------------------------------------------------
+
+def _acf_peak(x: np.ndarray, lag: int, fs: float) -> float:
+    """Unbiased normalised autocorrelation's maximum within +-25 % of ``lag`` samples."""
+    n = len(x)
+    if n < 2 * lag + 2 or lag < 2:
+        return float("nan")
+    x = x - np.mean(x)
+    f = np.fft.rfft(x, 2 * n)
+    ac = np.fft.irfft(f * np.conj(f))[: n]
+    ac = ac / (n - np.arange(n))
+    ac /= ac[0] if ac[0] else 1.0
+    lo, hi = max(int(0.75 * lag), 1), min(int(1.25 * lag) + 1, n - 1)
+    return float(np.max(ac[lo:hi])) if hi > lo else float("nan")
+
+
+def trunk_measures(v: np.ndarray, ap: np.ndarray, ml: np.ndarray, fs: float, start_s: float,
+                   steps: pd.DataFrame, bouts: pd.DataFrame) -> dict[str, float | None]:
+    """Regularity and symmetry of a trunk sensor's accelerations.
+
+    * Step/stride regularity and their ratio (autocorrelation step symmetry) of the vertical
+      acceleration within each bout (Moe-Nilssen & Helbostad 2004, J Biomech 37:121-126),
+      averaged weighted by bout length;
+    * harmonic ratios (Menz et al. 2003, Gait Posture 18:35-46): per stride (left IC to left IC)
+      the ratio of the summed amplitudes of the first 10 even to the first 10 odd harmonics for
+      vertical and AP (odd/even for ML); medians over strides. Higher = smoother, more symmetric.
+    """
+    out: dict[str, float | None] = dict.fromkeys(
+        ("step_regularity", "stride_regularity", "autocorr_step_symmetry",
+         "harmonic_ratio_v", "harmonic_ratio_ap", "harmonic_ratio_ml"))
+    step_med = float(np.nanmedian(steps["step_s"])) if "step_s" in steps and \
+        steps["step_s"].notna().any() else float("nan")
+    if np.isfinite(step_med) and len(bouts):
+        regs, w = [], []
+        for b in bouts.itertuples(index=False):
+            i0 = max(int((b.start - start_s) * fs), 0)
+            i1 = min(int((b.end - start_s) * fs), len(v))
+            seg = v[i0:i1]
+            seg = seg[np.isfinite(seg)]
+            if len(seg) < 4 * step_med * fs:
+                continue
+            a1 = _acf_peak(seg, round(step_med * fs), fs)
+            a2 = _acf_peak(seg, round(2 * step_med * fs), fs)
+            regs.append((a1, a2))
+            w.append(len(seg))
+        if regs:
+            r = np.array(regs)
+            ww = np.array(w, float)
+            ok = np.isfinite(r).all(axis=1)
+            if ok.any():
+                a1 = float(np.average(r[ok, 0], weights=ww[ok]))
+                a2 = float(np.average(r[ok, 1], weights=ww[ok]))
+                out.update(step_regularity=a1, stride_regularity=a2,
+                           autocorr_step_symmetry=a1 / a2 if a2 > 0 else None)
+    strides = steps.loc[steps["side"] == "L", ["ic", "stride_s"]].to_numpy(float)
+    # a stride runs from a left IC to the next left IC (rows whose stride_s is known end one)
+    ends = strides[np.isfinite(strides[:, 1])]
+    if len(ends) >= 3:
+        t1 = ends[:, 0]
+        t0 = t1 - ends[:, 1]
+        m = 64
+        grid = t0[:, None] + (t1 - t0)[:, None] * (np.arange(m) / m)[None, :]
+        tt = start_s + np.arange(len(v)) / fs
+        hrs = {}
+        for name, sig in (("v", v), ("ap", ap), ("ml", ml)):
+            sig = np.nan_to_num(sig)
+            seg = np.interp(grid.ravel(), tt, sig).reshape(grid.shape)
+            amp = np.abs(np.fft.rfft(seg - seg.mean(axis=1, keepdims=True), axis=1))
+            even = amp[:, 2:21:2].sum(axis=1)
+            odd = amp[:, 1:20:2].sum(axis=1)
+            with np.errstate(all="ignore"):
+                r = odd / even if name == "ml" else even / odd
+            r = r[np.isfinite(r)]
+            hrs[name] = float(np.median(r)) if len(r) else None
+        out.update(harmonic_ratio_v=hrs["v"], harmonic_ratio_ap=hrs["ap"],
+                   harmonic_ratio_ml=hrs["ml"])
+    return out
