@@ -86,6 +86,28 @@ def _read_opts(kw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _load_walk(files: tuple[str, ...], ropts: dict[str, Any]):
+    """Several files of one walk as one Recording."""
+    from gait.api import combine
+
+    recs = [_load_arg(a, ropts) for a in files]
+    return combine(recs)
+
+
+def _write_out(dest: str, text: str) -> None:
+    """Write to a file, or to stdout for '-'."""
+    if dest == "-":
+        click.echo(text)
+        return
+    from pathlib import Path
+
+    try:
+        Path(dest).write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise GaitInputError(dest, f"cannot write ({exc.strerror})",
+                             expected="a writable path") from None
+
+
 def _load_arg(arg: str, ropts: dict[str, Any]):
     placement, path = parse_file_arg(arg)
     o = dict(ropts)
@@ -154,6 +176,125 @@ def _print_info(d: dict[str, Any]) -> None:
     for w in d["warnings"]:
         con.print(f"[yellow]warning:[/yellow] {w}", soft_wrap=True)
     con.print()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "json_out", metavar="PATH|-",
+              help="Write the events as JSON ('-': stdout).")
+@reader_options
+def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
+    """Walking/running bouts and every initial (IC) and final (FC) contact with its side.
+
+    Several FILEs are sensors of one walk (write them as PLACEMENT=PATH). Times are seconds
+    from the first sample, the time axis of the input's time column.
+    """
+    from gait.events import detect_events
+
+    rec = _load_walk(files, _read_opts(kw))
+    try:
+        det = detect_events(rec)
+    except ValueError as exc:
+        raise GaitInputError(files[0], str(exc), where="placement") from None
+    doc = {
+        "schema": "gait-events/1",
+        "sensors": [{"placement": s.placement, "sample_rate_hz": s.sample_rate_hz,
+                     "used": s.placement in det.sources} for s in rec.streams],
+        "bouts": [{"start": round(float(b.start), 4), "end": round(float(b.end), 4),
+                   "kind": str(b.kind)} for b in det.bouts.itertuples(index=False)],
+        "events": [{"t": round(float(e.t), 4), "kind": str(e.kind),
+                    "side": e.side if e.side in ("L", "R") else None,
+                    "confidence": round(float(e.confidence), 3)}
+                   for e in det.events.itertuples(index=False)],
+        "notes": det.notes,
+    }
+    if json_out:
+        _write_out(json_out, json.dumps(doc, indent=1, allow_nan=False))
+        if json_out == "-":
+            return
+    con = Console(highlight=False)
+    ev = det.events
+    con.print(f"[bold]{', '.join(files)}[/bold]", soft_wrap=True)
+    con.print(f"sensors used: {', '.join(det.sources)}")
+    t = Table(header_style="bold")
+    for c in ("bout", "kind", "start s", "end s", "IC L", "IC R", "FC L", "FC R", "steps/min"):
+        t.add_column(c, justify="left" if c in ("kind",) else "right")
+    for i, b in enumerate(det.bouts.itertuples(index=False)):
+        m = (ev["t"] >= b.start - 0.5) & (ev["t"] <= b.end + 0.5)
+        e = ev[m]
+        n = {(k, sd): int(((e["kind"] == k) & (e["side"] == sd)).sum())
+             for k in ("IC", "FC") for sd in ("L", "R")}
+        ics = e.loc[e["kind"] == "IC", "t"].to_numpy()
+        cad = 60 * (len(ics) - 1) / (ics[-1] - ics[0]) if len(ics) > 2 else float("nan")
+        t.add_row(str(i + 1), str(b.kind), f"{b.start:.2f}", f"{b.end:.2f}",
+                  str(n["IC", "L"]), str(n["IC", "R"]), str(n["FC", "L"]), str(n["FC", "R"]),
+                  f"{cad:.0f}")
+    con.print(t)
+    n_ic = int((ev["kind"] == "IC").sum())
+    n_fc = int((ev["kind"] == "FC").sum())
+    con.print(f"{n_ic} initial and {n_fc} final contacts in {len(det.bouts)} bout(s)"
+              + ("" if json_out else "; --json - prints them all"))
+    for note in det.notes:
+        con.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, metavar="[FILE...]")
+@click.option("--json", "json_out", metavar="PATH|-",
+              help="Write the machine-readable report (schema gait-report/1; '-': stdout).")
+@click.option("--html", "html_out", metavar="PATH", help="Write a self-contained HTML page.")
+@click.option("--quiet", "-q", is_flag=True, help="No terminal report.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the bootstrap confidence intervals.")
+@reader_options
+def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, quiet: bool,
+           seed: int, **kw: Any) -> None:
+    """Left/right symmetry report: per-side stance, step, impact and pelvic motion, symmetry
+    indices with 95 % confidence intervals and a weight-shift verdict.
+
+    Several FILEs are sensors of one walk (PLACEMENT=PATH). With no FILE, the bundled demo
+    recording (a walk with a weight shift to the left) is analysed.
+    """
+    from gait.demo import demo_recording
+
+    con = Console(highlight=False, stderr=json_out == "-")
+    if files:
+        rec = _load_walk(files, _read_opts(kw))
+        label = ", ".join(parse_file_arg(f)[1] for f in files)
+    else:
+        rec, label = demo_recording()
+    long = rec.duration_s > 600 and not quiet
+    if long:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
+                      TimeElapsedColumn(), console=con, transient=True) as prog:
+            prog.add_task(f"analysing {rec.duration_s / 60:.0f} min of data", total=None)
+            result = _analyse(rec, seed, label, files)
+    else:
+        result = _analyse(rec, seed, label, files)
+    doc = result.doc
+    if json_out:
+        _write_out(json_out, result.to_json())
+    if html_out:
+        _write_out(html_out, result.to_html())
+    if not quiet and json_out != "-":
+        from gait.report.text import render_text
+
+        render_text(doc, con)
+        for dest, what in ((json_out, "JSON"), (html_out, "HTML")):
+            if dest and dest != "-":
+                con.print(f"{what} written to {dest}")
+
+
+def _analyse(rec: Any, seed: int, label: str, files: tuple[str, ...]) -> Any:
+    from gait.analysis import analyse
+
+    try:
+        return analyse(rec, seed=seed, file=label)
+    except ValueError as exc:
+        raise GaitInputError(files[0] if files else label, str(exc), where="placement") \
+            from None
 
 
 @cli.command()

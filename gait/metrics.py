@@ -187,16 +187,9 @@ def pelvic_features(steps: pd.DataFrame, gyr_ap: np.ndarray | None, ml: np.ndarr
 
 # --- per-side summaries and symmetry ---------------------------------------------------------
 
-PARAMETERS: dict[str, str] = {
-    "stance_s": "stance time (s)",
-    "step_s": "step time (s)",
-    "stride_s": "stride time (s)",
-    "swing_s": "swing time (s)",
-    "impact_ms2": "impact, peak vertical acc. (m/s^2)",
-    "loading_rate_ms3": "loading rate (m/s^3)",
-    "pelvic_drop_deg": "pelvic drop (deg)",
-    "lateral_sway_ms2": "lateral sway (m/s^2)",
-}
+#: Per-step parameters summarised per side (display labels live in gait.report.jsonout).
+PARAMETERS: tuple[str, ...] = ("stance_s", "step_s", "stride_s", "swing_s", "impact_ms2",
+                               "loading_rate_ms3", "pelvic_drop_deg", "lateral_sway_ms2")
 
 
 def per_side(steps: pd.DataFrame, params: list[str] | None = None) -> dict[str, dict]:

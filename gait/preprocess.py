@@ -3,9 +3,10 @@
 Gravity is found from the accelerometer itself (low-pass, 0.25 Hz by default, per sample, so a
 slowly re-orienting phone in a pocket is followed); the vertical acceleration is the projection
 of acceleration on that direction minus 1 g. The walking (anterior-posterior, AP) direction is
-the principal direction of horizontal acceleration at the step frequency band; medio-lateral
-(ML) completes a right-handed frame (Moe-Nilssen 1998, "A new method for evaluating motor
-control in gait under real-life environmental conditions. Part 1: The instrument", Clin Biomech
+the principal direction of horizontal acceleration at the step frequency band, its sign from the
+phase of AP versus vertical acceleration (Zijlstra & Hof 2003); medio-lateral (ML) completes a
+right-handed frame and points left (Moe-Nilssen 1998, "A new method for evaluating motor control
+in gait under real-life environmental conditions. Part 1: The instrument", Clin Biomech
 13:320-327, for the tilt correction of trunk accelerometers).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft as sp_fft
 from scipy import signal
 
 from gait.recording import G, SensorStream
@@ -85,56 +87,109 @@ def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
     return vec[:, int(np.argmax(w))]
 
 
-def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float = 10.0
-            ) -> BodySignals:
+def vertical(acc: np.ndarray, fs: float, gravity_fc: float = 0.25
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Gravity direction per sample (N x 3) and vertical acceleration (m/s^2, up, gravity
+    removed) of an N x 3 acceleration without NaN."""
+    up = gravity_direction(acc, fs, gravity_fc)
+    return up, np.einsum("ij,ij->i", acc, up) - G
+
+
+def dominant_step_hz(v: np.ndarray, fs: float, mask: np.ndarray | None = None,
+                     lo: float = 0.6, hi: float = 4.0) -> float:
+    """Frequency of the largest vertical-acceleration power in ``lo``-``hi`` Hz (the step
+    frequency: the trunk bounces once per step)."""
+    x = v[mask] if mask is not None and mask.sum() > fs * 2 else v
+    if len(x) < 8:
+        return float("nan")
+    f, p = signal.welch(x - np.mean(x), fs, nperseg=min(len(x), int(8 * fs)))
+    band = (f >= lo) & (f <= hi)
+    return float(f[band][np.argmax(p[band])]) if band.any() else float("nan")
+
+
+def ap_sign(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
+            mask: np.ndarray | None = None) -> float:
+    """+1 if ``ap`` points forward, -1 if backward, from the step-frequency phase of AP versus
+    vertical acceleration.
+
+    The trunk's forward acceleration peaks at initial contact, before the vertical acceleration
+    peaks during loading (Zijlstra & Hof 2003, "Assessment of spatio-temporal gait parameters
+    from trunk accelerations during human walking", Gait Posture 18:1-10): at the step frequency
+    the forward acceleration leads the vertical one by 80-170 deg (measured on the lower-back
+    validation walks of two data sets with known sensor axes). The sign of the imaginary part of
+    the cross spectrum at the step band tells the direction.
+    """
+    if not np.isfinite(step_hz):
+        step_hz = 1.8
+    lo, hi = 0.6 * step_hz, min(1.4 * step_hz, 0.45 * fs)
+    vb = bandpass(v, fs, lo, hi)
+    ab = bandpass(ap, fs, lo, hi)
+    if mask is not None and mask.sum() > fs:
+        vb, ab = vb[mask], ab[mask]
+    # imaginary part of the cross spectrum summed over the band = sum(ab * hilbert-quadrature of
+    # vb): positive when AP leads V by 0-180 deg
+    n = sp_fft.next_fast_len(len(vb))
+    c = np.sum(sp_fft.rfft(ab, n) * np.conj(sp_fft.rfft(vb, n)))
+    return 1.0 if c.imag >= 0 else -1.0
+
+
+def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
+            mask: np.ndarray | None = None, step_hz: float | None = None) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
-    The AP direction is re-estimated in windows of ``window_s`` (PCA of the horizontal
-    acceleration band-passed around the step frequency, 0.5-3 Hz) and interpolated, so turns
-    and a phone turning in a pocket are followed. AP's sign is ambiguous from PCA: it is chosen
-    so that forward acceleration leads vertical acceleration by a quarter step cycle (trunk
-    accelerates forward after heel strike), which holds for walking trunk signals
-    (Zijlstra & Hof 2003); ML = up x AP.
+    Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
+    principal direction of the horizontal acceleration in the step band (PCA); with
+    ``window_s`` it is re-estimated in windows of that length and interpolated (a phone turning
+    in a pocket is followed); with ``window_s=None`` one direction is used for the whole stream
+    (a sensor strapped to the body: the AP axis is fixed in the device frame, turns do not move
+    it). ``mask`` (bool per sample) restricts the estimation to gait, ``step_hz`` sets the band
+    (0.7-2.2 x step frequency; default 0.5-3 Hz windowed, 1.2-4 Hz global). AP's sign: forward
+    acceleration leads vertical acceleration at the step frequency (:func:`ap_sign`, Zijlstra &
+    Hof 2003). ML = up x AP, i.e. positive to the LEFT (right-handed frame x=AP, y=ML, z=up).
     """
     fs = stream.sample_rate_hz
     missing = np.isnan(stream.acc).any(axis=1)
     acc = fill_gaps(stream.acc)
-    up = gravity_direction(acc, fs, gravity_fc)
-    v = np.einsum("ij,ij->i", acc, up) - G
+    up, v = vertical(acc, fs, gravity_fc)
     acc_h = acc - (v + G)[:, None] * up
-    band = bandpass(acc_h, fs, 0.5, 3.0)
     n = len(acc)
-    w = max(int(window_s * fs), 1)
-    centers, dirs = [], []
-    ref: np.ndarray | None = None
-    for s0 in range(0, n, w // 2 or 1):  # a loop over windows (a few per minute), not samples
-        seg = slice(s0, min(n, s0 + w))
-        d = principal_horizontal(band[seg])
-        if ref is not None and np.dot(d, ref) < 0:
-            d = -d
-        ref = d
-        centers.append(min(n - 1, s0 + w // 2))
-        dirs.append(d)
-        if s0 + w >= n:
-            break
-    dirs_a = np.array(dirs)
-    if len(centers) == 1:
-        ap_dir = np.repeat(dirs_a, n, axis=0)
+    if step_hz is not None and np.isfinite(step_hz):
+        lo, hi = 0.7 * step_hz, 2.2 * step_hz
     else:
-        ap_dir = np.column_stack([np.interp(np.arange(n), centers, dirs_a[:, j]) for j in range(3)])
+        lo, hi = (0.5, 3.0) if window_s is not None else (1.2, 4.0)
+    band = bandpass(acc_h, fs, lo, hi)
+    use = mask if mask is not None and mask.sum() > 2 * fs else np.ones(n, dtype=bool)
+    if window_s is None:
+        ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
+    else:
+        w = max(int(window_s * fs), 1)
+        centers, dirs = [], []
+        ref: np.ndarray | None = None
+        for s0 in range(0, n, w // 2 or 1):  # a loop over windows (a few per minute)
+            seg = slice(s0, min(n, s0 + w))
+            d = principal_horizontal(band[seg])
+            if ref is not None and np.dot(d, ref) < 0:
+                d = -d
+            ref = d
+            centers.append(min(n - 1, s0 + w // 2))
+            dirs.append(d)
+            if s0 + w >= n:
+                break
+        dirs_a = np.array(dirs)
+        if len(centers) == 1:
+            ap_dir = np.repeat(dirs_a, n, axis=0)
+        else:
+            ap_dir = np.column_stack([np.interp(np.arange(n), centers, dirs_a[:, j])
+                                      for j in range(3)])
     # keep AP horizontal and unit
     ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
     ap_dir /= np.maximum(np.linalg.norm(ap_dir, axis=1, keepdims=True), 1e-9)
     ap = np.einsum("ij,ij->i", acc, ap_dir)
+    sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
+    if ap_sign(v, ap, fs, sh, use) < 0:
+        ap_dir, ap = -ap_dir, -ap
     ml_dir = np.cross(up, ap_dir)
     ml = np.einsum("ij,ij->i", acc, ml_dir)
-    # sign of AP: forward acceleration peaks shortly after vertical acceleration peaks (loading)
-    vb = bandpass(v, fs, 0.5, 3.0)
-    apb = bandpass(ap, fs, 0.5, 3.0)
-    lag = int(0.25 * fs)
-    c = [float(np.dot(vb[: n - k], apb[k:])) for k in range(0, max(lag, 1))]
-    if len(c) and np.mean(c) < 0:
-        ap_dir, ap, ml_dir, ml = -ap_dir, -ap, -ml_dir, -ml
     gv = gap = gml = None
     if stream.gyr is not None:
         gyr = fill_gaps(stream.gyr)

@@ -5,8 +5,9 @@ Each file under ``phone_exports/`` is loaded as a user would pass it (a member f
 multi-file export loads the whole export). Checks: the detected reader matches the app folder;
 the grid rate is within 2 % of the rate measured from the timestamps; where gravity is included
 it has the right magnitude: within 0.3 m/s^2 of 9.81 over the quietest second when the phone was
-still at some point (SD of |a| there < 0.3, at >= 20 Hz: a 1 Hz log has no 'second'), else (a walk from first to last sample) the mean
-acceleration vector, which gravity dominates, within 1.0 m/s^2 of 9.81.
+still at some point (SD of |a| there < 0.3, at >= 20 Hz: a 1 Hz log has no "second"),
+else (a walk from first to last sample) the mean acceleration vector, which gravity dominates,
+within 1.0 m/s^2 of 9.81.
 """
 
 from __future__ import annotations

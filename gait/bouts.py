@@ -1,0 +1,266 @@
+"""Walking / running bouts and turns, for any sensor placement.
+
+Bouts come from the vertical acceleration (gravity removed, any placement; optionally more
+channels such as a trunk sensor's AP acceleration, whose autocorrelations are averaged): the
+signal is cut into 3 s windows every 0.25 s and each window gets
+
+* ``power``: standard deviation of the 0.5-8 Hz band (m/s^2), i.e. how much the body moves;
+* ``step_freq``: the step frequency from the window's autocorrelation (dominant peak in
+  0.25-1.1 s; if the autocorrelation also has a clearly positive peak (> 0.2) at 1/2, 1/3 or 1/4
+  of that lag, the dominant lag spans several steps - the stride, or more when running - and the
+  shortest such lag is the step); with several channels, their average autocorrelation is used
+  where it is periodic and the vertical alone is not, or where it finds half the vertical's
+  period (the step where the vertical repeats per stride, as in asymmetric gait);
+* ``regularity``: the larger of the unbiased autocorrelations at the step and at the stride lag
+  (Moe-Nilssen & Helbostad 2004, "Estimation of gait cycle characteristics by trunk
+  accelerometry", J Biomech 37:121-126). Walking and running are periodic (0.5-0.9), other
+  movements are not.
+
+A window is gait when it moves (``power`` above ``MIN_POWER``), is periodic (``regularity`` above
+``MIN_REGULARITY``) at a plausible cadence (0.6-4 steps/s). Gait windows are joined into bouts
+(gaps shorter than ``MERGE_GAP_S`` closed, bouts shorter than ``MIN_BOUT_S`` dropped); a bout is
+"run" when its cadence is above 2.5 steps/s (150 steps/min, above nearly all walking) and its
+vertical acceleration is large (standard deviation above 4 m/s^2: running has a flight phase
+and 2-3 g impacts, walking stays near 1-3 m/s^2).
+
+Turns (only with a gyroscope) follow El-Gohary et al. 2014 ("Continuous monitoring of turning
+in patients with movement disability", Sensors 14:356-369): the yaw rate about the vertical is
+low-passed at 1.5 Hz; a turn is a stretch where it exceeds 15 deg/s with a peak above
+``TURN_PEAK_DPS`` and a turned angle of at least 45 deg; neighbouring stretches turning the same
+way less than 0.5 s apart are one turn.
+
+Parameters are physiological ranges, not fitted to a data set: cadence 0.6-4 steps/s covers slow
+pathological walking to sprinting; ``MIN_POWER`` 0.25 m/s^2 is below the smallest trunk
+acceleration of slow walking (about 0.5 m/s^2 standard deviation) and above sensor noise and
+standing sway; ``MIN_REGULARITY`` 0.4 is generous on purpose (walking is 0.5-0.9; band-limited
+noise reaches 0.3 in a 3 s window by chance; the event detectors check the steps themselves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import fft as sp_fft
+from scipy.ndimage import uniform_filter1d
+
+from gait.preprocess import bandpass, fill_gaps, lowpass
+
+WINDOW_S = 3.0
+HOP_S = 0.25
+GRID_HZ = 50.0  # features are computed on a 50 Hz copy of the signal (fast at any rate)
+MIN_POWER = 0.25  # m/s^2
+MIN_REGULARITY = 0.4
+HALF_LAG_MIN_AC = 0.2  # positive autocorrelation at d/k: the dominant lag d spans k steps
+MIN_STEP_HZ, MAX_STEP_HZ = 0.6, 4.0
+MERGE_GAP_S = 1.0
+EDGE_FRAC = 0.2  # bout edges: where the 0.5 s envelope reaches this x the bout's median
+MIN_BOUT_S = 1.0
+RUN_STEP_HZ = 2.5
+RUN_POWER = 4.0  # m/s^2
+TURN_MIN_DPS = 15.0
+TURN_PEAK_DPS = 30.0
+TURN_MIN_DEG = 45.0
+
+BOUT_COLUMNS = ["start", "end", "kind"]
+TURN_COLUMNS = ["start", "end", "angle_deg", "direction"]
+
+
+@dataclass
+class GaitWindows:
+    """Per-window features (window centres ``t`` in s from the first sample)."""
+
+    t: np.ndarray
+    power: np.ndarray
+    step_freq: np.ndarray
+    regularity: np.ndarray
+    gait: np.ndarray  # bool
+
+
+@dataclass
+class BoutResult:
+    """Bouts (``start, end, kind`` in s on the stream's axis), turns and per-sample tracks."""
+
+    bouts: pd.DataFrame
+    turns: pd.DataFrame
+    windows: GaitWindows
+    gait_mask: np.ndarray  # per input sample: inside a bout
+    step_freq: np.ndarray  # per input sample: local step frequency (Hz), interpolated
+
+
+def _resample(x: np.ndarray, fs: float, fs_new: float) -> np.ndarray:
+    n_new = max(int(np.floor((len(x) - 1) * fs_new / fs)) + 1, 1)
+    t_new = np.arange(n_new) / fs_new
+    return np.interp(t_new, np.arange(len(x)) / fs, x)
+
+
+def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
+                    hop_s: float = HOP_S) -> GaitWindows:
+    """Power, step frequency and regularity of the vertical acceleration in sliding windows.
+
+    ``v`` may be N x k (e.g. vertical and AP acceleration of a trunk sensor): the normalised
+    autocorrelations of the channels are averaged (multi-axis autocorrelation, as in
+    Moe-Nilssen & Helbostad 2004), ``power`` is that of the first channel.
+    """
+    v = np.asarray(v, float)
+    chans = v.reshape(len(v), -1)
+    n_win = round(window_s * GRID_HZ)
+    hop = max(round(hop_s * GRID_HZ), 1)
+    acs = []
+    for c in range(chans.shape[1]):
+        x = bandpass(fill_gaps(chans[:, c]), fs, 0.5, 8.0)
+        x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
+        if len(x) < n_win:
+            x = np.pad(x, (0, n_win - len(x)))
+        w = sliding_window_view(x, n_win)[::hop]
+        w = w - w.mean(axis=1, keepdims=True)
+        if c == 0:
+            t = (np.arange(len(w)) * hop + n_win / 2) / GRID_HZ
+            power = w.std(axis=1)
+        nfft = sp_fft.next_fast_len(2 * n_win - 1, real=True)
+        f = sp_fft.rfft(w, nfft, axis=1)
+        ac = sp_fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
+        acs.append(ac / np.maximum(ac[:, :1], 1e-12) * n_win / (n_win - np.arange(n_win)))
+    step_freq, regularity = _step_lag(acs[0], n_win)
+    if len(acs) > 1:
+        # the channel average where it is periodic and the first channel is not; where both are,
+        # the shorter period if one is twice the other (the longer one is the stride), else the
+        # more regular one
+        sf2, reg2 = _step_lag(np.mean(acs, axis=0), n_win)
+        ok1 = regularity > MIN_REGULARITY
+        ok2 = reg2 > MIN_REGULARITY
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = sf2 / step_freq
+        twice = np.abs(ratio - 2) < 0.3
+        half = np.abs(ratio - 0.5) < 0.075
+        use2 = ok2 & (~ok1 | twice | (~half & (reg2 > regularity)))
+        step_freq = np.where(use2, sf2, step_freq)
+        regularity = np.where(use2, reg2, regularity)
+    ok = np.isfinite(step_freq)
+    gait = ok & (power > MIN_POWER) & (regularity > MIN_REGULARITY) & \
+        (step_freq >= MIN_STEP_HZ) & (step_freq <= MAX_STEP_HZ)
+    return GaitWindows(t=t, power=power, step_freq=step_freq, regularity=regularity, gait=gait)
+
+
+def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
+    """Step frequency (Hz, NaN without a peak) and regularity from windowed autocorrelations."""
+    lo = int(np.floor(GRID_HZ / MAX_STEP_HZ))
+    hi = min(int(np.ceil(1.1 * GRID_HZ)), n_win // 2)
+    hi2 = min(2 * hi + 2, n_win - 2)
+    a = ac[:, : hi2 + 2]
+    rows = np.arange(len(a))
+    is_pk = np.zeros_like(a, dtype=bool)
+    is_pk[:, 1:-1] = (a[:, 1:-1] > a[:, :-2]) & (a[:, 1:-1] >= a[:, 2:])
+    rng = np.arange(a.shape[1])
+    cand = np.where(is_pk & (rng >= lo) & (rng <= hi), a, -np.inf)
+    d1 = np.argmax(cand, axis=1)
+    ok = np.isfinite(cand[rows, d1])
+    # a peak with positive autocorrelation near d1 / k (k = 2, 3, 4): d1 spans k steps (the
+    # stride, or more at running cadences) and the shortest such lag is the step
+    best = d1.copy()
+    for kk in (2, 3, 4):
+        frac_lag = d1 / kk
+        near = is_pk & (np.abs(rng[None, :] - frac_lag[:, None])
+                        <= np.maximum(1.5, 0.15 * frac_lag)[:, None]) & (rng[None, :] >= lo)
+        hv = np.where(near, a, -np.inf)
+        h_idx = np.argmax(hv, axis=1)
+        use = np.isfinite(hv[rows, h_idx]) & (hv[rows, h_idx] > HALF_LAG_MIN_AC)
+        best = np.where(use, h_idx, best)
+    k = np.clip(best, 1, a.shape[1] - 2)
+    # parabolic refinement of the lag
+    y0, y1, y2 = a[rows, k - 1], a[rows, k], a[rows, k + 1]
+    den = y0 - 2 * y1 + y2
+    frac = np.where(np.abs(den) > 1e-12, 0.5 * (y0 - y2) / np.where(den == 0, 1, den), 0.0)
+    step_lag = k + np.clip(frac, -0.5, 0.5)
+    stride_k = np.clip(np.round(2 * step_lag).astype(int), 0, a.shape[1] - 1)
+    # the stride peak may sit a sample or two away from twice the step lag
+    stride_ac = np.max(np.stack([a[rows, np.clip(stride_k + d, 0, a.shape[1] - 1)]
+                                 for d in (-2, -1, 0, 1, 2)]), axis=0)
+    regularity = np.where(ok, np.maximum(y1, stride_ac), -1.0)
+    step_freq = np.where(ok, GRID_HZ / np.maximum(step_lag, 1e-9), np.nan)
+    return step_freq, regularity
+
+
+def _runs(mask: np.ndarray) -> np.ndarray:
+    """Start/stop index pairs (stop exclusive) of the True runs of a boolean array."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.column_stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)])
+
+
+def detect_turns(yaw_rate: np.ndarray, fs: float, start_s: float = 0.0) -> pd.DataFrame:
+    """Turns from the yaw rate about the vertical (rad/s), El-Gohary et al. 2014."""
+    w = np.degrees(lowpass(fill_gaps(np.asarray(yaw_rate, float)), fs, 1.5))
+    rows: list[tuple[float, float, float, str]] = []
+    for sign in (1.0, -1.0):
+        r = _runs(sign * w > TURN_MIN_DPS)
+        merged: list[list[int]] = []
+        for a, b in r:
+            if merged and a - merged[-1][1] < 0.5 * fs:
+                merged[-1][1] = b
+            else:
+                merged.append([a, b])
+        for a, b in merged:
+            seg = sign * w[a:b]
+            angle = float(seg.sum() / fs)
+            if seg.max() >= TURN_PEAK_DPS and angle >= TURN_MIN_DEG and (b - a) / fs <= 10.0:
+                rows.append((start_s + a / fs, start_s + b / fs, angle,
+                             "left" if sign > 0 else "right"))
+    df = pd.DataFrame(rows, columns=TURN_COLUMNS)
+    return df.sort_values("start").reset_index(drop=True)
+
+
+def detect_bouts(v: np.ndarray, fs: float, yaw_rate: np.ndarray | None = None,
+                 start_s: float = 0.0) -> BoutResult:
+    """Walking/running bouts from the vertical acceleration (m/s^2, gravity removed).
+
+    ``v`` may be N x k (vertical first, then e.g. the AP acceleration, see
+    :func:`window_features`).
+
+    ``yaw_rate`` (rad/s about the vertical, counter-clockwise seen from above positive) adds the
+    turns. Times in the returned tables are ``start_s + index / fs``.
+    """
+    v = np.asarray(v, float)
+    n = len(v)
+    win = window_features(v, fs)
+    g = win.gait
+    # window mask -> sample mask (a run of gait windows covers its windows' full extent)
+    half = WINDOW_S / 2
+    t_s = np.arange(n) / fs
+    mask = np.zeros(n, dtype=bool)
+    for a, b in _runs(g):
+        lo = max(round((win.t[a] - half) * fs), 0)
+        hi = min(round((win.t[b - 1] + half) * fs), n)
+        mask[lo:hi] = True
+    # trim bout edges to where the body moves (a window is gait if part of it is)
+    x = bandpass(fill_gaps(v.reshape(n, -1)[:, 0]), fs, 0.5, 8.0)
+    env = np.sqrt(uniform_filter1d(x ** 2, max(round(0.5 * fs), 1)))
+    for a, b in _runs(mask):
+        thr = max(EDGE_FRAC * float(np.median(env[a:b])), MIN_POWER)
+        act = np.flatnonzero(env[a:b] >= thr)
+        mask[a:b] = False
+        if len(act):
+            pad = round(0.25 * fs)
+            mask[max(a + act[0] - pad, a):min(a + act[-1] + 1 + pad, b)] = True
+    # close short gaps, drop short bouts
+    for a, b in _runs(~mask):
+        if a > 0 and b < n and (b - a) / fs < MERGE_GAP_S:
+            mask[a:b] = True
+    for a, b in _runs(mask):
+        if (b - a) / fs < MIN_BOUT_S:
+            mask[a:b] = False
+    sf = win.step_freq.copy()
+    good = g & np.isfinite(sf)
+    step_freq = np.interp(t_s, win.t[good], sf[good]) if good.any() else np.full(n, np.nan)
+    rows = []
+    for a, b in _runs(mask):
+        in_w = good & (win.t >= a / fs) & (win.t <= b / fs)
+        cad = float(np.median(sf[in_w])) if in_w.any() else float(np.nanmedian(step_freq[a:b]))
+        pw = float(np.median(win.power[in_w])) if in_w.any() else 0.0
+        kind = "run" if cad > RUN_STEP_HZ and pw > RUN_POWER else "walk"
+        rows.append((start_s + a / fs, start_s + (b - 1) / fs, kind))
+    bouts = pd.DataFrame(rows, columns=BOUT_COLUMNS)
+    turns = (detect_turns(yaw_rate, fs, start_s) if yaw_rate is not None
+             else pd.DataFrame(columns=TURN_COLUMNS))
+    return BoutResult(bouts=bouts, turns=turns, windows=win, gait_mask=mask, step_freq=step_freq)

@@ -1,0 +1,176 @@
+"""Weight-shift verdict and its plain-language explanation.
+
+A parameter counts as asymmetric only when the 95 % confidence interval of its symmetry index
+excludes zero *and* the index passes the parameter's threshold. Every threshold is in
+:data:`THRESHOLDS` with its source. The direction of a weight shift is the side that carries
+more: the longer stance, the harder impact, and the side whose stance shows the larger pelvic
+drop of the other hemipelvis (a Trendelenburg-like pattern points to the stance side's hip
+abductors).
+
+This is a measurement, not a diagnosis; the text says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DISCLAIMER = ("gait measures how you walk or run; it does not diagnose. An asymmetry can have "
+              "many causes, most of them harmless. If you have pain, numbness, weakness or an "
+              "asymmetry that keeps growing, see a physiotherapist or physician.")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    parameter: str
+    label: str
+    mild_pct: float
+    marked_pct: float
+    source: str
+    weight: bool  # counts towards the weight-shift verdict
+
+
+THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold("stance_s", "stance time", 4.9, 8.8,
+              "mild: upper limit of normal stance-time symmetry ratio 1.05 (Patterson et al. "
+              "2010, Gait Posture 31:241); marked: ground-contact-time balance 52.2 % "
+              "(Garmin running dynamics red zone) = SI 8.8 %", True),
+    Threshold("impact_ms2", "impact", 10.0, 20.0,
+              "healthy runners show up to ~10 % loading asymmetry (Zifchock et al. 2008, Gait "
+              "Posture 27:622); beyond twice that is marked", True),
+    Threshold("loading_rate_ms3", "loading rate", 10.0, 20.0,
+              "as impact (Zifchock et al. 2008)", False),
+    Threshold("pelvic_drop_deg", "pelvic drop", 15.0, 30.0,
+              "project convention: no published normative SI; about twice the stride-to-stride "
+              "CV of pelvic obliquity in healthy walking. Reported, not yet used for the "
+              "verdict: one trunk sensor sees the obliquity excursion, not its level", False),
+    Threshold("step_s", "step time", 7.7, 15.0,
+              "mild: upper limit of normal step symmetry ratio 1.08 (Patterson et al. 2010); "
+              "marked: twice that", False),
+    Threshold("swing_s", "swing time", 5.8, 12.0,
+              "mild: upper limit of normal swing-time symmetry ratio 1.06 (Patterson et al. "
+              "2010); marked: twice that", False),
+)
+BY_PARAM = {t.parameter: t for t in THRESHOLDS}
+
+MIN_STEPS_PER_SIDE = 20  # fewer: the CI is too wide to say anything (about 20 strides)
+
+# Which side "carries more" when the SI is positive (left larger): for stance, impact and
+# loading the left; for pelvic drop measured during the left stance, the left hip.
+_LEVELS = ("balanced", "mild", "marked")
+
+
+def classify(si: float | None, ci: list | tuple | None, th: Threshold) -> tuple[str, str | None]:
+    """(level, towards) of one parameter."""
+    if si is None or ci is None or ci[0] is None or ci[1] is None:
+        return "uncertain", None
+    excludes_zero = ci[0] > 0 or ci[1] < 0
+    a = abs(si)
+    if a < th.mild_pct:
+        return "balanced", None
+    if not excludes_zero:
+        return "uncertain", None
+    # the CI must also clear the mild threshold for "marked"
+    level = "marked" if a >= th.marked_pct and min(abs(ci[0]), abs(ci[1])) >= th.mild_pct \
+        else "mild"
+    return level, ("L" if si > 0 else "R")
+
+
+def _side_name(s: str | None) -> str:
+    return {"L": "left", "R": "right"}.get(s or "", "neither")
+
+
+def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[str],
+            gait_kind: str = "walk") -> dict:
+    """The weight-shift verdict, its findings and the explanation."""
+    thresholds = [{"parameter": t.parameter, "label": t.label, "mild_pct": t.mild_pct,
+                   "marked_pct": t.marked_pct, "source": t.source} for t in THRESHOLDS]
+    findings = []
+    for t in THRESHOLDS:
+        s = symmetry.get(t.parameter)
+        if not s:
+            continue
+        level, towards = classify(s.get("si_pct"), s.get("ci95"), t)
+        si = s["si_pct"]
+        ci = s["ci95"]
+        if level in ("mild", "marked"):
+            text = (f"{t.label.capitalize()} is {abs(si):.1f} % larger on the "
+                    f"{_side_name(towards)} (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f} %): {level}.")
+        elif level == "balanced":
+            text = f"{t.label.capitalize()} is balanced (SI {si:+.1f} %)."
+        else:
+            text = (f"{t.label.capitalize()} differs by {si:+.1f} % but the 95 % CI "
+                    f"({ci[0]:+.1f} to {ci[1]:+.1f} %) includes no difference.")
+        findings.append({"parameter": t.parameter, "label": t.label, "si_pct": si, "ci95": ci,
+                         "level": level, "towards": towards, "text": text})
+    few = min(n_steps.get("L", 0), n_steps.get("R", 0)) < MIN_STEPS_PER_SIDE
+    if few:
+        problems = [*problems, f"only {n_steps.get('L', 0)} left and {n_steps.get('R', 0)} right "
+                    f"steps; at least {MIN_STEPS_PER_SIDE} per side are needed for a verdict"]
+    weight = [f for f in findings if BY_PARAM[f["parameter"]].weight]
+    hits = [f for f in weight if f["level"] in ("mild", "marked")]
+    if few or (problems and not weight):
+        return {"level": "undetermined", "towards": None,
+                "summary": "Not enough good walking to judge the balance between the legs: "
+                           + "; ".join(problems) + ".",
+                "findings": findings, "explanation": [], "advice": _advice("undetermined"),
+                "thresholds": thresholds}
+    sides = {f["towards"] for f in hits}
+    if not hits:
+        level, towards = "balanced", None
+        summary = ("Your weight is shared evenly between the legs: stance time, impact and "
+                   "pelvic motion are within the normal range of symmetry.")
+    elif len(sides) > 1:
+        level = "mild"
+        towards = None
+        summary = ("Mixed picture: some parameters favour the left, others the right "
+                   "(" + "; ".join(f"{f['label']} {_side_name(f['towards'])}" for f in hits)
+                   + "). No consistent weight shift.")
+    else:
+        towards = sides.pop()
+        level = "marked" if any(f["level"] == "marked" for f in hits) else "mild"
+        what = ", ".join(f["label"] for f in hits)
+        summary = (f"A {level} weight shift towards the {_side_name(towards)} leg ({what}).")
+    return {"level": level, "towards": towards, "summary": summary, "findings": findings,
+            "explanation": _explanation(level, towards, gait_kind),
+            "advice": _advice(level), "thresholds": thresholds}
+
+
+def _explanation(level: str, towards: str | None, gait_kind: str) -> list[str]:
+    if level == "balanced":
+        return ["Small differences between the legs are normal; yours are within the range "
+                "seen in healthy people."]
+    side = _side_name(towards)
+    other = _side_name({"L": "R", "R": "L"}.get(towards or "", ""))
+    lines = [
+        f"Spending longer and landing harder on the {side} leg is how the body protects or "
+        f"spares the {other} leg, or how it compensates for a load on one side.",
+        "Common, mostly harmless reasons: carrying a bag or a child on one shoulder or hip, a "
+        "one-sided sport (tennis, golf, football), habit after an old ankle, knee or hip injury, "
+        "a leg-length difference, or worn shoes.",
+        f"Muscular patterns that show up this way: a tight hip flexor or calf on the {other} "
+        f"side, or weak hip abductors (gluteus medius) on the {side} side, which also lets the "
+        f"pelvis drop on the {other} side while you stand on the {side} leg.",
+    ]
+    if gait_kind != "walk":
+        lines.append("In running, ground-contact-time balance beyond about 52 % on one side is "
+                     "associated with a higher load on that leg.")
+    if towards is None:
+        lines = ["The parameters disagree on which leg carries more; this often reflects a "
+                 "temporary compensation or measurement noise. Record again on another day."]
+    return lines
+
+
+def _advice(level: str) -> list[str]:
+    if level == "undetermined":
+        return ["Record at least one to two minutes of steady, straight walking (at least 20 "
+                "steps per leg), with the sensor firmly attached."]
+    if level == "balanced":
+        return ["Nothing to correct. Record again now and then to follow your balance over time."]
+    return [
+        "People usually work on this with single-leg strength work (single-leg squats, step-ups, "
+        "side-lying hip abduction, single-leg bridges) and stretching of the tight side (hip "
+        "flexors, calves).",
+        "Change how you carry loads: switch shoulders, or use a backpack with both straps.",
+        "Record again every week or two to see whether the exercise is working.",
+        "If the asymmetry is marked, painful or growing, have it assessed by a physiotherapist.",
+    ]

@@ -1,0 +1,522 @@
+"""The HTML report: one self-contained page (inline CSS, inline SVG plots, no script, no network).
+
+Plots are drawn with matplotlib's object API (``Figure``, no pyplot, no global backend) into SVG
+with text kept as text (``svg.fonttype: none``), so a plot is a few tens of kB. Series with more
+than ``MAX_POINTS`` steps per side (a long walk) are drawn as the median and interquartile band
+per time bin, which keeps a 1-hour walk well under 2 MB. A Content-Security-Policy meta tag
+forbids the browser any fetch; all document text is escaped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+
+from gait.report.jsonout import TRUNK, fmt_value, param_label, param_unit
+from gait.report.text import (
+    SIDE_WORD,
+    fmt_duration,
+    fmt_mean_sd,
+    fmt_si,
+    header_text,
+    parameter_keys,
+    verdict_title,
+)
+
+MAX_POINTS = 1000  # per side; beyond this series are binned
+N_BINS = 240
+COLOR = {"L": "#0072B2", "R": "#E69F00"}  # Okabe-Ito blue / orange, colour-blind safe
+LEVEL_COLOR = {"balanced": "#2e7d32", "mild": "#f9a825", "marked": "#c62828",
+               "undetermined": "#757575", "uncertain": "#757575"}
+BAND_COLOR = {"balanced": "#c8e6c9", "mild": "#fff3b0", "marked": "#ffcdd2", "none": "#eeeeee"}
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "gait-report", "font.size": 9,
+       "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
+       "axes.titleweight": "bold", "legend.fontsize": 8, "legend.frameon": False}
+
+_CSS = """
+:root{color-scheme:light;--l:#0072B2;--r:#E69F00}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ margin:0;color:#1a1a1a;background:#f6f6f4}
+main{max-width:1000px;margin:0 auto;padding:1.5rem 1rem 3rem;background:#fff}
+h1{margin:.2rem 0;font-size:1.6rem}h2{margin:2rem 0 .6rem;font-size:1.25rem;
+ border-bottom:1px solid #ddd;padding-bottom:.2rem}h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
+.meta{color:#555;margin:0 0 1rem;overflow-wrap:anywhere}
+.verdict{border-left:.6rem solid var(--c);background:var(--bg);padding:.8rem 1.2rem;
+ border-radius:.3rem}
+.verdict h2{margin:0 0 .4rem;border:0;color:var(--c)}.verdict p{margin:.2rem 0;font-size:1.05rem}
+.level-balanced{--c:#2e7d32;--bg:#e8f5e9}.level-mild{--c:#a66d00;--bg:#fff8e1}
+.level-marked{--c:#c62828;--bg:#ffebee}.level-undetermined,.level-uncertain{--c:#616161;--bg:#f0f0f0}
+.badge{display:inline-block;min-width:6.5em;text-align:center;border-radius:1em;padding:0 .6em;
+ font-size:.8rem;font-weight:600;color:#fff;background:var(--c);margin-right:.5em}
+.disclaimer{border:1px solid #ccc;background:#fafafa;padding:.6rem 1rem;border-radius:.3rem;
+ font-style:italic;color:#444}
+figure{margin:1rem 0 1.6rem}figcaption{color:#555;font-size:.9rem}
+svg.plot{display:block;width:100%;height:auto}
+table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.4rem 0}
+th,td{border-bottom:1px solid #e2e2e2;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f3f3f3}
+.l{color:var(--l);font-weight:600}.r{color:#b57d00;font-weight:600}
+ul{padding-left:1.3rem}li{margin:.25rem 0}
+.problems li{color:#8a4b00}.ok{color:#2e7d32;font-weight:600}.notok{color:#c62828;font-weight:600}
+footer{margin-top:2.5rem;color:#777;font-size:.85rem}
+@media print{body{background:#fff}main{max-width:none}}
+"""
+
+
+def _e(x: Any) -> str:
+    return escape(str(x), quote=True)
+
+
+def _f(x: Any) -> float:
+    """``x`` as float, NaN for null / non-numbers."""
+    if isinstance(x, bool) or x is None:
+        return float("nan")
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _mpl_text(s: str) -> str:
+    """Text for matplotlib: ``$`` would start mathtext."""
+    return s.replace("$", r"\$")
+
+
+def _level(x: Any, allowed: Sequence[str] = tuple(LEVEL_COLOR)) -> str:
+    return str(x) if x in allowed else "undetermined"
+
+
+# --- data ------------------------------------------------------------------------------------
+
+def _column(steps: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
+    return np.array([_f(s.get(key)) for s in steps], dtype=float)
+
+
+def _per_side(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, tuple[np.ndarray,
+                                                                            np.ndarray]]:
+    """Side -> (IC time, value) of the steps with a finite value, in time order."""
+    side = np.array([s.get("side") for s in steps], dtype=object)
+    t, v = _column(steps, "ic"), _column(steps, key)
+    out = {}
+    for s in ("L", "R"):
+        m = (side == s) & np.isfinite(t) & np.isfinite(v)
+        order = np.argsort(t[m], kind="stable")
+        out[s] = (t[m][order], v[m][order])
+    return out
+
+
+def _binned(t: np.ndarray, v: np.ndarray, edges: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per time bin: mean time, median, 25th and 75th percentile (NaN in empty bins)."""
+    nb = len(edges) - 1
+    b = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, nb - 1)
+    order = np.lexsort((v, b))
+    sv = v[order]
+    counts = np.bincount(b, minlength=nb)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    full = counts > 0
+    tc = np.full(nb, np.nan)
+    tc[full] = np.bincount(b, weights=t, minlength=nb)[full] / counts[full]
+
+    def q(p: float) -> np.ndarray:
+        pos = starts + p * np.maximum(counts - 1, 0)
+        lo = np.minimum(np.floor(pos).astype(int), len(sv) - 1)
+        hi = np.minimum(np.ceil(pos).astype(int), len(sv) - 1)
+        r = sv[lo] + (sv[hi] - sv[lo]) * (pos - np.floor(pos))
+        return np.where(full, r, np.nan)
+
+    return tc, q(0.5), q(0.25), q(0.75)
+
+
+def _break_gaps(t: np.ndarray, v: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert NaN where consecutive times are more than ``gap`` apart (pauses are not joined)."""
+    idx = np.flatnonzero(np.diff(t) > gap) + 1
+    return np.insert(t, idx, np.nan), np.insert(v, idx, np.nan)
+
+
+# --- plots -----------------------------------------------------------------------------------
+
+def _svg(fig: Figure, pid: str, title: str, label: str) -> str:
+    """Inline SVG of ``fig`` with id, class, role, <title> and aria-label; ids made unique."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                             "Type": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{pid}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{pid}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{pid}-\1"', svg)
+    head_end = svg.index(">") + 1
+    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end - 1])
+    return (f'{head} id="{pid}" class="plot" role="img" aria-label="{_e(label)}">'
+            f'<title id="{pid}-title">{_e(title)}</title>' + svg[head_end:].rstrip() + "\n")
+
+
+def _time_axis(doc: Mapping[str, Any]) -> tuple[float, str]:
+    dur = _f((doc.get("recording") or {}).get("duration_s"))
+    steps = doc.get("steps") or []
+    t_end = np.nanmax(_column(steps, "ic")) if steps else 0.0
+    span = np.nanmax([dur, t_end, 0.0])
+    return (60.0, "time (min)") if span > 600 else (1.0, "time (s)")
+
+
+def _no_data(ax: Any, what: str) -> None:
+    ax.text(0.5, 0.5, _mpl_text(what), transform=ax.transAxes, ha="center", va="center",
+            color="#777")
+
+
+def _shade_bouts(ax: Any, doc: Mapping[str, Any], scale: float) -> None:
+    for i, b in enumerate(doc.get("bouts") or []):
+        ax.axvspan(_f(b.get("start")) / scale, _f(b.get("end")) / scale, color="#9e9e9e",
+                   alpha=0.13, lw=0, label="walking bout" if i == 0 else None)
+
+
+def _timeline(ax: Any, doc: Mapping[str, Any], key: str) -> str:
+    """Per-step values of both sides along the walk; returns a caption note when binned."""
+    scale, xlabel = _time_axis(doc)
+    series = _per_side(doc.get("steps") or [], key)
+    _shade_bouts(ax, doc, scale)
+    has = any(len(v) for _, v in series.values())
+    binned = max(len(v) for _, v in series.values()) > MAX_POINTS
+    note = ""
+    if binned:
+        t_all = np.concatenate([t for t, _ in series.values()])
+        edges = np.linspace(t_all.min(), t_all.max() + 1e-9, N_BINS + 1)
+        note = (f" (more than {MAX_POINTS} steps per side: median and interquartile band per "
+                f"{edges[1] - edges[0]:.0f} s)")
+    for s, (t, v) in series.items():
+        if not len(v):
+            continue
+        name = f"{SIDE_WORD[s]} (mean {fmt_value(key, v.mean())})".capitalize()
+        if binned:
+            tc, med, q1, q3 = _binned(t, v, edges)
+            ax.fill_between(tc / scale, q1, q3, color=COLOR[s], alpha=0.25, lw=0)
+            ax.plot(tc / scale, med, color=COLOR[s], lw=1.4, label=name)
+        else:
+            tt, vv = _break_gaps(t, v, 3.0)
+            ax.plot(tt / scale, vv, color=COLOR[s], lw=0.8, marker="o", ms=2.6, label=name)
+        ax.axhline(float(v.mean()), color=COLOR[s], lw=0.9, ls="--", alpha=0.9)
+    unit = param_unit(key)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(_mpl_text(param_label(key) + (f" ({unit})" if unit else "")))
+    if has:
+        ax.legend(loc="upper left", ncol=3, bbox_to_anchor=(0, 1.13))
+    else:
+        _no_data(ax, f"no {param_label(key).lower()} per step in this recording")
+    return note
+
+
+def _plot_stance(doc: Mapping[str, Any]) -> tuple[Figure, str]:
+    fig = Figure(figsize=(9, 3.1), layout="constrained")
+    ax = fig.subplots()
+    note = _timeline(ax, doc, "stance_s")
+    return fig, _series_label(doc, "stance_s", "Stance time of every step along the walk" + note)
+
+
+def _series_label(doc: Mapping[str, Any], key: str, what: str) -> str:
+    ps = doc.get("per_side") or {}
+    parts = [f"{SIDE_WORD[s]} {fmt_mean_sd(key, (ps.get(s) or {}).get(key))} {param_unit(key)}"
+             for s in ("L", "R")]
+    return f"{what}; {', '.join(parts)} (mean ± SD); dashed lines: side means."
+
+
+def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Figure, str]:
+    fig = Figure(figsize=(9, 2.8), layout="constrained")
+    ax = fig.subplots()
+    series = _per_side(doc.get("steps") or [], "stance_s")
+    vals = [v for _, v in series.values() if len(v)]
+    if vals:
+        allv = np.concatenate(vals)
+        edges = np.histogram_bin_edges(allv, bins=min(40, max(8, int(np.sqrt(len(allv))))))
+        for s, (_, v) in series.items():
+            if not len(v):
+                continue
+            h, _ = np.histogram(v, edges)
+            ax.stairs(h, edges, fill=True, color=COLOR[s], alpha=0.3)
+            med = fmt_value("stance_s", np.median(v))
+            ax.stairs(h, edges, color=COLOR[s], lw=1.4,
+                      label=f"{SIDE_WORD[s]} (n {len(v)}, median {med} s)".capitalize())
+            ax.axvline(float(np.median(v)), color=COLOR[s], lw=1.2, ls="--")
+        ax.legend(loc="upper right")
+    else:
+        _no_data(ax, "no stance times in this recording")
+    ax.set_xlabel("stance time (s)")
+    ax.set_ylabel("steps")
+    return fig, "Distribution of stance times per side (histogram; dashed lines: medians)."
+
+
+def _plot_impact(doc: Mapping[str, Any]) -> tuple[Figure, str]:
+    fig = Figure(figsize=(9, 3.1), layout="constrained")
+    ax, axb = fig.subplots(1, 2, sharey=True, width_ratios=[5, 1])
+    note = _timeline(ax, doc, "impact_ms2")
+    series = _per_side(doc.get("steps") or [], "impact_ms2")
+    data = [(s, v) for s, (_, v) in series.items() if len(v)]
+    if data:
+        bp = axb.boxplot([v for _, v in data], showfliers=False, patch_artist=True,
+                         widths=0.6, medianprops={"color": "#222"})
+        for patch, (s, _) in zip(bp["boxes"], data, strict=True):
+            patch.set_facecolor(COLOR[s])
+            patch.set_alpha(0.6)
+        axb.set_xticks(range(1, len(data) + 1), [SIDE_WORD[s] for s, _ in data])
+    axb.spines["left"].set_visible(False)
+    axb.tick_params(left=False)
+    axb.set_title("per side", fontweight="normal", fontsize=9)
+    return fig, _series_label(doc, "impact_ms2",
+                              "Impact (peak vertical acceleration at contact) of every step along "
+                              "the walk" + note + ", with a box plot per side")
+
+
+def _thresholds(doc: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for t in (doc.get("verdict") or {}).get("thresholds") or []:
+        mild, marked = _f(t.get("mild_pct")), _f(t.get("marked_pct"))
+        if np.isfinite(mild) and np.isfinite(marked):
+            out[str(t.get("parameter"))] = (mild, marked)
+    return out
+
+
+def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Figure, str]:
+    sym = doc.get("symmetry") or {}
+    keys = [k for k in parameter_keys(doc) if k in sym]
+    n = len(keys)
+    fig = Figure(figsize=(9, 1.3 + 0.42 * max(n, 2)), layout="constrained")
+    ax = fig.subplots()
+    if not n:
+        _no_data(ax, "no symmetry indices (too few steps on one side)")
+        ax.set_yticks([])
+        ax.set_xlabel("symmetry index (%)")
+        return fig, "Symmetry indices: none could be computed."
+    th = _thresholds(doc)
+    levels = {str(f.get("parameter")): _level(f.get("level"))
+              for f in (doc.get("verdict") or {}).get("findings") or []}
+    si = np.array([_f(sym[k].get("si_pct")) for k in keys])
+    ci = np.array([[_f(c) for c in (sym[k].get("ci95") or [None, None])[:2]] for k in keys])
+    ci = np.where(np.isfinite(ci), ci, si[:, None])
+    y = np.arange(n)
+    marked = np.array([th.get(k, (np.nan, np.nan))[1] for k in keys])
+    lim = float(np.nanmax(np.concatenate([np.abs(ci).ravel(), 1.25 * marked, [10.0]])) * 1.12)
+    has_th = np.array([k in th for k in keys])
+    mild_v = np.array([th.get(k, (0.0, 0.0))[0] for k in keys])
+    mark_v = np.array([th.get(k, (0.0, 0.0))[1] for k in keys])
+    yt = y[has_th]
+    for left, width, color in (
+            (-mild_v, 2 * mild_v, BAND_COLOR["balanced"]),
+            (mild_v, mark_v - mild_v, BAND_COLOR["mild"]), (-mark_v, mark_v - mild_v,
+                                                            BAND_COLOR["mild"]),
+            (mark_v, lim - mark_v, BAND_COLOR["marked"]), (np.full(n, -lim), lim - mark_v,
+                                                           BAND_COLOR["marked"])):
+        ax.barh(yt, width[has_th], left=left[has_th], height=0.8, color=color, lw=0)
+    ax.barh(y[~has_th], 2 * lim, left=-lim, height=0.8, color=BAND_COLOR["none"], lw=0)
+    ax.axvline(0, color="#444", lw=0.8)
+    for lvl in dict.fromkeys(levels.get(k, "undetermined") for k in keys):
+        m = np.array([levels.get(k, "undetermined") == lvl for k in keys])
+        ax.errorbar(si[m], y[m], xerr=[si[m] - ci[m, 0], ci[m, 1] - si[m]], fmt="o", ms=6.5,
+                    color="#222", mfc=LEVEL_COLOR[lvl], mec="#111", mew=1.2, capsize=4, lw=1.4)
+    for yi, s in zip(y, si, strict=True):
+        if np.isfinite(s):
+            ax.annotate(f"{round(s, 1) + 0.0:+.1f} %", (s, yi), xytext=(0, 8),
+                        textcoords="offset points", ha="center", fontsize=8, fontweight="bold")
+    ax.set_yticks(y, [_mpl_text(param_label(k)) for k in keys])
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(-lim, lim)
+    ax.set_xlabel("symmetry index (%), 100 (L − R) / mean(L, R); bars: 95 % CI")
+    ax.text(0.01, 1.01, "← right larger", transform=ax.transAxes, ha="left", va="bottom",
+            color=COLOR["R"], fontweight="bold")
+    ax.text(0.99, 1.01, "left larger →", transform=ax.transAxes, ha="right", va="bottom",
+            color=COLOR["L"], fontweight="bold")
+    parts = [f"{param_label(k)} {fmt_si(sym[k].get('si_pct'), sym[k].get('ci95'))} %"
+             for k in keys]
+    return fig, ("Symmetry index with 95 % confidence interval per parameter against the "
+                 "reference bands (green balanced, yellow mild, red marked): " + "; ".join(parts)
+                 + ".")
+
+
+_PLOTS = (
+    ("plot-stance", "Stance time along the walk", _plot_stance),
+    ("plot-stance-dist", "Stance time distribution per side", _plot_stance_dist),
+    ("plot-impact", "Impact per side along the walk", _plot_impact),
+    ("plot-symmetry", "Symmetry index per parameter", _plot_symmetry),
+)
+
+
+def _plots(doc: Mapping[str, Any]) -> str:
+    out = []
+    with mpl.rc_context(_RC):
+        for pid, title, make in _PLOTS:
+            fig, label = make(doc)
+            out.append(f"<figure>{_svg(fig, pid, title, label)}"
+                       f"<figcaption><strong>{_e(title)}.</strong> {_e(label)}</figcaption>"
+                       "</figure>")
+    return "\n".join(out)
+
+
+# --- sections --------------------------------------------------------------------------------
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]],
+           num: Sequence[int] = ()) -> str:
+    """A table; cells are already HTML; columns ``num`` are right-aligned numbers."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    thead = f"<thead><tr>{th}</tr></thead>" if any(head) else ""
+    body = "".join(
+        "<tr>" + "".join(f'<td class="n">{c}</td>' if i in num else f"<td>{c}</td>"
+                         for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
+
+
+def _list(items: Sequence[Any], cls: str = "") -> str:
+    c = f' class="{cls}"' if cls else ""
+    return f"<ul{c}>" + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>"
+
+
+def _ci(ci: Any, fmt: str) -> str:
+    if not isinstance(ci, list | tuple) or len(ci) != 2:
+        return ""
+    lo, hi = _f(ci[0]), _f(ci[1])
+    return f" [{lo:{fmt}}, {hi:{fmt}}]" if np.isfinite(lo) and np.isfinite(hi) else ""
+
+
+def _parameters(doc: Mapping[str, Any]) -> str:
+    ps, sym = doc.get("per_side") or {}, doc.get("symmetry") or {}
+    rows = []
+    for k in parameter_keys(doc):
+        unit = param_unit(k)
+        s = sym.get(k) or {}
+        share, ga = _f(s.get("left_share_pct")), _f(s.get("gait_asymmetry_pct"))
+        nl = ((ps.get("L") or {}).get(k) or {}).get("n", "–")
+        nr = ((ps.get("R") or {}).get(k) or {}).get("n", "–")
+        rows.append([
+            _e(param_label(k) + (f" ({unit})" if unit else "")),
+            f'<span class="l">{_e(fmt_mean_sd(k, (ps.get("L") or {}).get(k)))}</span>',
+            f'<span class="r">{_e(fmt_mean_sd(k, (ps.get("R") or {}).get(k)))}</span>',
+            _e(f"{nl} / {nr}"),
+            _e(fmt_si(s.get("si_pct"), s.get("ci95")).replace(",", ", ")),
+            _e(f"{share:.1f}{_ci(s.get('left_share_ci95'), '.1f')}" if np.isfinite(share)
+               else "–"),
+            _e(f"{ga:.1f}" if np.isfinite(ga) else "–")])
+    if not rows:
+        return "<p>No per-side parameters could be computed.</p>"
+    html = _table(["Parameter", "Left mean ± SD", "Right mean ± SD", "n L / R",
+                   "SI % [95 % CI]", "Left share % [95 % CI]", "Gait asym. %"], rows,
+                  num=range(1, 7))
+    html += ("<p>SI = 100 (L − R) / (0.5 (L + R)), positive = left larger (Robinson 1987); "
+             "left share = 100 L / (L + R), 50 % = balanced; gait asymmetry = 100 |ln(L / R)| "
+             "(Plotnik 2007).</p>")
+    trunk = doc.get("trunk") or {}
+    trows = [[_e(TRUNK.get(k, k)), _e(f"{_f(v):.2f}" if np.isfinite(_f(v)) else "–")]
+             for k, v in trunk.items()]
+    if trows:
+        html += "<h3>Trunk</h3>" + _table(["Measure", "Value"], trows, num=[1])
+    return html
+
+
+def _findings(doc: Mapping[str, Any]) -> str:
+    fs = (doc.get("verdict") or {}).get("findings") or []
+    if not fs:
+        return "<p>No findings.</p>"
+    items = []
+    for f in fs:
+        lvl = _level(f.get("level"))
+        label, text = str(f.get("label", "")), str(f.get("text", ""))
+        if text.lower().startswith(label.lower()):  # the text already names the parameter
+            label, text = text[:len(label)], text[len(label):].lstrip(" :")
+        items.append(f'<li class="level-{lvl}"><span class="badge">{_e(lvl)}</span>'
+                     f"<strong>{_e(label)}</strong>: {_e(text)}</li>")
+    return '<ul class="findings">' + "".join(items) + "</ul>"
+
+
+def _thresholds_table(doc: Mapping[str, Any]) -> str:
+    ts = (doc.get("verdict") or {}).get("thresholds") or []
+    if not ts:
+        return "<p>No thresholds.</p>"
+    rows = [[_e(t.get("label", t.get("parameter", ""))), _e(f"< {_f(t.get('mild_pct')):g}"),
+             _e(f"{_f(t.get('mild_pct')):g} – {_f(t.get('marked_pct')):g}"),
+             _e(f"≥ {_f(t.get('marked_pct')):g}"), _e(t.get("source", ""))] for t in ts]
+    return _table(["Parameter", "Balanced |SI| %", "Mild |SI| %", "Marked |SI| %", "Source"],
+                  rows, num=[1, 2, 3])
+
+
+def _quality(doc: Mapping[str, Any]) -> str:
+    q = doc.get("quality") or {}
+    ok = bool(q.get("ok"))
+    html = (f'<p><span class="{"ok" if ok else "notok"}">'
+            f'{"Good enough to interpret" if ok else "Not reliable enough"}</span>: '
+            f"{_e(q.get('n_steps', 0))} steps (left {_e(q.get('n_steps_L', 0))}, right "
+            f"{_e(q.get('n_steps_R', 0))}) in {_e(q.get('n_bouts', 0))} bouts, "
+            f"{_e(fmt_duration(q.get('walking_s')))} of walking.</p>")
+    if q.get("problems"):
+        html += "<h3>Problems</h3>" + _list(q["problems"], "problems")
+    warnings = (doc.get("recording") or {}).get("warnings") or []
+    if warnings:
+        html += "<h3>Import warnings</h3>" + _list(warnings, "problems")
+    return html
+
+
+def _recording(doc: Mapping[str, Any]) -> str:
+    rec = doc.get("recording") or {}
+    rows = [[_e(k), _e(v)] for k, v in (
+        ("File", rec.get("file", "")), ("Format", rec.get("format", "")),
+        ("App", rec.get("app", "")), ("Platform", rec.get("platform") or "unknown"),
+        ("Duration", fmt_duration(rec.get("duration_s"))),
+        ("Gait", doc.get("gait_kind", "")),
+        ("Events from", ", ".join(map(str, doc.get("sources") or [])) or "–"),
+        ("Steps / events", f"{len(doc.get('steps') or [])} / {len(doc.get('events') or [])}"),
+        ("Created (UTC)", doc.get("created_utc", "")),
+        ("Generated by", doc.get("generated_by", "")))]
+    html = _table(["", ""], rows)
+    streams = rec.get("streams") or []
+    if streams:
+        srows = [[_e(s.get("placement", "")), _e(f"{_f(s.get('sample_rate_hz')):g} Hz"),
+                  _e(", ".join(map(str, s.get("sensors") or []))), _e(s.get("acc_kind", "")),
+                  _e(f"{_f(s.get('missing_pct')):.1f} %")] for s in streams]
+        html += "<h3>Sensor streams</h3>" + _table(
+            ["Placement", "Rate", "Sensors", "Acceleration", "Missing"], srows, num=[1, 4])
+    bouts = doc.get("bouts") or []
+    if bouts:
+        brows = [[_e(i + 1), _e(f"{_f(b.get('start')):.1f} s"), _e(f"{_f(b.get('end')):.1f} s"),
+                  _e(fmt_duration(_f(b.get("end")) - _f(b.get("start")))), _e(b.get("kind", ""))]
+                 for i, b in enumerate(bouts[:50])]
+        more = f"<p>… and {len(bouts) - 50} more bouts.</p>" if len(bouts) > 50 else ""
+        html += "<h3>Bouts</h3>" + _table(["#", "Start", "End", "Length", "Kind"], brows,
+                                          num=[0, 1, 2, 3]) + more
+    return html
+
+
+def render_html(doc: Mapping[str, Any]) -> str:
+    """The analysis document as one self-contained HTML page."""
+    v = doc.get("verdict") or {}
+    lvl = _level(v.get("level"), ("balanced", "mild", "marked", "undetermined"))
+    file = (doc.get("recording") or {}).get("file", "")
+    explanation = "".join(f"<p>{_e(s)}</p>" for s in v.get("explanation") or []) or "<p>–</p>"
+    advice = _list(v.get("advice") or ["–"])
+    sections = [
+        f'<section id="summary" class="verdict level-{lvl}"><h2>Verdict: '
+        f"{_e(verdict_title(v))}</h2><p>{_e(v.get('summary', ''))}</p></section>",
+        f'<p class="disclaimer" role="note">{_e(doc.get("disclaimer", ""))}</p>',
+        f'<section id="plots"><h2>Plots</h2>{_plots(doc)}</section>',
+        f'<section id="parameters"><h2>Left and right</h2>{_parameters(doc)}</section>',
+        f'<section id="findings"><h2>Findings</h2>{_findings(doc)}</section>',
+        f'<section id="explanation"><h2>What this means</h2>{explanation}</section>',
+        f'<section id="advice"><h2>Advice</h2>{advice}</section>',
+        f'<section id="thresholds"><h2>Thresholds</h2>{_thresholds_table(doc)}</section>',
+        f'<section id="quality"><h2>Quality</h2>{_quality(doc)}</section>',
+        f'<section id="recording"><h2>Recording</h2>{_recording(doc)}</section>',
+    ]
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Gait report: {_e(file)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f'<header><h1>Gait report</h1><p class="meta">{_e(header_text(doc))}</p></header>\n'
+        + "\n".join(sections)
+        + f"\n<footer>{_e(doc.get('generated_by', 'gait'))} · schema {_e(doc.get('schema', ''))}"
+          f" · {_e(doc.get('created_utc', ''))}</footer>\n</main>\n</body>\n</html>\n")
+

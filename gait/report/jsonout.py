@@ -1,0 +1,345 @@
+"""The analysis document ("gait-report/1"): strict JSON output and a schema validator.
+
+The document is a plain dict made by ``gait.analysis.analyse()``; every report writer takes it.
+``dumps`` writes strict JSON (NaN/inf become null, numpy types become Python ones, floats are
+rounded to 6 significant digits but never coarser than 1e-4, keys in a stable order) and
+``validate`` checks the structure, raising ``ValueError("<path>: <problem>")`` at the first
+problem (e.g. ``steps[12].side: expected one of 'L', 'R', got 'X'``). Keys that the schema does
+not know are allowed (forward compatibility); missing required keys and wrong types are not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+SCHEMA = "gait-report/1"
+
+#: Known per-step / per-side parameters: key -> (label, unit, decimals for display).
+PARAMETERS: dict[str, tuple[str, str, int]] = {
+    "stance_s": ("Stance time", "s", 3),
+    "swing_s": ("Swing time", "s", 3),
+    "step_s": ("Step time", "s", 3),
+    "stride_s": ("Stride time", "s", 3),
+    "impact_ms2": ("Impact", "m/s²", 1),
+    "loading_rate_ms3": ("Loading rate", "m/s³", 0),
+    "pelvic_drop_deg": ("Pelvic drop", "°", 1),
+    "lateral_sway_ms2": ("Lateral sway", "m/s²", 2),
+}
+
+#: Trunk measures: key -> label (dimensionless).
+TRUNK: dict[str, str] = {
+    "step_regularity": "Step regularity",
+    "stride_regularity": "Stride regularity",
+    "autocorr_step_symmetry": "Step symmetry (autocorrelation)",
+    "harmonic_ratio_v": "Harmonic ratio, vertical",
+    "harmonic_ratio_ap": "Harmonic ratio, antero-posterior",
+    "harmonic_ratio_ml": "Harmonic ratio, medio-lateral",
+}
+
+LEVELS = ("balanced", "mild", "marked", "undetermined")
+FINDING_LEVELS = ("balanced", "mild", "marked", "uncertain")
+
+_TOP_ORDER = ("schema", "generated_by", "created_utc", "disclaimer", "recording", "sources",
+              "gait_kind", "bouts", "quality", "per_side", "symmetry", "trunk", "verdict",
+              "steps", "events")
+_SIG_DIGITS = 6
+_MIN_DECIMALS = 4
+
+
+def param_label(key: str) -> str:
+    """Human label of a parameter key (``stance_s`` -> ``Stance time``)."""
+    if key in PARAMETERS:
+        return PARAMETERS[key][0]
+    return key.replace("_", " ").capitalize()
+
+
+def param_unit(key: str) -> str:
+    """Unit of a parameter key, '' when unknown."""
+    return PARAMETERS[key][1] if key in PARAMETERS else ""
+
+
+def fmt_value(key: str, x: Any) -> str:
+    """A parameter value with the parameter's display precision; '–' for null/NaN."""
+    if not _is_real(x) or not math.isfinite(float(x)):
+        return "–"
+    if key in PARAMETERS:
+        return f"{float(x):.{PARAMETERS[key][2]}f}"
+    return f"{float(x):.3g}"
+
+
+# --- strict JSON -----------------------------------------------------------------------------
+
+def _round(x: float) -> float | None:
+    if not math.isfinite(x):
+        return None
+    if x == 0.0:
+        return 0.0
+    decimals = max(_SIG_DIGITS - 1 - math.floor(math.log10(abs(x))), _MIN_DECIMALS)
+    return round(x, decimals)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """``obj`` as plain JSON types: numpy scalars/arrays converted, non-finite floats -> None,
+    floats rounded, dict keys as strings in a stable order (schema order at the top, sorted below).
+    """
+    return _plain(obj, top=True)
+
+
+def _plain(obj: Any, top: bool = False) -> Any:
+    if obj is None or isinstance(obj, str | bool):
+        return obj
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        return _round(float(obj))
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, Mapping):
+        items = {str(k): v for k, v in obj.items()}
+        if top:
+            keys = [k for k in _TOP_ORDER if k in items]
+            keys += sorted(k for k in items if k not in _TOP_ORDER)
+        else:
+            keys = sorted(items)
+        return {k: _plain(items[k]) for k in keys}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
+    """Strict JSON text of an analysis document.
+
+    Containers holding only scalars (a step, an event, a statistic, a CI) are written on one
+    line, so the file stays readable and about as small as compact JSON.
+    """
+    lines: list[str] = []
+    _emit(to_jsonable(doc), 0, indent, lines, "")
+    return "".join(lines) + "\n"
+
+
+def _scalar(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, allow_nan=False)
+
+
+def _inline(v: Any) -> str | None:
+    """One-line text of a container of scalars, or None when it should be expanded."""
+    vals = list(v.values()) if isinstance(v, dict) else v
+    if any(isinstance(x, dict | list) for x in vals):
+        return None
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_scalar(k)}: {_scalar(x)}" for k, x in v.items()) + "}"
+    text = "[" + ", ".join(_scalar(x) for x in v) + "]"
+    numeric = all(x is None or isinstance(x, int | float) for x in v)
+    return text if numeric or len(text) <= 100 else None
+
+
+def _emit(v: Any, level: int, indent: int, out: list[str], prefix: str) -> None:
+    if not isinstance(v, dict | list):
+        out.append(prefix + _scalar(v))
+        return
+    one = _inline(v)
+    if one is not None:
+        out.append(prefix + one)
+        return
+    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+    is_dict = isinstance(v, dict)
+    items = list(v.items()) if is_dict else [(None, x) for x in v]
+    out.append(prefix + ("{" if is_dict else "["))
+    for i, (k, x) in enumerate(items):
+        out.append("\n")
+        _emit(x, level + 1, indent, out, inner + (f"{_scalar(k)}: " if is_dict else ""))
+        if i < len(items) - 1:
+            out.append(",")
+    out.append("\n" + pad + ("}" if is_dict else "]"))
+
+
+# --- validation ------------------------------------------------------------------------------
+
+Check = Callable[[Any, str], None]
+
+
+def _fail(path: str, msg: str, got: Any = ...) -> None:
+    if got is not ...:
+        shown = repr(got)
+        msg += f", got {type(got).__name__} {shown[:60]}"
+    raise ValueError(f"{path or '(document)'}: {msg}")
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(
+        x, bool | np.bool_)
+
+
+def _num(lo: float = -math.inf, hi: float = math.inf) -> Check:
+    def check(x: Any, path: str) -> None:
+        if not _is_real(x) or not math.isfinite(float(x)):
+            _fail(path, "expected a finite number", x)
+        if not lo <= float(x) <= hi:
+            _fail(path, f"expected a number in [{lo:g}, {hi:g}]", x)
+    return check
+
+
+def _num_or_null(x: Any, path: str) -> None:
+    # NaN/inf count as null: dumps writes them as null
+    if x is not None and not _is_real(x):
+        _fail(path, "expected a number or null", x)
+
+
+def _int(lo: int = 0) -> Check:
+    def check(x: Any, path: str) -> None:
+        if not isinstance(x, int | np.integer) or isinstance(x, bool):
+            _fail(path, "expected an integer", x)
+        if x < lo:
+            _fail(path, f"expected an integer >= {lo}", x)
+    return check
+
+
+def _str(x: Any, path: str) -> None:
+    if not isinstance(x, str):
+        _fail(path, "expected a string", x)
+
+
+def _str_or_null(x: Any, path: str) -> None:
+    if x is not None and not isinstance(x, str):
+        _fail(path, "expected a string or null", x)
+
+
+def _bool(x: Any, path: str) -> None:
+    if not isinstance(x, bool | np.bool_):
+        _fail(path, "expected true or false", x)
+
+
+def _enum(*allowed: str | None) -> Check:
+    def check(x: Any, path: str) -> None:
+        if x not in allowed or isinstance(x, bool):
+            names = ", ".join("null" if a is None else repr(a) for a in allowed)
+            _fail(path, f"expected one of {names}", x)
+    return check
+
+
+def _iso(x: Any, path: str) -> None:
+    _str(x, path)
+    try:
+        datetime.fromisoformat(x)
+    except ValueError:
+        _fail(path, "expected an ISO 8601 date-time", x)
+
+
+def _list(item: Check, length: int | None = None) -> Check:
+    def check(x: Any, path: str) -> None:
+        if not isinstance(x, list | tuple):
+            _fail(path, "expected a list", x)
+        if length is not None and len(x) != length:
+            _fail(path, f"expected a list of {length} items, got {len(x)}")
+        for i, v in enumerate(x):
+            item(v, f"{path}[{i}]")
+    return check
+
+
+def _obj(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
+    def check(x: Any, path: str) -> None:
+        if not isinstance(x, Mapping):
+            _fail(path, "expected an object", x)
+        for k, c in required.items():
+            sub = f"{path}.{k}" if path else k
+            if k not in x:
+                _fail(sub, "missing")
+            c(x[k], sub)
+        for k, c in (optional or {}).items():
+            if k in x:
+                c(x[k], f"{path}.{k}" if path else k)
+    return check
+
+
+def _map(value: Check, keys: tuple[str, ...] | None = None) -> Check:
+    """An object with free keys (or keys from ``keys``) whose values all pass ``value``."""
+    def check(x: Any, path: str) -> None:
+        if not isinstance(x, Mapping):
+            _fail(path, "expected an object", x)
+        for k, v in x.items():
+            sub = f"{path}.{k}"
+            if not isinstance(k, str):
+                _fail(sub, "expected a string key", k)
+            if keys is not None and k not in keys:
+                _fail(sub, f"unknown key (expected one of {', '.join(keys)})")
+            value(v, sub)
+    return check
+
+
+def _both(*checks: Check) -> Check:
+    def check(x: Any, path: str) -> None:
+        for c in checks:
+            c(x, path)
+    return check
+
+
+def _ordered(lo_key: str, hi_key: str) -> Check:
+    def check(x: Any, path: str) -> None:
+        if float(x[hi_key]) < float(x[lo_key]):
+            _fail(f"{path}.{hi_key}", f"expected >= {lo_key} ({x[lo_key]})", x[hi_key])
+    return check
+
+
+_CI = _list(_num_or_null, length=2)
+_STAT = _obj({"mean": _num_or_null, "sd": _num_or_null, "cv": _num_or_null, "n": _int()})
+_SIDE = _map(_STAT)
+_SIDE_L = _enum("L", "R")
+_TOWARDS = _enum("L", "R", None)
+
+_VALIDATE_DOC: Check = _obj({
+    "schema": _enum(SCHEMA),
+    "generated_by": _str,
+    "created_utc": _iso,
+    "disclaimer": _str,
+    "recording": _obj({
+        "file": _str, "format": _str, "app": _str, "platform": _str_or_null,
+        "duration_s": _num(0),
+        "streams": _list(_obj({
+            "placement": _str, "sample_rate_hz": _num(1e-9), "sensors": _list(_str),
+            "acc_kind": _enum("total", "linear"), "missing_pct": _num(0, 100)})),
+        "warnings": _list(_str)}),
+    "sources": _list(_str),
+    "gait_kind": _enum("walk", "run", "mixed"),
+    "bouts": _list(_both(_obj({"start": _num(), "end": _num(), "kind": _enum("walk", "run")}),
+                         _ordered("start", "end"))),
+    "quality": _obj({"ok": _bool, "n_steps": _int(), "n_steps_L": _int(), "n_steps_R": _int(),
+                     "n_bouts": _int(), "walking_s": _num(0), "problems": _list(_str)}),
+    "per_side": _obj({"L": _SIDE, "R": _SIDE}),
+    "symmetry": _map(_obj({"si_pct": _num(), "ci95": _CI, "left_share_pct": _num(0, 100),
+                           "left_share_ci95": _CI, "gait_asymmetry_pct": _num(0),
+                           "n_strides": _int()})),
+    "trunk": _map(_num_or_null, keys=tuple(TRUNK)),
+    "verdict": _obj({
+        "level": _enum(*LEVELS), "towards": _TOWARDS, "summary": _str,
+        "findings": _list(_obj({"parameter": _str, "label": _str, "si_pct": _num(),
+                                "ci95": _CI, "level": _enum(*FINDING_LEVELS),
+                                "towards": _TOWARDS, "text": _str})),
+        "explanation": _list(_str), "advice": _list(_str),
+        "thresholds": _list(_both(_obj({"parameter": _str, "label": _str, "mild_pct": _num(0),
+                                        "marked_pct": _num(0), "source": _str}),
+                                  _ordered("mild_pct", "marked_pct")))}),
+    "steps": _list(_obj({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
+                        dict.fromkeys(PARAMETERS, _num_or_null))),
+    "events": _list(_obj({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
+                          "confidence": _num(0, 1)})),
+})
+
+
+def validate(doc: Any) -> None:
+    """Check an analysis document against schema "gait-report/1".
+
+    Raises ``ValueError`` naming the path of the first problem, e.g.
+    ``recording.streams[0].acc_kind: expected one of 'total', 'linear', got str 'raw'``.
+    """
+    _VALIDATE_DOC(doc, "")

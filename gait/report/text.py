@@ -1,0 +1,202 @@
+"""The terminal report: a compact rich rendering of an analysis document within 80 columns.
+
+A header line (file, duration, sensors, steps), one table with a row per parameter (left and
+right mean ± SD, symmetry index with its 95 % CI, left share), the trunk measures, the verdict in
+a panel coloured by level (balanced green, mild yellow, marked red, undetermined grey) with the
+summary, findings, explanation and advice, quality problems and the disclaimer. All document
+text is shown literally (never parsed as rich markup).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from gait.report.jsonout import PARAMETERS, fmt_value, param_label, param_unit
+
+LEVEL_STYLE = {"balanced": "green", "mild": "yellow", "marked": "red", "undetermined": "grey50",
+               "uncertain": "grey50"}
+SIDE_WORD = {"L": "left", "R": "right"}
+
+
+def _num(x: Any) -> float | None:
+    """``x`` as a finite float, else None."""
+    if isinstance(x, bool) or x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def fmt_duration(s: Any) -> str:
+    """``95.0`` -> ``1 min 35 s``; ``3600`` -> ``1 h 00 min``."""
+    v = _num(s)
+    if v is None:
+        return "?"
+    if v < 120:
+        return f"{v:.0f} s"
+    if v < 3600:
+        return f"{int(v // 60)} min {int(v % 60):02d} s"
+    return f"{int(v // 3600)} h {int(v % 3600 // 60):02d} min"
+
+
+def fmt_si(si: Any, ci: Any) -> str:
+    """``+6.1 [+4.2,+8.0]``; the CI is left out when unknown."""
+    v = _num(si)
+    if v is None:
+        return "–"
+    v = round(v, 1) + 0.0  # no "-0.0"
+    lo, hi = (_num(c) for c in (ci if isinstance(ci, list | tuple) and len(ci) == 2
+                                 else (None, None)))
+    return f"{v:+.1f}" + (f" [{lo:+.1f},{hi:+.1f}]" if lo is not None and hi is not None else "")
+
+
+def fmt_mean_sd(key: str, stat: Any) -> str:
+    """``0.652±0.021`` with the parameter's precision."""
+    if not isinstance(stat, Mapping) or _num(stat.get("mean")) is None:
+        return "–"
+    sd = _num(stat.get("sd"))
+    return fmt_value(key, stat["mean"]) + (f"±{fmt_value(key, sd)}" if sd is not None else "")
+
+
+def parameter_keys(doc: Mapping[str, Any]) -> list[str]:
+    """Parameters present in ``per_side`` or ``symmetry``: known ones first, in schema order."""
+    present = set(doc.get("symmetry") or {})
+    for side in (doc.get("per_side") or {}).values():
+        present |= set(side or {})
+    return [k for k in PARAMETERS if k in present] + sorted(present - set(PARAMETERS))
+
+
+def header_text(doc: Mapping[str, Any]) -> str:
+    """One line: file · duration · sensors · steps · gait kind."""
+    rec = doc.get("recording") or {}
+    q = doc.get("quality") or {}
+    sensors = ", ".join(
+        f"{s.get('placement', '?')} {_num(s.get('sample_rate_hz')) or 0:g} Hz "
+        f"{'+'.join(s.get('sensors') or [])}"
+        + (" (linear acc)" if s.get("acc_kind") == "linear" else "")
+        for s in rec.get("streams") or [])
+    n_bouts = len(doc.get("bouts") or [])
+    return " · ".join([
+        str(rec.get("file", "?")), fmt_duration(rec.get("duration_s")), sensors or "no sensors",
+        f"{q.get('n_steps', 0)} steps (L {q.get('n_steps_L', 0)}, R {q.get('n_steps_R', 0)})",
+        f"{doc.get('gait_kind', '?')}, {n_bouts} bout{'s' if n_bouts != 1 else ''}"])
+
+
+def verdict_title(verdict: Mapping[str, Any]) -> str:
+    """``MILD asymmetry towards the left``, ``BALANCED``, ``UNDETERMINED``."""
+    level = str(verdict.get("level", "undetermined"))
+    title = level.upper() + (" asymmetry" if level in ("mild", "marked") else "")
+    towards = verdict.get("towards")
+    return title + (f" towards the {SIDE_WORD[towards]}" if towards in SIDE_WORD else "")
+
+
+def _finding_levels(doc: Mapping[str, Any]) -> dict[str, str]:
+    return {str(f.get("parameter")): str(f.get("level"))
+            for f in (doc.get("verdict") or {}).get("findings") or []}
+
+
+def _table(doc: Mapping[str, Any]) -> Table:
+    per_side = doc.get("per_side") or {}
+    sym = doc.get("symmetry") or {}
+    levels = _finding_levels(doc)
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, header_style="bold")
+    t.add_column("Parameter")
+    for name, style in (("Left", "blue"), ("Right", "dark_orange"), ("SI % [95% CI]", ""),
+                        ("L share", "")):
+        t.add_column(name, justify="right", style=style, overflow="fold")  # never truncate
+    for key in parameter_keys(doc):
+        unit = param_unit(key)
+        s = sym.get(key) or {}
+        share = _num(s.get("left_share_pct"))
+        t.add_row(
+            Text(param_label(key) + (f" ({unit})" if unit else "")),
+            Text(fmt_mean_sd(key, (per_side.get("L") or {}).get(key))),
+            Text(fmt_mean_sd(key, (per_side.get("R") or {}).get(key))),
+            Text(fmt_si(s.get("si_pct"), s.get("ci95")),
+                 style=LEVEL_STYLE.get(levels.get(key, ""), "")),
+            Text("–" if share is None else f"{share:.1f} %"))
+    return t
+
+
+def _trunk(doc: Mapping[str, Any]) -> Text | None:
+    tr = {k: _num(v) for k, v in (doc.get("trunk") or {}).items()}
+    parts = [f"{label} {tr[k]:.2f}" for k, label in (
+        ("step_regularity", "Step regularity"), ("stride_regularity", "Stride regularity"),
+        ("autocorr_step_symmetry", "Step symmetry")) if tr.get(k) is not None]
+    hr = [f"{ax} {tr[k]:.2f}" for k, ax in (("harmonic_ratio_v", "V"), ("harmonic_ratio_ap", "AP"),
+                                            ("harmonic_ratio_ml", "ML")) if tr.get(k) is not None]
+    if hr:
+        parts.append("Harmonic ratio " + ", ".join(hr))
+    if not parts:
+        return None
+    return Text.assemble(("Trunk: ", "bold"), " · ".join(parts))
+
+
+def _bullets(items: Iterable[tuple[str, str, str]]) -> Table:
+    """(mark, mark style, text) rows with a hanging indent."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for mark, style, text in items:
+        grid.add_row(Text(mark, style=style), Text(text))
+    return grid
+
+
+def _verdict_panel(doc: Mapping[str, Any]) -> Panel:
+    v = doc.get("verdict") or {}
+    style = LEVEL_STYLE.get(str(v.get("level")), "grey50")
+    body: list[RenderableType] = [Text(str(v.get("summary", "")), style="bold")]
+    findings = v.get("findings") or []
+    if findings:
+        body.append(Text())
+        body.append(_bullets(("●", LEVEL_STYLE.get(str(f.get("level")), ""),
+                              str(f.get("text") or f.get("label", ""))) for f in findings))
+    if v.get("explanation"):
+        body.append(Text())
+        body += [Text(str(s), style="dim") for s in v["explanation"]]
+    if v.get("advice"):
+        body.append(Text())
+        body.append(_bullets(("→", "bold", str(s)) for s in v["advice"]))
+    return Panel(Group(*body), title=Text("Verdict: " + verdict_title(v), style=f"bold {style}"),
+                 title_align="left", border_style=style, box=box.ROUNDED)
+
+
+def render_text(doc: Mapping[str, Any], console: Console) -> None:
+    """Print the terminal report of an analysis document on ``console``."""
+    console.print(Text(header_text(doc), style="bold"))
+    if parameter_keys(doc):
+        console.print(_table(doc))
+    trunk = _trunk(doc)
+    if trunk is not None:
+        console.print(trunk)
+    console.print(_verdict_panel(doc))
+    q = doc.get("quality") or {}
+    problems = q.get("problems") or []
+    if problems:
+        console.print(Text("Quality problems:", style="bold yellow"))
+        console.print(_bullets(("!", "bold yellow", str(p)) for p in problems))
+    warnings = (doc.get("recording") or {}).get("warnings") or []
+    if warnings:
+        console.print(_bullets(("Import warning:", "dim", str(w)) for w in warnings),
+                      style="dim")
+    console.print(Text(str(doc.get("disclaimer", "")), style="italic dim"))
+
+
+def render_text_str(doc: Mapping[str, Any], width: int = 80) -> str:
+    """The terminal report as plain text (no colours) of at most ``width`` columns."""
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False,
+                      highlight=False, emoji=False, legacy_windows=False)
+    render_text(doc, console)
+    return buf.getvalue()

@@ -1,0 +1,93 @@
+"""The HTML report in a real headless Chromium: the DOM holds the four plots and they are drawn.
+
+No script and no driver: ``chromium --dump-dom`` for the parsed DOM and ``--screenshot`` for the
+pixels. Skips when Chromium is absent (``.ci/run`` installs Debian's ``chromium``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from gait.report import render_html
+
+from .test_report import make_doc
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium not installed (.ci/run installs Debian's chromium)")
+
+WIDTH, HEIGHT = 1200, 4000
+RGB = {"left": (0x00, 0x72, 0xB2), "right": (0xE6, 0x9F, 0x00),  # series colours
+       "green band": (0xC8, 0xE6, 0xC9), "red band": (0xFF, 0xCD, 0xD2),
+       "mild verdict background": (0xFF, 0xF8, 0xE1)}
+
+
+def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
+           f"--user-data-dir={profile}", *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r
+
+
+@pytest.fixture(scope="module", params=["walk", "one_hour"])
+def browsed(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The page of a 150-s walk / a 1-hour walk (binned plots), its DOM and screenshot."""
+    tmp = tmp_path_factory.mktemp(f"browser_{request.param}")
+    doc = make_doc() if request.param == "walk" else make_doc(duration_s=3600.0, seed=2)
+    page = tmp / "report.html"
+    page.write_text(render_html(doc), encoding="utf-8")
+    url = page.as_uri()
+    dom = _chromium(tmp / "profile", "--dump-dom", url).stdout
+    png = tmp / "shot.png"
+    _chromium(tmp / "profile", f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}", url)
+    return {"doc": doc, "dom": dom, "png": png}
+
+
+def test_dom_holds_four_plots_with_content(browsed: dict[str, Any]) -> None:
+    dom = browsed["dom"]
+    assert "Verdict: MILD asymmetry towards the left" in dom
+    svgs = re.findall(r"<svg\b[^>]*>.*?</svg>", dom, flags=re.S)
+    assert len(svgs) == 4
+    for svg, pid in zip(svgs, ["plot-stance", "plot-stance-dist", "plot-impact",
+                               "plot-symmetry"], strict=True):
+        head = svg[:svg.index(">")]
+        assert f'id="{pid}"' in head and 'class="plot"' in head and "aria-label=" in head
+        assert re.search(r"<title\b[^>]*>[^<]+</title>", svg)
+        assert len(re.findall(r"<path\b", svg)) >= 10
+        assert len(re.findall(r"<text\b", svg)) >= 5  # tick labels kept as text
+        assert len(svg) > 5000
+
+
+def test_screenshot_shows_the_plots(browsed: dict[str, Any]) -> None:
+    img = imread(browsed["png"])[..., :3]
+    assert img.shape[:2] == (HEIGHT, WIDTH)
+    px = np.rint(img * 255).astype(np.int16)
+    assert px.std() > 20  # not blank
+
+    def count(rgb: tuple[int, int, int], tol: int = 12) -> int:
+        return int((np.abs(px - np.array(rgb)).max(axis=2) <= tol).sum())
+
+    counts = {name: count(rgb) for name, rgb in RGB.items()}
+    # both series are drawn (lines + markers / IQR bands), the SI reference bands and the
+    # verdict panel's CSS background are painted
+    assert counts["left"] > 3000 and counts["right"] > 3000, counts
+    assert counts["green band"] > 5000 and counts["red band"] > 20000, counts
+    assert counts["mild verdict background"] > 20000, counts
+    # the series colours sit in several separate plot bands down the page
+    rows = np.flatnonzero((np.abs(px - np.array(RGB["left"])).max(axis=2) <= 12).sum(axis=1) > 3)
+    blocks = np.count_nonzero(np.diff(rows) > 60) + 1
+    assert blocks >= 3, rows
