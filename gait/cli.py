@@ -397,6 +397,24 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
                f"{summ.get('stance_symmetry_index_pct', float('nan')):.2f} %")
 
 
+def _register_optional_commands() -> None:
+    """Commands that live with their feature's package (BLE recording, history, batch)."""
+    import importlib
+
+    for module in ("gait.ble.commands", "gait.history_commands"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and module.startswith(exc.name):
+                continue  # the feature is not built yet
+            raise
+        for command in mod.COMMANDS:
+            cli.add_command(command)
+
+
+_register_optional_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors, exit status 2 for bad input."""
     try:
