@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 import gait
+from gait.analysis import analyse
 from gait.events import detect_events
 from gait.metrics import per_side_means, step_table, symmetry_index
 
@@ -211,6 +212,11 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     alt = (ref.get("extra", {}).get("alternative_references") or {}).get("Stereophoto")
     if dataset == "mobgap_lab_example" and alt and "Test5" in ref["walk"]:
         res["temporal_mocap"] = (mine, temporal(alt))
+    # what the user is told: the full report (all bouts, bootstrap CI, verdict)
+    doc = analyse(rec, n_boot=500).doc
+    st = doc["symmetry"].get("stance_s", {})
+    res["report"] = {"stance_si": st.get("si_pct", float("nan")), "ci95": st.get("ci95"),
+                     "verdict": doc["verdict"]["level"], "towards": doc["verdict"]["towards"]}
     return res
 
 
@@ -241,8 +247,23 @@ def summarise(results: list[dict]) -> list[dict]:
                 sie.append(abs(mine["stance_si"] - ref["stance_si"]))
             if np.isfinite(mine["step_si"]) and np.isfinite(ref["step_si"]):
                 spe.append(abs(mine["step_si"] - ref["step_si"]))
+        rep_err, verdicts = [], {}
+        for r in rs:
+            key = "temporal_mocap" if "temporal_mocap" in r else "temporal"
+            ref_si = r[key][1]["stance_si"]
+            rep_si = r["report"]["stance_si"]
+            if np.isfinite(ref_si) and rep_si is not None and np.isfinite(rep_si):
+                rep_err.append(abs(rep_si - ref_si))
+            verdicts[r["report"]["verdict"]] = verdicts.get(r["report"]["verdict"], 0) + 1
         rows.append({
             "dataset": ds, "config": cfg, "walks": len(rs),
+            "report_stance_si_err_pts_median": float(np.median(rep_err)) if rep_err
+            else float("nan"),
+            "report_stance_si_err_pts_max": float(np.max(rep_err)) if rep_err else float("nan"),
+            "report_walks_within_tol": int(sum(e <= (2.0 if cfg == "feet" else 3.0)
+                                               for e in rep_err)),
+            "report_walks_scored": len(rep_err),
+            "verdicts": verdicts,
             "IC": ic.row(), "FC": fc.row(),
             "step_count_err_pct_median": float(np.median(np.abs(step_err))) if step_err
             else float("nan"),
@@ -285,7 +306,8 @@ def main() -> int:
                 print(f"{ds[:12]:12s} {r['walk'][:34]:34s} {cfg:10s} IC F1 {fmt(ic['F1'])} "
                       f"med {fmt(ic['med_ms'], 0)} ms LR {fmt(ic['LR_acc'])}  FC F1 "
                       f"{fmt(fc['F1'])}  steps {r['step_count'][0]}/{r['step_count'][1]}  "
-                      f"stSI {fmt(mine['stance_si'], 1)}/{fmt(refv['stance_si'], 1)}")
+                      f"stSI {fmt(mine['stance_si'], 1)}/{fmt(refv['stance_si'], 1)} report "
+                      f"{fmt(r['report']['stance_si'], 1)} {r['report']['verdict']}")
     rows = summarise(results)
     print()
     print(f"{'dataset':26s} {'config':10s} {'walks':>5s} | {'IC P':>5s} {'IC R':>5s} "
@@ -300,6 +322,14 @@ def main() -> int:
               f"{fmt(r['stance_err_ms_mean'], 0):>6s} {fmt(r['stance_si_err_pts_mean'], 1):>5s} "
               f"{fmt(r['stance_si_err_pts_max'], 1):>7s} {fmt(r['step_si_err_pts_mean'], 1):>5s} | "
               f"{r['seconds']:5.1f}")
+    print("\nReport level (gait report on the whole walk): stance SI error vs reference, "
+          "walks within tolerance (feet 2, lower back 3 points), verdicts")
+    for r in rows:
+        print(f"{r['dataset'][:26]:26s} {r['config']:10s} median "
+              f"{fmt(r['report_stance_si_err_pts_median'], 1)} max "
+              f"{fmt(r['report_stance_si_err_pts_max'], 1)} points; within: "
+              f"{r['report_walks_within_tol']}/{r['report_walks_scored']}; verdicts "
+              + ", ".join(f"{k} {v}" for k, v in sorted(r["verdicts"].items())))
     print("\nIC/FC: +-100 ms one-to-one; med/mean: |timing error| ms; L/R: side accuracy of "
           "matched ICs;\nsteps%: median |step count error|; stance: mean |per-side mean stance "
           "error| ms;\nstSI/spSI: mean |stance/step SI error| points (mobgap Test5 vs mocap).")

@@ -102,6 +102,33 @@ def per_side_means(steps: pd.DataFrame, column: str) -> dict[str, float]:
             for s in ("L", "R")}
 
 
+TEMPORAL = ("stance_s", "step_s", "stride_s", "swing_s")
+
+
+def mark_irregular(steps: pd.DataFrame, lo: float = 0.7, hi: float = 1.3) -> pd.DataFrame:
+    """Blank the temporal parameters of irregular steps (gait initiation, stops, stumbles).
+
+    A step is irregular when its stride time, or its stance time, lies outside ``lo``..``hi``
+    times the median of its side within its bout (the regular-stride rule of the Mobilise-D
+    validation data, stride 0.7-1.3 x median). Its events stay; column ``regular`` says which
+    steps were kept. Summaries of a long walk should describe steady walking, not its edges.
+    """
+    out = steps.copy()
+    reg = np.ones(len(out), dtype=bool)
+    keys = [out["side"], out["bout"]] if "bout" in out else [out["side"]]
+    for col in ("stride_s", "stance_s"):
+        if col not in out:
+            continue
+        med = out.groupby(keys)[col].transform("median").to_numpy(float)
+        x = out[col].to_numpy(float)
+        bad = np.isfinite(x) & np.isfinite(med) & ((x < lo * med) | (x > hi * med))
+        reg &= ~bad
+    out["regular"] = reg
+    cols = [c for c in TEMPORAL if c in out]
+    out.loc[~reg, cols] = np.nan
+    return out
+
+
 # --- signal features per step ----------------------------------------------------------------
 
 def _windows(idx: np.ndarray, lo: int, hi: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -112,16 +139,17 @@ def _windows(idx: np.ndarray, lo: int, hi: int, n: int) -> tuple[np.ndarray, np.
     return np.clip(w, 0, n - 1), ok
 
 
-def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: float
-                    ) -> pd.DataFrame:
+def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: float,
+                    highpass_hz: float = 3.0) -> pd.DataFrame:
     """Heel-strike impact and loading rate per step, from vertical acceleration.
 
     ``v``: vertical acceleration with gravity removed (m/s^2, up positive). The heel-strike
     transient is a short, high-frequency event (Lafortune et al. 1996, J Biomech 29:1531;
     10-20 Hz at the trunk) riding on the slower ground-reaction-force pattern of the stride,
     whose shape changes with stance timing. To keep the two apart, ``v`` is high-pass filtered
-    at 3 Hz (zero-phase Butterworth); impact = its peak from 30 ms before to 100 ms after the IC
-    (m/s^2); loading rate = the steepest rise of the same signal in that window before the
+    at ``highpass_hz`` (zero-phase Butterworth; 3 Hz at the trunk; higher at the foot, whose
+    own swing deceleration ends at the IC); impact = its peak from 30 ms before to 100 ms after
+    the IC (m/s^2); loading rate = the steepest rise of the same signal in that window before the
     peak (m/s^3), the accelerometric analogue of the vertical loading rate (Zifchock et al.
     2008, Gait Posture 27:622).
     """
@@ -135,7 +163,7 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
         out["impact_ms2"] = np.nan
         out["loading_rate_ms3"] = np.nan
         return out
-    sos = signal.butter(2, 3.0, "high", fs=fs, output="sos")
+    sos = signal.butter(2, min(highpass_hz, 0.4 * fs), "high", fs=fs, output="sos")
     hp = signal.sosfiltfilt(sos, fill_gaps(v))
     hp[np.isnan(v)] = np.nan
     ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
@@ -221,7 +249,7 @@ def stride_ids(steps: pd.DataFrame) -> np.ndarray:
 
 
 def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int = 2000,
-             seed: int = 0) -> dict[str, dict]:
+             seed: int = 0, timing_sd_s: float = 0.0) -> dict[str, dict]:
     """Symmetry of each parameter with 95 % bootstrap confidence intervals.
 
     * ``si_pct``: Robinson et al. (1987) symmetry index of the side means,
@@ -231,7 +259,12 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
     * ``ci95``: percentile bootstrap over strides (Efron & Tibshirani 1993), resampling whole
       strides (an L step with the R step after it) so that the pairing within a stride and the
       unequal counts per side are respected; ``n_boot`` resamples, vectorised as multinomial
-      stride counts times per-stride sums.
+      stride counts times per-stride sums;
+    * ``timing_sd_s``: the detector's systematic left/right timing uncertainty (s), the SD of
+      the difference between the two sides' event-timing biases, as validated for the
+      placement. Resampling strides cannot see a bias that repeats every stride, so for the
+      temporal parameters it is added in quadrature: a side-specific bias ``d`` shifts the SI
+      by ``100 d / mean``, giving a half-width ``1.96 * 100 * timing_sd_s / mean`` (points).
     """
     params = [p for p in (params or list(PARAMETERS)) if p in steps]
     ids = stride_ids(steps)
@@ -260,10 +293,18 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
         bsi = bsi[np.isfinite(bsi)]
         bshare = bshare[np.isfinite(bshare)]
         n_strides = int(np.sum((ns["L"] > 0) | (ns["R"] > 0)))
+        si = symmetry_index(L, R)
+        ci: list[float | None] = [None, None]
+        if len(bsi):
+            lo, hi = float(np.percentile(bsi, 2.5)), float(np.percentile(bsi, 97.5))
+            if timing_sd_s > 0 and p in TEMPORAL and L + R > 0:
+                sys_hw = 1.96 * 100.0 * timing_sd_s / (0.5 * (L + R))
+                lo = si - float(np.hypot(si - lo, sys_hw))
+                hi = si + float(np.hypot(hi - si, sys_hw))
+            ci = [lo, hi]
         out[p] = {
-            "si_pct": symmetry_index(L, R),
-            "ci95": [float(np.percentile(bsi, 2.5)), float(np.percentile(bsi, 97.5))]
-            if len(bsi) else [None, None],
+            "si_pct": si,
+            "ci95": ci,
             "left_share_pct": float(100 * L / (L + R)) if L + R else None,
             "left_share_ci95": [float(np.percentile(bshare, 2.5)),
                                 float(np.percentile(bshare, 97.5))] if len(bshare) else

@@ -1,0 +1,78 @@
+"""End-to-end: ``gait report`` (terminal, JSON, HTML) on bundled, demo and real recordings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gait.report.jsonout import validate
+
+from .conftest import REPO, VALIDATION, needs_shared
+from .test_cli import run
+
+REC = REPO / "recordings"
+
+
+def test_report_demo_without_file_in_repo() -> None:
+    r = run("report")
+    assert r.returncode == 0, r.stderr
+    assert "walk_weight_shift_left" in r.stdout
+    assert "towards the left" in r.stdout
+    assert "does not diagnose" in r.stdout
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+
+
+def test_report_demo_without_file_elsewhere_is_simulated(tmp_path: Path) -> None:
+    r = run("report", "--json", "-", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    validate(doc)
+    assert doc["recording"]["file"].startswith("demo: simulated walk_weight_shift_left")
+    # the in-memory demo is the bundled recording (up to the file's rounding): same verdict
+    r2 = run("report", str(REC / "walk_weight_shift_left.gait.json"), "--json", "-")
+    doc2 = json.loads(r2.stdout)
+    for key in ("level", "towards", "summary"):
+        assert doc["verdict"][key] == doc2["verdict"][key]
+    assert abs(doc["symmetry"]["stance_s"]["si_pct"]
+               - doc2["symmetry"]["stance_s"]["si_pct"]) < 0.05
+
+
+def test_report_json_and_html_files(tmp_path: Path) -> None:
+    j, h = tmp_path / "r.json", tmp_path / "r.html"
+    r = run("report", str(REC / "walk_two_feet.gait.json"), "--json", str(j), "--html", str(h))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(j.read_text())
+    validate(doc)
+    assert doc["schema"] == "gait-report/1"
+    assert doc["sources"] == ["left_foot", "right_foot"]
+    assert doc["verdict"]["level"] == "balanced"
+    html = h.read_text()
+    assert html.count("<svg") >= 4 and "http://" not in html.replace(
+        "http://www.w3.org", "")
+    assert "written to" in r.stdout
+
+
+def test_report_run_gives_contact_time_balance() -> None:
+    r = run("report", str(REC / "run.gait.json"), "--json", "-")
+    doc = json.loads(r.stdout)
+    assert doc["gait_kind"] == "run"
+    assert 45 < doc["symmetry"]["stance_s"]["left_share_pct"] < 55
+
+
+def test_report_bad_input(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("time_s,ax,ay,az\n0,1,2,3\n")
+    r = run("report", str(p))
+    assert r.returncode == 2 and r.stderr.startswith("error: ")
+    r = run("report", str(REC / "walk_two_feet.gait.json"), "--html", str(tmp_path / "no/x.html"))
+    assert r.returncode == 2 and "cannot write" in r.stderr
+
+
+@needs_shared
+def test_report_on_real_lower_back_walk() -> None:
+    p = VALIDATION / "mobgap_lab_example/converted/imu_HA001_Test11_Trial1_lowerback.csv"
+    r = run("report", f"lower_back={p}", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    validate(doc)
+    assert doc["quality"]["n_steps"] > 40
