@@ -80,12 +80,9 @@ class AndroSensorReader:
     name = NAME
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if c.is_zip or c.is_dir or len(c.names) != 1:
-                return False
-            return _header_index(c.head(c.names[0], 16384)) is not None
-        except Exception:  # sniffing must never fail on a foreign file
+        if c.is_zip or c.is_dir or len(c.names) != 1:
             return False
+        return _header_index(c.head(c.names[0], 16384)) is not None
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         with input_errors(str(c.path), "an AndroSensor CSV"):

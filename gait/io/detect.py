@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 
 from gait.errors import GaitInputError
-from gait.io.base import Container, Reader, ReadOptions
+from gait.io.base import Container, Reader, ReadOptions, input_errors
 from gait.recording import Recording
 
 # Module names under gait.io, in detection order. Each defines READER.
@@ -74,6 +74,16 @@ def _export_root(path: Path) -> Path:
     return path
 
 
+def _sniffs(r: Reader, c: Container) -> bool:
+    """A reader's verdict on a container; a foreign file must never make sniffing fail."""
+    try:
+        return bool(r.sniff(c))
+    except GaitInputError:
+        raise
+    except Exception:
+        return False
+
+
 def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Container]:
     """The reader for ``path`` and the container it reads from.
 
@@ -90,7 +100,7 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
         raise GaitInputError(path, "the folder holds no files", expected="an export folder")
     rs = readers()
     for r in rs:
-        if r.sniff(c):
+        if _sniffs(r, c):
             return r, c
     if opts is not None and opts.columns and not (c.is_zip or c.is_dir):
         return next(r for r in rs if r.name == "generic"), c
@@ -111,7 +121,8 @@ def load_path(path: str | Path, opts: ReadOptions | None = None) -> Recording:
     p = Path(path)
     opts = opts or ReadOptions()
     reader, c = detect(p, opts)
-    rec = reader.read(c, opts)
+    with input_errors(str(p), f"a readable {reader.name} recording"):
+        rec = reader.read(c, opts)
     if opts.placement:
         for s in rec.streams:
             if s.placement in ("unknown", "pocket") or len(rec.streams) == 1:

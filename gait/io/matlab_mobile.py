@@ -543,13 +543,10 @@ class MatlabMobileReader:
     name = NAME
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if not (c.is_zip or c.is_dir):
-                # Any MAT-file is ours: read() names the variables when they are not a log.
-                return len(c.names) == 1 and mat_version(c.head_bytes(c.names[0])) is not None
-            return bool(self._candidates(c))
-        except Exception:  # sniffing must never fail on a foreign file
-            return False
+        if not (c.is_zip or c.is_dir):
+            # Any MAT-file is ours: read() names the variables when they are not a log.
+            return len(c.names) == 1 and mat_version(c.head_bytes(c.names[0])) is not None
+        return bool(self._candidates(c))
 
     def _candidates(self, c: Container) -> list[str]:
         """Members of a folder/zip that are MAT-files holding Acceleration/AngularVelocity."""

@@ -213,12 +213,9 @@ class MetaBaseReader:
     name = NAME
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if not (c.is_zip or c.is_dir):
-                return len(c.names) == 1 and is_metabase_header(c.first_line(c.names[0]))
-            return any(f.kind == "g" for f in _files_in_container(c))
-        except Exception:  # sniffing must never fail on a foreign file
-            return False
+        if not (c.is_zip or c.is_dir):
+            return len(c.names) == 1 and is_metabase_header(c.first_line(c.names[0]))
+        return any(f.kind == "g" for f in _files_in_container(c))
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         try:

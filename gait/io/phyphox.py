@@ -324,15 +324,12 @@ class PhyphoxReader:
         return out
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if c.is_zip or c.is_dir:
-                if _find_meta(c, "time.csv") or _find_meta(c, "device.csv"):
-                    return True
-                csvs = [n for n in c.names if n.lower().endswith(".csv")][:8]
-                return any(is_phyphox_header(c.first_line(n)) for n in csvs)
-            return is_phyphox_header(c.first_line(c.names[0]))
-        except Exception:  # sniff must never raise on foreign files
-            return False
+        if c.is_zip or c.is_dir:
+            if _find_meta(c, "time.csv") or _find_meta(c, "device.csv"):
+                return True
+            csvs = [n for n in c.names if n.lower().endswith(".csv")][:8]
+            return any(is_phyphox_header(c.first_line(n)) for n in csvs)
+        return is_phyphox_header(c.first_line(c.names[0]))
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         warnings: list[str] = []

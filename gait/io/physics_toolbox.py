@@ -344,13 +344,10 @@ class PhysicsToolboxReader:
     name = "physics_toolbox"
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if c.is_zip or c.is_dir or len(c.names) != 1:
-                return False
-            line = c.first_line(c.names[0])
-            return looks_like_physics_toolbox(split_header(line, sniff_delimiter(line)))
-        except Exception:  # sniff must never raise on foreign files
+        if c.is_zip or c.is_dir or len(c.names) != 1:
             return False
+        line = c.first_line(c.names[0])
+        return looks_like_physics_toolbox(split_header(line, sniff_delimiter(line)))
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         member = c.names[0]

@@ -355,13 +355,10 @@ class SensorLoggerReader:
     name = NAME
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if c.is_zip or c.is_dir:
-                return bool(_exports(c))
-            head = c.head(c.names[0], 4096)
-            return _is_sensor_header(first_line(head)) and _ns_first_value(head)
-        except Exception:  # sniffing must never fail on a foreign file
-            return False
+        if c.is_zip or c.is_dir:
+            return bool(_exports(c))
+        head = c.head(c.names[0], 4096)
+        return _is_sensor_header(first_line(head)) and _ns_first_value(head)
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         with input_errors(str(c.path), "a Sensor Logger export (zip or folder of CSVs)"):

@@ -113,12 +113,9 @@ class SensorLogReader:
     name = NAME
 
     def sniff(self, c: Container) -> bool:
-        try:
-            if c.is_zip or c.is_dir:
-                return bool(_candidates(c))
-            return _is_sensorlog_header(c.first_line(c.names[0]))
-        except Exception:  # sniffing must never fail on a foreign file
-            return False
+        if c.is_zip or c.is_dir:
+            return bool(_candidates(c))
+        return _is_sensorlog_header(c.first_line(c.names[0]))
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
         with input_errors(str(c.path), "a SensorLog CSV export"):
