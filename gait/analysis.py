@@ -69,9 +69,13 @@ def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.D
         s = by["lower_back"]
         body = to_body(s)
         steps = impact_features(steps, body.v, s.sample_rate_hz, s.start_s)
-        steps = pelvic_features(steps, body.gyr_ap, body.ml, s.sample_rate_hz, s.start_s)
-        trunk = trunk_measures(body.v, body.ap, body.ml, s.sample_rate_hz, s.start_s, steps,
-                               det.bouts)
+        steps, levelled = pelvic_features(steps, s.acc, body, s.start_s, det.bouts)
+        if not levelled:
+            steps["pelvic_drop_deg"] = np.nan  # no standing reference: the level is unknown
+            trunk["notes"] = ["pelvic drop not reported: no standing period to take the level "
+                              "of the pelvis from (stand still for a few seconds when recording)"]
+        trunk.update(trunk_measures(body.v, body.ap, body.ml, s.sample_rate_hz, s.start_s,
+                                    steps, det.bouts))
         return steps, trunk
     feet = [p for p in FOOT if p in by and by[p].acc_kind == "total"]
     if feet:
@@ -133,6 +137,7 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
         "lower_back" if "lower_back" in det.sources else "pocket")
     sym = symmetry(steps, params, n_boot=n_boot, seed=seed, timing_sd_s=TIMING_SD_S[kind])
     quality = _quality(rec, det, steps)
+    quality["notes"] = trunk.get("notes", [])
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
@@ -160,7 +165,7 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
         "quality": quality,
         "per_side": sides,
         "symmetry": sym,
-        "trunk": {k: _finite(x) for k, x in trunk.items()},
+        "trunk": {k: _finite(x) for k, x in trunk.items() if k != "notes"},
         "verdict": v,
         "steps": [{k: _finite(x) if k != "bout" else int(x) for k, x in row.items()}
                   for row in steps[[c for c in step_cols if c in steps]].to_dict("records")],

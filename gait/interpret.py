@@ -40,9 +40,9 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("loading_rate_ms3", "loading rate", 10.0, 20.0,
               "as impact (Zifchock et al. 2008)", False),
     Threshold("pelvic_drop_deg", "pelvic drop", 15.0, 30.0,
-              "project convention: no published normative SI; about twice the stride-to-stride "
-              "CV of pelvic obliquity in healthy walking. Reported, not yet used for the "
-              "verdict: one trunk sensor sees the obliquity excursion, not its level", False),
+              "project convention (no published normative SI for pelvic drop): about twice the "
+              "stride-to-stride CV of pelvic obliquity in healthy walking; needs a standing "
+              "period as the level reference, else not reported", True),
     Threshold("step_s", "step time", 7.7, 15.0,
               "mild: upper limit of normal step symmetry ratio 1.08 (Patterson et al. 2010); "
               "marked: twice that", False),

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gait.preprocess import BodySignals
+
 MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
 
 
@@ -181,36 +183,94 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
     return out
 
 
-def pelvic_features(steps: pd.DataFrame, gyr_ap: np.ndarray | None, ml: np.ndarray, fs: float,
-                    start_s: float) -> pd.DataFrame:
-    """Pelvic drop (obliquity excursion, deg) and lateral sway (m/s^2) during each stance.
+def _standing_up(acc: np.ndarray, fs: float, walking: np.ndarray) -> np.ndarray | None:
+    """Mean gravity direction (device frame) while standing still, or None (< 1 s of it)."""
+    from numpy.lib.stride_tricks import sliding_window_view
 
-    Obliquity is the roll angle about the anterior-posterior axis, from the integrated
-    roll rate, high-pass filtered (0.3 Hz) against drift; its range over the first 40 % of the
-    stride after the IC (loading response and mid stance, where the contralateral hip drops,
-    Perry & Burnfield 2010) is that side's pelvic drop. Lateral sway is the peak-to-peak
+    mag = np.linalg.norm(acc, axis=1)
+    w = max(round(fs), 3)
+    if len(mag) < 2 * w:
+        return None
+    sd = np.nanstd(sliding_window_view(np.nan_to_num(mag), w), axis=1)
+    still = np.zeros(len(mag), dtype=bool)
+    still[w // 2: w // 2 + len(sd)] = sd < 0.3
+    still &= ~walking & np.isfinite(mag)
+    if still.sum() < fs:
+        return None
+    g = np.nanmean(acc[still], axis=0)
+    return g / np.linalg.norm(g)
+
+
+def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, start_s: float,
+                    bouts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, bool]:
+    """Pelvic drop (obliquity, deg) and lateral sway (m/s^2) during each stance.
+
+    Obliquity is the roll angle about the anterior-posterior axis. Its stride-to-stride
+    oscillation comes from the integrated roll rate (band-passed 0.3-5 Hz against drift). Its
+    level cannot: a pelvis that drops 4.5 deg on one side and 1.5 deg on the other oscillates
+    exactly like one dropping 3 deg on both, offset by 1.5 deg. The offset is taken from the
+    accelerometer: the mean gravity direction during each walking bout against the gravity
+    direction while standing still (the level reference), as an angle about the bout's AP
+    axis (the static tilt method of Moe-Nilssen 1998, applied per bout). A side's pelvic drop
+    is the largest obliquity in the first 40 % of the stride after its IC (loading response
+    and mid stance, when the opposite hemipelvis drops; Perry & Burnfield 2010). Without a
+    standing period the level is the walking mean (returned flag False): drops are then
+    relative, and their asymmetry is not meaningful. Turning samples (yaw rate above
+    0.3 rad/s) are left out of the bout's mean gravity direction. Lateral sway is the peak-to-peak
     medio-lateral acceleration over the same window.
     """
-    from gait.preprocess import bandpass
+    from gait.preprocess import bandpass, fill_gaps
 
     out = steps.copy()
-    n = len(ml)
+    fs = body.fs
+    n = len(body.ml)
     stride = out["stride_s"].to_numpy(float)
     med = float(np.nanmedian(stride)) if np.isfinite(stride).any() else 1.1
     win = max(round(0.4 * med * fs), 3)
     ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
     w, ok = _windows(ic_idx, 0, win, n)
+    levelled = False
     with np.errstate(all="ignore"):
-        ml_seg = np.where(ok, ml[w], np.nan)
+        ml_seg = np.where(ok, body.ml[w], np.nan)
         out["lateral_sway_ms2"] = np.nanmax(ml_seg, axis=1) - np.nanmin(ml_seg, axis=1)
-        if gyr_ap is not None and n > 3 * fs:
-            ang = np.cumsum(np.nan_to_num(gyr_ap)) / fs
-            ang = np.degrees(bandpass(ang, fs, 0.3, 5.0))
-            seg = np.where(ok, ang[w], np.nan)
-            out["pelvic_drop_deg"] = np.nanmax(seg, axis=1) - np.nanmin(seg, axis=1)
-        else:
+        if body.gyr_ap is None or n <= 3 * fs:
             out["pelvic_drop_deg"] = np.nan
-    return out
+            return out, levelled
+        roll = np.degrees(bandpass(np.cumsum(np.nan_to_num(body.gyr_ap)) / fs, fs, 0.3, 5.0))
+        walking = np.zeros(n, dtype=bool)
+        spans = []
+        if bouts is not None:
+            for b in bouts.itertuples(index=False):
+                i0 = max(int((b.start - start_s) * fs), 0)
+                i1 = min(int((b.end - start_s) * fs) + 1, n)
+                if i1 > i0:
+                    walking[i0:i1] = True
+                    spans.append((i0, i1))
+        up0 = _standing_up(fill_gaps(acc), fs, walking)
+        if up0 is not None and spans:
+            levelled = True
+            # turning adds a centripetal acceleration that would read as a tilt: leave it out
+            turning = np.zeros(n, dtype=bool)
+            if body.gyr_v is not None:
+                from gait.preprocess import lowpass
+
+                turning = np.abs(lowpass(body.gyr_v, fs, 0.5)) > 0.3
+            for i0, i1 in spans:
+                keep = ~turning[i0:i1]
+                if keep.sum() < 2 * fs:
+                    continue
+                g = np.nanmean(acc[i0:i1][keep], axis=0)
+                g /= np.linalg.norm(g)
+                ap = np.nanmean(body.ap_dir[i0:i1], axis=0)
+                ap /= np.linalg.norm(ap)
+                # the body rolls by +a about AP: gravity, seen from the sensor, turns by -a
+                tilt = np.degrees(np.arctan2(np.dot(np.cross(up0, g), ap), np.dot(up0, g)))
+                roll[i0:i1] -= tilt
+        seg = np.where(ok, roll[w], np.nan)
+        hi = np.nanmax(seg, axis=1)
+        lo = np.nanmin(seg, axis=1)
+        out["pelvic_drop_deg"] = np.where(np.abs(hi) >= np.abs(lo), np.abs(hi), np.abs(lo))
+    return out, levelled
 
 
 # --- per-side summaries and symmetry ---------------------------------------------------------

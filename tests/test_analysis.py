@@ -91,3 +91,19 @@ def test_irregular_steps_are_blanked() -> None:
     out = mark_irregular(st)
     assert not out["regular"].iloc[-1] and out["regular"].iloc[:-1].all()
     assert np.isnan(out["stance_s"].iloc[-1])
+
+
+def test_pelvic_drop_level_from_standing() -> None:
+    """Asymmetric pelvic drop is seen only with the standing level as reference."""
+    rec, truth = simulate(duration_s=60, placements=("lower_back",), seed=3,
+                          pelvic_drop_asym_deg=3.0, stand_s=3.0)
+    doc = analyse(rec, n_boot=500).doc
+    drop = {s: doc["per_side"][s]["pelvic_drop_deg"]["mean"] for s in ("L", "R")}
+    want = truth.summary["pelvic_drop_deg"]
+    assert drop["L"] - drop["R"] == pytest.approx(want["L"] - want["R"], abs=1.0)
+    assert doc["symmetry"]["pelvic_drop_deg"]["ci95"][0] > 0
+    rec, _ = simulate(duration_s=60, placements=("lower_back",), seed=3,
+                      pelvic_drop_asym_deg=3.0, stand_s=0.0)
+    doc = analyse(rec, n_boot=200).doc
+    assert "pelvic_drop_deg" not in doc["symmetry"]
+    assert any("standing" in n for n in doc["quality"]["notes"])
