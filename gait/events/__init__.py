@@ -109,7 +109,8 @@ def detect_events(rec: Recording) -> Detection:
     if not chosen:
         raise ValueError(
             "no stream with an event detector (placements: " + ", ".join(by) + "); "
-            "expected lower_back, a foot/shank or a pocket sensor")
+            "expected lower_back, a foot/shank or a pocket sensor: say where it was worn with "
+            "PLACEMENT=FILE, e.g. lower_back=walk.csv or right_pocket=walk.csv")
     dets = [detect_stream(by[p]) for p in chosen]
     ev = pd.concat([d.events for d in dets if len(d.events)], ignore_index=True) if any(
         len(d.events) for d in dets) else empty_events()
