@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -99,8 +100,6 @@ def _write_out(dest: str, text: str) -> None:
     if dest == "-":
         click.echo(text)
         return
-    from pathlib import Path
-
     try:
         Path(dest).write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
@@ -246,17 +245,27 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No terminal report.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the bootstrap confidence intervals.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="History database (default: $GAIT_HISTORY_DB, else the user data folder).")
+@click.option("--no-history", is_flag=True, help="Do not store this walk in the history.")
+@click.option("--date", "walk_date", metavar="ISO",
+              help="When the walk was, e.g. 2025-03-14 (default: the recording's start time, "
+                   "else the files' modification time).")
 @reader_options
 def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, quiet: bool,
-           seed: int, **kw: Any) -> None:
+           seed: int, db: Path | None, no_history: bool, walk_date: str | None,
+           **kw: Any) -> None:
     """Left/right symmetry report: per-side stance, step, impact and pelvic motion, symmetry
     indices with 95 % confidence intervals and a weight-shift verdict.
 
     Several FILEs are sensors of one walk (PLACEMENT=PATH). With no FILE, the bundled demo
-    recording (a walk with a weight shift to the left) is analysed.
+    recording (a walk with a weight shift to the left) is analysed. Every analysed FILE is
+    stored in the walk history ('gait history'), once per content.
     """
     from gait.demo import demo_recording
+    from gait.history import parse_when
 
+    when = parse_when(walk_date)  # a bad date fails before the analysis
     con = Console(highlight=False, stderr=json_out == "-")
     if files:
         rec = _load_walk(files, _read_opts(kw))
@@ -274,6 +283,11 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     else:
         result = _analyse(rec, seed, label, files)
     doc = result.doc
+    walk_id = None
+    if files and not no_history:
+        from gait.history import source_files, store
+
+        walk_id = store(doc, source_files(rec.sources), db, when)
     if json_out:
         _write_out(json_out, result.to_json())
     if html_out:
@@ -285,6 +299,11 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
         for dest, what in ((json_out, "JSON"), (html_out, "HTML")):
             if dest and dest != "-":
                 con.print(f"{what} written to {dest}")
+        if walk_id is not None:
+            from gait.history import resolve_db
+
+            con.print(f"Stored in the history as walk {walk_id} ({resolve_db(db)}); "
+                      "'gait history' shows the trend.", soft_wrap=True)
 
 
 def _analyse(rec: Any, seed: int, label: str, files: tuple[str, ...]) -> Any:

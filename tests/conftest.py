@@ -23,3 +23,11 @@ def phone_exports() -> Path:
     if not PHONE.is_dir():
         pytest.skip(f"phone exports not found at {PHONE} (only in the project's workspace/CI)")
     return PHONE
+
+
+@pytest.fixture(autouse=True)
+def _private_history(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walks stored by 'gait report' in tests go to a temporary database, never the user's."""
+    monkeypatch.setenv("GAIT_HISTORY_DB",
+                       str(tmp_path_factory.mktemp("history") / "history.sqlite"))

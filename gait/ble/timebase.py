@@ -1,0 +1,159 @@
+"""Sensor clocks to the host's clock.
+
+Each open-profile packet says which sample it starts with (``first_sample_index``) and when, on
+the sensor's crystal (``t_first`` ticks). Two fits turn that into host time:
+
+1. **Sample clock** (:func:`fit_sample_clock`): ``t_dev = c + d k`` by least squares over the
+   packets' (index, time) after unwrapping both counters; ``1/d`` is the IMU's true rate on the
+   device clock (an IMU's own oscillator can be off by percent). Packets far off the line are
+   flagged (garbled or from another session) and left out.
+2. **Device to host** (:func:`fit_host_map`): ``host = a + b t_dev`` from the arrival times.
+   BLE latency is never negative and jitters by connection intervals, so the map is the
+   *lower envelope* of (device time of a packet's last sample, host arrival time): the minimum
+   latency point of each window (a 30th of the recording, 2 to 10 s) is fitted by least squares
+   (outlier windows dropped) and the line is lowered until no packet arrives before it.
+   ``b - 1`` is the relative drift (crystals of +-50 ppm drift 3 ms a minute, 360 ms an hour
+   between two sensors 100 ppm apart).
+
+Sample ``k`` is then at host time ``a + b (c + d k)``, linear in ``k``: every stream keeps a
+uniform grid, with its own rate and start on the common host axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WINDOW_S = 10.0
+MIN_WINDOW_S = 2.0
+MIN_DRIFT_SPAN_S = 20.0  # shorter: latency noise would dominate the slope
+
+
+def unwrap(x: np.ndarray, bits: int) -> np.ndarray:
+    """Unwrap a counter that wraps at ``2**bits`` (in the given order) to int64."""
+    x = np.asarray(x).astype(np.int64)
+    if len(x) < 2:
+        return x
+    m = np.int64(1) << bits
+    d = np.diff(x)
+    d = (d + m // 2) % m - m // 2
+    return np.concatenate([x[:1], x[0] + np.cumsum(d)])
+
+
+@dataclass(frozen=True)
+class SampleClock:
+    """``t_dev(k) = c + d k`` (device seconds)."""
+
+    c: float
+    d: float
+    k0: int  # reference index (numerical conditioning)
+    residual_ms: float
+
+    def __call__(self, k: np.ndarray | float) -> np.ndarray:
+        return self.c + self.d * (np.asarray(k, dtype=np.float64) - self.k0)
+
+    @property
+    def rate_hz(self) -> float:
+        return 1.0 / self.d
+
+
+def fit_sample_clock(k: np.ndarray, t: np.ndarray, nominal_hz: float | None = None
+                     ) -> tuple[SampleClock, np.ndarray]:
+    """Fit ``t = c + d k``; returns the clock and the inlier mask."""
+    k = np.asarray(k, dtype=np.int64)
+    t = np.asarray(t, dtype=np.float64)
+    k0 = int(k[0]) if len(k) else 0
+    kk = (k - k0).astype(np.float64)
+    n = len(k)
+    if n == 0:
+        d = 1.0 / (nominal_hz or 100.0)
+        return SampleClock(0.0, d, 0, 0.0), np.zeros(0, bool)
+    if n == 1:
+        d = 1.0 / (nominal_hz or 100.0)
+        return SampleClock(float(t[0]), d, k0, 0.0), np.ones(1, bool)
+    dk, dt = np.diff(kk), np.diff(t)
+    ok = dk > 0
+    slopes = dt[ok] / dk[ok]
+    d0 = float(np.median(slopes)) if ok.any() else 1.0 / (nominal_hz or 100.0)
+    if not d0 > 0:
+        d0 = 1.0 / (nominal_hz or 100.0)
+    r = t - d0 * kk
+    c0 = float(np.median(r))
+    inl = np.abs(r - c0) < max(0.05, 20 * d0)
+    for tol_floor in (2e-3, 5e-4):
+        if inl.sum() < 2:
+            break
+        A = np.column_stack([np.ones(inl.sum()), kk[inl]])
+        (c0, d0), *_ = np.linalg.lstsq(A, t[inl], rcond=None)
+        res = t - (c0 + d0 * kk)
+        mad = float(np.median(np.abs(res[inl]))) * 1.4826
+        inl = np.abs(res) < max(6 * mad, tol_floor)
+    res = t - (c0 + d0 * kk)
+    rms = float(np.sqrt(np.mean(res[inl] ** 2))) * 1e3 if inl.any() else float("nan")
+    return SampleClock(float(c0), float(d0), k0, rms), inl
+
+
+@dataclass(frozen=True)
+class HostMap:
+    """``host(t_dev) = a + b (t_dev - t_ref)``; ``latency_ms`` are the packets' latencies."""
+
+    a: float
+    b: float
+    t_ref: float
+    latency_median_ms: float
+    latency_p99_ms: float
+    n_windows: int
+
+    def __call__(self, t_dev: np.ndarray | float) -> np.ndarray:
+        return self.a + self.b * (np.asarray(t_dev, dtype=np.float64) - self.t_ref)
+
+    @property
+    def drift_ppm(self) -> float:
+        return (self.b - 1.0) * 1e6
+
+
+def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = None
+                 ) -> HostMap:
+    """Lower-envelope fit of ``host`` (s) against ``t_dev`` (s), both sorted by ``t_dev``.
+
+    ``window_s`` defaults to a 30th of the span, between 2 and 10 s.
+    """
+    t = np.asarray(t_dev, dtype=np.float64)
+    h = np.asarray(host, dtype=np.float64)
+    if len(t) == 0:
+        return HostMap(0.0, 1.0, 0.0, float("nan"), float("nan"), 0)
+    t_ref = float(t[0])
+    x = t - t_ref
+    if window_s is None:
+        window_s = float(np.clip((x[-1] - x[0]) / 30.0, MIN_WINDOW_S, WINDOW_S))
+    r = h - x  # latency + offset, with slope 1
+    win = np.floor(x / window_s).astype(np.int64)
+    e, a = 0.0, float(np.min(r))
+    n_win = 0
+    for _ in range(2):
+        rr = r - e * x
+        order = np.lexsort((rr, win))
+        w_sorted = win[order]
+        first = np.concatenate([[True], w_sorted[1:] != w_sorted[:-1]])
+        idx = order[first]  # minimum of each window
+        n_win = len(idx)
+        if n_win < 3 or np.ptp(x[idx]) < max(window_s, MIN_DRIFT_SPAN_S):
+            e = 0.0 if n_win < 2 else e
+            break
+        keep = np.ones(n_win, bool)
+        for _ in range(3):
+            A = np.column_stack([np.ones(keep.sum()), x[idx][keep]])
+            (a_, e_), *_ = np.linalg.lstsq(A, r[idx][keep], rcond=None)
+            res = r[idx] - (a_ + e_ * x[idx])
+            mad = float(np.median(np.abs(res[keep]))) * 1.4826
+            new = np.abs(res) <= max(4 * mad, 1e-3)
+            if (new == keep).all():
+                break
+            keep = new
+        e = float(e_)
+    b = 1.0 + e
+    lat = r - e * x
+    a = float(np.min(lat))
+    lat = (lat - a) * 1e3
+    return HostMap(a, b, t_ref, float(np.median(lat)), float(np.percentile(lat, 99)), n_win)

@@ -1,0 +1,345 @@
+"""``gait history`` (symmetry trends over stored walks) and ``gait batch`` (many recordings).
+
+The data and the statistics live in :mod:`gait.history` and :mod:`gait.batch`; this module is
+the click layer and the renderers: a rich terminal view within 80 columns, the ``gait-history/1``
+JSON document, and a self-contained HTML page (inline CSS, inline SVG plots drawn with
+matplotlib's object API, no script, no network).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from gait.errors import GaitInputError
+from gait.recording import PLACEMENTS
+from gait.report.jsonout import PARAMETERS, param_label
+from gait.report.text import LEVEL_STYLE, SIDE_WORD, fmt_si
+
+TREND_STYLE = {"improving": "green", "worsening": "red", "reversed": "yellow",
+               "no_clear_change": "default", "too_few_walks": "grey50"}
+TREND_COLOR = {"improving": "#2e7d32", "worsening": "#c62828", "reversed": "#a66d00",
+               "no_clear_change": "#444444", "too_few_walks": "#757575"}
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "gait-history", "font.size": 9,
+       "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
+       "axes.titleweight": "bold", "legend.fontsize": 8, "legend.frameon": False}
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ margin:0;color:#1a1a1a;background:#f6f6f4}
+main{max-width:1000px;margin:0 auto;padding:1.5rem 1rem 3rem;background:#fff}
+h1{margin:.2rem 0;font-size:1.6rem}h2{margin:2rem 0 .6rem;font-size:1.25rem;
+ border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.meta{color:#555;overflow-wrap:anywhere}
+figure{margin:1rem 0 1.6rem}figcaption{color:#555;font-size:.9rem}
+svg.plot{display:block;width:100%;height:auto}
+table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.4rem 0}
+th,td{border-bottom:1px solid #e2e2e2;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f3f3f3}
+.t{font-weight:600;white-space:nowrap}
+footer{margin-top:2.5rem;color:#777;font-size:.85rem}
+"""
+DB_OPTION = click.option(
+    "--db", "db", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+    help="History database (default: $GAIT_HISTORY_DB, else the user data folder).")
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+def _date(iso: str | None) -> str:
+    return (iso or "")[:10] or "?"
+
+
+def _signed(x: Any, digits: int = 1) -> str:
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return "–"
+    return f"{round(float(x), digits) + 0.0:+.{digits}f}"
+
+
+def _slope(tr: Mapping[str, Any]) -> str:
+    ci = tr.get("slope_ci95") or [None, None]
+    if tr.get("slope_pct_per_week") is None:
+        return "–"
+    return f"{_signed(tr['slope_pct_per_week'], 2)} [{_signed(ci[0], 2)},{_signed(ci[1], 2)}]"
+
+
+def _verdict(v: Mapping[str, Any]) -> str:
+    level = str(v.get("level") or "?")
+    towards = v.get("towards")
+    return level + (f", {SIDE_WORD[towards]}" if towards in SIDE_WORD else "")
+
+
+def _point_of(doc: Mapping[str, Any], parameter: str, walk_id: int) -> Mapping[str, Any]:
+    for p in (doc["parameters"].get(parameter) or {}).get("points", []):
+        if p["walk_id"] == walk_id:
+            return p
+    return {}
+
+
+# --- terminal -------------------------------------------------------------------------------
+
+def render_history_text(doc: Mapping[str, Any], con: Console) -> None:
+    """The history in the terminal: walks with one parameter's SI, then the trend per
+    parameter (80 columns)."""
+    con.print(Text(f"{doc['n_walks']} walk(s) in {doc['db']}", style="bold"))
+    if not doc["walks"]:
+        con.print("Nothing stored yet: every 'gait report FILE' adds its walk.")
+        return
+    params = list(doc["parameters"])
+    main = params[0] if params else None
+    t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    t.add_column("#", justify="right")
+    t.add_column("date")
+    t.add_column("recording", overflow="ellipsis", no_wrap=True, max_width=24)
+    t.add_column("verdict", no_wrap=True)
+    if main:
+        t.add_column(f"{param_label(main)} SI % [95 % CI]", justify="right", no_wrap=True)
+    for w in doc["walks"]:
+        v = w.get("verdict") or {}
+        cells = [str(w["id"]), _date(w["walk_utc"]), Path(str(w["file"])).name,
+                 Text(_verdict(v), style=LEVEL_STYLE.get(str(v.get("level")), "default"))]
+        if main:
+            pt = _point_of(doc, main, w["id"])
+            cells.append(fmt_si(pt.get("si_pct"), pt.get("ci95")))
+        t.add_row(*cells)
+    con.print(t)
+    tt = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
+               title="Trend of the symmetry index (SI, %)", title_justify="left")
+    tt.add_column("parameter", no_wrap=True)
+    tt.add_column("n", justify="right")
+    tt.add_column("first→last", justify="right", no_wrap=True)
+    tt.add_column("per week [95 % CI]", justify="right", no_wrap=True)
+    tt.add_column("trend", no_wrap=True)
+    notes = []
+    for p in params:
+        tr = doc["parameters"][p]["trend"]
+        first_last = ("–" if tr.get("fitted_first_pct") is None else
+                      f"{_signed(tr['fitted_first_pct'])}→{_signed(tr['fitted_last_pct'])}")
+        tt.add_row(param_label(p), str(tr["n_walks"]), first_last, _slope(tr),
+                   Text(tr["label"], style=TREND_STYLE.get(tr["status"], "default")))
+        if tr.get("note"):
+            notes.append(f"{param_label(p)}: {tr['note']}")
+    con.print(tt)
+    con.print("SI > 0: left larger; first→last: fitted SI at the first and the last walk;\n"
+              "per week: change towards the initial side (< 0: asymmetry shrinking);\n"
+              "random-effects meta-regression (DerSimonian & Laird 1986).")
+    for n in notes:
+        con.print(Text(f"note: {n}", style="yellow"))
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+def _e(x: Any) -> str:
+    return escape(str(x), quote=True)
+
+
+def _svg(fig: Any, pid: str, title: str, label: str) -> str:
+    """Inline SVG of ``fig`` with a unique id prefix, <title> and aria-label."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                             "Type": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{pid}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{pid}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{pid}-\1"', svg)
+    head_end = svg.index(">") + 1
+    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end - 1])
+    return (f'{head} id="{pid}" class="plot" role="img" aria-label="{_e(label)}">'
+            f'<title id="{pid}-title">{_e(title)}</title>' + svg[head_end:].rstrip() + "\n")
+
+
+def _plot(parameter: str, entry: Mapping[str, Any]) -> tuple[Any, str]:
+    import matplotlib.dates as mdates
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    pts = entry["points"]
+    tr = entry["trend"]
+    fig = Figure(figsize=(9, 2.8), layout="constrained")
+    ax = fig.subplots()
+    when = [datetime.fromisoformat(p["walk_utc"]) for p in pts]
+    si = np.array([p["si_pct"] for p in pts], float)
+    ci = np.array([[np.nan if c is None else c for c in (p["ci95"] or [None, None])]
+                   for p in pts], float).reshape(-1, 2)
+    ci = np.where(np.isfinite(ci), ci, si[:, None])
+    ax.axhline(0, color="#444", lw=0.8)
+    ax.errorbar(when, si, yerr=[si - ci[:, 0], ci[:, 1] - si], fmt="o", ms=6, color="#222",
+                mfc="#0072B2", mec="#111", capsize=4, lw=1.3, label="SI with 95 % CI")
+    color = TREND_COLOR.get(tr["status"], "#444")
+    if tr.get("fitted_first_pct") is not None:
+        ax.plot([min(when), max(when)], [tr["fitted_first_pct"], tr["fitted_last_pct"]],
+                ls="--", color=color, lw=1.6, label=f"trend: {tr['label']}")
+    loc = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    if len(when) == 1:
+        ax.set_xlim(when[0] - np.timedelta64(1, "D"), when[0] + np.timedelta64(1, "D"))
+    ax.set_ylabel("SI (%), > 0: left larger")
+    ax.set_title(param_label(parameter))
+    ax.legend(loc="best")
+    parts = [f"{_date(p['walk_utc'])}: {fmt_si(p['si_pct'], p['ci95'])} %" for p in pts]
+    return fig, (f"{param_label(parameter)} symmetry index per walk with its 95 % CI "
+                 f"({'; '.join(parts)}); trend {tr['label']}"
+                 + (f", {_slope(tr)} points per week" if tr.get("slope_ci95") else "") + ".")
+
+
+def render_history_html(doc: Mapping[str, Any]) -> str:
+    """The history as one self-contained HTML page."""
+    import matplotlib as mpl
+
+    figs = []
+    with mpl.rc_context(_RC):
+        for i, (p, entry) in enumerate(doc["parameters"].items()):
+            if not entry["points"]:
+                continue
+            fig, label = _plot(p, entry)
+            title = f"{param_label(p)} symmetry over time"
+            figs.append(f"<figure>{_svg(fig, f'plot-{i}', title, label)}<figcaption>"
+                        f"<strong>{_e(title)}.</strong> {_e(label)}</figcaption></figure>")
+    trend_rows = "".join(
+        f"<tr><td>{_e(param_label(p))}</td><td class=n>{e['trend']['n_walks']}</td>"
+        f"<td class=n>{_e(_signed(e['trend']['fitted_first_pct']))} → "
+        f"{_e(_signed(e['trend']['fitted_last_pct']))}</td>"
+        f"<td class=n>{_e(_slope(e['trend']))}</td>"
+        f"<td class=t style=\"color:{TREND_COLOR.get(e['trend']['status'], '#444')}\">"
+        f"{_e(e['trend']['label'])}</td><td>{_e(e['trend'].get('note') or '')}</td></tr>"
+        for p, e in doc["parameters"].items())
+    walk_rows = "".join(
+        f"<tr><td class=n>{w['id']}</td><td>{_e(_date(w['walk_utc']))}</td>"
+        f"<td>{_e(w['walk_time_source'])}</td><td>{_e(w['file'])}</td>"
+        f"<td>{_e(_verdict(w.get('verdict') or {}))}</td></tr>" for w in doc["walks"])
+    method = doc["method"]
+    refs = "".join(f"<li>{_e(r)}</li>" for r in method["references"])
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Gait history</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<header><h1>Gait history</h1><p class=meta>{doc['n_walks']} walk(s) in "
+        f"{_e(doc['db'])}</p></header>\n"
+        "<section id=trends><h2>Trends</h2><table><tr><th>parameter</th><th>walks</th>"
+        "<th>fitted SI first → last (%)</th><th>change per week [95 % CI]</th><th>trend</th>"
+        f"<th>note</th></tr>{trend_rows}</table>"
+        "<p>SI = 100 (L − R) / mean(L, R), positive: left larger. The change per week is "
+        "signed towards the initial side: negative means the asymmetry is shrinking. "
+        f"Method: {_e(method['name'])}; {_e(method['se_from_ci'])}.</p><ul>{refs}</ul>"
+        "</section>\n"
+        f"<section id=plots><h2>Plots</h2>{''.join(figs) or '<p>No walks yet.</p>'}</section>\n"
+        "<section id=walks><h2>Walks</h2><table><tr><th>#</th><th>date</th><th>date from</th>"
+        f"<th>recording</th><th>verdict</th></tr>{walk_rows}</table></section>\n"
+        f"<footer>{_e(doc['generated_by'])} · schema {_e(doc['schema'])} · "
+        f"{_e(doc['created_utc'])}</footer>\n</main>\n</body>\n</html>\n")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def _write(dest: str, text: str) -> None:
+    try:
+        Path(dest).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise GaitInputError(dest, f"cannot write ({exc.strerror})",
+                             expected="a writable path") from None
+
+
+@click.command()
+@DB_OPTION
+@click.option("--json", "json_out", is_flag=True,
+              help="Print the history as JSON (schema gait-history/1).")
+@click.option("--html", "html_out", metavar="PATH", help="Write a self-contained HTML page.")
+@click.option("--parameter", "parameters", multiple=True, type=click.Choice(list(PARAMETERS)),
+              help="Only this parameter (repeatable; default: all stored).")
+def history(db: Path | None, json_out: bool, html_out: str | None,
+            parameters: Sequence[str]) -> None:
+    """The trend of each symmetry index over the stored walks, with 95 % CIs, and whether
+    the asymmetry is improving (needs at least 3 walks).
+
+    Walks are stored by 'gait report FILE' (and 'gait batch --db').
+    """
+    from gait.history import history_doc
+
+    doc = history_doc(db, parameters or None)
+    if html_out:
+        _write(html_out, render_history_html(doc))
+    if json_out:
+        click.echo(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False))
+        return
+    con = Console(highlight=False)
+    render_history_text(doc, con)
+    if html_out:
+        con.print(f"HTML written to {html_out}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes (default: the number of CPUs).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="TABLE",
+              help="Write one row per recording to TABLE (.csv or .parquet).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run on this Dask distributed scheduler (e.g. tcp://host:8786).")
+@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Also store every analysed walk in this history database.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the bootstrap confidence intervals.")
+@click.option("--placement", type=click.Choice([p for p in PLACEMENTS if p != "unknown"]),
+              help="Where the sensor was worn, for recordings that do not say.")
+@click.option("--restart", is_flag=True, help="Forget earlier progress and redo everything.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
+def batch(paths: tuple[str, ...], workers: int | None, out: Path | None,
+          dask_address: str | None, db: Path | None, seed: int, placement: str | None,
+          restart: bool, quiet: bool) -> None:
+    """Analyse many recordings: one row per recording (status, steps, verdict, SI with CI).
+
+    PATH is a file, a folder (searched recursively) or a glob pattern; a gait recording
+    (NAME.gait.json) and a phone-export folder each count as one recording. A bad file gives
+    a row with its error and the batch goes on. Finished recordings are journalled, so a
+    batch that was stopped resumes where it was. With --db, each walk is also stored in
+    that history database.
+    """
+    from gait.batch import run_batch
+
+    err = Console(stderr=True, highlight=False)
+    res = run_batch(paths, workers=workers, out=out, dask=dask_address, db=db, seed=seed,
+                    placement=placement, restart=restart, progress=not quiet, console=err)
+    n = res.n_analysed
+    rate = f", {60 * n / res.seconds:.0f} recordings/min" if n and res.seconds > 0 else ""
+    counts = ", ".join(f"{v} {k}" for k, v in sorted(res.counts.items()))
+    err.print(f"{len(res.rows)} recording(s): {counts or 'none'}; analysed {n}, skipped "
+              f"{res.n_skipped} already done, in {res.seconds:.1f} s{rate}")
+    if out is not None:
+        err.print(f"table written to {out}")
+    for r in res.rows:
+        if r["status"] in ("error", "failed"):
+            err.print(Text(f"{r['status']}: {r['error']}", style="red"), soft_wrap=True)
+    if out is None and not quiet:
+        t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+        t.add_column("recording", overflow="ellipsis", no_wrap=True, max_width=28)
+        t.add_column("status")
+        t.add_column("verdict", no_wrap=True)
+        t.add_column("stance SI % [95 % CI]", justify="right", no_wrap=True)
+        for r in res.rows:
+            v = {"level": r.get("verdict_level"), "towards": r.get("verdict_towards")}
+            t.add_row(Path(r["file"]).name, r["status"],
+                      _verdict(v) if r["status"] == "ok" else "–",
+                      fmt_si(r.get("stance_s_si_pct"),
+                             [r.get("stance_s_ci_lo"), r.get("stance_s_ci_hi")]))
+        Console(highlight=False).print(t)
+
+
+COMMANDS = [history, batch]
+__all__ = ["COMMANDS", "batch", "history", "render_history_html",
+           "render_history_text"]

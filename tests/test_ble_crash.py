@@ -1,0 +1,95 @@
+"""kill -9 mid-recording: ``gait recover`` gives back everything but at most the last second."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("bumble", reason="virtual sensors need bumble (pip install 'gait[virtual]')")
+
+from gait.ble.journal import read_journal
+
+from .conftest import REPO
+
+
+def test_sigkill_then_recover(tmp_path: Path) -> None:
+    out = tmp_path / "crash"
+    journal = tmp_path / "crash.gait.journal"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gait", "record", "--virtual", "--duration", "120",
+         "--sim-speed", "1", "--sim-loss", "2", "--quiet", str(out)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        # wait until both sensors have streamed for a few seconds
+        deadline = time.monotonic() + 60
+        first_data = None
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            if journal.exists() and journal.stat().st_size > 4000:
+                first_data = first_data or time.monotonic()
+                if time.monotonic() - first_data > 3.6:
+                    break
+            time.sleep(0.05)
+        assert first_data is not None, "the recorder wrote nothing"
+        t_kill = time.monotonic_ns()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert not (tmp_path / "crash.gait.json").exists()  # nothing was finalised
+
+    j = read_journal(journal)
+    assert j.end is None
+    # the virtual clock at speed 1 is CLOCK_MONOTONIC, shared with this process
+    last = int(j.host_ns.max())
+    assert (t_kill - last) / 1e9 < 1.0 + 0.3  # at most the last second (+ scheduling) lost
+    r = subprocess.run([sys.executable, "-m", "gait", "recover", str(journal)], cwd=tmp_path,
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "did not stop cleanly" in r.stdout
+    doc = json.loads((tmp_path / "crash.gait.json").read_text())
+    ble = doc["meta"]["ble"]
+    assert ble["journal"]["clean_end"] is False
+    for placement in ("left_foot", "right_foot"):
+        st = ble["sensors"][placement]
+        # every journalled sample is in the recording: received - lost covers the span
+        span = st["last_sample_index"] - st["first_sample_index"] + 1
+        assert st["samples"] + st["samples_lost"] == span
+        assert st["samples"] > 200 * 2.5
+        csv = tmp_path / f"crash.{placement}.csv"
+        vals = np.genfromtxt(csv, delimiter=",", skip_header=1)
+        assert len(vals) == span
+        assert np.isfinite(vals[:, 1]).sum() == st["samples"]
+
+
+def test_ctrl_c_finalises(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gait", "record", "--virtual", "--sensor", "lower_back",
+         "--sim-speed", "4", "--quiet", str(tmp_path / "walk")],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = tmp_path / "walk.gait.journal"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (journal.exists()
+                                               and journal.stat().st_size > 3000):
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "wrote" in out and "lower_back:" in out
+    doc = json.loads((tmp_path / "walk.gait.json").read_text())
+    assert doc["meta"]["ble"]["journal"]["clean_end"] is True
+    assert doc["streams"][0]["n_samples"] > 200

@@ -1,0 +1,173 @@
+"""The recorder journal: framing, torn tails, corruption, and recovery to a recording."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gait.api import load
+from gait.ble.assemble import default_output, finalise
+from gait.ble.journal import (
+    CHAR_DATA,
+    EVENT,
+    HEAD_SIZE,
+    JournalWriter,
+    json_record,
+    read_journal,
+)
+from gait.ble.sim import models_from_simulation, offline_journal
+from gait.errors import GaitInputError
+
+
+def _journal(tmp: Path, n: int = 50) -> tuple[Path, list[bytes]]:
+    p = tmp / "x.gait.journal"
+    p.unlink(missing_ok=True)
+    w = JournalWriter(p, {"format": "gait-ble-journal", "origin_ns": 0})
+    pkts = [bytes([i % 256]) * (20 + i % 7) for i in range(n)]
+    for i, b in enumerate(pkts):
+        w.data(i % 2, 1000 * i, b, CHAR_DATA)
+    w.write(json_record(EVENT, {"sid": 0, "host_ns": 5, "event": "connected"}))
+    w.close()
+    return p, pkts
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    p, pkts = _journal(tmp_path)
+    j = read_journal(p)
+    assert j.meta["format"] == "gait-ble-journal"
+    assert j.n_records == 52 and j.torn_tail_bytes == 0 and j.corrupt_bytes == 0
+    assert [j.payload(i) for i in range(len(pkts))] == pkts
+    np.testing.assert_array_equal(j.host_ns, 1000 * np.arange(50))
+    np.testing.assert_array_equal(j.sid, np.arange(50) % 2)
+    assert j.events == [{"sid": 0, "host_ns": 5, "event": "connected"}]
+
+
+def test_torn_tail_dropped(tmp_path: Path) -> None:
+    p, pkts = _journal(tmp_path)
+    data = p.read_bytes()
+    p.write_bytes(data[:-7])  # the final (event) record is cut
+    j = read_journal(p)
+    assert j.torn_tail_bytes > 0 and j.events == []
+    assert [j.payload(i) for i in range(len(pkts))] == pkts
+    assert any("torn" in n for n in j.notes)
+
+
+def test_corrupt_middle_is_skipped(tmp_path: Path) -> None:
+    p, pkts = _journal(tmp_path)
+    data = bytearray(p.read_bytes())
+    j0 = read_journal(p)
+    off = int(j0.start[10])  # flip a byte inside packet 10
+    data[off + 3] ^= 0xFF
+    p.write_bytes(bytes(data))
+    j = read_journal(p)
+    got = [j.payload(i) for i in range(len(j.start))]
+    assert got == pkts[:10] + pkts[11:]
+    assert j.corrupt_bytes == HEAD_SIZE + 11 + len(pkts[10]) and j.torn_tail_bytes == 0
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 4000), junk=st.binary(max_size=40))
+def test_any_truncation_gives_a_prefix(tmp_path: Path, cut: int, junk: bytes) -> None:
+    p, pkts = _journal(tmp_path)
+    data = p.read_bytes()
+    q = tmp_path / "cut.gait.journal"
+    q.write_bytes(data[: max(10, min(cut, len(data)))] + junk)
+    j = read_journal(q)
+    got = [j.payload(i) for i in range(len(j.start))]
+    assert got == pkts[: len(got)]
+
+
+def test_not_a_journal(tmp_path: Path) -> None:
+    p = tmp_path / "a.gait.journal"
+    p.write_bytes(b"hello")
+    with pytest.raises(GaitInputError, match="not a gait journal"):
+        read_journal(p)
+
+
+def test_default_output() -> None:
+    assert default_output("d/walk.gait.journal") == Path("d/walk.gait.json")
+
+
+def test_offline_journal_to_recording(tmp_path: Path) -> None:
+    """Every delivered sample is in the recording unchanged; every lost one is in a gap."""
+    models = models_from_simulation(("left_foot", "right_foot"), duration_s=25, rate_hz=200,
+                                    clock_ppm=(80, -80), odr_ppm=(300, -200), seed=4)
+    jp = tmp_path / "w.gait.journal"
+    logs = offline_journal(str(jp), models, 20.0, loss=0.05, garbage=0.02,
+                           extra_latency_s=0.004, seed=3)
+    res = finalise(jp)
+    rec = load(res.manifest)
+    doc = json.loads(res.manifest.read_text())
+    for m in models:
+        log = logs[m.placement]
+        s = next(x for x in res.sensors if x.placement == m.placement)
+        st_ = s.stats
+        sent = np.concatenate([np.arange(k, k + n) for k, n in log.sent])
+        lost = np.concatenate([np.arange(k, k + n) for k, n in log.dropped])
+        lost = lost[(lost > sent.min()) & (lost < sent.max())]
+        assert st_["samples"] == len(sent)
+        assert st_["samples_lost"] == len(lost) == sum(g["n_samples"] for g in s.gaps)
+        assert 1 <= sum(st_["malformed"].values()) <= log.garbage
+        # exact values: grid row = index - first index
+        raw = m.samples(0, int(sent.max()) + 1)
+        acc = raw[sent, :3] / m.acc_lsb_per_g * 9.80665
+        np.testing.assert_allclose(s.acc[sent - s.k0], acc, rtol=1e-6)  # f4 scale
+        assert np.isnan(s.acc[lost - s.k0]).all()
+        # the host-clock rate is the true rate (within 2 ms over these 20 s; the hour-long
+        # alignment is tested in test_ble_timebase)
+        assert st_["rate_host_hz"] == pytest.approx(200 / (1 + m.odr_ppm * 1e-6), rel=2e-4)
+        # the written CSV holds the same (rounded) values
+        stream = rec.stream(m.placement)
+        assert stream.sample_rate_hz == pytest.approx(st_["rate_host_hz"], rel=1e-8)
+        # (the reader re-grids the 1-us-rounded times: it may interpolate by a few 1e-6 and
+        # drop a sample next to a gap or the very last row)
+        rows = sent - s.k0
+        ok = rows < len(stream.acc)
+        ok[ok] &= np.isfinite(stream.acc[rows[ok], 0])
+        assert ok.mean() > 0.98
+        np.testing.assert_allclose(stream.acc[rows[ok]], acc[ok], atol=1e-2)
+    assert doc["meta"]["ble"]["journal"]["clean_end"] is True
+    assert any("malformed" in w for w in doc["warnings"])
+
+
+
+def test_polar_journal_to_recording(tmp_path: Path) -> None:
+    """Polar PMD frames (no sample index): loss from timestamps, gyro merged onto the acc grid."""
+    from gait.ble.decode import encode_polar_frame
+    from gait.ble.journal import SENSOR
+
+    fs, per, n_fr = 52.0, 36, 60
+    jp = tmp_path / "polar.gait.journal"
+    w = JournalWriter(jp, {"format": "gait-ble-journal", "origin_ns": 0,
+                           "origin_utc": "2025-01-01T00:00:00+00:00"})
+    w.write(json_record(SENSOR, {
+        "sid": 0, "placement": "lower_back", "address": "A0:9E:1A:00:00:01",
+        "name": "Polar Sense 1", "profile": "polar-pmd",
+        "settings": {"ACC": {"SAMPLE_RATE": fs, "FACTOR": 1.0},
+                     "GYRO": {"SAMPLE_RATE": fs, "FACTOR": 0.5}}}))
+    k = np.arange(n_fr * per)
+    acc = np.column_stack([100 * np.sin(k / 9), 50 * np.cos(k / 7), 1000 + 0 * k]).astype(int)
+    gyr = np.column_stack([20 * np.sin(k / 5), 0 * k, 10 + 0 * k]).astype(int)
+    t0 = 10**18
+    for f in range(n_fr):
+        sl = slice(f * per, (f + 1) * per)
+        ts = t0 + int(((f + 1) * per - 1) / fs * 1e9)
+        host = int(((f + 1) * per - 1) / fs * 1e9) + 20_000_000
+        if f != 17:  # one ACC frame lost
+            w.data(0, host, encode_polar_frame("ACC", ts, acc[sl]))
+        w.data(0, host, encode_polar_frame("GYRO", ts, gyr[sl]))
+    w.close()
+    res = finalise(jp)
+    s = res.sensors[0]
+    assert s.stats["profile"] == "polar-pmd"
+    assert s.stats["samples"] == (n_fr - 1) * per and s.stats["samples_lost"] == per
+    assert s.stats["rate_host_hz"] == pytest.approx(fs, rel=1e-6)
+    np.testing.assert_allclose(s.acc[: 17 * per], acc[: 17 * per] * 9.80665e-3, rtol=1e-9)
+    assert np.isnan(s.acc[17 * per:18 * per]).all()
+    np.testing.assert_allclose(s.gyr[: 17 * per], np.deg2rad(gyr[: 17 * per] * 0.5), atol=1e-4)
