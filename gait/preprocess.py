@@ -100,6 +100,10 @@ def dominant_step_hz(v: np.ndarray, fs: float, mask: np.ndarray | None = None,
     """Frequency of the largest vertical-acceleration power in ``lo``-``hi`` Hz (the step
     frequency: the trunk bounces once per step)."""
     x = v[mask] if mask is not None and mask.sum() > fs * 2 else v
+    q = max(int(fs // 20), 1)  # block means down to ~20 Hz (anti-aliased enough for < 4 Hz)
+    if q > 1:
+        x = x[: len(x) // q * q].reshape(-1, q).mean(axis=1)
+        fs = fs / q
     if len(x) < 8:
         return float("nan")
     f, p = signal.welch(x - np.mean(x), fs, nperseg=min(len(x), int(8 * fs)))
@@ -112,29 +116,41 @@ def ap_sign(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
     """+1 if ``ap`` points forward, -1 if backward, from the step-frequency phase of AP versus
     vertical acceleration.
 
-    The trunk's forward acceleration peaks at initial contact, before the vertical acceleration
-    peaks during loading (Zijlstra & Hof 2003, "Assessment of spatio-temporal gait parameters
-    from trunk accelerations during human walking", Gait Posture 18:1-10): at the step frequency
-    the forward acceleration leads the vertical one by 80-170 deg (measured on the lower-back
-    validation walks of two data sets with known sensor axes). The sign of the imaginary part of
-    the cross spectrum at the step band tells the direction.
+    Walking: the trunk's forward acceleration peaks at initial contact, before the vertical
+    acceleration peaks during loading (Zijlstra & Hof 2003, "Assessment of spatio-temporal gait
+    parameters from trunk accelerations during human walking", Gait Posture 18:1-10): at the
+    step frequency the forward acceleration leads the vertical one by 80-170 deg (measured on
+    the lower-back validation walks of two data sets with known sensor axes). Running (a flight
+    phase: the vertical specific force falls to ~0, i.e. ``v`` to ~-1 g, for a good part of each
+    step): a bouncing spring-mass gait brakes while the vertical force rises and propels while it
+    falls (Cavagna et al. 1977, Am J Physiol 233:R243; Blickhan 1989, J Biomech 22:1217), so
+    the forward acceleration lags the vertical one by ~90 deg. The sign of the imaginary part
+    of the cross spectrum at the step band tells the direction.
     """
     if not np.isfinite(step_hz):
         step_hz = 1.8
     lo, hi = 0.6 * step_hz, min(1.4 * step_hz, 0.45 * fs)
-    vb = bandpass(v, fs, lo, hi)
-    ab = bandpass(ap, fs, lo, hi)
-    if mask is not None and mask.sum() > fs:
-        vb, ab = vb[mask], ab[mask]
+    use = mask if mask is not None and mask.sum() > fs else np.ones(len(v), dtype=bool)
+    vb = bandpass(v, fs, lo, hi)[use]
+    ab = bandpass(ap, fs, lo, hi)[use]
     # imaginary part of the cross spectrum summed over the band = sum(ab * hilbert-quadrature of
     # vb): positive when AP leads V by 0-180 deg
     n = sp_fft.next_fast_len(len(vb))
     c = np.sum(sp_fft.rfft(ab, n) * np.conj(sp_fft.rfft(vb, n)))
-    return 1.0 if c.imag >= 0 else -1.0
+    running = is_running(v[use])
+    return 1.0 if (c.imag >= 0) != running else -1.0
+
+
+def is_running(v: np.ndarray) -> bool:
+    """Whether vertical acceleration (m/s^2, gravity removed, gait samples) has flight phases:
+    its 10th percentile below -0.7 g (free fall reads -1 g; walking stays above about -0.5 g)."""
+    x = v[np.isfinite(v)]
+    return bool(len(x) and np.percentile(x, 10) < -0.7 * G)
 
 
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
-            mask: np.ndarray | None = None, step_hz: float | None = None) -> BodySignals:
+            mask: np.ndarray | None = None, step_hz: float | None = None,
+            up: np.ndarray | None = None) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
     Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
@@ -146,11 +162,16 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     (0.7-2.2 x step frequency; default 0.5-3 Hz windowed, 1.2-4 Hz global). AP's sign: forward
     acceleration leads vertical acceleration at the step frequency (:func:`ap_sign`, Zijlstra &
     Hof 2003). ML = up x AP, i.e. positive to the LEFT (right-handed frame x=AP, y=ML, z=up).
+    ``up``: the gravity direction per sample of an earlier call on the same stream (saves its
+    low-pass filtering).
     """
     fs = stream.sample_rate_hz
     missing = np.isnan(stream.acc).any(axis=1)
     acc = fill_gaps(stream.acc)
-    up, v = vertical(acc, fs, gravity_fc)
+    if up is None:
+        up, v = vertical(acc, fs, gravity_fc)
+    else:
+        v = np.einsum("ij,ij->i", acc, up) - G
     acc_h = acc - (v + G)[:, None] * up
     n = len(acc)
     if step_hz is not None and np.isfinite(step_hz):

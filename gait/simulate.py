@@ -14,20 +14,27 @@ signals and the truth agree by construction:
 * **Trunk / lower back** (centre of mass, L5). The specific force is the sum of both feet's ground
   reaction forces divided by body mass, with the force of each stance modelled after Alexander &
   Jayes (1980): vertical ``a1 [cos(pi u) - q cos(3 pi u)]`` (``q`` > 0 gives the double hump of
-  walking, ``q`` = 0 the half sine of the spring-mass run of Blickhan 1989), fore-aft
-  ``-b sin(2 pi tau)`` (braking, then propulsion), a small medial force towards the other foot.
+  walking, growing with speed; ``q`` = 0 the half sine of the spring-mass run of Blickhan 1989)
+  on a slightly warped phase; fore-aft a braking lobe early in stance, a broad propulsion lobe
+  and a sharp push-off peak at the other foot's IC (running: ``-b sin(2 pi tau)``); a medial
+  force towards the other foot that peaks in early stance and fades by the other foot's IC.
+  The stance phase of a walking step is piecewise linear between its four events (IC, the other
+  foot's FC, the other foot's IC, FC), so a longer double support stretches the load transfer
+  between the legs instead of adding force; the last 5 % of a walking stance carries no load.
   ``a1`` is set per stride so that the vertical impulse equals body weight times time, which gives
   the inverted-pendulum pattern of Zijlstra & Hof (2003) in walking (upward acceleration in double
-  support, about -1.5 m/s^2 in mid single support, forward-acceleration peak near IC) and the
+  support, about -1.5 to -2 m/s^2 in mid single support, forward-acceleration peak at IC) and the
   free fall (specific force ~0) of the flight phase in running. The centripetal force of turns is
-  added. Pelvic obliquity (contralateral drop, peak at ~16 % of the stride after IC, Perry &
-  Burnfield 2010), transverse rotation and sagittal tilt rotate the sensor; the yaw-rate phase
+  added. Pelvic obliquity (the contralateral hemipelvis drops during the loading response, by
+  ~14 % of the stride after IC, Perry & Burnfield 2010, then rises back to 30 % of that by the
+  next IC), transverse rotation and sagittal tilt rotate the sensor; the yaw-rate phase
   (negative, i.e. clockwise seen from above, around a left IC) follows the IC-locked averages of
   the lower-back recordings in ``shared/validation`` and is the sign pattern the left/right rule
   of McCamley et al. (2012) relies on.
-* **Heel-strike transients**: a damped oscillation (soft-tissue wobbling mass) starting at each IC,
-  largest at the foot, attenuated up the leg to the trunk (Lafortune et al. 1996); amplitude per
-  side scaled by ``impact_asym_pct``.
+* **Heel-strike transients**: a damped oscillation (soft-tissue wobbling mass) starting at each IC
+  (at the trunk 15 ms later in walking, as the force builds up), largest at the foot, attenuated
+  up the leg to the trunk (Lafortune et al. 1996); amplitude per side scaled by
+  ``impact_asym_pct``.
 * **Foot** (instep): sagittal pitch angle as quintic-Hermite keyframes anchored on IC/FC, giving
   the angular-velocity shape of Aminian et al. (2002) and Salarian et al. (2004): a large positive
   mid-swing peak, a sharp negative peak just after IC (foot lowering) and a negative push-off peak
@@ -85,12 +92,23 @@ Limits (what this is not)
 * Impact transients at 100 Hz are only partly resolved (as in real 100 Hz recordings); their
   frequency is capped at 0.45 fs to avoid aliasing.
 * Asymmetry is expressed in timing, impact and pelvic drop only; the ground-reaction-force peak
-  is the same for both legs.
-* Compared with real recordings (``shared/validation``): foot gyroscope and trunk yaw rate match
-  the IC-locked averages closely; the lower-back vertical spike just after IC matches (~3.5
-  m/s^2) but the loading bump ~0.15 s after IC is about a third of the real average (the
-  Alexander-Jayes force rises too slowly); a real front-pocket phone swings about twice as much
-  at step frequency as the simulated one (fabric and soft-tissue wobble are not modelled).
+  is the same for both legs. A stance asymmetry without step asymmetry lengthens one double
+  support: its load transfer is stretched (see above), which also shifts the trunk's impact
+  peak after that IC by ~0.17 x the extra double support (as on real walks).
+* Compared with real recordings (``shared/validation``): the lower-back vertical, AP and ML
+  acceleration and the yaw and roll rates were fitted to the IC- and FC-locked averages (per
+  side, body frame) of the voisard2023 and mobgap walks: at 110 steps/min the simulated averages
+  correlate 0.94 / 0.94 / 0.83 / 0.86 / 0.80 with the real ones (the two real data sets correlate
+  0.77 / 0.71 / 0.30 / 0.66 / 0.13 with each other: sensor attachment matters, e.g. the
+  belt-worn mobgap sensor barely rolls). Timing relative to the foot events: vertical impact peak
+  33-40 ms after IC (real 40-50), forward-acceleration peak ~8 ms before IC (real 0-10), end of
+  the trailing leg's load ~30 ms before its FC (real ~30), net braking peak 2-7 ms before FC (real
+  ~30: too late). Not matched: the real strapped sensor's 8-10 Hz ringing after the impact, the
+  trunk pitch rate (noisy in the recordings), subject-to-subject differences (real feature delays
+  vary by +-20-40 ms between subjects). Running is not validated (no real running recording):
+  its trunk model is the spring-mass one. The foot gyroscope matches the IC-locked foot averages
+  closely; a real front-pocket phone swings about twice as much at step frequency as the
+  simulated one (fabric and soft-tissue wobble are not modelled).
 * Memory: signals are produced chunk by chunk; the contact timeline is generated in blocks of
   1024 steps and trimmed behind each chunk, so memory does not grow with duration.
 
@@ -163,16 +181,33 @@ _FOOT_POS = {
     "run": dict(x_ic=-0.03, z_ic=0.03, vx_ic=1.0, vz_ic=-0.8, flat=0.30, ho=-0.50,
                 dx_fc=0.08, z_fc=0.08, vx_fc=2.0, vz_fc=1.0, z_ms=0.25, vms=1.6),
 }
-# impact transient per segment: (peak m/s^2 at the nominal speed, frequency Hz, decay s)
+# impact transient per segment: (peak m/s^2 at the nominal speed, frequency Hz, decay s, onset
+# delay after IC s). Walking trunk: the lower-back recordings of shared/validation peak 40-50 ms
+# after the foot-referenced IC (the heel-strike force builds up and travels up the leg).
 _IMPACT = {
-    "walk": {"trunk": (3.0, 10.0, 0.025), "foot": (25.0, 30.0, 0.012),
-             "shank": (8.0, 20.0, 0.015), "thigh": (15.0, 15.0, 0.020)},
-    "run": {"trunk": (8.0, 15.0, 0.025), "foot": (60.0, 30.0, 0.015),
-            "shank": (30.0, 20.0, 0.018), "thigh": (40.0, 15.0, 0.020)},
+    "walk": {"trunk": (3.0, 10.0, 0.025, 0.015), "foot": (25.0, 30.0, 0.012, 0.0),
+             "shank": (8.0, 20.0, 0.015, 0.0), "thigh": (15.0, 15.0, 0.020, 0.0)},
+    "run": {"trunk": (8.0, 15.0, 0.025, 0.0), "foot": (60.0, 30.0, 0.015, 0.0),
+            "shank": (30.0, 20.0, 0.018, 0.0), "thigh": (40.0, 15.0, 0.020, 0.0)},
 }
-_TRUNK = {  # GRF fore-aft b, medial c (body weights); pelvis angles and trunk lean (deg)
-    "walk": dict(b=0.18, c=0.08, drop=3.0, rot=4.0, tilt=1.5, lean=3.0, lean_stand=1.0),
-    "run": dict(b=0.35, c=0.05, drop=4.0, rot=6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
+# Trunk (walking values fitted to the IC-locked averages of the lower-back recordings in
+# shared/validation, see the module docstring): GRF fore-aft b and medial c (body weights);
+# stance-phase warp k of the vertical force (moves the Alexander-Jayes force peaks, 0.32/0.68 of
+# stance, towards the loading response and push-off); fore-aft lobes ``ap`` in walking (braking
+# centre and width, broad propulsion centre and width, push-off centre and width and its share,
+# phase units; the propulsion amplitudes make the net impulse zero; running: a sine, braking then
+# propulsion); medial-force decay exponent p (the medial force of a walking stance peaks in early
+# stance and fades by the contralateral IC); toe: the last fraction of a walking stance carries
+# no load (the trunk's push-off signature precedes the foot-sensor toe-off by 30-40 ms in the
+# recordings); pelvis angles and trunk lean (deg). Obliquity: the contralateral hemipelvis drops
+# by ``drop`` during the loading response (``roll_load`` of the stride after IC) and rises back
+# to ``roll_hold`` x that by the next IC.
+_TRUNK = {
+    "walk": dict(b=0.19, c=0.13, k=0.04, ap=(0.16, 0.35, 0.70, 0.60, 0.83, 0.16, 0.5), p=1.0,
+                 toe=0.05, drop=4.0, roll_load=0.14, roll_hold=0.3, rot=4.0, tilt=1.5, lean=3.0,
+                 lean_stand=1.0),
+    "run": dict(b=0.35, c=0.05, k=0.0, ap=None, p=0.0, toe=0.0, drop=4.0, roll_load=0.14,
+                roll_hold=0.3, rot=6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
 }
 _R_SHANK, _R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip
 _V_NOM = {"walk": 1.3, "run": 3.0}
@@ -197,7 +232,10 @@ class _Config:
     cv: float
     cv_amp: float
     q: float
-    impact: dict[str, tuple[np.ndarray, float, float]]
+    v_impulse: float  # integral of the vertical stance-force shape over the phase
+    knots: tuple[float, float]  # nominal stance phase at the end / start of double support
+    v_parts: tuple[float, float, float]  # the vertical shape's integral over the three parts
+    impact: dict[str, tuple[np.ndarray, float, float, float]]
     drop: np.ndarray
     trunk: dict[str, float]
     windows: list[tuple[float, float]]
@@ -210,6 +248,7 @@ class _Config:
     bias: tuple[float, float]
     seed: int
     params: dict[str, Any] = field(default_factory=dict)
+    v_nominal: np.ndarray = field(default_factory=lambda: np.zeros(2))  # stance impulse, s
 
 
 def _rotation(spec: Any, rng: np.random.Generator) -> np.ndarray:
@@ -297,7 +336,7 @@ def _configure(
     stride = 2.0 * step_mean
     if gait == "walk":
         duty = float(np.clip(0.605 - 0.05 * (speed_mps - 1.3), 0.55, 0.68))
-        q = float(np.clip(0.6 * (speed_mps - 0.8), 0.0, 0.45))
+        q = float(np.clip(0.3 + 0.25 * (speed_mps - 1.2), 0.15, 0.5))
     else:
         duty = float(np.clip(0.245 * (3.0 / speed_mps) ** 0.75 / stride, 0.2, 0.45))
         q = 0.0
@@ -315,6 +354,9 @@ def _configure(
     if gait == "run" and np.any(ds > -0.03 * step_mean):
         raise ValueError("these stance/step asymmetries leave no flight phase; running needs "
                          "stance(R) < step(L) and stance(L) < step(R)")
+    # nominal stance phase of the end / start of double support (symmetric gait)
+    u1 = float(np.clip((float(np.mean(stance)) - step_mean) / float(np.mean(stance)), 0.05, 0.45))
+    knots = (u1, 1.0 - u1)
     if np.any(swing < 0.2 * stride):
         raise ValueError("stance too long for the stride: swing would be < 20 % of the stride")
     if not 0 <= variability_pct <= 10:
@@ -322,9 +364,9 @@ def _configure(
     cv = variability_pct / 100.0
     scale = (speed_mps / v_nom) ** 1.5 if gait == "walk" else speed_mps / v_nom
     impact = {}
-    for seg, (amp, f, tau) in _IMPACT[gait].items():
+    for seg, (amp, f, tau, delay) in _IMPACT[gait].items():
         amps = amp * scale * (1 + sgn * impact_asym_pct / 200.0)
-        impact[seg] = (amps, min(f, 0.45 * fs), tau)
+        impact[seg] = (amps, min(f, 0.45 * fs), tau, delay)
     trunk = dict(_TRUNK[gait])
     drop = trunk["drop"] + sgn * pelvic_drop_asym_deg / 2.0
     if np.any(drop < 0) or abs(pelvic_drop_asym_deg) > 20:
@@ -386,16 +428,26 @@ def _configure(
                      stride_s=round(stride, 6), duty_factor=round(duty, 4),
                      grf_shape_q=round(q, 4), pelvic_drop_deg={"L": drop[0], "R": drop[1]}),
     )
-    return _Config(duration_s=duration_s, fs=fs, n=n, gait=gait, speed=speed_mps,
+    cfg = _Config(duration_s=duration_s, fs=fs, n=n, gait=gait, speed=speed_mps,
                    cadence=cadence_spm, step=step, stance=stance, swing=swing, stride=stride,
-                   cv=cv, cv_amp=min(3 * cv, 0.3), q=q, impact=impact, drop=drop, trunk=trunk,
+                   cv=cv, cv_amp=min(3 * cv, 0.3), q=q,
+                   v_impulse=_vertical_impulse(q, trunk["k"]), knots=knots,
+                   v_parts=_vertical_parts(q, trunk["k"], knots), impact=impact, drop=drop,
+                   trunk=trunk,
                    windows=windows, turns=tarr, placements=placements, gyro=gyro, drift=drift,
                    rot=rot, noise=noise, bias=bias, seed=seed, params=params)
+    # vertical impulse of a nominal stance of each side (IC at 0, the other foot's FC and IC at
+    # its nominal times, the load ending ``toe`` before the FC)
+    zero = np.zeros(2)
+    cfg.v_nominal = _stance_impulse(cfg, zero, stance[::-1] - step_mean, zero + step_mean,
+                                    stance * (1.0 - trunk["toe"]))
+    return cfg
 
 
 # --------------------------------------------------------------------------- contact timeline
 
-_FIELDS = ("foot", "ic", "fc", "vic", "vfc", "sw_prev", "sw_next", "x", "x_next", "a1", "imp",
+_FIELDS = ("foot", "ic", "fc", "vic", "vfc", "fco", "ico", "sw_prev", "sw_next", "x", "x_next",
+           "a1", "imp",
            "drop", "bout", "flag", "aux", "step", "stride")
 
 
@@ -512,12 +564,20 @@ class _Timeline:
         if n0 == 0:
             fc_ext[:2] = [st.a, ic[1] - cfg.swing[1 - st.lead]]
         sw_prev = ic - fc_ext
+        # the other foot's FC ending this stance's initial double support, and its IC starting
+        # the terminal one (the knots of the stance phase, see _stance_phase)
+        fco = np.concatenate([[st.carry_fc[1]], fc])[:m]
+        if n0 == 0:
+            fco[0] = ic[1] - cfg.swing[1 - st.lead]
+        ico = np.where(np.append(exists[1:], False), np.append(ic[1:], np.nan), np.nan)
         sw_next = np.where(has_fc, ic2 - fc, np.nan)
         stride = np.where(ex2 & exists, ic2 - ic, np.nan)
-        other = cfg.stance[1 - side]
         share = np.where(np.isfinite(d1 + d2), d1 + d2, cfg.stride)
-        a1 = share * math.pi / (2 * (1 + cfg.q / 3) * (np.where(has_fc, stance, cfg.stance[side])
-                                                        + other))
+        toe = cfg.trunk["toe"]
+        # the vertical impulse of this stance and of a nominal one of the other foot make the
+        # body weight times the two steps
+        a1 = share / (_stance_impulse(cfg, ic, fco, ico, vfc - toe * (vfc - ic))
+                      + cfg.v_nominal[1 - side])
         imp_amp = np.array([cfg.impact["trunk"][0][0], cfg.impact["trunk"][0][1]])
         imp = imp_amp[side] * (1 + cfg.cv_amp * z[2])
         drop = cfg.drop[side] * (1 + cfg.cv_amp * z[3])
@@ -531,6 +591,7 @@ class _Timeline:
         main = slice(0, nb)
         keep = exists[main]
         out = dict(foot=side[main], ic=ic[main], fc=fc[main], vic=ic[main], vfc=vfc[main],
+                   fco=fco[main], ico=ico[main],
                    sw_prev=sw_prev[main], sw_next=sw_next[main], x=x[main], x_next=x_next[main],
                    a1=a1[main], imp=imp[main], drop=drop[main],
                    bout=np.full(nb, st.id, dtype=np.int64), flag=flag[main],
@@ -545,10 +606,11 @@ class _Timeline:
                 foot=np.array([s0, s1]), ic=np.array([np.nan, np.nan]),
                 fc=np.array([st.a, fc_trail]),
                 vic=np.array([st.a - cfg.stance[s0], fc_trail - cfg.stance[s1]]),
-                vfc=np.array([st.a, fc_trail]), sw_prev=np.array([np.nan, np.nan]),
+                vfc=np.array([st.a, fc_trail]), fco=np.array([np.nan, np.nan]),
+                ico=np.array([np.nan, np.nan]), sw_prev=np.array([np.nan, np.nan]),
                 sw_next=np.array([ic[0] - st.a, ic[1] - fc_trail]),
                 x=np.array([self.last_x[s0], self.last_x[s1]]), x_next=np.array([x[0], x[1]]),
-                a1=cfg.stride * math.pi / (2 * (1 + cfg.q / 3) * cfg.stance.sum()) * np.ones(2),
+                a1=cfg.stride / cfg.v_nominal.sum() * np.ones(2),
                 imp=np.array([np.nan, np.nan]), drop=cfg.drop[[s0, s1]],
                 bout=np.array([st.id, st.id]), flag=np.array([_INIT_LEAD, _INIT_TRAIL]),
                 aux=np.array([ic[0], np.nan]), step=np.array([np.nan, np.nan]),
@@ -651,6 +713,89 @@ def _cosine(tk: np.ndarray, pk: np.ndarray, t: np.ndarray
             inside * dp * np.pi ** 2 * c / (2 * h * h))
 
 
+def _bump(u: np.ndarray, c: float, w: float) -> np.ndarray:
+    x = (u - c) / w
+    return np.where(np.abs(x) < 0.5, np.cos(np.pi * x) ** 2, 0.0)
+
+
+def _stance_forces(tau: np.ndarray, q: float, k: float, ap: tuple | None, p: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shapes of one stance's vertical, fore-aft and medial force over its phase tau in [0, 1).
+
+    Vertical: Alexander & Jayes (1980) ``cos(pi x) - q cos(3 pi x)`` with ``x = w - 1/2`` on the
+    warped phase ``w = tau + k sin(2 pi tau)``. Fore-aft: ``-sin(2 pi tau)`` (running) or, in
+    walking, a braking lobe, a broad propulsion lobe and a sharp push-off lobe (``cos^2``
+    bumps; the real trunk shows a sharp forward peak at the other foot's IC) whose net impulse
+    is zero. Medial: ``sin(pi tau) (1 - tau)^p`` normalised to a peak of 1.
+    """
+    w = tau + k * np.sin(2 * np.pi * tau)
+    x = np.pi * (w - 0.5)
+    fv = np.cos(x) - q * np.cos(3 * x)
+    if ap is None:
+        fap = -np.sin(2 * np.pi * tau)
+    else:
+        cb, wb, cp, wp, ck, wk, r2 = ap
+        fap = (-_bump(tau, cb, wb) + (wb - r2 * wk) / wp * _bump(tau, cp, wp)
+               + r2 * _bump(tau, ck, wk))
+    fml = np.sin(np.pi * tau) * (1 - tau) ** p / _medial_peak(p)
+    return fv, fap, fml
+
+
+def _medial_peak(p: float) -> float:
+    u = np.linspace(0.0, 1.0, 2001)
+    return float(np.max(np.sin(np.pi * u) * (1 - u) ** p))
+
+
+def _vertical_impulse(q: float, k: float) -> float:
+    """Integral over tau in [0, 1] of the vertical shape of :func:`_stance_forces`."""
+    return float(sum(_vertical_parts(q, k, (0.3, 0.7))))
+
+
+def _vertical_parts(q: float, k: float, knots: tuple[float, float]) -> tuple[float, float, float]:
+    """Integrals of the vertical shape over the phase intervals [0, u1], [u1, u2], [u2, 1]."""
+    u = (np.arange(8000) + 0.5) / 8000
+    f = _stance_forces(u, q, k, None, 0.0)[0] / 8000
+    u1, u2 = knots
+    return (float(f[u < u1].sum()), float(f[(u >= u1) & (u < u2)].sum()),
+            float(f[u >= u2].sum()))
+
+
+def _phase_ok(ic: np.ndarray, fco: np.ndarray, ico: np.ndarray, fc: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (fco > ic) & (ico > fco) & (fc > ico)
+
+
+def _stance_phase(t: np.ndarray, ic: np.ndarray, fco: np.ndarray, ico: np.ndarray,
+                  fc: np.ndarray, knots: tuple[float, float]) -> np.ndarray:
+    """Phase u in [0, 1) of a walking stance, piecewise linear between its four events: IC (0),
+    the other foot's FC (u1, end of the weight acceptance in double support), the other foot's
+    IC (u2, start of the terminal double support) and FC (1); the nominal u1, u2 are those of
+    the symmetric gait. A longer or shorter double support stretches or compresses the load
+    transfer between the legs in it, so the legs' forces still share the body weight (an
+    asymmetric stance changes the timing of the trunk's signals, not the total force). Where
+    the knots are missing or out of order (running, the first and last steps) u is the plain
+    fraction of the stance."""
+    u1, u2 = knots
+    tau = (t - ic) / (fc - ic)
+    ok = _phase_ok(ic, fco, ico, fc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = np.where(t < fco, u1 * (t - ic) / (fco - ic),
+                     np.where(t < ico, u1 + (u2 - u1) * (t - fco) / (ico - fco),
+                              u2 + (1 - u2) * (t - ico) / (fc - ico)))
+    return np.where(ok, u, tau)
+
+
+def _stance_impulse(cfg: _Config, ic: np.ndarray, fco: np.ndarray, ico: np.ndarray,
+                    fc: np.ndarray) -> np.ndarray:
+    """Integral over time of the vertical shape of each stance on its phase (seconds)."""
+    (u1, u2), (c1, c2, c3) = cfg.knots, cfg.v_parts
+    ok = _phase_ok(ic, fco, ico, fc)
+    with np.errstate(invalid="ignore"):
+        warped = ((fco - ic) * c1 / u1 + (ico - fco) * c2 / (u2 - u1)
+                  + (fc - ico) * c3 / (1 - u2))
+    return np.where(ok, warped, (fc - ic) * (c1 + c2 + c3))
+
+
 def _smoothstep(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = np.clip(s, 0.0, 1.0)
     return s ** 3 * (10 - 15 * s + 6 * s * s), 30 * s * s * (1 - s) ** 2
@@ -730,10 +875,10 @@ class _Body:
 
     def _impact(self, seg: str, s: int) -> np.ndarray:
         """Heel-strike transient of foot ``s`` as felt at segment ``seg`` (m/s^2, upwards)."""
-        amps, f, tau = self.cfg.impact[seg]
+        amps, f, tau, delay = self.cfg.impact[seg]
         c = self.foot_contacts(s)
         real = np.isfinite(c["ic"])
-        ic = c["ic"][real]
+        ic = c["ic"][real] + delay
         scale = c["imp"][real] / self.cfg.impact["trunk"][0][s]  # per-step variation
         t = self.t
         out = np.zeros_like(t)
@@ -768,11 +913,15 @@ class _Body:
             dur = c["vfc"][jj] - c["vic"][jj]
             tau = (t - c["vic"][jj]) / dur
             act = (j >= 0) & (tau >= 0) & (tau < 1)
-            tau = np.where(act, tau, 0.0)
-            u = np.pi * (tau - 0.5)
-            fv += act * c["a1"][jj] * (np.cos(u) - cfg.q * np.cos(3 * u))
-            fap -= act * tr["b"] * np.sin(2 * np.pi * tau)
-            fml -= act * (1.0 if s == 0 else -1.0) * tr["c"] * np.sin(np.pi * tau)
+            vic, vfc = c["vic"][jj], c["vfc"][jj]
+            u = _stance_phase(t, vic, c["fco"][jj], c["ico"][jj], vfc - tr["toe"] * (vfc - vic),
+                              cfg.knots)
+            act &= u < 1.0
+            u = np.where(act, np.clip(u, 0.0, 1.0), 0.0)
+            sv, sap, sml = _stance_forces(u, cfg.q, tr["k"], tr["ap"], tr["p"])
+            fv += act * c["a1"][jj] * sv
+            fap += act * tr["b"] * sap
+            fml -= act * (1.0 if s == 0 else -1.0) * tr["c"] * sml
         w, _ = self.ramp()
         f = np.empty((len(t), 3))
         f[:, 0] = w * G * fap
@@ -792,8 +941,14 @@ class _Body:
         cfg, w, t = self.cfg, self.w, self.t
         tr = cfg.trunk
         sgn = np.where(w["foot"] == 0, 1.0, -1.0)
-        # obliquity: contralateral drop peaks ~16 % of the stride after IC (Perry & Burnfield)
-        tk, pk = _monotone(w["vic"] + 0.16 * cfg.stride, sgn * np.radians(w["drop"]))
+        # obliquity: the contralateral hemipelvis drops during the loading response (peak
+        # ~14-16 % of the stride after IC, Perry & Burnfield 2010) and rises back towards level
+        # by the next IC: the roll rate is a sharp peak after each IC, as in the lower-back
+        # recordings, and the obliquity at an IC is still the previous stance's
+        val = sgn * np.radians(w["drop"])
+        prev = tr["roll_hold"] * np.concatenate([-val[:1], val[:-1]])
+        tk = np.column_stack([w["vic"], w["vic"] + tr["roll_load"] * cfg.stride]).ravel()
+        tk, pk = _monotone(tk, np.column_stack([prev, val]).ravel())
         roll, droll, _ = _cosine(tk, pk, t)
         tk, pk = _monotone(w["vic"] + 0.18 * cfg.stride,
                            -sgn * math.radians(tr["rot"]) * np.ones(len(sgn)))

@@ -81,11 +81,39 @@ def test_simulated_asymmetric_walk_keeps_both_sides() -> None:
 
 
 def test_simulated_run() -> None:
-    rec, truth = simulate(duration_s=40.0, gait="run", fs=200.0, seed=1)
+    rec, truth = simulate(duration_s=40.0, gait="run", fs=200.0, seed=1, orientation="random")
     det = lb.detect(rec.stream("lower_back"))
     ic = _score(truth.initial_contacts, det.events, "IC")
-    assert ic["f1"] >= 0.9 and ic["lr"] >= 0.9
+    fc = _score(truth.final_contacts, det.events, "FC")
+    assert ic["f1"] >= 0.97 and ic["lr"] >= 0.97 and ic["med_ms"] <= 15
+    # running: the FC after an IC is the same foot's toe-off (end of stance, before the flight)
+    assert fc["f1"] >= 0.95 and fc["lr"] >= 0.97 and fc["med_ms"] <= 15
     assert (det.bouts["kind"] == "run").any()
+
+
+def _si(steps: pd.DataFrame, col: str) -> float:
+    m = steps.groupby("side")[col].mean()
+    return float(100 * (m["L"] - m["R"]) / (0.5 * (m["L"] + m["R"])))
+
+
+@pytest.mark.parametrize(("gait_kind", "stance", "step", "tol_stance", "tol_step"), [
+    ("walk", 0.0, 0.0, 0.5, 0.5), ("walk", 0.0, 5.0, 1.0, 1.0), ("walk", 8.0, 0.0, 1.5, 1.0),
+    ("walk", -8.0, 0.0, 1.5, 1.0), ("walk", 4.0, -4.0, 1.0, 1.0), ("run", 8.0, 3.0, 1.5, 1.0)])
+def test_simulated_asymmetry_recovered(gait_kind: str, stance: float, step: float,
+                                       tol_stance: float, tol_step: float) -> None:
+    """Stance and step SI from the detected events vs the simulator's truth (issue 5 asks for
+    1 point; a pure stance asymmetry, i.e. a longer double support on one side, is
+    under-estimated by ~1 point: the trunk's FC features track ~85 % of it)."""
+    from gait.metrics import step_table
+
+    rec, truth = simulate(duration_s=90.0, gait=gait_kind, seed=2, orientation="random",
+                          stance_asym_pct=stance, step_asym_pct=step)
+    det = lb.detect(rec.stream("lower_back"))
+    steps = step_table(det.events, det.bouts)
+    assert _si(steps, "stance_s") == pytest.approx(
+        truth.summary["stance_symmetry_index_pct"], abs=tol_stance)
+    assert _si(steps, "step_s") == pytest.approx(
+        truth.summary["step_symmetry_index_pct"], abs=tol_step)
 
 
 def test_orientation_invariance() -> None:
@@ -152,7 +180,7 @@ def test_one_hour_is_fast() -> None:
         t0 = time.perf_counter()
         lb.detect(s)
         best = min(best, time.perf_counter() - t0)
-    assert best < 0.5  # 10 min; 1 h at 100 Hz takes ~0.8 s on one core
+    assert best < 0.5  # 10 min; 1 h at 100 Hz takes ~0.7 s on one core
 
 
 # --- building blocks -------------------------------------------------------------------------
@@ -190,6 +218,26 @@ def test_ap_sign_rule() -> None:
     ap_fwd = np.sin(2 * np.pi * f * t + np.radians(110))  # forward leads vertical
     assert ap_sign(v, ap_fwd, fs, f) == 1.0
     assert ap_sign(v, -ap_fwd, fs, f) == -1.0
+    # running (flight phases: v at -1 g a third of the time): forward lags vertical by ~90 deg
+    f = 2.8
+    t = np.arange(int(20 * fs)) / fs
+    ph = (f * t) % 1.0
+    stance = ph < 0.65
+    v_run = np.where(stance, 25.0 * np.sin(np.pi * ph / 0.65) - 9.81, -9.81)
+    ap_run = np.where(stance, -3.0 * np.sin(2 * np.pi * ph / 0.65), 0.0)  # brake, then propel
+    assert ap_sign(v_run, ap_run, fs, f) == 1.0
+    assert ap_sign(v_run, -ap_run, fs, f) == -1.0
+
+
+@pytest.mark.parametrize(("gait_kind", "cadence"), [("walk", 75.0), ("walk", 95.0),
+                                                    ("walk", 130.0), ("run", 150.0),
+                                                    ("run", 190.0)])
+def test_forward_direction_found_at_any_cadence(gait_kind: str, cadence: float) -> None:
+    """The AP sign rule holds on the simulator from slow walking to running (nominal mount:
+    z = backwards)."""
+    rec, _ = simulate(duration_s=40.0, gait=gait_kind, cadence_spm=cadence, seed=3)
+    res = lb.analyse(rec.stream("lower_back"))
+    assert res.ap_dir[2] < -0.9
 
 
 # --- real validation walks (../shared) -------------------------------------------------------
@@ -204,10 +252,11 @@ def _validate_module():
 
 
 # (dataset, walk, IC F1 floor, L/R floor): floors are the figures reached minus a margin
+# reached: 1.00/1.00, 0.90/0.95, 0.93/1.00, 0.94/1.00, 1.00/1.00
 REAL = [("mobgap_lab_example", "HA001_Test5_Trial1", 0.95, 0.95),
-        ("mobgap_lab_example", "HA001_Test11_Trial1", 0.8, 0.8),
-        ("voisard2023_ipol_healthy", "S01_T1", 0.92, 0.95),
-        ("voisard2023_ipol_healthy", "S10_T2", 0.92, 0.95),
+        ("mobgap_lab_example", "HA001_Test11_Trial1", 0.85, 0.9),
+        ("voisard2023_ipol_healthy", "S01_T1", 0.9, 0.95),
+        ("voisard2023_ipol_healthy", "S10_T2", 0.9, 0.95),
         ("voisard2023_ipol_healthy", "S12_T2", 0.95, 0.95)]
 
 
@@ -226,4 +275,4 @@ def test_real_walks(dataset: str, walk: str, f1_min: float, lr_min: float) -> No
     assert ic["med_ms"] <= 40
     assert ic["LR_acc"] >= lr_min
     fc = val.score_events(ref["final_contacts"], ev[ev.kind == "FC"], reg, True).row()
-    assert fc["F1"] >= 0.6
+    assert fc["F1"] >= 0.65

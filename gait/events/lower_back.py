@@ -5,9 +5,9 @@ Algorithm
 1. **Frame** (any mounting): vertical from gravity (low-passed acceleration, per sample); AP is
    the principal direction of the horizontal step-band acceleration during gait, one direction
    for the whole recording (the sensor is strapped to the body, turns do not move it); its sign
-   from the phase of AP versus vertical acceleration at the step frequency (forward acceleration
-   peaks before the vertical one, Zijlstra & Hof 2003, Gait Posture 18:1-10); ML = up x AP
-   (:func:`gait.preprocess.to_body`).
+   from the phase of AP versus vertical acceleration at the step frequency (walking: forward
+   acceleration peaks before the vertical one, Zijlstra & Hof 2003, Gait Posture 18:1-10;
+   running: it lags, spring-mass bouncing); ML = up x AP (:func:`gait.preprocess.to_body`).
 2. **Bouts and local cadence** from the autocorrelation of vertical and AP acceleration in 3 s
    windows (:mod:`gait.bouts`, Moe-Nilssen & Helbostad 2004).
 3. **Steps**: McCamley et al. 2012 (Gait Posture 36:316-318) integrate the vertical acceleration
@@ -18,31 +18,55 @@ Algorithm
    Res 36:51-60): peak strength rewarded, intervals off the local step time penalised, so weak
    steps in rhythm (turns, the last step) are kept and strong wobbles out of rhythm dropped. A
    weak peak opening a chain (the push-off before the first heel strike) is dropped.
-4. **IC timing**: refined on the trunk's heel-strike signature in the ``REFINE_BACK`` step before
-   the peak: the steepest drop of the forward acceleration (end of the AP peak of Zijlstra & Hof
-   2003, weight ``W_AP``) and the steepest rise of the vertical acceleration (McCamley's IC
-   region), minus a constant trunk delay ``IC_OFFSET_S``. Running steps (cadence above 2.5/s and
-   large vertical acceleration) load at mid-stance: their IC is the steepest rise of the vertical
-   acceleration at the end of the flight phase, searched ``REFINE_BACK_RUN`` step before the peak.
-5. **FC** (of the other foot, end of double support): the steepest rise of vertical acceleration
-   after the loading peak (McCamley's FC: maxima of the next CWT derivative).
+4. **IC** (walking): the heel-strike transient's peak in the vertical acceleration (10 ms
+   Gaussian, parabolic sub-sample peak; Lafortune et al. 1996, J Biomech 29:1531) searched
+   ``REFINE_BACK`` step before to ``REFINE_FWD`` after the step peak, minus its delay
+   ``IC_DELAY_S``, averaged (weight ``W_V``) with the forward-acceleration peak at the end of the
+   trailing leg's push-off (Zijlstra & Hof 2003's AP peak at IC) minus ``AP_DELAY_S``. The
+   impact peak rides on the load-transfer (double-support) envelope, so it comes later after a
+   longer double support: ``DS_SLOPE`` x (that side's double support - the median) is removed,
+   each side's double support being the running median of its FC - IC. Running steps (a flight
+   phase: the vertical acceleration stays below ``-FLIGHT_G`` g, free fall, for ``FLIGHT_FRAC``
+   of the step) load at mid-stance: their IC is where the flight ends, a kink of the vertical
+   acceleration (flat at -1 g, then rising): the maximum of its second derivative before the
+   step peak.
+5. **FC** walking (the other foot's toe-off, end of double support): the trailing leg's load
+   ends with a kink in the summed vertical force, a peak of the second derivative of the
+   vertical acceleration (the physical basis of McCamley's FC at a maximum of the second CWT
+   derivative), and its propulsion with the net braking peak (forward-acceleration minimum, the
+   trunk feature that tracks the reference double support best on voisard2023: within-walk
+   r = 0.45); the foot leaves the ground ``FC_KINK_S``/``FC_BRAKE_S`` later; the two are averaged
+   (weight ``W_KINK``). Running (the same foot's toe-off): the kink where the vertical
+   acceleration stops falling and flattens at -1 g, after the step peak. A bout is "run" when
+   most of its steps have a flight phase (cadence does not decide: jogging can be slower than
+   fast walking).
 6. **Side**: with a gyroscope, McCamley's yaw-rate sign before IC plus the combined yaw/roll rate
    of Ullrich et al. 2022 ("Machine learning-based distinction of left and right foot contacts in
    lower back inertial sensor gait data", and the mobgap "combined" McCamley variant): yaw - roll
    < 0 at a left IC. Without a gyroscope the medio-lateral acceleration just after IC (trunk
-   pushed towards the side opposite the new stance foot) - markedly less reliable. The per-step
-   evidence feeds a two-state Viterbi chain that alternates sides with a small probability of a
-   missed/extra step (``P_SAME_SIDE``; an interval of an even number of step times means a missed
-   step, so the same side is likely), so a whole run of steps is labelled consistently and a
-   wrong single score is outvoted, while a real break (an extra step, a pause) can flip the phase.
+   pushed towards the side opposite the new stance foot). The per-step evidence feeds a
+   two-state Viterbi chain that alternates sides with a small probability of a missed/extra
+   step (``P_SAME_SIDE``; an interval of an even number of step times means a missed step, so
+   the same side is likely), so a whole run of steps is labelled consistently and a wrong single
+   score is outvoted, while a real break (an extra step, a pause) can flip the phase. (The
+   roll-rate burst after IC, very consistent on voisard2023's strapped sensors, was tried and
+   left out: the belt-worn mobgap sensor barely rolls and it mislabelled whole bouts there.)
 
 Parameter basis (one set for the placement; no per-file tuning): widths and windows are fractions
-of the local step time (cadence-independent) or physiological durations; ``A_MIN`` 1 m/s^2 is the
-smallest step amplitude of slow walking; ``IC_OFFSET_S`` and ``W_AP`` were chosen on the two
-lower-back validation sets together (mobgap INDIP, voisard2023 foot-IMU references) to minimise
-the larger of their median IC errors - the two references disagree by ~30 ms on the trunk's delay,
-so one offset is a compromise; ``SIDE_GAIN``/``P_SAME_SIDE`` express that one step's side score is
-weak evidence (~90 % correct) and a missed step is rare.
+of the local step time (cadence-independent) or physiological durations (the heel-strike
+transient is ~10 Hz at the trunk: 10 ms smoothing; the force kink and the braking peak are
+20-ms features); ``A_MIN`` 1 m/s^2 is the smallest step amplitude of slow walking. The delays
+are the median lags of each trunk feature behind the foot-referenced events of the two lower-back
+validation sets (voisard2023 foot-IMU and mobgap INDIP references: impact peak 40 / 50 ms after
+IC, forward peak 10 / 0 ms before it, load end and braking peak ~30 ms before FC); where the two
+sets differ the delay is the one minimising the larger of their median errors. ``W_V`` and
+``W_KINK`` weigh features whose per-walk left/right timing biases on voisard2023 are only
+partly correlated (averaging halves the within-walk jitter; their left-right bias spread is
+10-15 ms either way). ``DS_SLOPE`` 0.15 is the delay of the impact peak per unit longer double
+support in the force model of :mod:`gait.simulate` (0.17) and in the within-walk regression of
+the voisard2023 (0.17) and mobgap HA001 (0.22) walks - the latter partly a reference-noise
+artefact, so the smaller value. ``SIDE_GAIN``/``P_SAME_SIDE`` express that one step's side score
+is weak evidence (~90 % correct) and a missed step is rare.
 """
 
 from __future__ import annotations
@@ -51,13 +75,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.ndimage import gaussian_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 from scipy.signal import find_peaks
 
-from gait.bouts import BOUT_COLUMNS, RUN_POWER, RUN_STEP_HZ, BoutResult, detect_bouts
+from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
 from gait.events import Detection, empty_bouts
 from gait.preprocess import bandpass, to_body
-from gait.recording import SensorStream
+from gait.recording import G, SensorStream
 
 SIGMA_FRAC = 0.15  # Gaussian sigma of the step signal / local step time
 MIN_STEP_S = 0.25  # shortest step (running at 240 steps/min)
@@ -71,13 +95,27 @@ DP_GAMMA = 1.0  # cost of ending a chain and starting another
 DP_MIN_GAP = 0.45  # shortest interval, x step time
 DP_MAX_GAP = 2.2  # longest interval within a chain, x step time
 REL_LEADING = 0.35  # a chain's first peak must reach this x the median of the next three
-REFINE_BACK_RUN = 0.6  # the same for running steps (loading peak at mid-stance)
+REFINE_BACK_RUN = 0.45  # running: IC and FC searched this far before / after the peak, x step
 REFINE_BACK = 0.3  # IC search window before the peak, x step time
-W_AP = 0.6  # weight of the AP-drop time (vs the vertical-rise time) in the IC estimate
-IC_OFFSET_S = -0.03  # trunk delay of the heel-strike signature
+REFINE_FWD = 0.05  # ... and after it, x step time
+IMPACT_SIGMA_S = 0.01  # Gaussian smoothing of the vertical acceleration for the impact peak
+IC_DELAY_S = 0.045  # the trunk's impact peak follows the foot's IC by this much
+AP_BACK = 0.4  # forward-acceleration peak searched this far before the step peak, x step time
+AP_DELAY_S = -0.005  # the forward-acceleration peak precedes the IC by this much
+W_V = 0.6  # weight of the impact-peak time (vs the forward-peak time) in the IC
+FC_START_S = 0.03  # FC searched from this long after the IC ...
+FC_END = 0.45  # ... to this fraction of the step time after it
+FC_SIGMA_S = 0.015  # Gaussian smoothing of the vertical acceleration for the load end
+BRAKE_SIGMA_S = 0.02  # ... of the forward acceleration for the braking peak
+FC_KINK_S = 0.030  # the foot leaves the ground this long after its load has ended
+FC_BRAKE_S = 0.025  # ... and this long after the net braking peak
+W_KINK = 0.3  # weight of the load-end time (vs the braking-peak time) in the FC
+DS_SLOPE = 0.15  # delay of the IC signature per second of longer double support
 P_SAME_GAP = 0.2  # same for a gap of an odd number >= 3 of step times (1 - for even)
 P_SAME_SIDE = 0.02  # prior of a missed/extra step between two regular steps
 SIDE_GAIN = 0.5  # nats of log-odds per unit of the (z-scored) side score
+FLIGHT_G = 0.8  # a step has a flight phase if its vertical acceleration stays below -0.8 g
+FLIGHT_FRAC = 0.15  # ... for this fraction of the step (running: 20-35 %, walking: < 0.1)
 GAP_MIN_S = 0.2  # NaN gaps longer than this break step chains
 GAP_PAD_S = 0.1  # events this close to such a gap are dropped
 
@@ -116,7 +154,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         none.bouts = br
         return none
     step_hz = float(np.nanmedian(br.step_freq[br.gait_mask]))
-    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz)
+    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, up=body0.up)
     v, ap = body.v, body.ap
     sf = np.where(np.isfinite(br.step_freq), br.step_freq, step_hz)
     T = 1.0 / sf  # local step time (s) per sample
@@ -137,55 +175,100 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     Tp = T[pk]
 
     # 4. IC timing
-    dv = gaussian_filter1d(v, 0.02 * fs, order=1)
-    dap = gaussian_filter1d(ap, 0.015 * fs, order=1)
     lo = np.round(pk - REFINE_BACK * Tp * fs).astype(int)
-    hi = np.round(pk + 0.05 * fs).astype(int)
-    ic = ((1 - W_AP) * _argext(dv, lo, hi, np.argmax) + W_AP * _argext(dap, lo, hi, np.argmin)
-          + IC_OFFSET_S * fs)
-    # running: the loading peak is at mid-stance, the IC at the end of the flight phase (free
-    # fall, specific force ~0), where the vertical acceleration rises steepest
-    run = (1.0 / Tp > RUN_STEP_HZ) & (amp[pk] > RUN_POWER)
+    hi = np.round(pk + REFINE_FWD * Tp * fs).astype(int)
+    v_imp = gaussian_filter1d(v, IMPACT_SIGMA_S * fs)
+    t_v = _argext_fine(v_imp, lo, hi) - IC_DELAY_S * fs
+    ap_s = gaussian_filter1d(ap, IMPACT_SIGMA_S * fs)
+    t_ap = _argext_fine(ap_s, np.round(pk - AP_BACK * Tp * fs).astype(int), pk) - AP_DELAY_S * fs
+    ic = W_V * t_v + (1 - W_V) * t_ap
+    # running steps have a flight phase (free fall: specific force ~0, v ~ -1 g) after the step
+    # peak; their loading peak is at mid-stance and the IC is where the flight ends: a kink of
+    # the vertical acceleration (flat at -1 g, then rising), the maximum of its second derivative
+    run = _window_mean((v_imp < -FLIGHT_G * G).astype(float), pk,
+                       np.round(pk + Tp * fs).astype(int)) >= FLIGHT_FRAC
+    ddv10 = gaussian_filter1d(v, 0.01 * fs, order=2)
     if run.any():
-        dv10 = gaussian_filter1d(v, 0.01 * fs, order=1)
         lo_r = np.round(pk[run] - REFINE_BACK_RUN * Tp[run] * fs).astype(int)
-        ic[run] = _argext(dv10, lo_r, pk[run], np.argmax)
-    # 5. FC of the other foot
-    icr = np.clip(np.round(ic).astype(int), 0, n - 1)
-    vpk = _argext(vs, icr, np.round(icr + 0.35 * Tp * fs).astype(int), np.argmax)
-    fc = _argext(dv, vpk + 2, np.round(vpk + 0.45 * Tp * fs).astype(int), np.argmax)
-
+        ic[run] = _argext_fine(ddv10, lo_r, pk[run])
+    # 5. FC
+    fc = _final_contacts(v, ap, ic, pk, Tp, run, fs, ddv10)
     # drop events in long NaN gaps (the filters bridged them; short ones are interpolated well)
     notes: list[str] = []
     long_gap = _long_gaps(body.missing, round(GAP_MIN_S * fs))
     if long_gap.any():
         pad = round(GAP_PAD_S * fs)
         bad = np.convolve(long_gap.astype(float), np.ones(2 * pad + 1), mode="same") > 0
-        ok = ~bad[icr]
-        ic, fc, Tp, strength = ic[ok], fc[ok], Tp[ok], strength[ok]
+        ok = ~bad[np.clip(np.round(ic).astype(int), 0, n - 1)]
+        ic, fc, Tp, strength, run = ic[ok], fc[ok], Tp[ok], strength[ok], run[ok]
         notes.append(f"lower_back: {int((~ok).sum())} steps at NaN gaps dropped")
+    run_kept = run
     # 6. sides
     if body.gyr_v is None:
         notes.append("lower_back: no gyroscope - left/right from the ML acceleration (unreliable)")
     gap_between = _gap_between(ic, long_gap)
     sides = _sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs, gap_between)
+    ic = _ds_correction(ic, fc, sides, ~run_kept)
     other = np.where(sides == "L", "R", "L").astype(object)
+    other[run_kept] = sides[run_kept]  # running: the FC after an IC is that foot's toe-off
     conf = np.clip(strength, 0.0, 1.0)
     ev = pd.concat([
         pd.DataFrame({"t": t0 + ic / fs, "kind": "IC", "side": sides, "confidence": conf}),
         pd.DataFrame({"t": t0 + fc / fs, "kind": "FC", "side": other, "confidence": conf}),
     ], ignore_index=True)
     ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
-    bouts = _bouts_from_steps(ic / fs + t0, Tp, br, fs, t0)
+    bouts = _bouts_from_steps(ic / fs + t0, Tp, run_kept)
     det = Detection(events=ev, bouts=bouts, notes=notes)
     return LowerBackResult(det, br.turns, br, body.ap_dir[0])
 
 
+def _final_contacts(v: np.ndarray, ap: np.ndarray, ic: np.ndarray, pk: np.ndarray,
+                    Tp: np.ndarray, run: np.ndarray, fs: float, ddv10: np.ndarray) -> np.ndarray:
+    """FC (fractional sample index) following every IC: of the other foot in walking (the end
+    of the double support), of the same foot in running (the end of its stance)."""
+    lo = np.round(ic + FC_START_S * fs).astype(int)
+    hi = np.round(ic + FC_END * Tp * fs).astype(int)
+    # the trailing leg's load ends: its force stops falling, a kink in the summed vertical
+    # force, i.e. a peak of the second derivative of the vertical acceleration (the physical
+    # basis of McCamley et al. 2012's FC at the second-CWT maximum)
+    kink = _argext_fine(gaussian_filter1d(v, FC_SIGMA_S * fs, order=2), lo, hi)
+    # ... and its propulsion: the net braking force (forward acceleration minimum) peaks
+    brake = _argext_fine(-gaussian_filter1d(ap, BRAKE_SIGMA_S * fs), lo, hi)
+    fc = W_KINK * (kink + FC_KINK_S * fs) + (1 - W_KINK) * (brake + FC_BRAKE_S * fs)
+    if run.any():
+        # running: toe-off at the end of the stance, where the vertical acceleration stops
+        # falling and flattens at -1 g (free fall): the kink mirroring the IC
+        fc[run] = _argext_fine(ddv10, pk[run], np.round(pk[run] + REFINE_BACK_RUN * Tp[run]
+                                                          * fs).astype(int))
+    return fc
+
+
+
+def _ds_correction(ic: np.ndarray, fc: np.ndarray, sides: np.ndarray, walk: np.ndarray
+                   ) -> np.ndarray:
+    """The impact peak rides on the load-transfer envelope of the double support that follows
+    the IC: a longer double support delays it. Remove ``DS_SLOPE`` x (this side's double
+    support - the median double support); each side's double support is the running median of
+    its last five steps' FC - IC."""
+    out = ic.copy()
+    if walk.sum() < 6:
+        return out
+    ds = fc - ic
+    med = float(np.median(ds[walk]))
+    for sd in ("L", "R"):
+        m = walk & (sides == sd)
+        if m.sum() >= 3:
+            sm = median_filter(ds[m], size=min(5, int(m.sum())), mode="nearest")
+            out[m] -= DS_SLOPE * (sm - med)
+    return out
+
+
 def _adaptive_smooth(x: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """Gaussian smoothing with a per-sample sigma (samples), from a bank of 12 log-spaced widths
-    (each sample takes the nearest): McCamley's CWT at a scale that follows the cadence."""
+    """Gaussian smoothing with a per-sample sigma (samples), from a bank of at most 12 log-spaced
+    widths (each sample takes the nearest): McCamley's CWT at a scale that follows the cadence."""
     s_lo, s_hi = max(float(np.min(sigma)), 0.5), max(float(np.max(sigma)), 0.6)
-    bank = np.geomspace(s_lo, s_hi, 12)
+    n_bank = int(np.clip(np.ceil(np.log(s_hi / s_lo) / np.log(1.08)), 2, 12))  # 8 % apart
+    bank = np.geomspace(s_lo, s_hi, n_bank)
     k = np.abs(np.log(np.maximum(sigma, 0.5))[None, :] - np.log(bank)[:, None]).argmin(axis=0)
     out = np.empty(len(x))
     for j, s in enumerate(bank):  # 12 filters of the whole signal
@@ -209,6 +292,21 @@ def _argext(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, fn) -> np.ndarray:
     fill = -np.inf if fn is np.argmax else np.inf
     vals = np.where(valid, x[np.clip(idx, 0, n - 1)], fill)
     return (lo + fn(vals, axis=1)).astype(float)
+
+
+def _argext_fine(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Index of the maximum of x in [lo, hi) per row, refined to a fraction of a sample by a
+    parabola through the maximum and its neighbours."""
+    k = _argext(x, lo, hi, np.argmax).astype(int)
+    if len(k) == 0:
+        return k.astype(float)
+    n = len(x)
+    km, kp = np.clip(k - 1, 0, n - 1), np.clip(k + 1, 0, n - 1)
+    y0, y1, y2 = x[km], x[k], x[kp]
+    den = y0 - 2 * y1 + y2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(den < 0, 0.5 * (y0 - y2) / den, 0.0)
+    return k + np.clip(d, -0.5, 0.5)
 
 
 def _select_steps_dp(pk: np.ndarray, w: np.ndarray, T_smp: np.ndarray
@@ -371,23 +469,18 @@ def _viterbi_alternation(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bouts_from_steps(t: np.ndarray, T: np.ndarray, br: BoutResult, fs: float, t0: float
-                      ) -> pd.DataFrame:
-    """Bouts = runs of at least 3 ICs less than max(2.5 step times, 1.5 s) apart; "run" when the
-    cadence is above ``RUN_STEP_HZ`` and the vertical acceleration above ``RUN_POWER``."""
+def _bouts_from_steps(t: np.ndarray, T: np.ndarray, run: np.ndarray) -> pd.DataFrame:
+    """Bouts = runs of at least 3 ICs less than max(2.5 step times, 1.5 s) apart; "run" when most
+    of its steps have a flight phase."""
     if len(t) < 3:
         return empty_bouts()
     brk = np.concatenate([[True], np.diff(t) > np.maximum(2.5 * T[1:], 1.5)])
     starts = np.flatnonzero(brk)
     ends = np.concatenate([starts[1:], [len(t)]]) - 1
-    wt = br.windows.t + t0
     rows = []
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in zip(starts, ends, strict=True):  # one per bout
         if b - a + 1 < 3:
             continue
-        cad = 1.0 / float(np.median(T[a:b + 1]))
-        in_w = (wt >= t[a]) & (wt <= t[b])
-        pw = float(np.median(br.windows.power[in_w])) if in_w.any() else 0.0
-        kind = "run" if cad > RUN_STEP_HZ and pw > RUN_POWER else "walk"
+        kind = "run" if np.mean(run[a:b + 1]) > 0.5 else "walk"
         rows.append((float(t[a]), float(t[b]), kind))
     return pd.DataFrame(rows, columns=BOUT_COLUMNS) if rows else empty_bouts()
