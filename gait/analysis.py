@@ -131,6 +131,19 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
     det = detect_events(rec)
     steps = mark_irregular(step_table(det.events, det.bouts))
     steps, trunk = _features(rec, det, steps)
+    return summarise(rec, describe(rec), det, steps, trunk, n_boot=n_boot, seed=seed,
+                     file=file or (rec.sources[0] if rec.sources else ""))
+
+
+def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFrame,
+              trunk: dict[str, Any], *, n_boot: int = 2000, seed: int = 0,
+              file: str = "") -> Analysis:
+    """Per-side summaries, symmetry, verdict and the report document from the finished tables.
+
+    ``rec`` is only asked for its streams' ``placement``, ``sample_rate_hz`` and
+    ``missing_fraction`` (quality checks); ``info`` is :func:`describe` of it, or the same facts
+    gathered chunk by chunk (:func:`gait.longfile.analyse_long`).
+    """
     params = [p for p in PARAMETERS if p in steps and steps[p].notna().any()]
     sides = per_side(steps, params)
     kind = "feet" if any(p in FOOT for p in det.sources) else (
@@ -142,8 +155,7 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
                 quality["problems"], gait_kind, impact_counts=kind == "lower_back")
-    info = describe(rec)
-    recording = {"file": file or (rec.sources[0] if rec.sources else ""),
+    recording = {"file": file,
                  "format": info["format"], "app": info["app"], "platform": info["platform"],
                  "device": info["device"], "start_time_utc": info["start_time_utc"],
                  "duration_s": info["duration_s"],

@@ -267,27 +267,41 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
     when = parse_when(walk_date)  # a bad date fails before the analysis
     con = Console(highlight=False, stderr=json_out == "-")
-    if files:
-        rec = _load_walk(files, _read_opts(kw))
-        label = ", ".join(parse_file_arg(f)[1] for f in files)
+    ropts = _read_opts(kw)
+    duration = _chunked_duration(files, ropts)
+    if duration is not None:  # one long recording: read and analysed in chunks
+        from gait.longfile import source_paths
+
+        placement, path = parse_file_arg(files[0])
+        label, sources = path, source_paths(path, **_chunk_opts(ropts, placement))
+
+        def run() -> Any:
+            return _analyse_long(files[0], ropts, seed, label)
     else:
-        rec, label = demo_recording()
-    long = rec.duration_s > 600 and not quiet
-    if long:
+        if files:
+            rec = _load_walk(files, ropts)
+            label = ", ".join(parse_file_arg(f)[1] for f in files)
+        else:
+            rec, label = demo_recording()
+        duration, sources = rec.duration_s, rec.sources
+
+        def run() -> Any:
+            return _analyse(rec, seed, label, files)
+    if duration > 600 and not quiet:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
                       TimeElapsedColumn(), console=con, transient=True) as prog:
-            prog.add_task(f"analysing {rec.duration_s / 60:.0f} min of data", total=None)
-            result = _analyse(rec, seed, label, files)
+            prog.add_task(f"analysing {duration / 60:.0f} min of data", total=None)
+            result = run()
     else:
-        result = _analyse(rec, seed, label, files)
+        result = run()
     doc = result.doc
     walk_id = None
     if files and not no_history:
         from gait.history import source_files, store
 
-        walk_id = store(doc, source_files(rec.sources), db, when)
+        walk_id = store(doc, source_files(sources), db, when)
     if json_out:
         _write_out(json_out, result.to_json())
     if html_out:
@@ -304,6 +318,38 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
             con.print(f"Stored in the history as walk {walk_id} ({resolve_db(db)}); "
                       "'gait history' shows the trend.", soft_wrap=True)
+
+
+def _chunked_duration(files: tuple[str, ...], ropts: dict[str, Any]) -> float | None:
+    """The duration of a single gait recording or generic CSV lasting at least
+    ``gait.longfile.LONG_S`` (1 hour), known before loading (the manifest's sample counts, the
+    CSV's first and last times): such a file is read and analysed in chunks. Else None."""
+    if len(files) != 1:
+        return None
+    from gait.longfile import LONG_S, duration_hint
+
+    placement, path = parse_file_arg(files[0])
+    d = duration_hint(path, **_chunk_opts(ropts, placement))
+    return d if d is not None and d >= LONG_S else None
+
+
+def _chunk_opts(ropts: dict[str, Any], placement: str | None) -> dict[str, Any]:
+    o = {k: v for k, v in ropts.items() if v}
+    if placement:
+        o["placement"] = placement
+    return o
+
+
+def _analyse_long(arg: str, ropts: dict[str, Any], seed: int, label: str) -> Any:
+    from gait.longfile import analyse_long
+
+    placement, path = parse_file_arg(arg)
+    try:
+        return analyse_long(path, seed=seed, file=label, **_chunk_opts(ropts, placement))
+    except GaitInputError:
+        raise
+    except ValueError as exc:
+        raise GaitInputError(arg, str(exc), where="placement") from None
 
 
 def _analyse(rec: Any, seed: int, label: str, files: tuple[str, ...]) -> Any:

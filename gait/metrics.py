@@ -185,13 +185,17 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
 
 def _standing_up(acc: np.ndarray, fs: float, walking: np.ndarray) -> np.ndarray | None:
     """Mean gravity direction (device frame) while standing still, or None (< 1 s of it)."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
     mag = np.linalg.norm(acc, axis=1)
     w = max(round(fs), 3)
     if len(mag) < 2 * w:
         return None
-    sd = np.nanstd(sliding_window_view(np.nan_to_num(mag), w), axis=1)
+    # moving SD over w samples from running sums (O(n); centred so that they keep precision)
+    x = np.nan_to_num(mag)
+    x = x - x.mean()
+    c1 = np.concatenate([[0.0], np.cumsum(x)])
+    c2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    m = (c1[w:] - c1[:-w]) / w
+    sd = np.sqrt(np.maximum((c2[w:] - c2[:-w]) / w - m * m, 0.0))
     still = np.zeros(len(mag), dtype=bool)
     still[w // 2: w // 2 + len(sd)] = sd < 0.3
     still &= ~walking & np.isfinite(mag)
@@ -308,6 +312,25 @@ def stride_ids(steps: pd.DataFrame) -> np.ndarray:
     return np.cumsum(new) - 1
 
 
+BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory BOOT_BLOCK x strides
+
+
+def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """Column sums of ``per_stride`` (strides x m) in ``n_boot`` bootstrap resamples of the
+    strides (multinomial counts), ``BOOT_BLOCK`` resamples at a time so that memory does not grow
+    with n_boot x strides. The draws are those of one call: the generator fills rows in order."""
+    k = len(per_stride)
+    out = np.empty((n_boot, per_stride.shape[1]))
+    if k == 0 or per_stride.shape[1] == 0:
+        return out
+    rng = np.random.default_rng(seed)
+    pvals = np.full(k, 1.0 / k)
+    for i in range(0, n_boot, BOOT_BLOCK):
+        b = min(BOOT_BLOCK, n_boot - i)
+        out[i:i + b] = rng.multinomial(k, pvals, size=b).astype(float) @ per_stride
+    return out
+
+
 def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int = 2000,
              seed: int = 0, timing_sd_s: float = 0.0) -> dict[str, dict]:
     """Symmetry of each parameter with 95 % bootstrap confidence intervals.
@@ -319,7 +342,7 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
     * ``ci95``: percentile bootstrap over strides (Efron & Tibshirani 1993), resampling whole
       strides (an L step with the R step after it) so that the pairing within a stride and the
       unequal counts per side are respected; ``n_boot`` resamples, vectorised as multinomial
-      stride counts times per-stride sums;
+      stride counts times per-stride sums (in blocks, :func:`_boot_sums`);
     * ``timing_sd_s``: the detector's systematic left/right timing uncertainty (s), the SD of
       the difference between the two sides' event-timing biases, as validated for the
       placement. Resampling strides cannot see a bias that repeats every stride, so for the
@@ -329,25 +352,29 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
     params = [p for p in (params or list(PARAMETERS)) if p in steps]
     ids = stride_ids(steps)
     k = int(ids.max()) + 1 if len(ids) else 0
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(float) if k else None
     side = steps["side"].to_numpy(dtype=object)
-    out: dict[str, dict] = {}
+    tables: dict[str, list[np.ndarray]] = {}  # per stride: sum L, n L, sum R, n R
     for p in params:
         x = steps[p].to_numpy(float)
         good = np.isfinite(x)
-        sums, ns = {}, {}
+        cols = []
         for s in ("L", "R"):
             m = good & (side == s)
-            sums[s] = np.bincount(ids[m], weights=x[m], minlength=k) if k else np.zeros(0)
-            ns[s] = np.bincount(ids[m], minlength=k).astype(float) if k else np.zeros(0)
-        if not (ns["L"].sum() >= 2 and ns["R"].sum() >= 2):
-            continue
+            cols += [np.bincount(ids[m], weights=x[m], minlength=k) if k else np.zeros(0),
+                     np.bincount(ids[m], minlength=k).astype(float) if k else np.zeros(0)]
+        if cols[1].sum() >= 2 and cols[3].sum() >= 2:
+            tables[p] = cols
+    boot = _boot_sums(np.column_stack([c for cols in tables.values() for c in cols])
+                      if tables else np.zeros((k, 0)), n_boot, seed)
+    out: dict[str, dict] = {}
+    for j, (p, cols) in enumerate(tables.items()):
+        sums, ns = {"L": cols[0], "R": cols[2]}, {"L": cols[1], "R": cols[3]}
         L = sums["L"].sum() / ns["L"].sum()
         R = sums["R"].sum() / ns["R"].sum()
+        b = boot[:, 4 * j: 4 * j + 4]
         with np.errstate(all="ignore"):
-            bl = (counts @ sums["L"]) / (counts @ ns["L"])
-            br = (counts @ sums["R"]) / (counts @ ns["R"])
+            bl = b[:, 0] / b[:, 1]
+            br = b[:, 2] / b[:, 3]
             bsi = 100 * (bl - br) / (0.5 * (bl + br))
             bshare = 100 * bl / (bl + br)
         bsi = bsi[np.isfinite(bsi)]

@@ -1,0 +1,274 @@
+"""Time and peak memory of ``gait report`` on a long lower-back recording (issue 5).
+
+Run: ``python benchmarks/bench_report.py [--hours H] [--repeat N] [--keep DIR]
+[--skdh-python PY | --no-skdh] [--no-cli]``
+
+Simulates ``H`` hours (default 1) of 100 Hz lower-back walking once (into ``--keep DIR`` to
+reuse it between runs, else a temporary folder), then:
+
+* times the real command ``gait report FILE --json OUT.json --html OUT.html -q`` as a
+  subprocess, best of ``N`` (default 3; 1 for more than 2 hours), each run in a fresh wrapper
+  process that reports the ``ru_maxrss`` of its only child (``RUSAGE_CHILDREN``): the peak
+  memory of that ``gait report`` alone, and its CPU time (user + system: the figure to trust
+  on a busy machine). Ratios to the targets (< 2 s and < 300 MB for 1 hour);
+* the same for the chunked path (:func:`gait.longfile.analyse_long` + JSON + HTML, what
+  ``gait report`` runs on recordings of an hour or more once wired), the figure that must stay
+  bounded for 24 hours;
+* the time broken down in this process: imports (in a fresh process), load, events, the rest
+  of the analysis, JSON and HTML; for the chunked path reading and the whole analysis;
+* scikit-digital-health's lumbar gait pipeline (``PredictGaitLumbarLgbm`` gait classification
+  + ``GaitLumbar``) on the same data, in g, with its vertical axis given, in a fresh process of
+  ``--skdh-python`` (default: this interpreter; a venv that has ``scikit-digital-health``
+  works): time, peak memory and the side-by-side ratio, or ``skdh: not available (<reason>)``.
+  skdh is not a dependency of gait: it is only imported inside that child process.
+
+``--hours 24`` is the bounded-memory check: one run of each path (the real ``gait report``
+loads the whole file unless it is wired to the chunked path; ``--no-cli`` skips it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+TARGET_S = 2.0  # per hour of recording, issue 5
+TARGET_MB = 300.0
+
+#: Runs its arguments as its only child and prints that child's wall time and peak RSS.
+WRAPPER = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+mb = ru.ru_maxrss / 1024 / (1024 if sys.platform == "darwin" else 1)
+print(json.dumps({"rc": p.returncode, "s": wall, "cpu": ru.ru_utime + ru.ru_stime, "mb": mb,
+                  "out": p.stdout[-4000:],
+                  "err": p.stderr[-2000:]}))
+"""
+
+#: The chunked path as the wired ``gait report`` would run it: analyse_long, JSON, HTML.
+CHUNKED = r"""
+import sys
+from pathlib import Path
+from gait.longfile import analyse_long
+a = analyse_long(sys.argv[1], file=sys.argv[1])
+Path(sys.argv[2]).write_text(a.to_json() + "\n", encoding="utf-8")
+Path(sys.argv[3]).write_text(a.to_html() + "\n", encoding="utf-8")
+"""
+
+#: scikit-digital-health's lumbar pipeline on one stream CSV of a gait recording.
+SKDH = r"""
+import json, resource, sys, time, warnings
+t0 = time.perf_counter()
+try:
+    import numpy as np
+    import pandas as pd
+    from skdh import Pipeline
+    from skdh.context import PredictGaitLumbarLgbm
+    from skdh.gait import GaitLumbar
+except Exception as exc:
+    print(json.dumps({"error": f"cannot import skdh ({type(exc).__name__}: {exc})"}))
+    raise SystemExit(0)
+t1 = time.perf_counter()
+df = pd.read_csv(sys.argv[1])
+fs = float(sys.argv[2])
+G = 9.80665
+t = 1.7e9 + df["time_s"].to_numpy()  # skdh wants unix seconds: an arbitrary fixed epoch
+acc = df[["ax", "ay", "az"]].to_numpy() / G  # skdh wants g
+gyr = df[["gx", "gy", "gz"]].to_numpy() if "gx" in df else None  # rad/s, as skdh wants
+v_axis = int(np.argmax(np.abs(np.nanmean(acc, axis=0))))  # the known vertical (gravity) axis
+del df
+t2 = time.perf_counter()
+pipe = Pipeline()
+pipe.add(PredictGaitLumbarLgbm())
+pipe.add(GaitLumbar())
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = pipe.run(time=t, accel=acc, gyro=gyr, fs=fs, v_axis=v_axis)
+except Exception as exc:
+    print(json.dumps({"error": f"skdh pipeline failed ({type(exc).__name__}: {exc})"}))
+    raise SystemExit(0)
+t3 = time.perf_counter()
+g = res.get("GaitLumbar", {})
+bouts = res.get("PredictGaitLumbarLgbm", {}).get("Gait Bout Start", [])
+import skdh
+print(json.dumps({"version": skdh.__version__, "import_s": t1 - t0, "load_s": t2 - t1,
+                  "pipeline_s": t3 - t2, "n_ic": int(len(g.get("IC Timestamp", []))),
+                  "n_bouts": int(len(bouts)), "v_axis": v_axis}))
+"""
+
+
+def measure(cmd: list[str]) -> dict[str, Any]:
+    """Wall time and peak RSS (MB) of ``cmd`` run as the only child of a fresh wrapper."""
+    out = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best_of(n: int, cmd: list[str]) -> dict[str, Any]:
+    runs = [measure(cmd) for _ in range(n)]
+    bad = [r for r in runs if r["rc"] != 0]
+    if bad:
+        return {**bad[0], "s": float("nan"), "mb": float("nan")}
+    return {"rc": 0, "s": min(r["s"] for r in runs), "cpu": min(r["cpu"] for r in runs),
+            "mb": max(r["mb"] for r in runs), "all_s": [r["s"] for r in runs]}
+
+
+def gait_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("gait")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("gait")
+    return [found] if found else [sys.executable, "-m", "gait"]
+
+
+def simulate(out: Path, hours: float) -> Path:
+    from gait.io.gaitcsv import manifest_path
+    from gait.simulate import simulate_to_file
+
+    m = manifest_path(out / f"report_{hours:g}h")
+    if m.exists() and json.loads(m.read_text())["meta"]["simulation"]["duration_s"] == \
+            3600 * hours:
+        print(f"reusing {m}")
+        return m
+    t = time.perf_counter()
+    simulate_to_file(m, duration_s=3600 * hours, placements=("lower_back",), fs=100.0,
+                     stance_asym_pct=5, impact_asym_pct=10, seed=0)
+    size = sum(p.stat().st_size for p in m.parent.glob(m.name.replace(".gait.json", ".*.csv")))
+    print(f"simulated {hours:g} h of 100 Hz lower-back walking in {time.perf_counter() - t:.1f} s"
+          f" ({size / 2**20:.0f} MB of CSV): {m}")
+    return m
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t = time.perf_counter()
+    r = fn()
+    return r, time.perf_counter() - t
+
+
+def breakdown(m: Path, whole: bool) -> float:
+    """Time per stage in this process (imports measured in a fresh one); returns the time of
+    analyse_long (reading included)."""
+    imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis, gait.report.html, "
+                   "gait.report.text, gait.longfile, gait.events.lower_back"])
+    print(f"  imports (fresh process)      {imp['s']:7.2f} s  {imp['mb']:6.0f} MB after imports")
+    import gait
+    from gait.analysis import analyse
+    from gait.events import detect_events
+    from gait.longfile import analyse_long, iter_chunks
+
+    if whole:
+        rec, t_load = _timed(lambda: gait.load(m))
+        _, t_ev = _timed(lambda: detect_events(rec))
+        a, t_an = _timed(lambda: analyse(rec, file=str(m)))
+        _, t_js = _timed(a.to_json)
+        _, t_ht = _timed(a.to_html)
+        print("  whole file (gait.load + analyse):")
+        for k, v in (("load", t_load), ("events", t_ev), ("analysis (without events)",
+                                                          t_an - t_ev),
+                     ("JSON", t_js), ("HTML", t_ht)):
+            print(f"    {k:27s}{v:7.2f} s")
+        print(f"    {'total':27s}{t_load + t_an + t_js + t_ht:7.2f} s")
+        del rec, a
+    n, t_rd = _timed(lambda: sum(1 for _ in iter_chunks(m)))
+    a, t_al = _timed(lambda: analyse_long(m, file=str(m)))
+    _, t_js = _timed(a.to_json)
+    _, t_ht = _timed(a.to_html)
+    print(f"  chunked (gait.longfile, {n} chunks):")
+    for k, v in (("read chunks", t_rd), ("analyse_long (read incl.)", t_al), ("JSON", t_js),
+                 ("HTML", t_ht)):
+        print(f"    {k:27s}{v:7.2f} s")
+    print(f"    {'total':27s}{t_al + t_js + t_ht:7.2f} s   ({a.doc['quality']['n_steps']} steps)")
+    return t_al
+
+
+def skdh_side_by_side(m: Path, python: str, ours_s: float, ours_label: str,
+                      ours_analysis_s: float | None) -> None:
+    csv = next(p for p in m.parent.glob(m.name.replace(".gait.json", ".lower_back.csv")))
+    if shutil.which(python) is None:
+        print(f"skdh: not available (no interpreter {python})")
+        return
+    r = measure([python, "-c", SKDH, str(csv), "100"])
+    try:
+        info = json.loads(r["out"].strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        print(f"skdh: not available (its process failed: {r['err'].strip()[-200:]})")
+        return
+    if "error" in info:
+        print(f"skdh: not available ({info['error']})")
+        return
+    total = r["s"]
+    print(f"skdh {info['version']} (PredictGaitLumbarLgbm + GaitLumbar, {info['n_bouts']} gait "
+          f"bouts, {info['n_ic']} ICs; vertical axis {info['v_axis']}):")
+    print(f"  process total   {total:7.2f} s  CPU {r['cpu']:.2f} s  peak {r['mb']:6.0f} MB  "
+          f"(imports {info['import_s']:.2f} s, CSV load {info['load_s']:.2f} s, pipeline "
+          f"{info['pipeline_s']:.2f} s)")
+    print(f"  side by side    gait {ours_label} {ours_s:.2f} s vs skdh {total:.2f} s: "
+          f"ratio gait/skdh {ours_s / total:.2f}")
+    if ours_analysis_s is not None:
+        print(f"  analysis only   gait analyse_long (CSV read incl.) {ours_analysis_s:.2f} s vs "
+              f"skdh CSV load + pipeline {info['load_s'] + info['pipeline_s']:.2f} s: ratio "
+              f"{ours_analysis_s / (info['load_s'] + info['pipeline_s']):.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hours", type=float, default=1.0, help="recording length (default 1)")
+    ap.add_argument("--repeat", type=int, default=None, help="best of N (default 3; 1 > 2 h)")
+    ap.add_argument("--keep", type=Path, default=None, help="simulate into / reuse this folder")
+    ap.add_argument("--skdh-python", default=sys.executable,
+                    help="interpreter with scikit-digital-health (default: this one)")
+    ap.add_argument("--no-skdh", action="store_true", help="skip the skdh side-by-side")
+    ap.add_argument("--no-cli", action="store_true",
+                    help="skip the real gait report (e.g. 24 h before it is wired to chunks)")
+    ap.add_argument("--no-breakdown", action="store_true", help="skip the in-process breakdown")
+    args = ap.parse_args(argv)
+    n = args.repeat or (3 if args.hours <= 2 else 1)
+    target_s = TARGET_S * args.hours
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        m = simulate(folder, args.hours)
+        outs = [str(Path(tmp) / f"out.{x}") for x in ("json", "html")]
+        print(f"\n{args.hours:g} h, best of {n}; targets {target_s:g} s and {TARGET_MB:g} MB")
+        results = {}
+        if not args.no_cli:
+            if args.hours > 2:
+                print("(gait report loads the whole file unless it is wired to the chunked "
+                      "path: 24 h took ~5 min and ~10 GB; --no-cli skips it)", flush=True)
+            results["gait report"] = best_of(n, [*gait_cmd(), "report", str(m), "--json",
+                                                 outs[0], "--html", outs[1], "-q"])
+        results["chunked path"] = best_of(n, [sys.executable, "-c", CHUNKED, str(m), *outs])
+        for name, r in results.items():
+            if r["rc"] != 0:
+                print(f"{name:14s} FAILED (exit {r['rc']}): {r['err'].strip()[-300:]}")
+                continue
+            print(f"{name:14s} {r['s']:7.2f} s ({r['s'] / target_s:5.2f} x target; CPU "
+                  f"{r['cpu']:.2f} s)   peak {r['mb']:6.0f} MB ({r['mb'] / TARGET_MB:5.2f} x "
+                  "target)")
+        t_al = None
+        if not args.no_breakdown:
+            print("\nbreakdown (in process):")
+            t_al = breakdown(m, whole=args.hours <= 2)
+        if not args.no_skdh:
+            print()
+            ok = [(k, r) for k, r in results.items() if r["rc"] == 0]
+            label, best = min(ok, key=lambda kr: kr[1]["s"]) if ok else ("-", {"s": float("nan")})
+            skdh_side_by_side(m, args.skdh_python, best["s"], label, t_al)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

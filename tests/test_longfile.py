@@ -1,0 +1,130 @@
+"""Long recordings in chunks (gait.longfile): the chunked analysis agrees with the whole-file one,
+and chunk boundaries neither duplicate nor drop contacts."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+from gait.analysis import Analysis, analyse
+from gait.errors import GaitInputError
+from gait.longfile import (
+    analyse_long,
+    duration_hint,
+    iter_chunks,
+    source_paths,
+    wants_chunks,
+)
+from gait.report.jsonout import validate
+from gait.simulate import simulate_to_file
+
+CHUNK_S = 180.0
+MARGIN_S = 20.0
+
+
+@pytest.fixture(scope="module")
+def walk30(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 30-minute lower-back walk on disk: stance asymmetry, turns and a few standing pauses."""
+    d = tmp_path_factory.mktemp("long")
+    mpath, _ = simulate_to_file(d / "walk30", duration_s=1800, placements=("lower_back",),
+                                stance_asym_pct=5, impact_asym_pct=10, seed=2,
+                                turns=[(500, 180), (1100, 90)],
+                                pauses=[(400, 10), (700, 10), (1000, 10), (1300, 10)])
+    return mpath
+
+
+@pytest.fixture(scope="module")
+def both(walk30: Path) -> tuple[Analysis, Analysis]:
+    whole = analyse(gait.load(walk30), n_boot=300)
+    long = analyse_long(walk30, chunk_s=CHUNK_S, margin_s=MARGIN_S, n_boot=300)
+    return whole, long
+
+
+def _ics(a: Analysis) -> np.ndarray:
+    ev = a.detection.events
+    return np.sort(ev.loc[ev["kind"] == "IC", "t"].to_numpy(float))
+
+
+def _nearest(t: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Distance of every t to the nearest ref."""
+    j = np.clip(np.searchsorted(ref, t), 1, len(ref) - 1)
+    return np.minimum(np.abs(ref[j] - t), np.abs(ref[j - 1] - t))
+
+
+def test_same_steps_and_stance_symmetry(both: tuple[Analysis, Analysis]) -> None:
+    whole, long = (a.doc for a in both)
+    validate(long)
+    assert abs(long["quality"]["n_steps"] - whole["quality"]["n_steps"]) <= 2
+    assert abs(long["symmetry"]["stance_s"]["si_pct"]
+               - whole["symmetry"]["stance_s"]["si_pct"]) <= 0.2
+    assert long["quality"]["n_bouts"] == whole["quality"]["n_bouts"]
+    assert long["recording"]["duration_s"] == whole["recording"]["duration_s"]
+    assert [s["n_samples"] for s in long["recording"]["streams"]] == \
+        [s["n_samples"] for s in whole["recording"]["streams"]]
+    assert long["verdict"]["level"] == whole["verdict"]["level"]
+    for k, x in whole["trunk"].items():
+        assert long["trunk"][k] == pytest.approx(x, rel=0.02), k
+    assert len(long["steps"]) == long["quality"]["n_steps"]
+
+
+def test_chunk_boundaries_neither_duplicate_nor_drop_contacts(
+        both: tuple[Analysis, Analysis]) -> None:
+    whole, long = (_ics(a) for a in both)
+    # one-to-one: every contact of each analysis has a partner in the other
+    assert _nearest(whole, long).max() < 0.15
+    assert _nearest(long, whole).max() < 0.15
+    assert np.diff(long).min() > 0.25  # no contact twice
+    # and closely so around every chunk boundary
+    for c in np.arange(CHUNK_S, 1800, CHUNK_S):
+        near_w = whole[np.abs(whole - c) < 2.5]
+        near_l = long[np.abs(long - c) < 2.5]
+        assert len(near_w) >= 6 and len(near_l) >= 6, c  # walking there
+        assert _nearest(near_w, long).max() < 0.03, c
+        assert _nearest(near_l, whole).max() < 0.03, c
+
+
+def test_chunks_are_on_the_recording_time_axis(walk30: Path) -> None:
+    rec = gait.load(walk30)
+    ref = rec.streams[0]
+    cores = []
+    for ch in iter_chunks(walk30, chunk_s=400, margin_s=MARGIN_S):
+        s = ch.streams[0]
+        i0 = round((s.start_s - ref.start_s) * ref.sample_rate_hz)
+        np.testing.assert_array_equal(s.acc, ref.acc[i0:i0 + s.n_samples])
+        np.testing.assert_array_equal(s.gyr, ref.gyr[i0:i0 + s.n_samples])
+        c0, c1 = ch.meta["chunk"]["core"]
+        assert s.start_s <= max(c0, ref.start_s) and s.start_s >= c0 - MARGIN_S - 1e-9
+        cores.append((c0, c1))
+    assert cores[0][0] == -math.inf and cores[-1][1] == math.inf
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(cores))
+    assert len(cores) == 5  # 1800 s in 400 s chunks: the last one takes the 200 s rest
+
+
+def test_generic_csv_in_chunks(walk30: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "back.csv"  # a stream file alone is a generic CSV
+    shutil.copy(walk30.with_name("walk30.lower_back.csv"), csv)
+    assert duration_hint(csv) == pytest.approx(1800, rel=0.02)
+    assert wants_chunks(csv, 1000) and not wants_chunks(csv, 3600)
+    assert duration_hint(walk30) == pytest.approx(1800)
+    assert source_paths(csv) == [str(csv)]
+    assert source_paths(walk30) == gait.load(walk30).sources
+    ref = gait.load(walk30).streams[0]
+    ch = next(iter_chunks(csv, chunk_s=300, placement="lower_back"))
+    s = ch.streams[0]
+    assert s.placement == "lower_back" and s.sample_rate_hz == ref.sample_rate_hz
+    np.testing.assert_allclose(s.acc, ref.acc[:s.n_samples])
+    assert ch.source_format == "generic"
+
+
+def test_other_formats_are_refused(tmp_path: Path) -> None:
+    p = tmp_path / "x.txt"
+    p.write_text("hello\n1,2\n")
+    with pytest.raises(GaitInputError):
+        next(iter_chunks(p))
+    assert duration_hint(p) is None
