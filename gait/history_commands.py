@@ -8,9 +8,7 @@ matplotlib's object API, no script, no network).
 
 from __future__ import annotations
 
-import io
 import json
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
@@ -141,24 +139,11 @@ def render_history_text(doc: Mapping[str, Any], con: Console) -> None:
 
 # --- HTML -----------------------------------------------------------------------------------
 
+from gait.report.html import _svg  # noqa: E402  (one SVG embedding for every page)
+
+
 def _e(x: Any) -> str:
     return escape(str(x), quote=True)
-
-
-def _svg(fig: Any, pid: str, title: str, label: str) -> str:
-    """Inline SVG of ``fig`` with a unique id prefix, <title> and aria-label."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                             "Type": None})
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{pid}-\1"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{pid}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{pid}-\1"', svg)
-    head_end = svg.index(">") + 1
-    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end - 1])
-    return (f'{head} id="{pid}" class="plot" role="img" aria-label="{_e(label)}">'
-            f'<title id="{pid}-title">{_e(title)}</title>' + svg[head_end:].rstrip() + "\n")
 
 
 def _plot(parameter: str, entry: Mapping[str, Any]) -> tuple[Any, str]:
