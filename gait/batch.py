@@ -28,7 +28,6 @@ import contextlib
 import glob
 import hashlib
 import json
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -168,17 +167,9 @@ def unit_key(unit: Path, seed: int, placement: str | None = None) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
 
 
+from gait.history import _num  # noqa: E402  (one number cleaner for rows and the database)
+
 # --- the work -------------------------------------------------------------------------------
-
-def _num(x: Any) -> float | None:
-    if isinstance(x, bool) or x is None:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
 
 def _row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
