@@ -76,3 +76,17 @@ def test_report_on_real_lower_back_walk() -> None:
     doc = json.loads(r.stdout)
     validate(doc)
     assert doc["quality"]["n_steps"] > 40
+
+
+@needs_shared
+def test_report_refuses_trunk_analysis_of_linear_acceleration() -> None:
+    """A real phyphox 'Linear Acceleration' export given as a lower-back sensor: without gravity
+    the trunk's vertical is unknown, so one line naming the file and what is needed, no
+    verdict (it used to give a 'marked' asymmetry)."""
+    src = VALIDATION / "phone_exports" / "phyphox" / "ios_walk_linear_sannatikk"
+    r = run("report", "--no-history", f"lower_back={src}")
+    assert r.returncode == 2
+    assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1
+    assert str(src) in r.stderr and "no gravity" in r.stderr
+    assert "(expected acceleration with gravity" in r.stderr
+    assert "Traceback" not in r.stderr

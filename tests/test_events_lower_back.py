@@ -263,3 +263,11 @@ def test_real_walks(dataset: str, walk: str, f1_min: float, lr_min: float) -> No
     assert ic["LR_acc"] >= lr_min
     fc = val.score_events(ref["final_contacts"], ev[ev.kind == "FC"], reg, True).row()
     assert fc["F1"] >= 0.65
+
+
+def test_linear_acceleration_is_refused() -> None:
+    from dataclasses import replace
+
+    s, _ = _walk(seed=6)
+    with pytest.raises(ValueError, match="no gravity"):
+        lb.detect(replace(s, acc=s.acc - s.acc.mean(axis=0), acc_kind="linear"))

@@ -140,6 +140,11 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
 
 def analyse(stream: SensorStream) -> LowerBackResult:
     """:func:`detect` plus the turns (from the yaw rate) and the estimated frame."""
+    if stream.acc_kind == "linear":
+        raise ValueError(
+            "lower_back: the acceleration has no gravity (the app's linear acceleration), so "
+            "the trunk's vertical cannot be found (expected acceleration with gravity: phyphox "
+            "'Acceleration (with g)', Sensor Logger 'TotalAcceleration')")
     fs = stream.sample_rate_hz
     t0 = stream.start_s
     n = stream.n_samples
