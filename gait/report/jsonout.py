@@ -80,7 +80,10 @@ def _round(x: float) -> float | None:
         return None
     if x == 0.0:
         return 0.0
-    decimals = max(_SIG_DIGITS - 1 - math.floor(math.log10(abs(x))), _MIN_DECIMALS)
+    a = abs(x)
+    # |x| >= 10: log10 >= 1, so the floor of _MIN_DECIMALS wins (saves the log on most values)
+    decimals = _MIN_DECIMALS if a >= 10.0 else max(
+        _SIG_DIGITS - 1 - math.floor(math.log10(a)), _MIN_DECIMALS)
     return round(x, decimals)
 
 
@@ -92,7 +95,17 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def _plain(obj: Any, top: bool = False) -> Any:
-    if obj is None or isinstance(obj, str | bool):
+    t = type(obj)  # exact built-in types first (the bulk: steps and events), then the rest
+    if t is float:
+        return _round(obj)
+    if obj is None or t is str or t is int or t is bool:
+        return obj
+    if t is dict and not top:
+        return {k: _plain(obj[k]) for k in sorted(obj)} if all(
+            type(k) is str for k in obj) else _plain_mapping(obj, top)
+    if t is list:
+        return [_plain(v) for v in obj]
+    if isinstance(obj, str | bool):
         return obj
     if isinstance(obj, np.bool_):
         return bool(obj)
@@ -103,18 +116,22 @@ def _plain(obj: Any, top: bool = False) -> Any:
     if isinstance(obj, np.ndarray):
         return _plain(obj.tolist())
     if isinstance(obj, Mapping):
-        items = {str(k): v for k, v in obj.items()}
-        if top:
-            keys = [k for k in _TOP_ORDER if k in items]
-            keys += sorted(k for k in items if k not in _TOP_ORDER)
-        else:
-            keys = sorted(items)
-        return {k: _plain(items[k]) for k in keys}
+        return _plain_mapping(obj, top)
     if isinstance(obj, list | tuple):
         return [_plain(v) for v in obj]
     if isinstance(obj, datetime):
         return obj.isoformat()
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def _plain_mapping(obj: Mapping[Any, Any], top: bool) -> dict[str, Any]:
+    items = {str(k): v for k, v in obj.items()}
+    if top:
+        keys = [k for k in _TOP_ORDER if k in items]
+        keys += sorted(k for k in items if k not in _TOP_ORDER)
+    else:
+        keys = sorted(items)
+    return {k: _plain(items[k]) for k in keys}
 
 
 def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
@@ -128,18 +145,32 @@ def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
     return "".join(lines) + "\n"
 
 
+_encode_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
 def _scalar(v: Any) -> str:
+    """JSON text of a plain scalar, as ``json.dumps(v, ensure_ascii=False, allow_nan=False)``."""
+    t = type(v)
+    if t is float and math.isfinite(v):
+        return float.__repr__(v)
+    if t is str:
+        return _encode_str(v)
+    if t is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
     return json.dumps(v, ensure_ascii=False, allow_nan=False)
 
 
 def _inline(v: Any) -> str | None:
     """One-line text of a container of scalars, or None when it should be expanded."""
-    vals = list(v.values()) if isinstance(v, dict) else v
-    if any(isinstance(x, dict | list) for x in vals):
-        return None
+    vals = v.values() if type(v) is dict else v
+    for x in vals:
+        if type(x) is dict or type(x) is list or isinstance(x, dict | list):
+            return None
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{_scalar(k)}: {_scalar(x)}" for k, x in v.items()) + "}"
-    text = "[" + ", ".join(_scalar(x) for x in v) + "]"
+        return "{" + ", ".join([f"{_scalar(k)}: {_scalar(x)}" for k, x in v.items()]) + "}"
+    text = "[" + ", ".join([_scalar(x) for x in v]) + "]"
     numeric = all(x is None or isinstance(x, int | float) for x in v)
     return text if numeric or len(text) <= 100 else None
 
