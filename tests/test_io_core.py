@@ -235,3 +235,30 @@ def test_every_converted_validation_file_loads_generic(path: Path) -> None:
         assert s.acc_kind == "total"
         # mean acceleration vector: gravity plus (foot sensors, no rest) impacts
         assert 7.0 < np.linalg.norm(np.nanmean(s.acc, axis=0)) < 20.0
+
+
+def test_folder_with_one_export_file_reads_it(tmp_path: Path) -> None:
+    acc, gyr = walk_like(600)
+    write_generic(tmp_path / "walk.csv", np.arange(600) / 100.0, acc, gyr)
+    (tmp_path / "notes.txt").write_text("morning walk, phone at the lower back\n")
+    rec = load_path(tmp_path)
+    assert rec.streams[0].n_samples == 600
+    assert rec.streams[0].acc[:, 1].mean() == pytest.approx(9.81, abs=0.05)
+
+
+def test_folder_with_several_recordings_names_them(tmp_path: Path) -> None:
+    acc, gyr = walk_like(300)
+    for name in ("left.csv", "right.csv"):
+        write_generic(tmp_path / name, np.arange(300) / 100.0, acc, gyr)
+    with pytest.raises(GaitInputError) as ei:
+        load_path(tmp_path)
+    msg = str(ei.value)
+    assert "2 recordings in this folder: left.csv, right.csv" in msg
+    assert "give the file itself" in msg and "\n" not in msg
+
+
+@needs_shared
+def test_folder_holding_a_real_sensorlog_zip() -> None:
+    folder = VALIDATION / "phone_exports" / "sensorlog" / "ios_walk_waterways"
+    rec = load_path(folder)
+    assert rec.source_format == "sensorlog" and rec.streams[0].n_samples > 1000

@@ -104,6 +104,17 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
             return r, c
     if opts is not None and opts.columns and not (c.is_zip or c.is_dir):
         return next(r for r in rs if r.name == "generic"), c
+    if c.is_dir:
+        # a folder that holds a single export file (a zip, a CSV, a .mat): read that file
+        inner = _recordings_in(root, rs)
+        if len(inner) == 1:
+            return detect(inner[0], opts)
+        if len(inner) > 1:
+            names = ", ".join(p.name for p in inner[:6]) + (", ..." if len(inner) > 6 else "")
+            raise GaitInputError(
+                path, f"{len(inner)} recordings in this folder: {names}",
+                expected="one recording (give the file itself, or PLACEMENT=FILE for each "
+                         "sensor of one walk)")
     if c.is_zip or c.is_dir:
         what = "zip" if c.is_zip else "folder"
         raise GaitInputError(
@@ -114,6 +125,21 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
         path, f"unknown format, first line {head!r}",
         expected="a supported phone-app export or a CSV with a time_s,ax,ay,az header "
                  "(see 'gait formats')")
+
+
+def _recordings_in(folder: Path, rs: list[Reader]) -> list[Path]:
+    """The files directly in ``folder`` that some reader claims (sorted by name)."""
+    out = []
+    for f in sorted(folder.iterdir()):
+        if not f.is_file() or f.name.startswith(".") or f.stat().st_size == 0:
+            continue
+        try:
+            c = Container(f)
+        except GaitInputError:
+            continue
+        if any(_sniffs(r, c) for r in rs):
+            out.append(f)
+    return out
 
 
 def load_path(path: str | Path, opts: ReadOptions | None = None) -> Recording:
