@@ -71,6 +71,7 @@ is weak evidence (~90 % correct) and a missed step is rare.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -322,40 +323,48 @@ def _select_steps_dp(pk: np.ndarray, w: np.ndarray, T_smp: np.ndarray
     the sum of the peak strengths ``w`` minus ``DP_BETA`` per step, minus
     ``DP_LAMBDA * log(interval / T)^2`` per interval (T = local step time); a chain may end and
     another start at cost ``DP_GAMMA``. Returns a boolean selection mask and, per candidate,
-    whether it opens a chain. One loop over the candidates (cheap numpy slices of ~5 neighbours).
+    whether it opens a chain. One loop over the candidates (~5 neighbours each).
     """
     n = len(pk)
     sel = np.zeros(n, dtype=bool)
     starts = np.zeros(n, dtype=bool)
     if n == 0:
         return sel, starts
-    C = np.zeros(n)
-    prev = np.full(n, -1)
-    restart = np.zeros(n, dtype=bool)
-    pmax = np.zeros(n)  # prefix maximum of C and where it is
-    parg = np.zeros(n, dtype=int)
-    logT = np.log(T_smp)
+    # plain Python floats and lists: the loop touches ~5 neighbours per candidate, where numpy
+    # calls cost more than the arithmetic; logs come from numpy tables (same values)
+    P = [int(x) for x in pk]
+    W = [float(x) for x in w]
+    Ts = [float(x) for x in T_smp]
+    logT = np.log(T_smp).tolist()
+    logd = np.log(np.maximum(np.arange(int(DP_MAX_GAP * max(Ts)) + 2), 1)).tolist()
+    C = [0.0] * n
+    prev = [-1] * n
+    restart = [False] * n
+    pmax = [0.0] * n  # prefix maximum of C and where it is
+    parg = [0] * n
     j0 = 0
     for i in range(n):
-        ti, Ti = pk[i], T_smp[i]
-        while j0 < i and ti - pk[j0] > DP_MAX_GAP * Ti:
+        ti, Ti, lt = P[i], Ts[i], logT[i]
+        while j0 < i and ti - P[j0] > DP_MAX_GAP * Ti:
             j0 += 1
         best, arg = -np.inf, -1
-        if j0 < i:
-            d = ti - pk[j0:i]
-            val = C[j0:i] - DP_LAMBDA * (np.log(np.maximum(d, 1)) - logT[i]) ** 2
-            val[d < DP_MIN_GAP * Ti] = -np.inf
-            k = int(np.argmax(val))
-            best, arg = float(val[k]), j0 + k
-        kk = int(np.searchsorted(pk, ti - DP_MIN_GAP * Ti, side="right")) - 1
+        lo_gap = DP_MIN_GAP * Ti
+        for j in range(j0, i):
+            d = ti - P[j]
+            if d < lo_gap:
+                continue
+            v = C[j] - DP_LAMBDA * (logd[d] - lt) ** 2
+            if v > best:
+                best, arg = v, j
+        kk = bisect_right(P, ti - lo_gap) - 1
         r_val, r_arg = 0.0, -1
         if kk >= 0 and pmax[kk] > 0:
-            r_val, r_arg = float(pmax[kk]), int(parg[kk])
+            r_val, r_arg = pmax[kk], parg[kk]
         r_val -= DP_GAMMA
         if best >= r_val:
-            C[i], prev[i] = w[i] - DP_BETA + best, arg
+            C[i], prev[i] = W[i] - DP_BETA + best, arg
         else:
-            C[i], prev[i], restart[i] = w[i] - DP_BETA + r_val, r_arg, True
+            C[i], prev[i], restart[i] = W[i] - DP_BETA + r_val, r_arg, True
         if i == 0 or C[i] > pmax[i - 1]:
             pmax[i], parg[i] = C[i], i
         else:
