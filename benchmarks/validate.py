@@ -22,7 +22,8 @@ counts); oxford pocket phones have an unknown pocket side (side accuracy is not 
 +-45 ms reference timing.
 
 Run: ``python benchmarks/validate.py [--dataset NAME] [--config lower_back|feet|pocket]
-[--per-walk] [--json PATH]``. Needs ../shared/validation (or GAIT_SHARED).
+[--per-walk [--events]] [--json PATH]`` (``--events``: each walk's missed and false contacts).
+Needs ../shared/validation (or GAIT_SHARED).
 """
 
 from __future__ import annotations
@@ -153,6 +154,36 @@ def score_events(ref_ev: list[dict], det: pd.DataFrame, reg: list[tuple[float, f
     return s
 
 
+def unmatched(ref: dict, det: pd.DataFrame, reg: list[tuple[float, float]]) -> list[str]:
+    """Per-walk diagnostics: reference contacts without a detection (MISSED) and detections
+    without a reference contact (FALSE) within +-TOL, per kind and side, with their time relative
+    to the reference bouts (s after a start, or after the end of the last bout before)."""
+    bouts = sorted((b["start"], b["end"]) for b in ref.get("walking_bouts", []))
+
+    def where(t: float) -> str:
+        for i, (a, b) in enumerate(bouts):
+            if a <= t <= b:
+                return f"bout {i} +{t - a:.2f} s"
+        before = [i for i, (_, b) in enumerate(bouts) if b < t]
+        return f"after bout {before[-1]} +{t - bouts[before[-1]][1]:.2f} s" if before else \
+            "before the bouts"
+
+    out = []
+    for kind, key in (("IC", "initial_contacts"), ("FC", "final_contacts")):
+        for side in ("L", "R", None):
+            rt = np.array([e["t"] for e in ref.get(key) or [] if e.get("side") == side], float)
+            d = det[(det.kind == kind) & (det.side.isna() if side is None else det.side == side)]
+            rt, dt = rt[inside(rt, reg)], d["t"].to_numpy(float)
+            dc = d["confidence"].to_numpy(float)[inside(dt, reg)]
+            dt = dt[inside(dt, reg)]
+            pairs = match(rt, dt)
+            out += [f"MISSED {kind} {side} {rt[a]:7.2f} ({where(rt[a])})"
+                    for a in sorted(set(range(len(rt))) - {p[0] for p in pairs})]
+            out += [f"FALSE  {kind} {side} {dt[b]:7.2f} ({where(dt[b])}) conf {dc[b]:.2f}"
+                    for b in sorted(set(range(len(dt))) - {p[1] for p in pairs})]
+    return out
+
+
 def walks() -> list[tuple[str, Path, dict]]:
     out = []
     for ref_path in sorted(VALIDATION.glob("*/converted/ref_*.json")):
@@ -197,6 +228,7 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     # walks whose reference has no final contacts (gaitmap healthy_4x10m) do not score FC
     res["FC"] = score_events(ref["final_contacts"], ev[ev.kind == "FC"], reg, score_sides) \
         if ref.get("final_contacts") else Score()
+    res["unmatched"] = unmatched(ref, ev, reg)
     n_ic = int(inside(ev.loc[ev.kind == "IC", "t"].to_numpy(float), reg).sum())
     if dataset == "truong2019_ipol_gaitdata":
         acts = ref["extra"].get("foot_activity", [])
@@ -303,6 +335,8 @@ def main() -> int:
     ap.add_argument("--dataset", help="only datasets whose name contains this")
     ap.add_argument("--config", choices=sorted(CONFIGS), action="append")
     ap.add_argument("--per-walk", action="store_true")
+    ap.add_argument("--events", action="store_true",
+                    help="with --per-walk: list missed and false contacts of each walk")
     ap.add_argument("--json", type=Path, help="write the summary as JSON")
     a = ap.parse_args()
     if not VALIDATION.is_dir():
@@ -332,6 +366,9 @@ def main() -> int:
                       f"{fmt(r['report']['stance_si'], 1)}/"
                       f"{fmt(r.get('report_ref_stance_si', refv['stance_si']), 1)} "
                       f"{r['report']['verdict']}")
+                if a.events:
+                    for line in r["unmatched"]:
+                        print(f"    {line}")
     rows = summarise(results)
     print()
     print(f"{'dataset':26s} {'config':10s} {'walks':>5s} | {'IC P':>5s} {'IC R':>5s} "

@@ -27,7 +27,10 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      inertial sensors", Front Physiol 9:610, and Salarian 2004 for shanks). IC is where the rate
      reaches ``IC_LEVEL`` (half) of that lobe's minimum (searched ``HEEL_LOBE_S`` after the zero
      crossing). The zero crossing alone is an early bound (with swing-leg retraction the foot
-     starts lowering before the heel touches), the minimum a late one.
+     starts lowering before the heel touches), the minimum a late one. In turns and closing
+     steps the foot can hover with a rate just below zero before the heel lands; when the rate
+     stays above -``HEEL_DEPTH`` for ``HEEL_LOBE_S``, the lobe is sought where it first falls
+     below that (within ``HEEL_WAIT_S``), not in the hovering.
    * FC: before mid-swing the push-off lobe (plantarflexion) peaks and reverses as the toe
      leaves the ground. Walking with a foot sensor: FC is where the rate has recovered
      ``FC_LEVEL`` (half) of the push-off minimum. Running, and shanks: FC is just after the
@@ -37,14 +40,22 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      ("Inertial sensor-based stride parameter calculation from gait sequences in geriatric
      patients", IEEE TBME 62:1089-1097) use the zero crossing (TC), 20-35 ms late here.
 
-   Basis, median offset from the references (ms), IC / FC: gaitmap ``healthy_2x20m`` optical
-   mocap +22 / +4; Voisard 2023 (foot-IMU detectors, checked by hand) -7 / +9; simulator walking
-   foot +3 / -4, shank +2 / -3, running foot -5 / +4, shank +10 / +1. The foot's zero crossing
-   would be -1 (mocap) / -28 (Voisard) / -21 (simulator): the references disagree by ~28 ms and
-   the half-depth point, the usual half-amplitude convention, lies between them and matches the
-   simulator (gaitmap ``healthy_4x10m``, mocap ICs at the impact peak, is a third definition,
-   ~56 ms later still). The level is a documented constant (``IC_LEVEL = 0`` gives the zero
-   crossing).
+   Basis, median signed offset from the references (ms), IC / FC: gaitmap ``healthy_2x20m``
+   optical mocap +22 / +7; Voisard 2023 (foot-IMU detectors, checked by hand) -2 / +9; simulator
+   walking foot +3 / -4, shank +2 / -3, running foot -5 / +4, shank +9 / +10. FC: both real
+   references lie 7-9 ms before the half-recovery point (60 % gives +4 / +5, 70 % +1 / 0, but
+   the simulator -8 / -13, and the mocap stance time, whose late IC the late FC offsets, 3 ms
+   further off); kept at half. IC: the references disagree by 20-35 ms on every contact feature,
+   not only this one (mocap / Voisard: zero crossing +2 / -27, half depth +22 / -2, heel-lobe
+   minimum +54 / +30, first impact peak of the jerk +27 / +5, fore-aft deceleration peak
+   (Rampp's IC) +44 / +10), while within each set the half depth is the steadiest feature
+   (per-foot medians 22-23 ms mocap, -15..+13 Voisard; impact features vary by 80 ms between
+   Voisard subjects, with the forefoot slap often the larger peak). The half-depth point, the
+   usual half-amplitude convention, matches Voisard and the simulator. (gaitmap
+   ``healthy_4x10m`` is a third definition: its ICs lie on the impact, 0 ms from the
+   acceleration-magnitude and fore-aft deceleration peaks, where ``healthy_2x20m``'s lie 24 / 44
+   ms before them; its tilted sensor's heel lobe begins ~70 ms before that IC.) The levels are
+   documented constants (``IC_LEVEL = 0`` gives the zero crossing).
 5. **Walk or run** per stride from the duty factor (stance / stride, with the near-minimum FC):
    walking always has double support (duty factor > 0.5), running a flight phase (< 0.4)
    (Novacheck 1998, "The biomechanics of running", Gait Posture 7:77-95); ``RUN_DUTY`` 0.45
@@ -99,6 +110,8 @@ LOCAL_PEAKS = 11  # peaks in the running median that defines "local typical"
 MIN_STRIDE_S = 0.35  # minimal time between mid-swings of one foot
 MAX_HALF_SWING_S = 0.5  # mid-swing -> IC zero crossing, swing onset -> mid-swing, at most
 HEEL_LOBE_S = 0.1  # heel-strike minimum searched this long after the zero crossing
+HEEL_DEPTH = 1.0  # rad/s; a heel-strike lobe shallower than this within HEEL_LOBE_S is hovering
+HEEL_WAIT_S = 0.2  # ... and the lobe proper is sought where the rate first falls below -HEEL_DEPTH
 PUSH_OFF_S = 0.4  # push-off minimum searched this long before the swing onset
 IC_LEVEL = 0.5  # IC where the rate has fallen to this fraction of the heel-strike minimum
 FC_LEVEL = 0.5  # walking foot FC: the rate has recovered to this fraction of the push-off min
@@ -275,9 +288,14 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float
         d = down[np.minimum(j, len(down) - 1)]
         has = (j < len(down)) & (d - peaks <= half) & (d < nxt_pk)
         hs = max(2, int(HEEL_LOBE_S * fs))
+        wait = int(HEEL_WAIT_S * fs)
         for k in np.flatnonzero(has):  # one cheap slice per stride
-            seg = wf[d[k] - 1:min(n, d[k] + hs)]  # seg[0] >= 0 > seg[1]
-            m = int(np.argmin(seg))
+            seg = wf[d[k] - 1:min(n, d[k] + wait + hs)]  # seg[0] >= 0 > seg[1]
+            deep = np.flatnonzero(seg[:wait + 1] <= -HEEL_DEPTH)
+            # hovering about zero before the heel strike (turns): the lobe proper starts later
+            a = int(deep[0]) if len(deep) and seg[:hs].min() > -HEEL_DEPTH else 0
+            seg = seg[:a + hs + 1]
+            m = a + int(np.argmin(seg[a:]))
             level = IC_LEVEL * seg[m]
             i = int(np.flatnonzero(seg[:m + 1] <= level)[0])
             ic[k] = d[k] - 1 + _cross(seg, i - 1, level)
