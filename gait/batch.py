@@ -52,7 +52,8 @@ RECORDING_SUFFIXES = (".csv", ".tsv", ".zip", ".mat")
 MANIFEST_SUFFIX = ".gait.json"
 #: Parameters with SI and CI columns in the table, in this order.
 TABLE_PARAMETERS = ("stance_s", "step_s", "impact_ms2", "stride_s", "swing_s",
-                    "loading_rate_ms3", "pelvic_drop_deg", "lateral_sway_ms2")
+                    "double_support_s", "loading_rate_ms3", "pelvic_drop_deg",
+                    "lateral_sway_ms2")
 COLUMNS: tuple[str, ...] = (
     "file", "status", "error", "format", "placements", "start_time_utc", "duration_s",
     "gait_kind", "n_steps", "n_steps_L", "n_steps_R", "quality_ok", "verdict_level",

@@ -51,8 +51,8 @@ SE_FLOOR_PCT = 0.05  # a CI of zero width would get infinite weight
 BUSY_TIMEOUT_S = 30.0
 DB_ENV = "GAIT_HISTORY_DB"
 #: Display order of the parameters (that of gait.metrics.PARAMETERS).
-ORDER = ("stance_s", "step_s", "stride_s", "swing_s", "impact_ms2", "loading_rate_ms3",
-         "pelvic_drop_deg", "lateral_sway_ms2")
+ORDER = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s", "impact_ms2",
+         "loading_rate_ms3", "pelvic_drop_deg", "lateral_sway_ms2")
 METHOD = {
     "name": "random-effects meta-regression of the SI on time (method-of-moments tau^2, "
             "weights 1/(SE^2 + tau^2), Wald 95 % CI of the slope)",

@@ -19,7 +19,9 @@ MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
 
 
 def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per IC with a side: ``side, ic, bout, fc, stance_s, step_s, stride_s, swing_s``.
+    """One row per IC with a side: ``side, ic, bout, fc, stance_s, step_s, stride_s, swing_s,
+    double_support_s`` (the double support this IC opens, i.e. the load transfer onto this leg,
+    up to the other foot's toe-off; Perry 1992's initial double limb support).
 
     Parameters are NaN where the neighbouring event is missing, on the wrong side, in another
     bout or too far away to belong to the same step.
@@ -72,11 +74,27 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
             ok_next = np.isfinite(stride[idx[1:]])
             nxt[idx[:-1]] = np.where(ok_next, t[idx[1:]], np.nan)
     out["swing_s"] = nxt - fc_t
+    # double support opened by this IC (the load transfer onto this leg): until the other
+    # side's next FC, if that comes before this side's own FC and before the next IC (running
+    # has none: the other foot left the ground before this IC)
+    ds = np.full(n, np.nan)
+    t_next = np.append(t[1:], np.inf)
+    for s, o in (("L", "R"), ("R", "L")):
+        m = np.flatnonzero(side == s)
+        fo = np.sort(fc.loc[fc["side"] == o, "t"].to_numpy(float))
+        if len(fo) == 0 or len(m) == 0:
+            continue
+        j = np.searchsorted(fo, t[m], side="right")
+        cand = np.where(j < len(fo), fo[np.minimum(j, len(fo) - 1)], np.nan)
+        own = np.where(np.isfinite(fc_t[m]), fc_t[m], np.inf)
+        ok = (cand < t_next[m]) & (cand < own)
+        ds[m] = np.where(ok, cand - t[m], np.nan)
+    out["double_support_s"] = ds
     bad_stance = (out["stance_s"] > out["stride_s"]) | (out["stance_s"] <= 0)
     out.loc[bad_stance, "stance_s"] = np.nan
     out.loc[~(out["swing_s"] > 0), "swing_s"] = np.nan
     # contacts outside every bout (turns, shuffling) keep their events but give no parameters
-    out.loc[out["bout"] < 0, ["stance_s", "swing_s"]] = np.nan
+    out.loc[out["bout"] < 0, ["stance_s", "swing_s", "double_support_s"]] = np.nan
     return out
 
 
@@ -104,7 +122,7 @@ def per_side_means(steps: pd.DataFrame, column: str) -> dict[str, float]:
             for s in ("L", "R")}
 
 
-TEMPORAL = ("stance_s", "step_s", "stride_s", "swing_s")
+TEMPORAL = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s")
 
 
 def mark_irregular(steps: pd.DataFrame, lo: float = 0.7, hi: float = 1.3) -> pd.DataFrame:
@@ -280,8 +298,9 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
 # --- per-side summaries and symmetry ---------------------------------------------------------
 
 #: Per-step parameters summarised per side (display labels live in gait.report.jsonout).
-PARAMETERS: tuple[str, ...] = ("stance_s", "step_s", "stride_s", "swing_s", "impact_ms2",
-                               "loading_rate_ms3", "pelvic_drop_deg", "lateral_sway_ms2")
+PARAMETERS: tuple[str, ...] = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s",
+                               "impact_ms2", "loading_rate_ms3", "pelvic_drop_deg",
+                               "lateral_sway_ms2")
 
 
 def per_side(steps: pd.DataFrame, params: list[str] | None = None) -> dict[str, dict]:

@@ -26,6 +26,7 @@ PARAMETERS: dict[str, tuple[str, str, int]] = {
     "swing_s": ("Swing time", "s", 3),
     "step_s": ("Step time", "s", 3),
     "stride_s": ("Stride time", "s", 3),
+    "double_support_s": ("Double support", "s", 3),
     "impact_ms2": ("Impact", "m/s²", 1),
     "loading_rate_ms3": ("Loading rate", "m/s³", 0),
     "pelvic_drop_deg": ("Pelvic drop", "°", 1),
