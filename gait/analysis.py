@@ -23,6 +23,7 @@ from gait.metrics import (
     mark_irregular,
     pelvic_features,
     per_side,
+    step_asymmetry,
     step_table,
     symmetry,
     trunk_measures,
@@ -149,6 +150,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")
     sym = symmetry(steps, params, n_boot=n_boot, seed=seed, timing_sd_s=TIMING_SD_S[kind])
+    if "step_s" in sym:
+        sym["step_s"].update(step_asymmetry(steps))
     quality = _quality(rec, det, steps)
     quality["notes"] = trunk.get("notes", [])
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()

@@ -421,6 +421,38 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
     return out
 
 
+STEP_PAIR_LIMIT_PCT = 7.7  # SI of the upper limit of normal step symmetry ratio 1.08
+MIN_STEP_PAIRS = 10
+
+
+def step_asymmetry(steps: pd.DataFrame, limit_pct: float = STEP_PAIR_LIMIT_PCT
+                   ) -> dict[str, float | int | None]:
+    """Apple-style walking asymmetry: the share of step pairs whose two steps differ in time.
+
+    Apple's Walking Asymmetry is "the percentage of time your steps with one foot are faster or
+    slower than steps with the other foot" (Apple, "Measuring Walking Quality Through iPhone
+    Mobility Metrics", white paper, 2021); its threshold is not published. Here every pair of
+    consecutive steps of opposite sides in one bout (irregular steps left out, see
+    :func:`mark_irregular`) counts as asymmetric when the two step times differ by more than
+    ``limit_pct`` % of their mean: 7.7 % is the upper limit of normal step symmetry ratio, 1.08
+    (Patterson et al. 2010, Gait Posture 31:241), the threshold :mod:`gait.interpret` uses for
+    the step-time SI. Detector timing jitter also splits pairs, so compare values of one
+    placement (e.g. over weeks), not across placements. ``None`` with fewer than
+    ``MIN_STEP_PAIRS`` pairs.
+    """
+    x = steps["step_s"].to_numpy(float) if "step_s" in steps else np.zeros(0)
+    if len(x) < 2:
+        return {"asymmetric_steps_pct": None, "n_step_pairs": 0, "limit_pct": limit_pct}
+    side = steps["side"].to_numpy(dtype=object)
+    bout = steps["bout"].to_numpy() if "bout" in steps else np.zeros(len(x))
+    a, b = x[:-1], x[1:]
+    ok = np.isfinite(a) & np.isfinite(b) & (side[:-1] != side[1:]) & (bout[:-1] == bout[1:])
+    diff = 100.0 * np.abs(a - b) / (0.5 * (a + b))
+    n = int(ok.sum())
+    pct = float(100.0 * np.mean(diff[ok] > limit_pct)) if n >= MIN_STEP_PAIRS else None
+    return {"asymmetric_steps_pct": pct, "n_step_pairs": n, "limit_pct": limit_pct}
+
+
 # --- trunk measures --------------------------------------------------------------------------
 
 def _acf_peak(x: np.ndarray, lag: int, fs: float) -> float:

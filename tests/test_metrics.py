@@ -59,3 +59,35 @@ def test_double_support_from_foot_sensors_matches_the_simulators_truth() -> None
     # a longer left stance is a longer double support opened by the right IC
     m = mine.groupby("side")["double_support_s"].mean()
     assert m["R"] > m["L"]
+
+
+def _steps(step_times: list[float], bouts: list[int] | None = None) -> pd.DataFrame:
+    n = len(step_times)
+    return pd.DataFrame({"side": ["L" if i % 2 == 0 else "R" for i in range(n)],
+                         "ic": np.cumsum(step_times), "bout": bouts or [0] * n,
+                         "step_s": step_times})
+
+
+def test_step_asymmetry_counts_pairs_beyond_the_limit() -> None:
+    from gait.metrics import step_asymmetry
+
+    limp = step_asymmetry(_steps([0.50, 0.60] * 10))  # 18 % apart: every pair
+    assert limp["asymmetric_steps_pct"] == pytest.approx(100.0)
+    assert limp["n_step_pairs"] == 19
+    even = step_asymmetry(_steps([0.55, 0.56] * 10))  # 1.8 % apart: none
+    assert even["asymmetric_steps_pct"] == pytest.approx(0.0)
+    # one long step in 20 makes two asymmetric pairs out of 19
+    one = step_asymmetry(_steps([0.55] * 9 + [0.65] + [0.55] * 10))
+    assert one["asymmetric_steps_pct"] == pytest.approx(100 * 2 / 19)
+
+
+def test_step_asymmetry_needs_pairs_in_one_bout_and_enough_of_them() -> None:
+    from gait.metrics import step_asymmetry
+
+    few = step_asymmetry(_steps([0.5, 0.6] * 3))
+    assert few["asymmetric_steps_pct"] is None and few["n_step_pairs"] == 5
+    split = step_asymmetry(_steps([0.5, 0.6] * 10, bouts=[0] * 10 + [1] * 10))
+    assert split["n_step_pairs"] == 18  # no pair across the two bouts
+    gaps = _steps([0.5, 0.6] * 10)
+    gaps.loc[5, "step_s"] = np.nan  # an irregular step blanked by mark_irregular
+    assert step_asymmetry(gaps)["n_step_pairs"] == 17

@@ -350,7 +350,9 @@ _VALIDATE_DOC: Check = _obj({
     "per_side": _obj({"L": _SIDE, "R": _SIDE}),
     "symmetry": _map(_obj({"si_pct": _num(), "ci95": _CI, "left_share_pct": _num(0, 100),
                            "left_share_ci95": _CI, "gait_asymmetry_pct": _num(0),
-                           "n_strides": _int()})),
+                           "n_strides": _int()},
+                          {"asymmetric_steps_pct": _num_or_null, "n_step_pairs": _int(),
+                           "limit_pct": _num(0)})),
     "trunk": _map(_num_or_null, keys=tuple(TRUNK)),
     "verdict": _obj({
         "level": _enum(*LEVELS), "towards": _TOWARDS, "summary": _str,

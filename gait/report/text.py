@@ -129,6 +129,16 @@ def _table(doc: Mapping[str, Any]) -> Table:
     return t
 
 
+def _step_pairs(doc: Mapping[str, Any]) -> Text | None:
+    st = (doc.get("symmetry") or {}).get("step_s") or {}
+    pct = _num(st.get("asymmetric_steps_pct"))
+    if pct is None:
+        return None
+    return Text.assemble(("Walking asymmetry: ", "bold"),
+                         f"{pct:.0f} % of {st.get('n_step_pairs')} step pairs differ by more "
+                         f"than {_num(st.get('limit_pct')) or 0:.1f} % (Apple-style)")
+
+
 def _trunk(doc: Mapping[str, Any]) -> Text | None:
     tr = {k: _num(v) for k, v in (doc.get("trunk") or {}).items()}
     parts = [f"{label} {tr[k]:.2f}" for k, label in (
@@ -177,9 +187,9 @@ def render_text(doc: Mapping[str, Any], console: Console) -> None:
     console.print(Text(header_text(doc), style="bold"))
     if parameter_keys(doc):
         console.print(_table(doc))
-    trunk = _trunk(doc)
-    if trunk is not None:
-        console.print(trunk)
+    for line in (_step_pairs(doc), _trunk(doc)):
+        if line is not None:
+            console.print(line)
     console.print(_verdict_panel(doc))
     q = doc.get("quality") or {}
     problems = q.get("problems") or []
