@@ -90,3 +90,12 @@ def test_report_refuses_trunk_analysis_of_linear_acceleration() -> None:
     assert str(src) in r.stderr and "no gravity" in r.stderr
     assert "(expected acceleration with gravity" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_report_pocket_without_side_counts_the_steps() -> None:
+    r = run("report", "--no-history", f"pocket={REC / 'walk_pocket_right.gait.json'}")
+    assert r.returncode == 0, r.stderr
+    head = " ".join(r.stdout.split("·")[3].split())
+    assert head.endswith("steps (sides unknown)") and int(head.split()[0]) > 80
+    assert "give the pocket side" in " ".join(r.stdout.split())
+    assert "UNDETERMINED" in r.stdout

@@ -87,9 +87,14 @@ def header_text(doc: Mapping[str, Any]) -> str:
         + (" (linear acc)" if s.get("acc_kind") == "linear" else "")
         for s in rec.get("streams") or [])
     n_bouts = len(doc.get("bouts") or [])
+    steps = f"{q.get('n_steps', 0)} steps (L {q.get('n_steps_L', 0)}, R {q.get('n_steps_R', 0)})"
+    unsided = sum(1 for e in doc.get("events") or []
+                  if e.get("kind") == "IC" and e.get("side") not in ("L", "R"))
+    if unsided and not q.get("n_steps"):
+        steps = f"{unsided} steps (sides unknown)"
     return " · ".join([
         str(rec.get("file", "?")), fmt_duration(rec.get("duration_s")), sensors or "no sensors",
-        f"{q.get('n_steps', 0)} steps (L {q.get('n_steps_L', 0)}, R {q.get('n_steps_R', 0)})",
+        steps,
         f"{doc.get('gait_kind', '?')}, {n_bouts} bout{'s' if n_bouts != 1 else ''}"])
 
 
