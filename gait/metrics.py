@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import fft as sp_fft
 
 from gait.preprocess import BodySignals
 
@@ -175,7 +176,7 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
     """
     from scipy import signal
 
-    from gait.preprocess import fill_gaps
+    from gait.preprocess import butter_sos, fill_gaps
 
     out = steps.copy()
     n = len(v)
@@ -183,7 +184,7 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
         out["impact_ms2"] = np.nan
         out["loading_rate_ms3"] = np.nan
         return out
-    sos = signal.butter(2, min(highpass_hz, 0.4 * fs), "high", fs=fs, output="sos")
+    sos = butter_sos(2, min(highpass_hz, 0.4 * fs), "high", fs)
     hp = signal.sosfiltfilt(sos, fill_gaps(v))
     hp[np.isnan(v)] = np.nan
     ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
@@ -455,16 +456,24 @@ def step_asymmetry(steps: pd.DataFrame, limit_pct: float = STEP_PAIR_LIMIT_PCT
 
 # --- trunk measures --------------------------------------------------------------------------
 
-def _acf_peak(x: np.ndarray, lag: int, fs: float) -> float:
-    """Unbiased normalised autocorrelation's maximum within +-25 % of ``lag`` samples."""
+def _acf(x: np.ndarray) -> np.ndarray:
+    """Unbiased autocorrelation of ``x`` (mean removed) normalised to 1 at lag 0, lags 0..n-1
+    (zero-padded FFT of a fast length >= 2n - 1: the linear, not circular, correlation)."""
     n = len(x)
+    x = x - np.mean(x)
+    nfft = sp_fft.next_fast_len(2 * n - 1, real=True)
+    f = sp_fft.rfft(x, nfft)
+    ac = sp_fft.irfft(f.real ** 2 + f.imag ** 2, nfft)[:n]
+    ac /= n - np.arange(n)
+    ac /= ac[0] if ac[0] else 1.0
+    return ac
+
+
+def _acf_peak(ac: np.ndarray, lag: int) -> float:
+    """Maximum of an autocorrelation (:func:`_acf`) within +-25 % of ``lag`` samples."""
+    n = len(ac)
     if n < 2 * lag + 2 or lag < 2:
         return float("nan")
-    x = x - np.mean(x)
-    f = np.fft.rfft(x, 2 * n)
-    ac = np.fft.irfft(f * np.conj(f))[: n]
-    ac = ac / (n - np.arange(n))
-    ac /= ac[0] if ac[0] else 1.0
     lo, hi = max(int(0.75 * lag), 1), min(int(1.25 * lag) + 1, n - 1)
     return float(np.max(ac[lo:hi])) if hi > lo else float("nan")
 
@@ -494,8 +503,9 @@ def trunk_measures(v: np.ndarray, ap: np.ndarray, ml: np.ndarray, fs: float, sta
             seg = seg[np.isfinite(seg)]
             if len(seg) < 4 * step_med * fs:
                 continue
-            a1 = _acf_peak(seg, round(step_med * fs), fs)
-            a2 = _acf_peak(seg, round(2 * step_med * fs), fs)
+            ac = _acf(seg)
+            a1 = _acf_peak(ac, round(step_med * fs))
+            a2 = _acf_peak(ac, round(2 * step_med * fs))
             regs.append((a1, a2))
             w.append(len(seg))
         if regs:

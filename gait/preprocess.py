@@ -13,6 +13,7 @@ in gait under real-life environmental conditions. Part 1: The instrument", Clin 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import fft as sp_fft
@@ -36,10 +37,21 @@ def fill_gaps(x: np.ndarray) -> np.ndarray:
     return x2[:, 0] if one_d else x2
 
 
+@lru_cache(maxsize=64)
+def _butter(order: int, wn: float | tuple[float, float], btype: str, fs: float) -> np.ndarray:
+    return signal.butter(order, wn, btype=btype, fs=fs, output="sos")
+
+
+def butter_sos(order: int, wn: float | tuple[float, float], btype: str, fs: float) -> np.ndarray:
+    """Butterworth second-order sections (``scipy.signal.butter``), designed once per set of
+    arguments (the same filters are otherwise redesigned for every stream and chunk)."""
+    return _butter(order, wn, btype, fs).copy()
+
+
 def lowpass(x: np.ndarray, fs: float, fc: float, order: int = 4) -> np.ndarray:
     """Zero-phase Butterworth low-pass along axis 0 (NaN gaps bridged for the filter)."""
     fc = min(fc, 0.45 * fs)
-    sos = signal.butter(order, fc, fs=fs, output="sos")
+    sos = butter_sos(order, fc, "low", fs)
     x = fill_gaps(x)
     if len(x) <= 3 * (2 * len(sos) + 1):
         return x
@@ -48,7 +60,7 @@ def lowpass(x: np.ndarray, fs: float, fc: float, order: int = 4) -> np.ndarray:
 
 def bandpass(x: np.ndarray, fs: float, lo: float, hi: float, order: int = 2) -> np.ndarray:
     hi = min(hi, 0.45 * fs)
-    sos = signal.butter(order, [lo, hi], btype="band", fs=fs, output="sos")
+    sos = butter_sos(order, (lo, hi), "band", fs)
     x = fill_gaps(x)
     if len(x) <= 3 * (2 * len(sos) + 1):
         return x - np.mean(x, axis=0)
