@@ -15,7 +15,8 @@ reuse it between runs, else a temporary folder), then:
   ``gait report`` runs on recordings of an hour or more once wired), the figure that must stay
   bounded for 24 hours;
 * the time broken down in this process: imports (in a fresh process), load, events, the rest
-  of the analysis, JSON and HTML; for the chunked path reading and the whole analysis;
+  of the analysis, JSON and HTML; for the chunked path reading, events, the whole analysis and
+  its symmetry bootstrap;
 * scikit-digital-health's lumbar gait pipeline (``PredictGaitLumbarLgbm`` gait classification
   + ``GaitLumbar``) on the same data, in g, with its vertical axis given, in a fresh process of
   ``--skdh-python`` (default: this interpreter; a venv that has ``scikit-digital-health``
@@ -162,12 +163,14 @@ def breakdown(m: Path, whole: bool) -> float:
     """Time per stage in this process (imports measured in a fresh one); returns the time of
     analyse_long (reading included)."""
     imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis, gait.report.html, "
-                   "gait.report.text, gait.longfile, gait.events.lower_back"])
-    print(f"  imports (fresh process)      {imp['s']:7.2f} s  {imp['mb']:6.0f} MB after imports")
+                   "gait.report.text, gait.longfile, gait.events.lower_back, matplotlib.figure"])
+    print(f"  imports (fresh process)      {imp['s']:7.2f} s  {imp['mb']:6.0f} MB after imports"
+          f" (CPU {imp['cpu']:.2f} s; matplotlib is loaded only for --html)")
     import gait
     from gait.analysis import analyse
     from gait.events import detect_events
     from gait.longfile import analyse_long, iter_chunks
+    from gait.metrics import PARAMETERS, symmetry
 
     if whole:
         rec, t_load = _timed(lambda: gait.load(m))
@@ -183,12 +186,16 @@ def breakdown(m: Path, whole: bool) -> float:
         print(f"    {'total':27s}{t_load + t_an + t_js + t_ht:7.2f} s")
         del rec, a
     n, t_rd = _timed(lambda: sum(1 for _ in iter_chunks(m)))
+    _, t_ev = _timed(lambda: [detect_events(c) for c in iter_chunks(m)])
     a, t_al = _timed(lambda: analyse_long(m, file=str(m)))
+    params = [p for p in PARAMETERS if p in a.steps and a.steps[p].notna().any()]
+    _, t_sy = _timed(lambda: symmetry(a.steps, params, n_boot=2000))
     _, t_js = _timed(a.to_json)
     _, t_ht = _timed(a.to_html)
     print(f"  chunked (gait.longfile, {n} chunks):")
-    for k, v in (("read chunks", t_rd), ("analyse_long (read incl.)", t_al), ("JSON", t_js),
-                 ("HTML", t_ht)):
+    for k, v in (("read chunks", t_rd), ("events (read incl.)", t_ev),
+                 ("analyse_long (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),
+                 ("JSON", t_js), ("HTML", t_ht)):
         print(f"    {k:27s}{v:7.2f} s")
     print(f"    {'total':27s}{t_al + t_js + t_ht:7.2f} s   ({a.doc['quality']['n_steps']} steps)")
     return t_al

@@ -128,6 +128,34 @@ def _finite(x: Any) -> Any:
     return x
 
 
+def _column_values(col: pd.Series) -> list[Any]:
+    """A column as Python values, non-finite floats as None (:func:`_finite` per value)."""
+    if col.dtype.kind == "f":
+        a = col.to_numpy(np.float64)
+        out = a.tolist()
+        for i in np.flatnonzero(~np.isfinite(a)).tolist():
+            out[i] = None
+        return out
+    return [_finite(x) for x in col.tolist()]
+
+
+def _step_records(steps: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
+    """The step table as the document's list of per-step dicts, built column by column."""
+    vals = [steps[c].to_numpy().astype(np.int64).tolist() if c == "bout"
+            else _column_values(steps[c]) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*vals, strict=True)]
+
+
+def _event_records(events: pd.DataFrame) -> list[dict[str, Any]]:
+    """The event table as the document's list of per-event dicts (side None unless L/R)."""
+    t = events["t"].to_numpy(np.float64).tolist()
+    kind = [str(k) for k in events["kind"].tolist()]
+    side = [s if s in ("L", "R") else None for s in events["side"].tolist()]
+    conf = events["confidence"].to_numpy(np.float64).tolist()
+    return [{"t": a, "kind": b, "side": c, "confidence": d}
+            for a, b, c, d in zip(t, kind, side, conf, strict=True)]
+
+
 def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
             file: str | None = None) -> Analysis:
     """Analyse a recording: events, step table, per-side summaries, symmetry with 95 % CIs,
@@ -185,11 +213,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "symmetry": sym,
         "trunk": {k: _finite(x) for k, x in trunk.items() if k != "notes"},
         "verdict": v,
-        "steps": [{k: _finite(x) if k != "bout" else int(x) for k, x in row.items()}
-                  for row in steps[[c for c in step_cols if c in steps]].to_dict("records")],
-        "events": [{"t": float(e.t), "kind": str(e.kind),
-                    "side": e.side if e.side in ("L", "R") else None,
-                    "confidence": float(e.confidence)}
-                   for e in det.events.itertuples(index=False)],
+        "steps": _step_records(steps, [c for c in step_cols if c in steps]),
+        "events": _event_records(det.events),
     }
     return Analysis(doc=doc, steps=steps, detection=det)

@@ -3,10 +3,27 @@
 ``render_text`` / ``render_text_str``: the 80-column terminal report (rich);
 ``render_html``: one self-contained HTML page with inline SVG plots;
 ``dumps`` / ``validate``: strict JSON and the schema check.
+
+The writers are imported on first use (``gait.report.jsonout`` alone does not load rich or
+matplotlib).
 """
 
-from gait.report.html import render_html
-from gait.report.jsonout import SCHEMA, dumps, validate
-from gait.report.text import render_text, render_text_str
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {"SCHEMA": "jsonout", "dumps": "jsonout", "validate": "jsonout",
+          "render_html": "html", "render_text": "text", "render_text_str": "text"}
 
 __all__ = ["SCHEMA", "dumps", "render_html", "render_text", "render_text_str", "validate"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"gait.report.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'gait.report' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

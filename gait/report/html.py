@@ -13,11 +13,9 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib as mpl
 import numpy as np
-from matplotlib.figure import Figure
 
 from gait.report.jsonout import TRUNK, fmt_value, param_label, param_unit
 from gait.report.text import (
@@ -29,6 +27,9 @@ from gait.report.text import (
     parameter_keys,
     verdict_title,
 )
+
+if TYPE_CHECKING:  # matplotlib is imported when a page is drawn, not with the module
+    from matplotlib.figure import Figure
 
 MAX_POINTS = 1000  # per side; beyond this series are binned
 N_BINS = 240
@@ -144,6 +145,13 @@ def _break_gaps(t: np.ndarray, v: np.ndarray, gap: float) -> tuple[np.ndarray, n
 
 # --- plots -----------------------------------------------------------------------------------
 
+def _figure(**kw: Any) -> Figure:
+    """A matplotlib ``Figure`` (object API, no pyplot)."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kw)
+
+
 def _svg(fig: Figure, pid: str, title: str, label: str) -> str:
     """Inline SVG of ``fig`` with id, class, role, <title> and aria-label; ids made unique."""
     buf = io.StringIO()
@@ -215,7 +223,7 @@ def _timeline(ax: Any, doc: Mapping[str, Any], key: str) -> str:
 
 
 def _plot_stance(doc: Mapping[str, Any]) -> tuple[Figure, str]:
-    fig = Figure(figsize=(9, 3.1), layout="constrained")
+    fig = _figure(figsize=(9, 3.1), layout="constrained")
     ax = fig.subplots()
     note = _timeline(ax, doc, "stance_s")
     return fig, _series_label(doc, "stance_s", "Stance time of every step along the walk" + note)
@@ -229,7 +237,7 @@ def _series_label(doc: Mapping[str, Any], key: str, what: str) -> str:
 
 
 def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Figure, str]:
-    fig = Figure(figsize=(9, 2.8), layout="constrained")
+    fig = _figure(figsize=(9, 2.8), layout="constrained")
     ax = fig.subplots()
     series = _per_side(doc.get("steps") or [], "stance_s")
     vals = [v for _, v in series.values() if len(v)]
@@ -254,7 +262,7 @@ def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Figure, str]:
 
 
 def _plot_impact(doc: Mapping[str, Any]) -> tuple[Figure, str]:
-    fig = Figure(figsize=(9, 3.1), layout="constrained")
+    fig = _figure(figsize=(9, 3.1), layout="constrained")
     ax, axb = fig.subplots(1, 2, sharey=True, width_ratios=[5, 1])
     note = _timeline(ax, doc, "impact_ms2")
     series = _per_side(doc.get("steps") or [], "impact_ms2")
@@ -287,7 +295,7 @@ def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Figure, str]:
     sym = doc.get("symmetry") or {}
     keys = [k for k in parameter_keys(doc) if k in sym]
     n = len(keys)
-    fig = Figure(figsize=(9, 1.3 + 0.42 * max(n, 2)), layout="constrained")
+    fig = _figure(figsize=(9, 1.3 + 0.42 * max(n, 2)), layout="constrained")
     ax = fig.subplots()
     if not n:
         _no_data(ax, "no symmetry indices (too few steps on one side)")
@@ -348,6 +356,8 @@ _PLOTS = (
 
 
 def _plots(doc: Mapping[str, Any]) -> str:
+    import matplotlib as mpl
+
     out = []
     with mpl.rc_context(_RC):
         for pid, title, make in _PLOTS:
