@@ -460,6 +460,8 @@ def _acf(x: np.ndarray) -> np.ndarray:
     """Unbiased autocorrelation of ``x`` (mean removed) normalised to 1 at lag 0, lags 0..n-1
     (zero-padded FFT of a fast length >= 2n - 1: the linear, not circular, correlation)."""
     n = len(x)
+    if n < 2:
+        return np.ones(n)
     x = x - np.mean(x)
     nfft = sp_fft.next_fast_len(2 * n - 1, real=True)
     f = sp_fft.rfft(x, nfft)
