@@ -50,6 +50,10 @@ def test_report_json_and_html_files(tmp_path: Path) -> None:
     assert html.count("<svg") >= 4 and "http://" not in html.replace(
         "http://www.w3.org", "")
     assert "written to" in r.stdout
+    assert "Walking asymmetry (Apple-style)" in html
+    assert doc["symmetry"]["step_s"]["n_step_pairs"] > 50
+    assert 0 <= doc["symmetry"]["step_s"]["asymmetric_steps_pct"] < 10  # symmetric walk
+    assert "double_support_s" in doc["symmetry"]
 
 
 def test_report_run_gives_contact_time_balance() -> None:

@@ -419,6 +419,12 @@ def _parameters(doc: Mapping[str, Any]) -> str:
     html += ("<p>SI = 100 (L − R) / (0.5 (L + R)), positive = left larger (Robinson 1987); "
              "left share = 100 L / (L + R), 50 % = balanced; gait asymmetry = 100 |ln(L / R)| "
              "(Plotnik 2007).</p>")
+    st = sym.get("step_s") or {}
+    pct = _f(st.get("asymmetric_steps_pct"))
+    if np.isfinite(pct):
+        html += (f"<p><b>Walking asymmetry (Apple-style):</b> {pct:.0f} % of "
+                 f"{_e(str(st.get('n_step_pairs', '–')))} consecutive step pairs differ by more "
+                 f"than {_f(st.get('limit_pct')):.1f} % of their mean step time.</p>")
     trunk = doc.get("trunk") or {}
     trows = [[_e(TRUNK.get(k, k)), _e(f"{_f(v):.2f}" if np.isfinite(_f(v)) else "–")]
              for k, v in trunk.items()]
