@@ -149,8 +149,9 @@ class _Source:
 class _Rows:
     """The rows of one :class:`_Source`, read block by block with pandas' C parser
     (``BLOCK_ROWS`` rows at a time; twice as fast as pyarrow's streaming CSV reader here and
-    ~70 MB lighter). A row with more fields than the header is an error; a shorter one (a
-    truncated last line) reads as missing values."""
+    ~70 MB lighter). A row with more or fewer fields than the header is an error, as in the
+    whole-file reader, except a truncated last line (a recording cut off), which reads as
+    missing values."""
 
     def __init__(self, src: _Source) -> None:
         self.src = src
@@ -166,6 +167,8 @@ class _Rows:
         self.rows = np.empty((0, len(src.columns)))
         self.t_max = -math.inf
         self.done = False
+        self._n_read = 0  # data rows parsed so far
+        self._lines: _LineCheck | None = None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -188,7 +191,19 @@ class _Rows:
                 except StopIteration:
                     self.done = True
                     self._reader.close()
+                    if self._lines is not None:
+                        self._lines.close()
                     break
+            # pandas fills a short row with NaN: a row whose last field is empty is checked
+            # against its line (rare; one forward pass over the file at most)
+            last = frame[len(self.src.header) - 1].to_numpy()
+            maybe = np.flatnonzero(pd.isna(last))
+            if len(maybe):
+                if self._lines is None:
+                    self._lines = _LineCheck(self.src.path, self.src.delimiter)
+                for i in maybe:  # rows with an empty last field only
+                    self._lines.check(self._n_read + int(i), len(self.src.header))
+            self._n_read += len(frame)
             block = frame[self._cols].to_numpy(np.float64)
             block[:, 0] *= self.src.scale[0]
             t = block[:, 0][np.isfinite(block[:, 0])]
@@ -208,6 +223,42 @@ class _Rows:
     def first_time(self) -> float:
         t = self.rows[:, 0][np.isfinite(self.rows[:, 0])]
         return float(t.min()) if len(t) else math.inf
+
+
+class _LineCheck:
+    """Field counts of chosen data rows, read forward through the file once (blank lines are
+    skipped, as pandas does)."""
+
+    def __init__(self, path: Path, sep: str) -> None:
+        self.path, self.sep = path, sep
+        self._fh = open(path, encoding="utf-8-sig", errors="replace")  # noqa: SIM115
+        self._fh.readline()  # header
+        self._line_no = 1
+        self._row = -1
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def check(self, row: int, n_fields: int) -> None:
+        """Raise if data row ``row`` (0-based) has fewer fields than ``n_fields``, unless it is
+        the last line of the file."""
+        line = ""
+        while self._row < row:
+            line = self._fh.readline()
+            if not line:
+                return
+            self._line_no += 1
+            if line.strip():
+                self._row += 1
+        n = line.count(self.sep) + 1
+        if n >= n_fields:
+            return
+        if not any(more.strip() for more in self._fh):  # consumes the rest: fine either way
+            return  # a truncated last line (nothing follows, so nothing else is checked)
+        self.close()
+        raise GaitInputError(self.path, f"row has {n} fields, the header has {n_fields}",
+                             where=f"line {self._line_no}",
+                             expected=f"{n_fields} fields separated by {self.sep!r}")
 
 
 def _manifest(c: Container) -> tuple[Path, dict]:

@@ -128,3 +128,29 @@ def test_other_formats_are_refused(tmp_path: Path) -> None:
     with pytest.raises(GaitInputError):
         next(iter_chunks(p))
     assert duration_hint(p) is None
+
+
+def _cut_row(src: Path, dst: Path, line_no: int) -> None:
+    lines = src.read_text().splitlines()
+    lines[line_no - 1] = ",".join(lines[line_no - 1].split(",")[:3])
+    dst.write_text("\n".join(lines) + "\n")
+
+
+def test_short_row_is_an_error_with_its_line(walk30: Path, tmp_path: Path) -> None:
+    """As in the whole-file reader: a row with missing fields names its line."""
+    csv = tmp_path / "back.csv"
+    _cut_row(walk30.with_name("walk30.lower_back.csv"), csv, 50_001)
+    with pytest.raises(GaitInputError, match=r"line 50001: row has 3 fields, the header has"):
+        for _ in iter_chunks(csv, chunk_s=300, placement="lower_back"):
+            pass
+
+
+def test_truncated_last_line_reads_as_missing(walk30: Path, tmp_path: Path) -> None:
+    """A recording cut off mid-line keeps everything before it."""
+    src = walk30.with_name("walk30.lower_back.csv")
+    csv = tmp_path / "back.csv"
+    n_lines = len(src.read_text().splitlines())
+    _cut_row(src, csv, n_lines)
+    n = sum(ch.streams[0].n_samples for ch in iter_chunks(csv, chunk_s=600, margin_s=0.0,
+                                                          placement="lower_back"))
+    assert n >= n_lines - 3
