@@ -16,7 +16,7 @@ import pandas as pd
 
 from gait import __version__
 from gait.events import FOOT, Detection, detect_events
-from gait.interpret import DISCLAIMER, verdict
+from gait.interpret import BY_PARAM, DISCLAIMER, verdict
 from gait.metrics import (
     PARAMETERS,
     impact_features,
@@ -182,7 +182,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "lower_back" if "lower_back" in det.sources else "pocket")
     sym = symmetry(steps, params, n_boot=n_boot, seed=seed, timing_sd_s=TIMING_SD_S[kind])
     if "step_s" in sym:
-        sym["step_s"].update(step_asymmetry(steps))
+        sym["step_s"].update(step_asymmetry(steps, BY_PARAM["step_s"].mild_pct))
     quality = _quality(rec, det, steps)
     quality["notes"] = trunk.get("notes", [])
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()

@@ -49,7 +49,13 @@ from gait.io.base import (
     input_errors,
 )
 from gait.io.detect import detect
-from gait.io.table import NULLS, sniff_decimal_comma, sniff_delimiter, split_header
+from gait.io.table import (
+    NULLS,
+    field_count_error,
+    sniff_decimal_comma,
+    sniff_delimiter,
+    split_header,
+)
 from gait.metrics import PARAMETERS, TEMPORAL, mark_irregular, step_table
 from gait.recording import Recording, SensorStream
 
@@ -256,9 +262,7 @@ class _LineCheck:
         if not any(more.strip() for more in self._fh):  # consumes the rest: fine either way
             return  # a truncated last line (nothing follows, so nothing else is checked)
         self.close()
-        raise GaitInputError(self.path, f"row has {n} fields, the header has {n_fields}",
-                             where=f"line {self._line_no}",
-                             expected=f"{n_fields} fields separated by {self.sep!r}")
+        raise field_count_error(self.path, n, n_fields, self._line_no, self.sep)
 
 
 def _manifest(c: Container) -> tuple[Path, dict]:

@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gait.interpret import BY_PARAM
 from gait.metrics import step_table
+
+LIMIT = BY_PARAM["step_s"].mild_pct  # what the report uses
 
 
 def _events(rows: list[tuple[float, str, str]]) -> pd.DataFrame:
@@ -71,23 +74,23 @@ def _steps(step_times: list[float], bouts: list[int] | None = None) -> pd.DataFr
 def test_step_asymmetry_counts_pairs_beyond_the_limit() -> None:
     from gait.metrics import step_asymmetry
 
-    limp = step_asymmetry(_steps([0.50, 0.60] * 10))  # 18 % apart: every pair
+    limp = step_asymmetry(_steps([0.50, 0.60] * 10), LIMIT)  # 18 % apart: every pair
     assert limp["asymmetric_steps_pct"] == pytest.approx(100.0)
     assert limp["n_step_pairs"] == 19
-    even = step_asymmetry(_steps([0.55, 0.56] * 10))  # 1.8 % apart: none
+    even = step_asymmetry(_steps([0.55, 0.56] * 10), LIMIT)  # 1.8 % apart: none
     assert even["asymmetric_steps_pct"] == pytest.approx(0.0)
     # one long step in 20 makes two asymmetric pairs out of 19
-    one = step_asymmetry(_steps([0.55] * 9 + [0.65] + [0.55] * 10))
+    one = step_asymmetry(_steps([0.55] * 9 + [0.65] + [0.55] * 10), LIMIT)
     assert one["asymmetric_steps_pct"] == pytest.approx(100 * 2 / 19)
 
 
 def test_step_asymmetry_needs_pairs_in_one_bout_and_enough_of_them() -> None:
     from gait.metrics import step_asymmetry
 
-    few = step_asymmetry(_steps([0.5, 0.6] * 3))
+    few = step_asymmetry(_steps([0.5, 0.6] * 3), LIMIT)
     assert few["asymmetric_steps_pct"] is None and few["n_step_pairs"] == 5
-    split = step_asymmetry(_steps([0.5, 0.6] * 10, bouts=[0] * 10 + [1] * 10))
+    split = step_asymmetry(_steps([0.5, 0.6] * 10, bouts=[0] * 10 + [1] * 10), LIMIT)
     assert split["n_step_pairs"] == 18  # no pair across the two bouts
     gaps = _steps([0.5, 0.6] * 10)
     gaps.loc[5, "step_s"] = np.nan  # an irregular step blanked by mark_irregular
-    assert step_asymmetry(gaps)["n_step_pairs"] == 17
+    assert step_asymmetry(gaps, LIMIT)["n_step_pairs"] == 17

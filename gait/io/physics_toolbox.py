@@ -55,6 +55,7 @@ from gait.io.phyphox import rest_magnitude
 from gait.io.table import (
     NULLS,
     decode,
+    field_count_error,
     read_table,
     sniff_decimal_comma,
     sniff_delimiter,
@@ -142,9 +143,7 @@ def _locate_field_count(raw: bytes, path: str, delim: str, n_fields: int) -> Non
             continue
         if len(row) < n_fields or (len(row) > n_fields and any(f.strip()
                                                                for f in row[n_fields:])):
-            raise GaitInputError(path, f"row has {len(row)} fields, the header has {n_fields}",
-                                 where=f"line {line_no}",
-                                 expected=f"{n_fields} fields separated by {delim!r}")
+            raise field_count_error(path, len(row), n_fields, line_no, delim)
 
 
 def _strings(x: np.ndarray, decimal_comma: bool) -> pd.Series:

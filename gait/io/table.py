@@ -23,6 +23,14 @@ from gait.errors import GaitInputError
 NULLS = ["", "NaN", "nan", "NAN", "null", "NULL", "None", "-nan", "+nan"]
 
 
+def field_count_error(path: str | Path, n: int, n_fields: int, line_no: int,
+                      delimiter: str) -> GaitInputError:
+    """The one-line error of a row whose field count differs from the header's."""
+    return GaitInputError(path, f"row has {n} fields, the header has {n_fields}",
+                          where=f"line {line_no}",
+                          expected=f"{n_fields} fields separated by {delimiter!r}")
+
+
 def read_text_head(path: Path, data: bytes | None = None, n_bytes: int = 65536) -> str:
     """First bytes of a file as text (BOM dropped; UTF-8, else cp1252)."""
     if data is None:
@@ -182,12 +190,7 @@ def _locate_error(
         if line_no <= skip_rows + 1 or not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) < len(names) and (not idx or any(i >= len(row) for i in idx.values())):
-            raise GaitInputError(
-                path,
-                f"row has {len(row)} fields, the header has {len(names)}",
-                where=f"line {line_no}",
-                expected=f"{len(names)} fields separated by {delimiter!r}",
-            )
+            raise field_count_error(path, len(row), len(names), line_no, delimiter)
         for c, i in idx.items():
             try:
                 _to_float(row[i], decimal_comma)
@@ -200,11 +203,6 @@ def _locate_error(
                     expected="a number",
                 ) from None
         if len(row) > len(names) and any(f.strip() for f in row[len(names) :]):
-            raise GaitInputError(
-                path,
-                f"row has {len(row)} fields, the header has {len(names)}",
-                where=f"line {line_no}",
-                expected=f"{len(names)} fields separated by {delimiter!r}",
-            )
+            raise field_count_error(path, len(row), len(names), line_no, delimiter)
     msg = str(exc).splitlines()[0][:120]
     raise GaitInputError(path, f"cannot parse the table ({msg})", expected="a delimited table")
