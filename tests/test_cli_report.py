@@ -103,3 +103,41 @@ def test_report_pocket_without_side_counts_the_steps() -> None:
     assert head.endswith("steps (sides unknown)") and int(head.split()[0]) > 80
     assert "give the pocket side" in " ".join(r.stdout.split())
     assert "UNDETERMINED" in r.stdout
+
+
+def test_report_of_a_long_file_with_a_short_row_names_the_line(tmp_path: Path) -> None:
+    """Files of an hour or more are read in chunks; a row with missing fields past the head
+    that the whole-file checks read (4 MB) is still one line naming the file and the line."""
+    import numpy as np
+
+    n = 3600 * 100 + 500
+    t = np.arange(n) / 100.0
+    data = np.column_stack([t, np.zeros(n), np.full(n, 9.81), np.zeros(n)])
+    csv = tmp_path / "long.csv"
+    with open(csv, "w") as fh:
+        fh.write("time_s,ax,ay,az\n")
+        np.savetxt(fh, data[:299_999], fmt="%.2f", delimiter=",")
+        fh.write("2999.99,0.00\n")  # line 300001, ~6 MB into the file
+        np.savetxt(fh, data[300_000:], fmt="%.2f", delimiter=",")
+    r = run("report", "--no-history", f"lower_back={csv}")
+    assert r.returncode == 2, r.stdout + r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr
+    assert "line 300001: row has 2 fields, the header has 4" in lines[0]
+    assert str(csv) in lines[0]
+
+
+def test_info_on_a_folder_holding_one_export(tmp_path: Path) -> None:
+    import numpy as np
+
+    from .helpers import walk_like, write_generic
+
+    acc, gyr = walk_like(500)
+    write_generic(tmp_path / "walk.csv", np.arange(500) / 100.0, acc, gyr)
+    r = run("info", "--json", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["streams"][0]["n_samples"] == 500
+    write_generic(tmp_path / "walk2.csv", np.arange(500) / 100.0, acc, gyr)
+    r = run("info", str(tmp_path))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "2 recordings in this folder: walk.csv, walk2.csv" in r.stderr
