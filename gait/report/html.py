@@ -232,7 +232,7 @@ def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Chart, str]:
     hist = {s: np.histogram(v, edges)[0] for s, v in vals.items()}
     ylim = (0.0, max(1.0, max(h.max() for h in hist.values()) * 1.08))
     xlim = svg.limits(edges, pad=0.03)
-    yt = svg.nice_ticks(*ylim, 5)
+    yt = svg.nice_ticks(*ylim, 6, integer=True)
     ytl = svg.tick_labels(yt)
     ax = chart.add_axes(svg.y_margin(ytl), 34, 14, 50, xlim, ylim)
     entries = []

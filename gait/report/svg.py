@@ -29,7 +29,6 @@ SMALL = 11.5
 CHAR_W = 0.56  # mean glyph width of a sans-serif face, in font sizes (for layout only)
 MINUS = "\u2212"
 AXIS_COLOR = "#333"
-GRID_COLOR = "#e6e6e6"
 
 
 def esc(x: Any) -> str:
@@ -64,36 +63,40 @@ def path_d(x: Any, y: Any) -> str:
 
 def _decimals(step: float) -> int:
     """Decimals that show every multiple of ``step`` exactly (2.5 needs one, 0.25 two)."""
-    for d in range(0, 12):
-        if abs(round(step * 10 ** d) - step * 10 ** d) < 1e-6 * max(1.0, step * 10 ** d):
+    for d in range(0, 15):
+        v = step * 10 ** d
+        if v >= 1 - 1e-9 and abs(round(v) - v) <= 1e-6 * v:
             return d
-    return 12
+    return 15
 
 
-def nice_step(raw: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 (x 10^k) not below ``raw`` (> 0)."""
+def nice_step(raw: float, integer: bool = False) -> float:
+    """The smallest of 1, 2, 2.5, 5 (x 10^k) not below ``raw`` (> 0); with ``integer``, the
+    smallest whole 1, 2, 5 (x 10^k)."""
+    if integer:
+        raw = max(raw, 1.0)
     mag = 10.0 ** math.floor(math.log10(raw))
-    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for m in ((1.0, 2.0, 5.0, 10.0) if integer else (1.0, 2.0, 2.5, 5.0, 10.0)):
         if m * mag >= raw * (1 - 1e-9):
             return m * mag
     return 10.0 * mag  # pragma: no cover
 
 
-def nice_ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
+def nice_ticks(lo: float, hi: float, n: int = 5, integer: bool = False) -> np.ndarray:
     """Round tick values within ``[lo, hi]``: about ``n`` of them (at least 2 for any finite
-    range), multiples of a 1-2-2.5-5 step."""
+    range), multiples of a 1-2-2.5-5 step (``integer``: whole numbers only, for counts)."""
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return np.array([])
     if hi < lo:
         lo, hi = hi, lo
     if hi - lo <= 1e-12 * max(1.0, abs(lo)):
         return np.array([lo + 0.0])
-    step = nice_step((hi - lo) / max(n, 1))
+    step = nice_step((hi - lo) / max(n, 1), integer)
     while True:
         k = np.arange(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1)
-        if len(k) >= 2 or step <= (hi - lo) * 1e-6:
+        if len(k) >= 2 or step <= (hi - lo) * 1e-6 or (integer and step <= 1):
             break
-        step = nice_step(step / 2.1)  # a narrow range between two round values: finer
+        step = nice_step(step / 2.1, integer)  # a narrow range between round values: finer
     return np.round(k * step, _decimals(step) + 1) + 0.0
 
 
@@ -267,11 +270,12 @@ class Axes:
 
     def errorbars(self, x: Any, y: Any, lo: Any, hi: Any, *, horizontal: bool, color: str = "#222",
                   width: float = 1.8, cap: float = 5.0) -> None:
-        """Error bars from ``lo`` to ``hi`` (along x when ``horizontal``) with end caps."""
+        """Error bars from ``lo`` to ``hi`` (along x when ``horizontal``) with end caps; points
+        with a non-finite coordinate or bound are left out."""
         x, y, lo, hi = (np.asarray(a, dtype=float) for a in (x, y, lo, hi))
         at, a, b = (self.py(y), self.px(lo), self.px(hi)) if horizontal else (
             self.px(x), self.py(lo), self.py(hi))
-        ok = np.isfinite(at) & np.isfinite(a) & np.isfinite(b)
+        ok = np.isfinite(at) & np.isfinite(a) & np.isfinite(b) & np.isfinite(x) & np.isfinite(y)
         if not ok.any():
             return
         at, a, b = fmt(at[ok]), fmt(a[ok]), fmt(b[ok])
@@ -312,17 +316,12 @@ class Axes:
                 font_weight="bold" if bold else None) + f">{esc(s)}</text>")
 
     # decoration
-    def xaxis(self, ticks: Sequence[float], labels: Sequence[str], label: str = "",
-              grid: bool = False) -> None:
+    def xaxis(self, ticks: Sequence[float], labels: Sequence[str], label: str = "") -> None:
         """Bottom axis line, ticks, tick labels and the axis label."""
         yb = self.y + self.h
         px = self.px(ticks)
         keep = (px >= self.x - 0.5) & (px <= self.x + self.w + 0.5)
         d = "".join(f"M{p},{yb:.1f}v5" for p in fmt(px[keep]))
-        if grid and keep.any():
-            self.body.insert(0, '<path d="' + "".join(
-                f"M{p},{self.y:.1f}V{yb:.1f}" for p in fmt(px[keep])) + '"'
-                + _attrs(stroke=GRID_COLOR, stroke_width=1) + "/>")
         self.over.append(f'<path d="M{self.x:.1f},{yb:.1f}H{self.x + self.w:.1f}{d}"'
                          + _attrs(stroke=AXIS_COLOR, stroke_width=1, fill="none") + "/>")
         self.over.extend(f'<text x="{p}" y="{yb + 8 + FONT:.1f}" text-anchor="middle">'
@@ -333,15 +332,11 @@ class Axes:
                              f' text-anchor="middle">{esc(label)}</text>')
 
     def yaxis(self, ticks: Sequence[float], labels: Sequence[str], label: str = "",
-              grid: bool = False, line: bool = True) -> None:
+              line: bool = True) -> None:
         """Left axis line, ticks, tick labels (right-aligned) and the rotated axis label."""
         py = self.py(ticks)
         keep = (py >= self.y - 0.5) & (py <= self.y + self.h + 0.5)
         d = "".join(f"M{self.x:.1f},{p}h-5" for p in fmt(py[keep]))
-        if grid and keep.any():
-            self.body.insert(0, '<path d="' + "".join(
-                f"M{self.x:.1f},{p}H{self.x + self.w:.1f}" for p in fmt(py[keep])) + '"'
-                + _attrs(stroke=GRID_COLOR, stroke_width=1) + "/>")
         spine = f"M{self.x:.1f},{self.y:.1f}V{self.y + self.h:.1f}" if line else ""
         if spine or d:
             self.over.append(f'<path d="{spine}{d}"' + _attrs(stroke=AXIS_COLOR, stroke_width=1,
@@ -417,7 +412,7 @@ class Chart:
     def svg(self, pid: str, title: str, label: str) -> str:
         """The ``<svg>`` element: id ``pid``, class ``plot``, ``role="img"``, ``aria-label``
         and a ``<title>``; it scales to the width of its container."""
-        body = "".join(ax.svg(f"{pid}-clip{i}") for i, ax in enumerate(self.axes))
+        body = "".join(ax.svg(f"{esc(pid)}-clip{i}") for i, ax in enumerate(self.axes))
         return (f'<svg xmlns="http://www.w3.org/2000/svg" id="{esc(pid)}" class="plot" '
                 f'role="img" aria-label="{esc(label)}" viewBox="0 0 {self.width:g} '
                 f'{self.height:g}" font-size="{FONT}" font-family="system-ui,-apple-system,'
