@@ -2,20 +2,21 @@
 
 The data and the statistics live in :mod:`gait.history` and :mod:`gait.batch`; this module is
 the click layer and the renderers: a rich terminal view within 80 columns, the ``gait-history/1``
-JSON document, and a self-contained HTML page (inline CSS, inline SVG plots drawn with
-matplotlib's object API, no script, no network).
+JSON document, and a self-contained HTML page (inline CSS, inline SVG plots drawn by
+:mod:`gait.report.svg`, no script, no network).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -23,6 +24,7 @@ from rich.text import Text
 
 from gait.errors import GaitInputError
 from gait.recording import PLACEMENTS
+from gait.report import svg
 from gait.report.jsonout import PARAMETERS, param_label
 from gait.report.text import LEVEL_STYLE, SIDE_WORD, fmt_si
 
@@ -30,9 +32,6 @@ TREND_STYLE = {"improving": "green", "worsening": "red", "reversed": "yellow",
                "no_clear_change": "default", "too_few_walks": "grey50"}
 TREND_COLOR = {"improving": "#2e7d32", "worsening": "#c62828", "reversed": "#a66d00",
                "no_clear_change": "#444444", "too_few_walks": "#757575"}
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "gait-history", "font.size": 9,
-       "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
-       "axes.titleweight": "bold", "legend.fontsize": 8, "legend.frameon": False}
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
  margin:0;color:#1a1a1a;background:#f6f6f4}
@@ -139,61 +138,64 @@ def render_history_text(doc: Mapping[str, Any], con: Console) -> None:
 
 # --- HTML -----------------------------------------------------------------------------------
 
-from gait.report.html import _svg  # noqa: E402  (one SVG embedding for every page)
-
-
 def _e(x: Any) -> str:
     return escape(str(x), quote=True)
 
 
-def _plot(parameter: str, entry: Mapping[str, Any]) -> tuple[Any, str]:
-    import matplotlib.dates as mdates
-    import numpy as np
-    from matplotlib.figure import Figure
+def _posix(iso: str) -> float:
+    """POSIX time of an ISO date-time (UTC when it names no zone)."""
+    dt = datetime.fromisoformat(iso)
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
+
+def _plot(parameter: str, entry: Mapping[str, Any]) -> tuple[svg.Chart, str]:
+    """The SI of every walk with its CI and the fitted trend line, along the calendar."""
     pts = entry["points"]
     tr = entry["trend"]
-    fig = Figure(figsize=(9, 2.8), layout="constrained")
-    ax = fig.subplots()
-    when = [datetime.fromisoformat(p["walk_utc"]) for p in pts]
-    si = np.array([p["si_pct"] for p in pts], float)
+    when = np.array([_posix(p["walk_utc"]) for p in pts], float)
+    si = np.array([np.nan if p["si_pct"] is None else p["si_pct"] for p in pts], float)
     ci = np.array([[np.nan if c is None else c for c in (p["ci95"] or [None, None])]
                    for p in pts], float).reshape(-1, 2)
     ci = np.where(np.isfinite(ci), ci, si[:, None])
-    ax.axhline(0, color="#444", lw=0.8)
-    ax.errorbar(when, si, yerr=[si - ci[:, 0], ci[:, 1] - si], fmt="o", ms=6, color="#222",
-                mfc="#0072B2", mec="#111", capsize=4, lw=1.3, label="SI with 95 % CI")
+    fitted = ([tr["fitted_first_pct"], tr["fitted_last_pct"]]
+              if tr.get("fitted_first_pct") is not None else [])
+    day = 86400.0
+    xlim = (svg.limits(when, pad=0.06) if np.ptp(when) > 0 else
+            (float(when[0]) - day, float(when[0]) + day))
+    ylim = svg.limits(si, ci, fitted, include=[0.0], pad=0.1)
+    yt = svg.nice_ticks(*ylim, 6)
+    ytl = svg.tick_labels(yt)
+    chart = svg.Chart(280)
+    ax = chart.add_axes(svg.y_margin(ytl), 34, 14, 34, xlim, ylim)
+    ax.hline(0.0, "#444", 1.1)
+    ax.errorbars(when, si, ci[:, 0], ci[:, 1], horizontal=False, color="#222", width=1.8)
+    ax.dots(when, si, "#0072B2", r=5.5)
     color = TREND_COLOR.get(tr["status"], "#444")
-    if tr.get("fitted_first_pct") is not None:
-        ax.plot([min(when), max(when)], [tr["fitted_first_pct"], tr["fitted_last_pct"]],
-                ls="--", color=color, lw=1.6, label=f"trend: {tr['label']}")
-    loc = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    if len(when) == 1:
-        ax.set_xlim(when[0] - np.timedelta64(1, "D"), when[0] + np.timedelta64(1, "D"))
-    ax.set_ylabel("SI (%), > 0: left larger")
-    ax.set_title(param_label(parameter))
-    ax.legend(loc="best")
+    entries = [("dot", "#0072B2", "SI with 95 % CI")]
+    if fitted:
+        ax.line([when.min(), when.max()], fitted, color, 2.2, "7 4")
+        entries.append(("dash", color, f"trend: {tr['label']}"))
+    xt, xtl = svg.date_ticks(*xlim, n=max(2, int(ax.w // 110)))
+    ax.xaxis(xt, xtl)
+    ax.yaxis(yt, ytl, "SI (%), > 0: left larger")
+    chart.text(ax.x, 16 + svg.FONT * 0.35, param_label(parameter), font_weight="bold")
+    chart.legend(entries, ax.x + ax.w, 16, anchor="end")
     parts = [f"{_date(p['walk_utc'])}: {fmt_si(p['si_pct'], p['ci95'])} %" for p in pts]
-    return fig, (f"{param_label(parameter)} symmetry index per walk with its 95 % CI "
-                 f"({'; '.join(parts)}); trend {tr['label']}"
-                 + (f", {_slope(tr)} points per week" if tr.get("slope_ci95") else "") + ".")
+    return chart, (f"{param_label(parameter)} symmetry index per walk with its 95 % CI "
+                   f"({'; '.join(parts)}); trend {tr['label']}"
+                   + (f", {_slope(tr)} points per week" if tr.get("slope_ci95") else "") + ".")
 
 
 def render_history_html(doc: Mapping[str, Any]) -> str:
     """The history as one self-contained HTML page."""
-    import matplotlib as mpl
-
     figs = []
-    with mpl.rc_context(_RC):
-        for i, (p, entry) in enumerate(doc["parameters"].items()):
-            if not entry["points"]:
-                continue
-            fig, label = _plot(p, entry)
-            title = f"{param_label(p)} symmetry over time"
-            figs.append(f"<figure>{_svg(fig, f'plot-{i}', title, label)}<figcaption>"
-                        f"<strong>{_e(title)}.</strong> {_e(label)}</figcaption></figure>")
+    for i, (p, entry) in enumerate(doc["parameters"].items()):
+        if not entry["points"]:
+            continue
+        chart, label = _plot(p, entry)
+        title = f"{param_label(p)} symmetry over time"
+        figs.append(f"<figure>{chart.svg(f'plot-{i}', title, label)}<figcaption>"
+                    f"<strong>{_e(title)}.</strong> {_e(label)}</figcaption></figure>")
     trend_rows = "".join(
         f"<tr><td>{_e(param_label(p))}</td><td class=n>{e['trend']['n_walks']}</td>"
         f"<td class=n>{_e(_signed(e['trend']['fitted_first_pct']))} → "

@@ -21,6 +21,7 @@ from rich.console import Console
 
 import gait.report as report
 from gait.report import dumps, render_html, render_text, render_text_str, validate
+from gait.report.text import parameter_keys
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -403,12 +404,23 @@ def test_html_has_four_accessible_plots_with_data(doc: dict[str, Any]) -> None:
         assert len(s.get("aria-label", "")) > 20
         title = s.find(f"{SVG_NS}title")
         assert title is not None and title.text
-        assert len(s.findall(f".//{SVG_NS}path")) >= 10
-    # data: the along-the-walk plots draw one path per side with a vertex per step
-    stance = svgs[0]
-    vertices = max(len(re.findall(r"[ML] ", p.get("d", ""))) for p in stance.iter(f"{SVG_NS}path"))
-    assert vertices >= doc["quality"]["n_steps_L"] - 2
-    # no duplicate ids across the page (matplotlib ids are prefixed per plot)
+        assert s.get("viewBox", "").startswith("0 0 900 ")  # scales to the page width
+        assert len(s.findall(f".//{SVG_NS}path")) >= 4  # data, axes, ticks
+        assert len(s.findall(f".//{SVG_NS}text")) >= 5  # tick labels kept as text
+    # data: the along-the-walk plots draw a path per side, in the side's colour, with a vertex
+    # per step
+    for plot in (svgs[0], svgs[2]):
+        for side, colour in (("L", "#0072B2"), ("R", "#E69F00")):
+            paths = [p for p in plot.iter(f"{SVG_NS}path") if p.get("stroke") == colour]
+            vertices = max(len(re.findall(r"[ML]-?\d", p.get("d", ""))) for p in paths)
+            assert vertices >= doc["quality"][f"n_steps_{side}"] - 2
+    # the histogram outlines both sides; the symmetry plot has one dot per parameter
+    assert {p.get("stroke") for p in svgs[1].iter(f"{SVG_NS}path")} >= {"#0072B2", "#E69F00"}
+    dots = svgs[3].findall(f".//{SVG_NS}circle")
+    assert len(dots) == len([k for k in parameter_keys(doc) if k in doc["symmetry"]])
+    labels = [t.text for t in svgs[3].iter(f"{SVG_NS}text")]
+    assert "Stance time" in labels and "← right larger" in labels
+    # no duplicate ids across the page (clip-path ids are prefixed per plot)
     all_ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(all_ids) == len(set(all_ids))
 

@@ -4,8 +4,8 @@
 ``render_html``: one self-contained HTML page with inline SVG plots;
 ``dumps`` / ``validate``: strict JSON and the schema check.
 
-The writers are imported on first use (``gait.report.jsonout`` alone does not load rich or
-matplotlib).
+The writers are imported on first use (``gait.report.jsonout`` alone does not load rich).
+Plots are drawn by :mod:`gait.report.svg` (plain SVG strings, no plotting library).
 """
 
 from __future__ import annotations

@@ -1,23 +1,24 @@
 """The HTML report: one self-contained page (inline CSS, inline SVG plots, no script, no network).
 
-Plots are drawn with matplotlib's object API (``Figure``, no pyplot, no global backend) into SVG
-with text kept as text (``svg.fonttype: none``), so a plot is a few tens of kB. Series with more
-than ``MAX_POINTS`` steps per side (a long walk) are drawn as the median and interquartile band
-per time bin, which keeps a 1-hour walk well under 2 MB. A Content-Security-Policy meta tag
-forbids the browser any fetch; all document text is escaped.
+Plots are inline SVG built by :mod:`gait.report.svg` (no plotting library: importing and
+drawing with matplotlib took ~0.9 s of the 2 s budget for a 1-hour report). Series with more than
+``MAX_POINTS`` steps per side (a long walk) are drawn, for display only, as the median and
+interquartile band per time bin (``N_BINS`` bins), which keeps the page small and fast to draw
+whatever the length of the walk; the tables and the JSON keep every step. A
+Content-Security-Policy meta tag forbids the browser any fetch; all document text is escaped.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from gait.report import svg
 from gait.report.jsonout import TRUNK, fmt_value, param_label, param_unit
+from gait.report.svg import FONT, Axes, Chart
 from gait.report.text import (
     SIDE_WORD,
     fmt_duration,
@@ -28,19 +29,14 @@ from gait.report.text import (
     verdict_title,
 )
 
-if TYPE_CHECKING:  # matplotlib is imported when a page is drawn, not with the module
-    from matplotlib.figure import Figure
-
 MAX_POINTS = 1000  # per side; beyond this series are binned
 N_BINS = 240
 COLOR = {"L": "#0072B2", "R": "#E69F00"}  # Okabe-Ito blue / orange, colour-blind safe
+TEXT_COLOR = {"L": "#0072B2", "R": "#b57d00"}  # orange text darkened for contrast (as the CSS)
+BOUT_COLOR = "#9e9e9e"
 LEVEL_COLOR = {"balanced": "#2e7d32", "mild": "#f9a825", "marked": "#c62828",
                "undetermined": "#757575", "uncertain": "#757575"}
 BAND_COLOR = {"balanced": "#c8e6c9", "mild": "#fff3b0", "marked": "#ffcdd2", "none": "#eeeeee"}
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "gait-report", "font.size": 9,
-       "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
-       "axes.titleweight": "bold", "legend.fontsize": 8, "legend.frameon": False}
-
 _CSS = """
 :root{color-scheme:light;--l:#0072B2;--r:#E69F00}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -84,11 +80,6 @@ def _f(x: Any) -> float:
         return float(x)
     except (TypeError, ValueError):
         return float("nan")
-
-
-def _mpl_text(s: str) -> str:
-    """Text for matplotlib: ``$`` would start mathtext."""
-    return s.replace("$", r"\$")
 
 
 def _level(x: Any, allowed: Sequence[str] = tuple(LEVEL_COLOR)) -> str:
@@ -145,29 +136,6 @@ def _break_gaps(t: np.ndarray, v: np.ndarray, gap: float) -> tuple[np.ndarray, n
 
 # --- plots -----------------------------------------------------------------------------------
 
-def _figure(**kw: Any) -> Figure:
-    """A matplotlib ``Figure`` (object API, no pyplot)."""
-    from matplotlib.figure import Figure
-
-    return Figure(**kw)
-
-
-def _svg(fig: Figure, pid: str, title: str, label: str) -> str:
-    """Inline SVG of ``fig`` with id, class, role, <title> and aria-label; ids made unique."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                             "Type": None})
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{pid}-\1"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{pid}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{pid}-\1"', svg)
-    head_end = svg.index(">") + 1
-    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end - 1])
-    return (f'{head} id="{pid}" class="plot" role="img" aria-label="{_e(label)}">'
-            f'<title id="{pid}-title">{_e(title)}</title>' + svg[head_end:].rstrip() + "\n")
-
-
 def _time_axis(doc: Mapping[str, Any]) -> tuple[float, str]:
     dur = _f((doc.get("recording") or {}).get("duration_s"))
     steps = doc.get("steps") or []
@@ -176,57 +144,70 @@ def _time_axis(doc: Mapping[str, Any]) -> tuple[float, str]:
     return (60.0, "time (min)") if span > 600 else (1.0, "time (s)")
 
 
-def _no_data(ax: Any, what: str) -> None:
-    ax.text(0.5, 0.5, _mpl_text(what), transform=ax.transAxes, ha="center", va="center",
-            color="#777")
+def _no_data(ax: Axes, what: str) -> None:
+    ax.text(0.5, 0.5, what, coords="axes", color="#777", dy=FONT * 0.35)
 
 
-def _shade_bouts(ax: Any, doc: Mapping[str, Any], scale: float) -> None:
-    for i, b in enumerate(doc.get("bouts") or []):
-        ax.axvspan(_f(b.get("start")) / scale, _f(b.get("end")) / scale, color="#9e9e9e",
-                   alpha=0.13, lw=0, label="walking bout" if i == 0 else None)
+def _value_label(key: str) -> str:
+    unit = param_unit(key)
+    return param_label(key) + (f" ({unit})" if unit else "")
 
 
-def _timeline(ax: Any, doc: Mapping[str, Any], key: str) -> str:
-    """Per-step values of both sides along the walk; returns a caption note when binned."""
+def _timeline(doc: Mapping[str, Any], key: str, height: float, right: float = 14.0,
+              include: Sequence[float] = ()) -> tuple[Chart, Axes, str]:
+    """Per-step values of both sides along the walk (binned beyond ``MAX_POINTS`` per side),
+    the y range also covering ``include``; returns the chart, its axes and a caption note when
+    binned."""
     scale, xlabel = _time_axis(doc)
     series = _per_side(doc.get("steps") or [], key)
-    _shade_bouts(ax, doc, scale)
+    bouts = np.array([[_f(b.get("start")), _f(b.get("end"))] for b in doc.get("bouts") or []],
+                     dtype=float).reshape(-1, 2) / scale
     has = any(len(v) for _, v in series.values())
     binned = max(len(v) for _, v in series.values()) > MAX_POINTS
-    note = ""
+    note, drawn = "", {}
     if binned:
         t_all = np.concatenate([t for t, _ in series.values()])
         edges = np.linspace(t_all.min(), t_all.max() + 1e-9, N_BINS + 1)
         note = (f" (more than {MAX_POINTS} steps per side: median and interquartile band per "
                 f"{edges[1] - edges[0]:.0f} s)")
     for s, (t, v) in series.items():
-        if not len(v):
-            continue
-        name = f"{SIDE_WORD[s]} (mean {fmt_value(key, v.mean())})".capitalize()
+        if len(v):
+            drawn[s] = _binned(t, v, edges) if binned else (*_break_gaps(t, v, 3.0), None, None)
+    ys = [a for d in drawn.values() for a in d[1:] if a is not None]
+    ylim = svg.limits(*ys, [v.mean() for _, v in series.values() if len(v)], include, pad=0.06)
+    xlim = svg.limits(*[d[0] / scale for d in drawn.values()], bouts, pad=0.02)
+    yt = svg.nice_ticks(*ylim, 7)
+    ytl = svg.tick_labels(yt)
+    chart = Chart(height)
+    ax = chart.add_axes(svg.y_margin(ytl), 34, right, 50, xlim, ylim)
+    if len(bouts):
+        ax.vspan(bouts[:, 0], bouts[:, 1], BOUT_COLOR, 0.13)
+    for s, (tc, mid, q1, q3) in drawn.items():
         if binned:
-            tc, med, q1, q3 = _binned(t, v, edges)
-            ax.fill_between(tc / scale, q1, q3, color=COLOR[s], alpha=0.25, lw=0)
-            ax.plot(tc / scale, med, color=COLOR[s], lw=1.4, label=name)
+            ax.band(tc / scale, q1, q3, COLOR[s], 0.25)
+            ax.line(tc / scale, mid, COLOR[s], 1.9)
         else:
-            tt, vv = _break_gaps(t, v, 3.0)
-            ax.plot(tt / scale, vv, color=COLOR[s], lw=0.8, marker="o", ms=2.6, label=name)
-        ax.axhline(float(v.mean()), color=COLOR[s], lw=0.9, ls="--", alpha=0.9)
-    unit = param_unit(key)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(_mpl_text(param_label(key) + (f" ({unit})" if unit else "")))
+            ax.line(tc / scale, mid, COLOR[s], 1.1)
+            ax.markers(tc / scale, mid, COLOR[s], 3.8)
+        ax.hline(float(series[s][1].mean()), COLOR[s], 1.3, "5 3")
+    xt = svg.nice_ticks(*xlim, 8)
+    ax.xaxis(xt, svg.tick_labels(xt), xlabel)
+    ax.yaxis(yt, ytl, _value_label(key))
     if has:
-        ax.legend(loc="upper left", ncol=3, bbox_to_anchor=(0, 1.13))
+        entries = [("patch", BOUT_COLOR, "walking bout")] if len(bouts) else []
+        entries += [("line" if binned else "linedot", COLOR[s],
+                     f"{SIDE_WORD[s]} (mean {fmt_value(key, series[s][1].mean())})".capitalize())
+                    for s in drawn]
+        chart.legend(entries, ax.x, 16)
     else:
         _no_data(ax, f"no {param_label(key).lower()} per step in this recording")
-    return note
+    return chart, ax, note
 
 
-def _plot_stance(doc: Mapping[str, Any]) -> tuple[Figure, str]:
-    fig = _figure(figsize=(9, 3.1), layout="constrained")
-    ax = fig.subplots()
-    note = _timeline(ax, doc, "stance_s")
-    return fig, _series_label(doc, "stance_s", "Stance time of every step along the walk" + note)
+def _plot_stance(doc: Mapping[str, Any]) -> tuple[Chart, str]:
+    chart, _, note = _timeline(doc, "stance_s", 310)
+    return chart, _series_label(doc, "stance_s", "Stance time of every step along the walk"
+                                + note)
 
 
 def _series_label(doc: Mapping[str, Any], key: str, what: str) -> str:
@@ -236,50 +217,73 @@ def _series_label(doc: Mapping[str, Any], key: str, what: str) -> str:
     return f"{what}; {', '.join(parts)} (mean ± SD); dashed lines: side means."
 
 
-def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Figure, str]:
-    fig = _figure(figsize=(9, 2.8), layout="constrained")
-    ax = fig.subplots()
+def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Chart, str]:
     series = _per_side(doc.get("steps") or [], "stance_s")
-    vals = [v for _, v in series.values() if len(v)]
-    if vals:
-        allv = np.concatenate(vals)
-        edges = np.histogram_bin_edges(allv, bins=min(40, max(8, int(np.sqrt(len(allv))))))
-        for s, (_, v) in series.items():
-            if not len(v):
-                continue
-            h, _ = np.histogram(v, edges)
-            ax.stairs(h, edges, fill=True, color=COLOR[s], alpha=0.3)
-            med = fmt_value("stance_s", np.median(v))
-            ax.stairs(h, edges, color=COLOR[s], lw=1.4,
-                      label=f"{SIDE_WORD[s]} (n {len(v)}, median {med} s)".capitalize())
-            ax.axvline(float(np.median(v)), color=COLOR[s], lw=1.2, ls="--")
-        ax.legend(loc="upper right")
-    else:
+    vals = {s: v for s, (_, v) in series.items() if len(v)}
+    chart = Chart(280)
+    if not vals:
+        ax = chart.add_axes(svg.y_margin(["0"]), 34, 14, 50, (0.0, 1.0), (0.0, 1.0))
         _no_data(ax, "no stance times in this recording")
-    ax.set_xlabel("stance time (s)")
-    ax.set_ylabel("steps")
-    return fig, "Distribution of stance times per side (histogram; dashed lines: medians)."
+        ax.xaxis([], [], "stance time (s)")
+        ax.yaxis([], [], "steps")
+        return chart, "Distribution of stance times per side: no stance times."
+    allv = np.concatenate(list(vals.values()))
+    edges = np.histogram_bin_edges(allv, bins=min(40, max(8, int(np.sqrt(len(allv))))))
+    hist = {s: np.histogram(v, edges)[0] for s, v in vals.items()}
+    ylim = (0.0, max(1.0, max(h.max() for h in hist.values()) * 1.08))
+    xlim = svg.limits(edges, pad=0.03)
+    yt = svg.nice_ticks(*ylim, 6, integer=True)
+    ytl = svg.tick_labels(yt)
+    ax = chart.add_axes(svg.y_margin(ytl), 34, 14, 50, xlim, ylim)
+    entries = []
+    for s, h in hist.items():
+        med = float(np.median(vals[s]))
+        ax.stairs(h, edges, COLOR[s], 1.9, 0.3)
+        ax.vline(med, COLOR[s], 1.5, "5 3")
+        entries.append(("box", COLOR[s], f"{SIDE_WORD[s]} (n {len(vals[s])}, median "
+                                         f"{fmt_value('stance_s', med)} s)".capitalize()))
+    xt = svg.nice_ticks(*xlim, 8)
+    ax.xaxis(xt, svg.tick_labels(xt), "stance time (s)")
+    ax.yaxis(yt, ytl, "steps")
+    chart.legend(entries, ax.x + ax.w, 16, anchor="end")
+    return chart, "Distribution of stance times per side (histogram; dashed lines: medians)."
 
 
-def _plot_impact(doc: Mapping[str, Any]) -> tuple[Figure, str]:
-    fig = _figure(figsize=(9, 3.1), layout="constrained")
-    ax, axb = fig.subplots(1, 2, sharey=True, width_ratios=[5, 1])
-    note = _timeline(ax, doc, "impact_ms2")
+def _box_stats(v: np.ndarray) -> tuple[float, float, float, float, float]:
+    """Whisker low, quartile 1, median, quartile 3, whisker high (Tukey: the most extreme values
+    within 1.5 IQR of the box)."""
+    q1, med, q3 = (float(q) for q in np.percentile(v, [25, 50, 75]))
+    iqr = q3 - q1
+    return float(v[v >= q1 - 1.5 * iqr].min()), q1, med, q3, float(v[v <= q3 + 1.5 * iqr].max())
+
+
+def _box(ax: Axes, pos: float, stats: tuple[float, float, float, float, float],
+         color: str) -> None:
+    """A box plot at ``pos`` from :func:`_box_stats`."""
+    lo, q1, med, q3, hi = stats
+    w = 0.3
+    ax.rects(pos - w, pos + w, q1, q3, color, 0.6)
+    ax.line([pos - w, pos + w, pos + w, pos - w, pos - w], [q1, q1, q3, q3, q1], "#222", 1.2)
+    ax.line([pos - w, pos + w], [med, med], "#222", 2.0)
+    ax.line([pos, pos, np.nan, pos, pos], [q1, lo, np.nan, q3, hi], "#222", 1.2)
+    ax.line([pos - w / 2, pos + w / 2, np.nan, pos - w / 2, pos + w / 2], [lo, lo, np.nan, hi, hi],
+            "#222", 1.2)
+
+
+def _plot_impact(doc: Mapping[str, Any]) -> tuple[Chart, str]:
     series = _per_side(doc.get("steps") or [], "impact_ms2")
-    data = [(s, v) for s, (_, v) in series.items() if len(v)]
-    if data:
-        bp = axb.boxplot([v for _, v in data], showfliers=False, patch_artist=True,
-                         widths=0.6, medianprops={"color": "#222"})
-        for patch, (s, _) in zip(bp["boxes"], data, strict=True):
-            patch.set_facecolor(COLOR[s])
-            patch.set_alpha(0.6)
-        axb.set_xticks(range(1, len(data) + 1), [SIDE_WORD[s] for s, _ in data])
-    axb.spines["left"].set_visible(False)
-    axb.tick_params(left=False)
-    axb.set_title("per side", fontweight="normal", fontsize=9)
-    return fig, _series_label(doc, "impact_ms2",
-                              "Impact (peak vertical acceleration at contact) of every step along "
-                              "the walk" + note + ", with a box plot per side")
+    data = [(s, _box_stats(v)) for s, (_, v) in series.items() if len(v)]
+    chart, ax, note = _timeline(doc, "impact_ms2", 310, right=170.0,
+                                include=[x for _, st in data for x in st])
+    box = chart.add_axes(chart.width - 150, ax.y, 14, chart.height - ax.y - ax.h,
+                         (0.4, max(len(data), 1) + 0.6), ax.ylim)
+    for i, (s, st) in enumerate(data, start=1):
+        _box(box, i, st, COLOR[s])
+    box.xaxis(list(range(1, len(data) + 1)), [SIDE_WORD[s] for s, _ in data])
+    box.text(0.5, 1.0, "per side", coords="axes", dy=-8)
+    return chart, _series_label(doc, "impact_ms2",
+                                "Impact (peak vertical acceleration at contact) of every step "
+                                "along the walk" + note + ", with a box plot per side")
 
 
 def _thresholds(doc: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
@@ -291,60 +295,60 @@ def _thresholds(doc: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Figure, str]:
+def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Chart, str]:
     sym = doc.get("symmetry") or {}
     keys = [k for k in parameter_keys(doc) if k in sym]
     n = len(keys)
-    fig = _figure(figsize=(9, 1.3 + 0.42 * max(n, 2)), layout="constrained")
-    ax = fig.subplots()
+    xlabel = "symmetry index (%), 100 (L − R) / mean(L, R); bars: 95 % CI"
+    chart = Chart(round(130 + 42 * max(n, 2)))
     if not n:
+        ax = chart.add_axes(30, 34, 14, 50, (-10.0, 10.0), (1.0, 0.0))
         _no_data(ax, "no symmetry indices (too few steps on one side)")
-        ax.set_yticks([])
-        ax.set_xlabel("symmetry index (%)")
-        return fig, "Symmetry indices: none could be computed."
+        xt = svg.nice_ticks(-10, 10, 5)
+        ax.xaxis(xt, svg.tick_labels(xt), xlabel)
+        return chart, "Symmetry indices: none could be computed."
     th = _thresholds(doc)
     levels = {str(f.get("parameter")): _level(f.get("level"))
               for f in (doc.get("verdict") or {}).get("findings") or []}
     si = np.array([_f(sym[k].get("si_pct")) for k in keys])
     ci = np.array([[_f(c) for c in (sym[k].get("ci95") or [None, None])[:2]] for k in keys])
     ci = np.where(np.isfinite(ci), ci, si[:, None])
-    y = np.arange(n)
+    y = np.arange(n, dtype=float)
     marked = np.array([th.get(k, (np.nan, np.nan))[1] for k in keys])
     lim = float(np.nanmax(np.concatenate([np.abs(ci).ravel(), 1.25 * marked, [10.0]])) * 1.12)
+    labels = [param_label(k) for k in keys]
+    ax = chart.add_axes(svg.y_margin(labels, label=False), 34, 14, 50, (-lim, lim),
+                        (n - 0.5, -0.5))
     has_th = np.array([k in th for k in keys])
-    mild_v = np.array([th.get(k, (0.0, 0.0))[0] for k in keys])
-    mark_v = np.array([th.get(k, (0.0, 0.0))[1] for k in keys])
-    yt = y[has_th]
-    for left, width, color in (
-            (-mild_v, 2 * mild_v, BAND_COLOR["balanced"]),
-            (mild_v, mark_v - mild_v, BAND_COLOR["mild"]), (-mark_v, mark_v - mild_v,
-                                                            BAND_COLOR["mild"]),
-            (mark_v, lim - mark_v, BAND_COLOR["marked"]), (np.full(n, -lim), lim - mark_v,
-                                                           BAND_COLOR["marked"])):
-        ax.barh(yt, width[has_th], left=left[has_th], height=0.8, color=color, lw=0)
-    ax.barh(y[~has_th], 2 * lim, left=-lim, height=0.8, color=BAND_COLOR["none"], lw=0)
-    ax.axvline(0, color="#444", lw=0.8)
-    for lvl in dict.fromkeys(levels.get(k, "undetermined") for k in keys):
-        m = np.array([levels.get(k, "undetermined") == lvl for k in keys])
-        ax.errorbar(si[m], y[m], xerr=[si[m] - ci[m, 0], ci[m, 1] - si[m]], fmt="o", ms=6.5,
-                    color="#222", mfc=LEVEL_COLOR[lvl], mec="#111", mew=1.2, capsize=4, lw=1.4)
+    mild_v = np.array([th.get(k, (0.0, 0.0))[0] for k in keys])[has_th]
+    mark_v = np.array([th.get(k, (0.0, 0.0))[1] for k in keys])[has_th]
+    yt, h = y[has_th], 0.4
+    ax.rects(-mild_v, mild_v, yt - h, yt + h, BAND_COLOR["balanced"])
+    ax.rects(np.concatenate([mild_v, -mark_v]), np.concatenate([mark_v, -mild_v]),
+             np.tile(yt - h, 2), np.tile(yt + h, 2), BAND_COLOR["mild"])
+    ax.rects(np.concatenate([mark_v, np.full(len(yt), -lim)]),
+             np.concatenate([np.full(len(yt), lim), -mark_v]),
+             np.tile(yt - h, 2), np.tile(yt + h, 2), BAND_COLOR["marked"])
+    ax.rects(-lim, lim, y[~has_th] - h, y[~has_th] + h, BAND_COLOR["none"])
+    ax.vline(0.0, "#444", 1.1)
+    ax.errorbars(si, y, ci[:, 0], ci[:, 1], horizontal=True, color="#222", width=1.9, cap=5.5)
+    ax.dots(si, y, [LEVEL_COLOR[levels.get(k, "undetermined")] for k in keys], r=6.0)
     for yi, s in zip(y, si, strict=True):
         if np.isfinite(s):
-            ax.annotate(f"{round(s, 1) + 0.0:+.1f} %", (s, yi), xytext=(0, 8),
-                        textcoords="offset points", ha="center", fontsize=8, fontweight="bold")
-    ax.set_yticks(y, [_mpl_text(param_label(k)) for k in keys])
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(-lim, lim)
-    ax.set_xlabel("symmetry index (%), 100 (L − R) / mean(L, R); bars: 95 % CI")
-    ax.text(0.01, 1.01, "← right larger", transform=ax.transAxes, ha="left", va="bottom",
-            color=COLOR["R"], fontweight="bold")
-    ax.text(0.99, 1.01, "left larger →", transform=ax.transAxes, ha="right", va="bottom",
-            color=COLOR["L"], fontweight="bold")
+            ax.text(float(s), yi, f"{round(s, 1) + 0.0:+.1f} %".replace("-", svg.MINUS),
+                    size=svg.SMALL, bold=True, dy=-10.0, clip=True)
+    ax.yaxis(y, labels)
+    xt = svg.nice_ticks(-lim, lim, 8)
+    ax.xaxis(xt, svg.tick_labels(xt), xlabel)
+    ax.text(0.0, 1.0, "← right larger", coords="axes", anchor="start", color=TEXT_COLOR["R"],
+            bold=True, dy=-8)
+    ax.text(1.0, 1.0, "left larger →", coords="axes", anchor="end", color=TEXT_COLOR["L"],
+            bold=True, dy=-8)
     parts = [f"{param_label(k)} {fmt_si(sym[k].get('si_pct'), sym[k].get('ci95'))} %"
              for k in keys]
-    return fig, ("Symmetry index with 95 % confidence interval per parameter against the "
-                 "reference bands (green balanced, yellow mild, red marked): " + "; ".join(parts)
-                 + ".")
+    return chart, ("Symmetry index with 95 % confidence interval per parameter against the "
+                   "reference bands (green balanced, yellow mild, red marked): "
+                   + "; ".join(parts) + ".")
 
 
 _PLOTS = (
@@ -356,15 +360,12 @@ _PLOTS = (
 
 
 def _plots(doc: Mapping[str, Any]) -> str:
-    import matplotlib as mpl
-
     out = []
-    with mpl.rc_context(_RC):
-        for pid, title, make in _PLOTS:
-            fig, label = make(doc)
-            out.append(f"<figure>{_svg(fig, pid, title, label)}"
-                       f"<figcaption><strong>{_e(title)}.</strong> {_e(label)}</figcaption>"
-                       "</figure>")
+    for pid, title, make in _PLOTS:
+        chart, label = make(doc)
+        out.append(f"<figure>{chart.svg(pid, title, label)}"
+                   f"<figcaption><strong>{_e(title)}.</strong> {_e(label)}</figcaption>"
+                   "</figure>")
     return "\n".join(out)
 
 
