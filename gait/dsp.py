@@ -305,12 +305,23 @@ def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
     """
     sos = _check_sos(sos)
     c, n = x.shape
-    m = 2 * len(sos)
-    blk = min(BLOCK, n)
-    nblocks = -(-n // blk)
-    to_out, state_to_out, to_state, g = _block_operators(sos.tobytes(), len(sos), blk)
+    blk, nblocks = _blocks(n)
     u = np.zeros((c, nblocks * blk))
     u[:, :n] = x
+    return _sosfilt_blocks(sos, u, blk, zi)[:, :n]
+
+
+def _blocks(n: int) -> tuple[int, int]:
+    blk = min(BLOCK, n)
+    return blk, -(-n // blk)
+
+
+def _sosfilt_blocks(sos: np.ndarray, u: np.ndarray, blk: int, zi: np.ndarray) -> np.ndarray:
+    """:func:`sosfilt` of ``u`` (channels x a whole number of blocks of ``blk`` samples)."""
+    c = u.shape[0]
+    nblocks = u.shape[1] // blk
+    m = 2 * len(sos)
+    to_out, state_to_out, to_state, g = _block_operators(sos.tobytes(), len(sos), blk)
     u = u.reshape(c * nblocks, blk)
     y = _mm(u, to_out.T)
     s = np.empty((c, nblocks, m))
@@ -322,7 +333,7 @@ def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
         s[:, shift:] += s[:, :-shift] @ power.T
         shift, power = 2 * shift, power @ power
     y += _mm(s.reshape(c * nblocks, m), state_to_out.T)
-    return y.reshape(c, nblocks * blk)[:, :n]
+    return y.reshape(c, nblocks * blk)
 
 
 def sosfiltfilt(sos: np.ndarray, x: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -346,15 +357,20 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, axis: int = 0) -> np.ndarray:
                          f"which is {edge}.")
     xm = np.moveaxis(x, axis, -1)
     shape = xm.shape
-    x2 = xm.reshape(-1, shape[-1])
-    ext = np.concatenate((2 * x2[:, :1] - x2[:, edge:0:-1], x2,
-                          2 * x2[:, -1:] - x2[:, -2:-edge - 2:-1]), axis=1)
+    x2 = xm.reshape(-1, shape[-1])  # channels x samples (a view for 1-D and 2-D input)
+    n = x2.shape[1]
+    n_ext = n + 2 * edge
+    blk, nblocks = _blocks(n_ext)
+    buf = np.zeros((x2.shape[0], nblocks * blk))  # the extended signal, then zeros to a block
+    buf[:, :edge] = 2 * x2[:, :1] - x2[:, edge:0:-1]
+    buf[:, edge:edge + n] = x2
+    buf[:, edge + n:n_ext] = 2 * x2[:, -1:] - x2[:, -2:-edge - 2:-1]
     zi = sosfilt_zi(sos)[:, :, None]
-    y = sosfilt(sos, ext, zi * ext[:, 0])
-    y = np.ascontiguousarray(y[:, ::-1])
-    y = sosfilt(sos, y, zi * y[:, 0])
-    y = y[:, ::-1][:, edge:-edge]
-    return np.moveaxis(y.reshape(shape), -1, axis).copy()
+    y = _sosfilt_blocks(sos, buf, blk, zi * buf[:, 0])
+    buf[:, :n_ext] = y[:, n_ext - 1::-1]  # backward pass (zeros after n_ext are untouched)
+    y = _sosfilt_blocks(sos, buf, blk, zi * buf[:, 0])
+    y = y[:, n_ext - 1 - edge:edge - 1:-1]  # reversed back, extension dropped
+    return np.ascontiguousarray(np.moveaxis(y.reshape(shape), -1, axis))
 
 
 # --- peaks --------------------------------------------------------------------------------
