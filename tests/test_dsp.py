@@ -225,3 +225,21 @@ def test_report_commands_do_not_import_scipy_signal(tmp_path: object) -> None:
                        env=env, cwd=tmp_path, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_no_gait_module_imports_scipy_signal() -> None:
+    script = (
+        "import importlib, pkgutil, sys, gait\n"
+        "for m in pkgutil.walk_packages(gait.__path__, 'gait.'):\n"
+        "    if m.name != 'gait.__main__':\n"
+        "        try:\n"
+        "            importlib.import_module(m.name)\n"
+        "        except ImportError:\n"
+        "            pass  # an optional dependency (bumble, dask) not installed\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.signal')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                       cwd=REPO, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip().splitlines()[-1] == "[]"
