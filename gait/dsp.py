@@ -263,7 +263,8 @@ def _block_operators(sos_bytes: bytes, n_sections: int, n: int
     """Linear maps of one block of ``n`` samples through the cascade (direct form II transposed,
     state vector ``[z0, z1]`` per section): input -> output (lower-triangular Toeplitz of the
     impulse response), initial state -> output, input -> final state, initial state -> final
-    state. Found by running the recursion on a unit impulse and on each unit state."""
+    state. Found by running the recursion on a unit impulse and on each unit state (``n`` x
+    n_sections small steps once per filter and block length, cached; never per signal sample)."""
     sos = np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6)
     m = 2 * n_sections
     nb = 1 + m  # batch: impulse, then one run per unit initial state
@@ -377,13 +378,13 @@ def sosfiltfilt(sos: np.ndarray, x: np.ndarray, axis: int = 0) -> np.ndarray:
 
 def _local_maxima(x: np.ndarray) -> np.ndarray:
     """Indices of local maxima (midpoint of a flat top, rounded down), edges excluded, as
-    scipy's ``_local_maxima_1d``."""
-    dx = np.diff(x)
-    nz = np.flatnonzero(dx != 0)
+    scipy's ``_local_maxima_1d``: a rise, equal samples, a fall. Comparisons as scipy's (a NaN
+    neither rises nor falls, so it bounds no maximum)."""
+    a, b = x[:-1], x[1:]
+    nz = np.flatnonzero(~(a == b))  # the steps between unequal samples
     if len(nz) < 2:
         return np.zeros(0, dtype=np.intp)
-    up = dx[nz] > 0
-    k = np.flatnonzero(up[:-1] & ~up[1:])
+    k = np.flatnonzero((b[nz[:-1]] > a[nz[:-1]]) & (b[nz[1:]] < a[nz[1:]]))
     return (nz[k] + 1 + nz[k + 1]) // 2
 
 
@@ -435,10 +436,15 @@ def peak_prominences(x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None
     lower one would put a higher local maximum in between). So bases are range minima over the
     valleys between consecutive local maxima (``maxima``, all of them, default
     ``_local_maxima(x)``), with the nearest higher local maximum found by binary lifting.
-    ``peaks`` must be local maxima of ``x``.
+    ``peaks`` must be local maxima of ``x``. A NaN stops scipy's walk like a higher sample, so
+    NaNs count as +inf here.
     """
     x = np.asarray(x, dtype=np.float64)
     peaks = np.asarray(peaks, dtype=np.intp)
+    nan = np.isnan(x)
+    if nan.any():
+        x = np.where(nan, np.inf, x)
+        maxima = None
     if maxima is None:
         maxima = _local_maxima(x)
     if len(peaks) == 0:
@@ -461,8 +467,25 @@ def peak_prominences(x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None
     lv = _range_argmin(vmin, left_hi + 1, qi, right=True)
     rv = _range_argmin(vmin, qi + 1, right_hi, right=False)
     left, right = last[lv], first[rv]
+    if nan.any():  # a NaN stops the walk from a +inf peak too, which +inf cannot express
+        for j in np.flatnonzero(np.isposinf(x[peaks])):
+            left[j], right[j] = _walk_bases(np.where(nan, np.nan, x), int(peaks[j]))
     prom = x[peaks] - np.maximum(x[left], x[right])
     return prom, left, right
+
+
+def _walk_bases(x: np.ndarray, peak: int) -> tuple[int, int]:
+    """scipy's outward walk from one peak to its bases (used for the rare +inf peak)."""
+    bases = []
+    for step in (-1, 1):
+        i = base = peak
+        low = x[peak]
+        while 0 <= i < len(x) and x[i] <= x[peak]:
+            if x[i] < low:
+                low, base = x[i], i
+            i += step
+        bases.append(base)
+    return bases[0], bases[1]
 
 
 def _condition(cond: object, x: np.ndarray, peaks: np.ndarray
@@ -520,7 +543,7 @@ def find_peaks(x: np.ndarray, height: object = None, distance: float | None = No
     these arguments: local maxima (flat tops at their middle, edges excluded), then ``height``
     (``peak_heights``), then ``distance`` (higher peaks first), then ``prominence``
     (``prominences``, ``left_bases``, ``right_bases``; ``wlen=None``). A condition is a minimum,
-    or a ``(min, max)`` pair with ``None`` for no bound. ``x`` must be free of NaN."""
+    or a ``(min, max)`` pair with ``None`` for no bound."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"`x` must be a 1-D array (got {x.ndim}-D)")

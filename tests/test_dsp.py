@@ -160,6 +160,9 @@ signals = st.one_of(
     # few levels: long plateaus, equal peaks (distance ties), flat tops at the edges
     st.lists(st.integers(0, 4), max_size=120).map(lambda v: np.array(v, dtype=float)),
     st.lists(st.floats(-1e3, 1e3, allow_nan=False), max_size=120).map(np.array),
+    # NaN (a gap) and infinities: scipy's comparisons decide, so must ours
+    st.lists(st.sampled_from([0.0, 1.0, 2.0, 3.0, np.nan, np.inf, -np.inf]), max_size=80)
+    .map(np.array),
 )
 conditions = st.one_of(st.none(), st.floats(-2, 3), st.tuples(st.none() | st.floats(-1, 2),
                                                             st.none() | st.floats(0, 4)))
