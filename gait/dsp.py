@@ -381,10 +381,13 @@ def _local_maxima(x: np.ndarray) -> np.ndarray:
     scipy's ``_local_maxima_1d``: a rise, equal samples, a fall. Comparisons as scipy's (a NaN
     neither rises nor falls, so it bounds no maximum)."""
     a, b = x[:-1], x[1:]
-    nz = np.flatnonzero(~(a == b))  # the steps between unequal samples
+    up, down, equal = b > a, b < a, a == b
+    if not equal.any():  # no flat stretch: a rise then a fall
+        return np.flatnonzero(up[:-1] & down[1:]) + 1
+    nz = np.flatnonzero(~equal)  # the steps between unequal samples
     if len(nz) < 2:
         return np.zeros(0, dtype=np.intp)
-    k = np.flatnonzero((b[nz[:-1]] > a[nz[:-1]]) & (b[nz[1:]] < a[nz[1:]]))
+    k = np.flatnonzero(up[nz[:-1]] & down[nz[1:]])
     return (nz[k] + 1 + nz[k + 1]) // 2
 
 
