@@ -174,8 +174,7 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
     peak (m/s^3), the accelerometric analogue of the vertical loading rate (Zifchock et al.
     2008, Gait Posture 27:622).
     """
-    from scipy import signal
-
+    from gait.dsp import sosfiltfilt
     from gait.preprocess import butter_sos, fill_gaps
 
     out = steps.copy()
@@ -185,7 +184,7 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
         out["loading_rate_ms3"] = np.nan
         return out
     sos = butter_sos(2, min(highpass_hz, 0.4 * fs), "high", fs)
-    hp = signal.sosfiltfilt(sos, fill_gaps(v))
+    hp = sosfiltfilt(sos, fill_gaps(v))
     hp[np.isnan(v)] = np.nan
     ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
     w, ok = _windows(ic_idx, -round(0.03 * fs), round(0.10 * fs) + 1, n)

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import fft as sp_fft
-from scipy import signal
 
+from gait import dsp
 from gait.recording import G, SensorStream
 
 
@@ -39,11 +39,11 @@ def fill_gaps(x: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _butter(order: int, wn: float | tuple[float, float], btype: str, fs: float) -> np.ndarray:
-    return signal.butter(order, wn, btype=btype, fs=fs, output="sos")
+    return dsp.butter(order, wn, btype, fs)
 
 
 def butter_sos(order: int, wn: float | tuple[float, float], btype: str, fs: float) -> np.ndarray:
-    """Butterworth second-order sections (``scipy.signal.butter``), designed once per set of
+    """Butterworth second-order sections (:func:`gait.dsp.butter`), designed once per set of
     arguments (the same filters are otherwise redesigned for every stream and chunk)."""
     return _butter(order, wn, btype, fs).copy()
 
@@ -55,7 +55,7 @@ def lowpass(x: np.ndarray, fs: float, fc: float, order: int = 4) -> np.ndarray:
     x = fill_gaps(x)
     if len(x) <= 3 * (2 * len(sos) + 1):
         return x
-    return signal.sosfiltfilt(sos, x, axis=0)
+    return dsp.sosfiltfilt(sos, x, axis=0)
 
 
 def bandpass(x: np.ndarray, fs: float, lo: float, hi: float, order: int = 2) -> np.ndarray:
@@ -64,7 +64,7 @@ def bandpass(x: np.ndarray, fs: float, lo: float, hi: float, order: int = 2) -> 
     x = fill_gaps(x)
     if len(x) <= 3 * (2 * len(sos) + 1):
         return x - np.mean(x, axis=0)
-    return signal.sosfiltfilt(sos, x, axis=0)
+    return dsp.sosfiltfilt(sos, x, axis=0)
 
 
 def gravity_direction(acc: np.ndarray, fs: float, fc: float = 0.25) -> np.ndarray:
@@ -118,7 +118,7 @@ def dominant_step_hz(v: np.ndarray, fs: float, mask: np.ndarray | None = None,
         fs = fs / q
     if len(x) < 8:
         return float("nan")
-    f, p = signal.welch(x - np.mean(x), fs, nperseg=min(len(x), int(8 * fs)))
+    f, p = dsp.welch(x - np.mean(x), fs, nperseg=min(len(x), int(8 * fs)))
     band = (f >= lo) & (f <= hi)
     return float(f[band][np.argmax(p[band])]) if band.any() else float("nan")
 

@@ -77,9 +77,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
-from scipy.signal import find_peaks
 
 from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
+from gait.dsp import find_peaks
 from gait.events import Detection, empty_bouts
 from gait.preprocess import bandpass, to_body
 from gait.recording import G, SensorStream

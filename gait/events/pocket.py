@@ -79,8 +79,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import ndimage, signal
+from scipy import ndimage
 
+from gait import dsp
 from gait.events import BOUT_COLUMNS, Detection, empty_bouts, empty_events
 from gait.preprocess import fill_gaps, gravity_direction, lowpass
 from gait.recording import G, SensorStream
@@ -132,8 +133,8 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
 
     period, strength = step_period(acc, v, fw)
     x = _track_band(v, fw, CUTOFF_X_STEP_FREQ / period)
-    pk, _ = signal.find_peaks(x, prominence=MIN_PROMINENCE,
-                              distance=max(1, int(MIN_STEP_S * fw)))
+    pk, _ = dsp.find_peaks(x, prominence=MIN_PROMINENCE,
+                           distance=max(1, int(MIN_STEP_S * fw)))
     near_gap = ndimage.maximum_filter1d(missing.astype(np.uint8), int(0.2 * fw) + 1)
     pk = pk[(strength[pk] >= MIN_PERIODICITY) & ~near_gap[pk].astype(bool)]
     if len(pk) == 0:
@@ -341,10 +342,10 @@ def _vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
 
 def _band(x: np.ndarray, fs: float, lo: float, hi: float) -> np.ndarray:
     hi = min(hi, 0.45 * fs)
-    sos = signal.butter(2, [lo, hi], btype="band", fs=fs, output="sos")
+    sos = dsp.butter(2, (lo, hi), "band", fs)
     if len(x) <= 15:
         return x - np.mean(x, axis=0)
-    return signal.sosfiltfilt(sos, x, axis=0)
+    return dsp.sosfiltfilt(sos, x, axis=0)
 
 
 def _window_mean(e: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

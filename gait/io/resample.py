@@ -194,11 +194,11 @@ def interpolate(
         fine_n = int(np.floor((t[-1] - t[0]) * src_fs)) + 1
         fine_t = t[0] + np.arange(fine_n) / src_fs
         fine = np.column_stack([np.interp(fine_t, t, x[:, j]) for j in range(x.shape[1])])
-        from scipy import signal  # imported here: scipy.signal costs 0.6 s to import
+        from gait.dsp import butter, sosfiltfilt
 
-        sos = signal.butter(4, 0.4 * fs, fs=src_fs, output="sos")
+        sos = butter(4, 0.4 * fs, "low", src_fs)
         if fine_n > 3 * 2 * sos.shape[0] + 1:
-            fine = signal.sosfiltfilt(sos, fine, axis=0)
+            fine = sosfiltfilt(sos, fine, axis=0)
         x_use, t_use = fine, fine_t
     else:
         x_use, t_use = x, t
