@@ -18,6 +18,7 @@ from gait import __version__
 from gait.events import FOOT, Detection, detect_events
 from gait.interpret import BY_PARAM, DISCLAIMER, verdict
 from gait.metrics import (
+    IMPACT_HIGHPASS_HZ,
     PARAMETERS,
     impact_features,
     mark_irregular,
@@ -90,7 +91,8 @@ def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.D
             if cand:
                 s: SensorStream = by[cand[0]]
                 body = to_body(s)
-                sub = impact_features(sub, body.v, s.sample_rate_hz, s.start_s, highpass_hz=10.0)
+                sub = impact_features(sub, body.v, s.sample_rate_hz, s.start_s,
+                                      highpass_hz=IMPACT_HIGHPASS_HZ["foot"])
             parts.append(sub)
         steps = pd.concat(parts).sort_values("ic").reset_index(drop=True) if parts else steps
     # pocket: one thigh sees both legs' contacts differently (ipsilateral vs contralateral),
@@ -188,7 +190,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
-                quality["problems"], gait_kind, impact_counts=kind == "lower_back")
+                quality["problems"], gait_kind)
     recording = {"file": file,
                  "format": info["format"], "app": info["app"], "platform": info["platform"],
                  "device": info["device"], "start_time_utc": info["start_time_utc"],

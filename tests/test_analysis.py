@@ -107,3 +107,23 @@ def test_pelvic_drop_level_from_standing() -> None:
     doc = analyse(rec, n_boot=200).doc
     assert "pelvic_drop_deg" not in doc["symmetry"]
     assert any("standing" in n for n in doc["quality"]["notes"])
+
+
+def test_impact_is_reported_but_does_not_decide_the_verdict() -> None:
+    # a marked impact asymmetry alone (CI clear of zero): the verdict stays balanced, the
+    # finding is shown with the reason it does not count (benchmarks/validate_impact.py)
+    from gait.interpret import IMPACT_NOTE, verdict
+
+    sym = {"stance_s": {"si_pct": 1.0, "ci95": [-1.0, 3.0]},
+           "impact_ms2": {"si_pct": 30.0, "ci95": [24.0, 36.0]},
+           "pelvic_drop_deg": {"si_pct": 2.0, "ci95": [-5.0, 9.0]}}
+    v = verdict(sym, {"L": 60, "R": 60}, [])
+    assert v["level"] == "balanced" and v["towards"] is None
+    imp = next(f for f in v["findings"] if f["parameter"] == "impact_ms2")
+    assert imp["level"] == "marked" and imp["towards"] == "L"
+    assert IMPACT_NOTE[1:] in imp["text"]
+    # the same stance asymmetry still decides, with or without an impact asymmetry
+    sym["stance_s"] = {"si_pct": 7.0, "ci95": [5.5, 8.5]}
+    assert verdict(sym, {"L": 60, "R": 60}, [])["towards"] == "L"
+    sym["impact_ms2"] = {"si_pct": -30.0, "ci95": [-36.0, -24.0]}
+    assert verdict(sym, {"L": 60, "R": 60}, [])["summary"].startswith("A mild weight shift")

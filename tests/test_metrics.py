@@ -1,4 +1,4 @@
-"""Per-step table: double support, and its recovery on the simulator."""
+"""Per-step table (double support, its recovery on the simulator) and heel-strike impact."""
 
 from __future__ import annotations
 
@@ -94,3 +94,66 @@ def test_step_asymmetry_needs_pairs_in_one_bout_and_enough_of_them() -> None:
     gaps = _steps([0.5, 0.6] * 10)
     gaps.loc[5, "step_s"] = np.nan  # an irregular step blanked by mark_irregular
     assert step_asymmetry(gaps, LIMIT)["n_step_pairs"] == 17
+
+
+# --- heel-strike impact (metrics.impact_features) on the simulator, at the true ICs ------------
+
+def _impact_si(placement: str, gait: str, seed: int, **asked: float) -> tuple[float, float]:
+    """(impact SI as the report computes it at the true ICs, the simulated transients' SI)."""
+    from gait.metrics import IMPACT_HIGHPASS_HZ, impact_features, symmetry_index
+    from gait.preprocess import to_body
+    from gait.simulate import simulate
+
+    names = ("lower_back",) if placement == "trunk" else ("left_foot", "right_foot")
+    rec, truth = simulate(duration_s=90, placements=names, gait=gait, fs=100.0, seed=seed,
+                          orientation="random", **asked)
+    steps = pd.DataFrame(truth.initial_contacts).rename(columns={"t": "ic"})
+    by = {s.placement: s for s in rec.streams}
+    mean = {}
+    for side in ("L", "R"):
+        s = by["lower_back" if placement == "trunk" else
+               ("left_foot" if side == "L" else "right_foot")]
+        out = impact_features(steps[steps["side"] == side], to_body(s).v, s.sample_rate_hz,
+                              s.start_s, highpass_hz=IMPACT_HIGHPASS_HZ[placement])
+        assert out["impact_ms2"].notna().mean() > 0.95
+        mean[side] = float(out["impact_ms2"].mean())
+    return symmetry_index(mean["L"], mean["R"]), float(truth.summary["impact_symmetry_index_pct"])
+
+
+#: (placement, gait) -> tolerance (points) on the mean error over 3 seeds when 10 % is asked.
+#: Walking: the trunk's 10 Hz transient overlaps the load transfer, so the peak under-reads the
+#: asymmetry by ~25 % (about -2.5 points at 10 %); the old 3 Hz definition under-read running by
+#: ~12 points.
+IMPACT_ALONE_TOL = {("trunk", "walk"): 4.0, ("trunk", "run"): 2.0, ("foot", "walk"): 4.0,
+                    ("foot", "run"): 2.0}
+
+
+@pytest.mark.parametrize(("placement", "gait"), list(IMPACT_ALONE_TOL))
+def test_asked_impact_asymmetry_alone_is_recovered(placement: str, gait: str) -> None:
+    err = [np.subtract(*_impact_si(placement, gait, seed, impact_asym_pct=10.0))
+           for seed in range(3)]
+    assert abs(np.mean(err)) < IMPACT_ALONE_TOL[(placement, gait)], err
+    assert max(abs(e) for e in err) < 2 * IMPACT_ALONE_TOL[(placement, gait)], err
+
+
+@pytest.mark.parametrize(("placement", "gait", "tol"), [("trunk", "run", 3.0),
+                                                        ("foot", "walk", 5.0),
+                                                        ("foot", "run", 3.0)])
+def test_stance_only_asymmetry_makes_no_large_impact_asymmetry(placement: str, gait: str,
+                                                               tol: float) -> None:
+    # truth: no impact asymmetry (the simulated transients' SI is only sampling noise)
+    err = [np.subtract(*_impact_si(placement, gait, seed, stance_asym_pct=8.0))
+           for seed in range(3)]
+    assert abs(np.mean(err)) < tol, err
+
+
+def test_walking_trunk_impact_leak_is_why_impact_does_not_count() -> None:
+    # walking at the trunk a stance-only asymmetry still moves the impact SI (the load transfer
+    # it stretches has content above 10 Hz): that, and the weak agreement with the foot sensors
+    # on real walks, is why the verdict does not count impact (test_analysis / README)
+    from gait.interpret import BY_PARAM as TH
+
+    err = [np.subtract(*_impact_si("trunk", "walk", seed, stance_asym_pct=8.0))
+           for seed in range(2)]
+    assert abs(np.mean(err)) > TH["impact_ms2"].mild_pct  # if this fails, revisit the verdict
+    assert not TH["impact_ms2"].weight
