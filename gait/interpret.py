@@ -117,6 +117,8 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
                     f"({ci[0]:+.1f} to {ci[1]:+.1f} %) includes no difference.")
         if t.parameter == "impact_ms2":
             text += f" ({IMPACT_NOTE[0].upper()}{IMPACT_NOTE[1:]}.)"
+        elif t.parameter == "loading_rate_ms3":
+            text += " (Like impact, shown for information only.)"
         findings.append({"parameter": t.parameter, "label": t.label, "si_pct": si, "ci95": ci,
                          "level": level, "towards": towards, "text": text})
     few = min(n_steps.get("L", 0), n_steps.get("R", 0)) < MIN_STEPS_PER_SIDE

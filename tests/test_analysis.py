@@ -116,12 +116,15 @@ def test_impact_is_reported_but_does_not_decide_the_verdict() -> None:
 
     sym = {"stance_s": {"si_pct": 1.0, "ci95": [-1.0, 3.0]},
            "impact_ms2": {"si_pct": 30.0, "ci95": [24.0, 36.0]},
+           "loading_rate_ms3": {"si_pct": 25.0, "ci95": [21.0, 29.0]},
            "pelvic_drop_deg": {"si_pct": 2.0, "ci95": [-5.0, 9.0]}}
     v = verdict(sym, {"L": 60, "R": 60}, [])
     assert v["level"] == "balanced" and v["towards"] is None
     imp = next(f for f in v["findings"] if f["parameter"] == "impact_ms2")
     assert imp["level"] == "marked" and imp["towards"] == "L"
     assert IMPACT_NOTE[1:] in imp["text"]
+    lr = next(f for f in v["findings"] if f["parameter"] == "loading_rate_ms3")
+    assert lr["level"] == "marked" and "information only" in lr["text"]
     # the same stance asymmetry still decides, with or without an impact asymmetry
     sym["stance_s"] = {"si_pct": 7.0, "ci95": [5.5, 8.5]}
     assert verdict(sym, {"L": 60, "R": 60}, [])["towards"] == "L"
