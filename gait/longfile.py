@@ -6,8 +6,10 @@ seconds plus a ``margin_s`` overlap on each side, on the recording's own time ax
 stream's ``start_s`` is its first sample in the chunk). ``rec.meta["chunk"]`` holds the chunk's
 ``index`` and ``core`` ([start, end) in s; -inf / inf at the recording's ends).
 
-:func:`analyse_long` runs the event detection and the per-step features on each chunk, and
-keeps the events whose time falls in the chunk's share of the recording. Shares are split not
+:func:`analyse_long` runs the event detection and the per-step features on each chunk
+(:func:`measure_chunk`, a pure function of the chunk: its ``mapper`` may run it in worker
+processes, see :mod:`gait.workers`), and keeps, in chunk order, the events whose time falls in
+the chunk's share of the recording. Shares are split not
 at the nominal core boundary but in the middle of the widest event-free interval near it, as
 seen by the chunk before it (events are then half a step away from every split, so the timing
 jitter between two chunks' detections cannot duplicate or drop one); the margins give the
