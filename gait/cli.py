@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -348,7 +348,8 @@ def _chunk_opts(ropts: dict[str, Any], placement: str | None) -> dict[str, Any]:
     return o
 
 
-def _chunk_workers(jobs: int | None, duration: float) -> Any:
+def _chunk_workers(jobs: int | None, duration: float
+                   ) -> AbstractContextManager[Callable[..., Any]]:
     """The ordered map that measures the chunks: ``jobs`` worker processes (default: the CPUs,
     at most 4), no more than there are chunks; the built-in map for one."""
     import math
@@ -362,7 +363,7 @@ def _chunk_workers(jobs: int | None, duration: float) -> Any:
 
 
 def _analyse_long(arg: str, ropts: dict[str, Any], seed: int, label: str,
-                  mapper: Any = None) -> Any:
+                  mapper: Callable[..., Any] | None = None) -> Any:
     from gait.longfile import analyse_long
 
     placement, path = parse_file_arg(arg)

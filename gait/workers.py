@@ -20,6 +20,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -70,8 +71,11 @@ def process_map(jobs: int, preload: Sequence[str] = (), method: str | None = Non
     ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context(method),
                              initializer=_ignore_sigint)
     try:
-        # with fork, the executor starts every worker at its first task: now, in one thread
-        ex.submit(int).result()
-        yield partial(_ordered_map, ex, jobs + 1)
+        try:  # with fork, the executor starts every worker at its first task: now, in one thread
+            ex.submit(int).result()
+        except (OSError, BrokenProcessPool):  # cannot start processes here: no workers then
+            yield map
+        else:
+            yield partial(_ordered_map, ex, jobs + 1)
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
