@@ -108,6 +108,22 @@ def _write_out(dest: str, text: str) -> None:
                              expected="a writable path") from None
 
 
+def _write_json(dest: str, doc: dict[str, Any]) -> None:
+    """The report document as JSON to a file, written piece by piece, or to stdout for '-'."""
+    from gait.report.jsonout import dump, dumps
+
+    if dest == "-":
+        click.echo(dumps(doc))
+        return
+    try:
+        with open(dest, "w", encoding="utf-8") as fh:
+            dump(doc, fh)
+            fh.write("\n")
+    except OSError as exc:
+        raise GaitInputError(dest, f"cannot write ({exc.strerror})",
+                             expected="a writable path") from None
+
+
 def _load_arg(arg: str, ropts: dict[str, Any]):
     placement, path = parse_file_arg(arg)
     o = dict(ropts)
@@ -311,7 +327,7 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
         walk_id = store(doc, source_files(sources), db, when)
     if json_out:
-        _write_out(json_out, result.to_json())
+        _write_json(json_out, doc)
     if html_out:
         _write_out(html_out, result.to_html())
     if not quiet and json_out != "-":

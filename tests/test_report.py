@@ -271,6 +271,11 @@ def test_dumps_tables_by_column_are_byte_identical(doc: dict[str, Any],
     odd = copy.deepcopy(big)
     odd["steps"][7]["extra"] = [1.0, 2.0]  # not a table any more: written the usual way
     texts = [dumps(d) for d in (doc, big, odd)]
+    monkeypatch.setattr(jsonout, "TABLE_BLOCK", 7)  # rows rendered 7 at a time
+    assert texts == [dumps(d) for d in (doc, big, odd)]
+    fh = io.StringIO()
+    jsonout.dump(big, fh)
+    assert fh.getvalue() == texts[1]
     monkeypatch.setattr(jsonout, "_TABLE_MIN", 10**9)  # generic writer only
     assert texts == [dumps(d) for d in (doc, big, odd)]
     assert '"extra": [1.0, 2.0]' in texts[2]

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -141,49 +141,87 @@ def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
     Containers holding only scalars (a step, an event, a statistic, a CI) are written on one
     line, so the file stays readable and about as small as compact JSON. The document's long
     tables (steps, events: lists of flat objects with the same keys) are written column by
-    column (:func:`_table`), with the same text.
+    column (:class:`_Table`), with the same text.
     """
-    lines: list[str] = []
+    return "".join(_pieces(doc, indent))
+
+
+def dump(doc: Mapping[str, Any], fh: TextIO, indent: int = 1) -> None:
+    """Write :func:`dumps` of ``doc`` to a text file piece by piece: the long tables go out
+    ``TABLE_BLOCK`` rows at a time, so the text is never held whole (a 24-hour report's JSON
+    is ~65 MB)."""
+    for piece in _pieces(doc, indent):
+        fh.write(piece)
+
+
+def _pieces(doc: Mapping[str, Any], indent: int) -> Iterator[str]:
     if type(doc) is dict and len(doc) and all(type(k) is str for k in doc):
         keys = [k for k in _TOP_ORDER if k in doc] + sorted(k for k in doc if k not in _TOP_ORDER)
-        plain: Any = {k: _table(doc[k]) or _plain(doc[k]) for k in keys}
+        plain: Any = {k: _Table.of(doc[k]) or _plain(doc[k]) for k in keys}
     else:
         plain = to_jsonable(doc)
-    _emit(plain, 0, indent, lines, "")
-    return "".join(lines) + "\n"
+    out: list[Any] = []
+    _emit(plain, 0, indent, out, "")
+    text: list[str] = []
+    for x in out:
+        if type(x) is str:
+            text.append(x)
+            continue
+        yield "".join(text)
+        text = []
+        yield from x
+    text.append("\n")
+    yield "".join(text)
 
 
 _TABLE_MIN = 16  # lists of at least this many flat objects are written by column
+TABLE_BLOCK = 8192  # rows rendered at a time
 
 
-class _Rows(list):
-    """The one-line texts of a table's rows (what :func:`_inline` gives for each row)."""
+class _Table:
+    """A list of flat dicts with the same string keys and scalar values, written as one-line
+    rows (the text :func:`_inline` gives each) built column by column, block by block."""
 
+    def __init__(self, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        self.rows, self.keys = rows, keys
+        self.pad = self.inner = self.prefix = ""
 
-def _table(v: Any) -> _Rows | None:
-    """A list of flat dicts with the same string keys as its rows' one-line texts, built
-    column by column; None for anything else (written the usual way)."""
-    if type(v) is not list or len(v) < _TABLE_MIN or type(v[0]) is not dict:
-        return None
-    keys = sorted(v[0])
-    if not keys or not all(type(k) is str for k in keys):
-        return None
-    key_set = set(keys)
-    if not all(type(r) is dict and len(r) == len(keys) and r.keys() == key_set for r in v):
-        return None
-    cols = []
-    for k in keys:
-        texts = _column_texts([r[k] for r in v])
-        if texts is None:
+    @classmethod
+    def of(cls, v: Any) -> _Table | None:
+        """The table of ``v``, or None when ``v`` is anything else (written the usual way)."""
+        if type(v) is not list or len(v) < _TABLE_MIN or type(v[0]) is not dict:
             return None
-        head = _encode_str(k) + ": "
-        cols.append([head + x for x in texts])
-    return _Rows("{" + ", ".join(r) + "}" for r in zip(*cols, strict=True))
+        keys = sorted(v[0])
+        if not keys or not all(type(k) is str for k in keys):
+            return None
+        key_set = set(keys)
+        if not all(type(r) is dict and len(r) == len(keys) and r.keys() == key_set for r in v):
+            return None
+        for k in keys:
+            if any(issubclass(t, dict | list | tuple | Mapping | np.ndarray)
+                   for t in set(type(r[k]) for r in v)):
+                return None
+        return cls(v, keys)
+
+    def placed(self, prefix: str, pad: str, inner: str) -> _Table:
+        self.prefix, self.pad, self.inner = prefix, pad, inner
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        sep = ",\n" + self.inner
+        heads = [_encode_str(k) + ": " for k in self.keys]
+        for i in range(0, len(self.rows), TABLE_BLOCK):
+            block = self.rows[i:i + TABLE_BLOCK]
+            cols = [[h + x for x in _column_texts([r[k] for r in block])]
+                    for k, h in zip(self.keys, heads, strict=True)]
+            text = sep.join(["{" + ", ".join(r) + "}" for r in zip(*cols, strict=True)])
+            yield (self.prefix + "[\n" + self.inner if i == 0 else sep) + text
+        yield "\n" + self.pad + "]"
 
 
-def _column_texts(col: list[Any]) -> list[str] | None:
+def _column_texts(col: list[Any]) -> list[str]:
     """JSON texts of a column of scalars as :func:`_plain` + :func:`_scalar` write them (floats
-    rounded in bulk); None when a value is a container."""
+    rounded in bulk)."""
     types = set(map(type, col))
     if types <= {float, type(None)}:
         return _float_texts(np.array([np.nan if x is None else x for x in col], dtype=float))
@@ -191,8 +229,6 @@ def _column_texts(col: list[Any]) -> list[str] | None:
         return [_encode_str(x) if x is not None else "null" for x in col]
     if types == {int}:
         return list(map(int.__repr__, col))
-    if any(issubclass(t, dict | list | tuple | Mapping | np.ndarray) for t in types):
-        return None
     return [_scalar(_plain(x)) for x in col]
 
 
@@ -265,10 +301,9 @@ def _inline(v: Any) -> str | None:
     return text if numeric or len(text) <= 100 else None
 
 
-def _emit(v: Any, level: int, indent: int, out: list[str], prefix: str) -> None:
-    if type(v) is _Rows:
-        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
-        out.append(prefix + "[\n" + inner + (",\n" + inner).join(v) + "\n" + pad + "]")
+def _emit(v: Any, level: int, indent: int, out: list[Any], prefix: str) -> None:
+    if type(v) is _Table:
+        out.append(v.placed(prefix, " " * (indent * level), " " * (indent * (level + 1))))
         return
     if not isinstance(v, dict | list):
         out.append(prefix + _scalar(v))
