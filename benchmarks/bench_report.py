@@ -18,8 +18,8 @@ reuse it between runs, else a temporary folder), then:
   ``gait report`` runs on recordings of an hour or more), the figure that must stay bounded
   for 24 hours;
 * the time broken down in this process: imports (in a fresh process), load, events, the rest
-  of the analysis, JSON and HTML; for the chunked path reading, events, the whole analysis and
-  its symmetry bootstrap;
+  of the analysis, JSON and HTML; for the chunked path reading, events, the whole analysis
+  (serial and in ``--jobs`` worker processes) and its symmetry bootstrap;
 * scikit-digital-health's lumbar gait pipeline (``PredictGaitLumbarLgbm`` gait classification
   + ``GaitLumbar``) on the same data, in g, with its vertical axis given, in a fresh process of
   ``--skdh-python`` (default: this interpreter; a venv that has ``scikit-digital-health``
@@ -213,7 +213,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return r, time.perf_counter() - t
 
 
-def breakdown(m: Path, whole: bool) -> float:
+def breakdown(m: Path, whole: bool, jobs: int) -> float:
     """Time per stage in this process (imports measured in a fresh one); returns the time of
     analyse_long (reading included)."""
     imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis, gait.report.html, "
@@ -239,9 +239,13 @@ def breakdown(m: Path, whole: bool) -> float:
             print(f"    {k:27s}{v:7.2f} s")
         print(f"    {'total':27s}{t_load + t_an + t_js + t_ht:7.2f} s")
         del rec, a
+    from gait.workers import process_map
+
     n, t_rd = _timed(lambda: sum(1 for _ in iter_chunks(m)))
     _, t_ev = _timed(lambda: [detect_events(c) for c in iter_chunks(m)])
     a, t_al = _timed(lambda: analyse_long(m, file=str(m)))
+    with process_map(jobs, preload=("gait.longfile", "gait.events.lower_back")) as mapper:
+        _, t_par = _timed(lambda: analyse_long(m, file=str(m), mapper=mapper))
     params = [p for p in PARAMETERS if p in a.steps and a.steps[p].notna().any()]
     _, t_sy = _timed(lambda: symmetry(a.steps, params, n_boot=2000))
     _, t_js = _timed(a.to_json)
@@ -249,9 +253,10 @@ def breakdown(m: Path, whole: bool) -> float:
     print(f"  chunked (gait.longfile, {n} chunks):")
     for k, v in (("read chunks", t_rd), ("events (read incl.)", t_ev),
                  ("analyse_long (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),
-                 ("JSON", t_js), ("HTML", t_ht)):
+                 (f"analyse_long, {jobs} workers", t_par), ("JSON", t_js), ("HTML", t_ht)):
         print(f"    {k:27s}{v:7.2f} s")
-    print(f"    {'total':27s}{t_al + t_js + t_ht:7.2f} s   ({a.doc['quality']['n_steps']} steps)")
+    print(f"    {'total':27s}{t_al + t_js + t_ht:7.2f} s   ({a.doc['quality']['n_steps']} steps; "
+          f"{t_par + t_js + t_ht:.2f} s with {jobs} workers)")
     return t_al
 
 
@@ -330,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         t_al = None
         if not args.no_breakdown:
             print("\nbreakdown (in process):")
-            t_al = breakdown(m, whole=args.hours <= 2)
+            t_al = breakdown(m, whole=args.hours <= 2, jobs=jobs)
         if not args.no_skdh:
             print()
             ok = [(k, r) for k, r in results.items() if r["rc"] == 0]
