@@ -204,3 +204,11 @@ def test_an_error_in_a_worker_is_raised_by_the_map() -> None:
     assert str(exc.value) == ("walk.csv: line 12: text 'abc' in a numeric column "
                               "(expected a number)")
     assert exc.value.where == "line 12" and exc.value.path == "walk.csv"
+
+
+def test_one_job_is_the_built_in_map_and_the_default_is_bounded() -> None:
+    from gait.workers import MAX_JOBS, default_jobs, process_map
+
+    assert 1 <= default_jobs() <= MAX_JOBS
+    with process_map(1, preload=("no.such.module",)) as m:  # nothing is started or imported
+        assert m is map
