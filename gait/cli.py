@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,22 @@ def _write_out(dest: str, text: str) -> None:
         return
     try:
         Path(dest).write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise GaitInputError(dest, f"cannot write ({exc.strerror})",
+                             expected="a writable path") from None
+
+
+def _write_json(dest: str, doc: dict[str, Any]) -> None:
+    """The report document as JSON to a file, written piece by piece, or to stdout for '-'."""
+    from gait.report.jsonout import dump, dumps
+
+    if dest == "-":
+        click.echo(dumps(doc))
+        return
+    try:
+        with open(dest, "w", encoding="utf-8") as fh:
+            dump(doc, fh)
+            fh.write("\n")
     except OSError as exc:
         raise GaitInputError(dest, f"cannot write ({exc.strerror})",
                              expected="a writable path") from None
@@ -251,10 +268,13 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
 @click.option("--date", "walk_date", metavar="ISO",
               help="When the walk was, e.g. 2025-03-14 (default: the recording's start time, "
                    "else the files' modification time).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for a recording of an hour or more, analysed in 10-minute "
+                   "chunks (default: the CPUs, at most 4; 1: none).")
 @reader_options
 def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, quiet: bool,
            seed: int, db: Path | None, no_history: bool, walk_date: str | None,
-           **kw: Any) -> None:
+           jobs: int | None, **kw: Any) -> None:
     """Left/right symmetry report: per-side stance, step, impact and pelvic motion, symmetry
     indices with 95 % confidence intervals and a weight-shift verdict.
 
@@ -269,14 +289,17 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     con = Console(highlight=False, stderr=json_out == "-")
     ropts = _read_opts(kw)
     duration = _chunked_duration(files, ropts)
+    stack = ExitStack()
     if duration is not None:  # one long recording: read and analysed in chunks
         from gait.longfile import source_paths
 
         placement, path = parse_file_arg(files[0])
         label, sources = path, source_paths(path, **_chunk_opts(ropts, placement))
+        # the workers start now, before the progress bar's thread
+        mapper = stack.enter_context(_chunk_workers(jobs, duration))
 
         def run() -> Any:
-            return _analyse_long(files[0], ropts, seed, label)
+            return _analyse_long(files[0], ropts, seed, label, mapper)
     else:
         if files:
             rec = _load_walk(files, ropts)
@@ -287,15 +310,16 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
         def run() -> Any:
             return _analyse(rec, seed, label, files)
-    if duration > 600 and not quiet:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    with stack:
+        if duration > 600 and not quiet:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
-                      TimeElapsedColumn(), console=con, transient=True) as prog:
-            prog.add_task(f"analysing {duration / 60:.0f} min of data", total=None)
+            with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
+                          TimeElapsedColumn(), console=con, transient=True) as prog:
+                prog.add_task(f"analysing {duration / 60:.0f} min of data", total=None)
+                result = run()
+        else:
             result = run()
-    else:
-        result = run()
     doc = result.doc
     walk_id = None
     if files and not no_history:
@@ -303,7 +327,7 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
         walk_id = store(doc, source_files(sources), db, when)
     if json_out:
-        _write_out(json_out, result.to_json())
+        _write_json(json_out, doc)
     if html_out:
         _write_out(html_out, result.to_html())
     if not quiet and json_out != "-":
@@ -340,12 +364,28 @@ def _chunk_opts(ropts: dict[str, Any], placement: str | None) -> dict[str, Any]:
     return o
 
 
-def _analyse_long(arg: str, ropts: dict[str, Any], seed: int, label: str) -> Any:
+def _chunk_workers(jobs: int | None, duration: float
+                   ) -> AbstractContextManager[Callable[..., Any]]:
+    """The ordered map that measures the chunks: ``jobs`` worker processes (default: the CPUs,
+    at most 4), no more than there are chunks; the built-in map for one."""
+    import math
+
+    from gait.longfile import CHUNK_S
+    from gait.workers import default_jobs, process_map
+
+    n = min(jobs or default_jobs(), max(math.ceil(duration / CHUNK_S), 1))
+    return process_map(n, preload=("gait.longfile", "gait.events.lower_back",
+                                   "gait.events.foot", "gait.events.pocket"))
+
+
+def _analyse_long(arg: str, ropts: dict[str, Any], seed: int, label: str,
+                  mapper: Callable[..., Any] | None = None) -> Any:
     from gait.longfile import analyse_long
 
     placement, path = parse_file_arg(arg)
     try:
-        return analyse_long(path, seed=seed, file=label, **_chunk_opts(ropts, placement))
+        return analyse_long(path, seed=seed, file=label, mapper=mapper,
+                            **_chunk_opts(ropts, placement))
     except GaitInputError:
         raise
     except ValueError as exc:

@@ -38,6 +38,9 @@ class GaitInputError(ValueError):
         self.expected = expected
         super().__init__(self.one_line())
 
+    def __reduce__(self) -> tuple:  # picklable (an error raised in a worker process)
+        return (_rebuild, (self.path or None, self.what, self.where, self.expected))
+
     def one_line(self) -> str:
         parts = [p for p in (self.path, self.where) if p]
         head = ": ".join(parts)
@@ -45,3 +48,7 @@ class GaitInputError(ValueError):
         if self.expected:
             msg += f" (expected {self.expected})"
         return " ".join(msg.split())
+
+
+def _rebuild(path: str | None, what: str, where: str, expected: str) -> GaitInputError:
+    return GaitInputError(path, what, where=where, expected=expected)

@@ -6,8 +6,10 @@ seconds plus a ``margin_s`` overlap on each side, on the recording's own time ax
 stream's ``start_s`` is its first sample in the chunk). ``rec.meta["chunk"]`` holds the chunk's
 ``index`` and ``core`` ([start, end) in s; -inf / inf at the recording's ends).
 
-:func:`analyse_long` runs the event detection and the per-step features on each chunk, and
-keeps the events whose time falls in the chunk's share of the recording. Shares are split not
+:func:`analyse_long` runs the event detection and the per-step features on each chunk
+(:func:`measure_chunk`, a pure function of the chunk: its ``mapper`` may run it in worker
+processes, see :mod:`gait.workers`), and keeps, in chunk order, the events whose time falls in
+the chunk's share of the recording. Shares are split not
 at the nominal core boundary but in the middle of the widest event-free interval near it, as
 seen by the chunk before it (events are then half a step away from every split, so the timing
 jitter between two chunks' detections cannot duplicate or drop one); the margins give the
@@ -24,7 +26,7 @@ chunk without a standing period get no pelvic drop.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,6 +70,9 @@ LONG_S = 3600.0  # gait report: recordings at least this long are analysed in ch
 _EXPECTED = "a table of numbers"
 
 PathArg = str | PathLike[str]
+#: An ordered map: ``mapper(fn, items)`` yields ``fn(item)`` for every item, in order.
+Mapper = Callable[[Callable[[Recording], "ChunkResult"], Iterable[Recording]],
+                  Iterable["ChunkResult"]]
 
 
 # --- cheap facts before loading ----------------------------------------------------------------
@@ -441,19 +446,61 @@ class _StreamTally:
     t_first: float = math.inf
     t_last: float = -math.inf
 
-    def add(self, s: SensorStream, lo: float, hi: float) -> None:
+    def add(self, s: _StreamFacts, lo: float, hi: float) -> None:
         t = s.time_s
         m = (t >= lo) & (t < hi)
         if not m.any():
             return
         self.n += int(m.sum())
-        self.n_missing += int(np.isnan(s.acc[m, 0]).sum())
+        self.n_missing += int(s.missing[m].sum())
         self.t_first = min(self.t_first, float(t[m][0]))
         self.t_last = max(self.t_last, float(t[m][-1]) + 1.0 / s.sample_rate_hz)
 
     @property
     def missing_fraction(self) -> float:
         return self.n_missing / self.n if self.n else 0.0
+
+
+@dataclass
+class _StreamFacts:
+    """A chunk's stream as its tally needs it: sample times and which samples are missing."""
+
+    placement: str
+    sample_rate_hz: float
+    sensors: list[str]
+    acc_kind: str
+    time_s: np.ndarray
+    missing: np.ndarray  # bool per sample
+
+
+@dataclass
+class ChunkResult:
+    """What :func:`measure_chunk` found in one chunk, before its share of the recording is
+    known (that needs the previous chunk's split): small, and picklable for a worker process."""
+
+    core: tuple[float, float]
+    head: Recording  # the chunk's recording-level facts, without samples
+    detection: Detection
+    steps: pd.DataFrame  # the chunk's whole step table with its per-step features
+    trunk: dict[str, Any]
+    streams: list[_StreamFacts]
+
+
+def measure_chunk(rec: Recording) -> ChunkResult:
+    """Events, step table, irregular steps and features of one chunk (``rec.meta["chunk"]``);
+    a pure function of the chunk, so chunks can be measured in any order or process."""
+    det = detect_events(rec)
+    steps = mark_irregular(step_table(det.events, det.bouts))
+    steps, trunk = _an._features(rec, det, steps)
+    c0, c1 = rec.meta["chunk"]["core"]
+    facts = [_StreamFacts(s.placement, s.sample_rate_hz,
+                          ["accelerometer"] + (["gyroscope"] if s.has_gyr else []), s.acc_kind,
+                          s.time_s, np.isnan(s.acc[:, 0])) for s in rec.streams]
+    head = Recording(streams=[], source_format=rec.source_format, app=rec.app,
+                     platform=rec.platform, device=rec.device,
+                     start_time_utc=rec.start_time_utc, sources=list(rec.sources),
+                     warnings=list(rec.warnings), meta=dict(rec.meta))
+    return ChunkResult((float(c0), float(c1)), head, det, steps, trunk, facts)
 
 
 @dataclass
@@ -474,17 +521,16 @@ class _Acc:
     n_parts: int = 0
 
 
-def _chunk(rec: Recording, lo: float, c1: float, acc: _Acc) -> float:
-    """Detect and measure one chunk, keep what lies in its share [lo, split near ``c1``);
+def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
+    """Keep what of a measured chunk lies in its share [lo, split near its core's end);
     returns the split."""
-    det = detect_events(rec)
+    det, c1 = res.detection, res.core[1]
     ev = det.events
     hi = _split(ev["t"].to_numpy(float), c1) if math.isfinite(c1) else math.inf
     acc.events.append(ev[(ev["t"] >= lo) & (ev["t"] < hi)])
     bouts = _clip_bouts(det.bouts, lo, hi)
     acc.bouts.append(bouts)
-    steps = mark_irregular(step_table(det.events, det.bouts))
-    steps, trunk = _an._features(rec, det, steps)
+    steps, trunk = res.steps, dict(res.trunk)
     core = steps[(steps["ic"] >= lo) & (steps["ic"] < hi)]
     feats = [c for c in PARAMETERS if c in core and c not in TEMPORAL]
     acc.features.append(core[["ic", *feats]])
@@ -497,12 +543,11 @@ def _chunk(rec: Recording, lo: float, c1: float, acc: _Acc) -> float:
         acc.trunk.append((trunk, walking, strides))
         acc.trunk_notes.update(dict.fromkeys(notes))
     acc.notes.update(dict.fromkeys(det.notes))
-    acc.warnings.update(dict.fromkeys(rec.warnings))
+    acc.warnings.update(dict.fromkeys(res.head.warnings))
     acc.sources = det.sources
-    for s in rec.streams:
+    for s in res.streams:
         tally = acc.streams.setdefault(s.placement, _StreamTally(
-            s.placement, s.sample_rate_hz, ["accelerometer"] + (["gyroscope"] if s.has_gyr
-                                                               else []), s.acc_kind))
+            s.placement, s.sample_rate_hz, s.sensors, s.acc_kind))
         tally.add(s, lo, hi)
     return hi
 
@@ -529,18 +574,22 @@ def _chunks_of(source: PathArg | Iterable[Recording], chunk_s: float, margin_s: 
 
 def analyse_long(source: PathArg | Iterable[Recording], *, chunk_s: float = CHUNK_S,
                  margin_s: float = MARGIN_S, n_boot: int = 2000, seed: int = 0,
-                 file: str | None = None, **options: Any) -> _an.Analysis:
+                 file: str | None = None, mapper: Mapper | None = None,
+                 **options: Any) -> _an.Analysis:
     """:func:`gait.analysis.analyse` of a recording read chunk by chunk (bounded memory).
 
     ``source`` is a path (see :func:`iter_chunks`; ``options`` are read options) or the chunks
     themselves, in time order, each with ``meta["chunk"]["core"]``. Same document as analyse's.
+    ``mapper(measure_chunk, chunks)`` yields the chunks' :class:`ChunkResult` in order (default
+    :func:`map`, in this process; e.g. a process pool's ordered map measures them in parallel,
+    with the same result). It should measure only a few chunks ahead (memory).
     """
     acc = _Acc()
     lo, prev_end = -math.inf, math.nan
-    for rec in _chunks_of(source, chunk_s, margin_s, options):
-        c0, c1 = rec.meta["chunk"]["core"]
-        acc.first = acc.first or rec
-        lo = _chunk(rec, lo if c0 == prev_end else c0, c1, acc)
+    for res in (mapper or map)(measure_chunk, _chunks_of(source, chunk_s, margin_s, options)):
+        c0, c1 = res.core
+        acc.first = acc.first or res.head
+        lo = _keep(res, lo if c0 == prev_end else c0, acc)
         prev_end = c1
     if acc.first is None:
         raise GaitInputError(file, "no samples", expected="a recording")

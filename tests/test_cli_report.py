@@ -141,3 +141,40 @@ def test_info_on_a_folder_holding_one_export(tmp_path: Path) -> None:
     r = run("info", str(tmp_path))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert "2 recordings in this folder: walk.csv, walk2.csv" in r.stderr
+
+
+def test_report_of_a_long_file_with_workers_is_the_serial_report(tmp_path: Path) -> None:
+    """An hour is read and analysed in chunks; with 2 worker processes the JSON report is
+    the one of the serial path (--jobs 1), byte for byte apart from its creation time."""
+    from gait.simulate import simulate_to_file
+
+    m, _ = simulate_to_file(tmp_path / "hour", duration_s=3600, placements=("lower_back",),
+                            fs=50.0, stance_asym_pct=5, seed=1)
+    out = {}
+    for jobs in ("1", "2"):
+        dest = tmp_path / f"j{jobs}.json"
+        r = run("report", "--no-history", "-q", "--jobs", jobs, str(m), "--json", str(dest))
+        assert r.returncode == 0, r.stderr
+        text = dest.read_text()
+        validate(json.loads(text))
+        out[jobs] = [ln for ln in text.splitlines() if '"created_utc"' not in ln]
+    assert out["1"] == out["2"] and len(out["1"]) > 10000
+
+
+def test_report_of_a_long_file_error_in_a_worker_is_one_line(tmp_path: Path) -> None:
+    """The lower-back detector refuses acceleration without gravity; raised in a worker
+    process, it is still the one-line error naming the file."""
+    import numpy as np
+
+    n = 3600 * 50 + 100
+    rng = np.random.default_rng(0)
+    data = np.column_stack([np.arange(n) / 50.0, rng.normal(0, 1, (n, 3))])
+    csv = tmp_path / "linear.csv"
+    with open(csv, "w") as fh:
+        fh.write("time_s,ax,ay,az\n")
+        np.savetxt(fh, data, fmt="%.3f", delimiter=",")
+    r = run("report", "--no-history", "--jobs", "2", f"lower_back={csv}")
+    assert r.returncode == 2, r.stdout + r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert str(csv) in lines[0] and "no gravity" in lines[0]

@@ -154,3 +154,61 @@ def test_truncated_last_line_reads_as_missing(walk30: Path, tmp_path: Path) -> N
     n = sum(ch.streams[0].n_samples for ch in iter_chunks(csv, chunk_s=600, margin_s=0.0,
                                                           placement="lower_back"))
     assert n >= n_lines - 3
+
+
+def _doc_json(a: Analysis) -> str:
+    from gait.report.jsonout import dumps
+
+    return dumps({**a.doc, "created_utc": "-"})
+
+
+def test_worker_processes_give_the_serial_result(walk30: Path,
+                                                  both: tuple[Analysis, Analysis]) -> None:
+    """Chunks measured in 2 worker processes (forked on Linux), read 3 ahead: the same JSON
+    document, byte for byte, as measured one after the other in this process."""
+    from gait.workers import process_map
+
+    serial = both[1]
+    with process_map(2, preload=("gait.longfile",)) as m:
+        par = analyse_long(walk30, chunk_s=CHUNK_S, margin_s=MARGIN_S, n_boot=300, mapper=m)
+    assert _doc_json(par) == _doc_json(serial)
+    assert par.steps.equals(serial.steps)
+
+
+def test_spawned_workers_give_the_serial_result(walk30: Path) -> None:
+    """macOS and Windows spawn their workers (fresh interpreters that import gait again)."""
+    from gait.workers import process_map
+
+    chunks = list(itertools.islice(iter_chunks(walk30, chunk_s=300, margin_s=MARGIN_S), 3))
+    serial = analyse_long(chunks, n_boot=50)
+    with process_map(2, method="spawn") as m:
+        par = analyse_long(chunks, n_boot=50, mapper=m)
+    assert _doc_json(par) == _doc_json(serial)
+
+
+def _fails(x: int) -> int:
+    if x == 3:
+        raise GaitInputError("walk.csv", "text 'abc' in a numeric column", where="line 12",
+                             expected="a number")
+    return x
+
+
+def test_an_error_in_a_worker_is_raised_by_the_map() -> None:
+    from gait.workers import process_map
+
+    with process_map(2) as m:
+        it = iter(m(_fails, range(100)))
+        assert [next(it) for _ in range(3)] == [0, 1, 2]
+        with pytest.raises(GaitInputError) as exc:
+            next(it)
+    assert str(exc.value) == ("walk.csv: line 12: text 'abc' in a numeric column "
+                              "(expected a number)")
+    assert exc.value.where == "line 12" and exc.value.path == "walk.csv"
+
+
+def test_one_job_is_the_built_in_map_and_the_default_is_bounded() -> None:
+    from gait.workers import MAX_JOBS, default_jobs, process_map
+
+    assert 1 <= default_jobs() <= MAX_JOBS
+    with process_map(1, preload=("no.such.module",)) as m:  # nothing is started or imported
+        assert m is map

@@ -237,6 +237,51 @@ def test_dumps_rounds_to_6_significant_digits_but_keeps_0_1_ms(value: float,
     assert json.loads(dumps({"x": value}))["x"] == expected
 
 
+def _hostile_values(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Floats that test rounding: every magnitude, exact halves, powers of ten, non-finite."""
+    return np.concatenate([
+        rng.random(n) * 86400, rng.normal(0, 50, n), 10 ** rng.uniform(-12, 20, n),
+        (rng.integers(0, 36_000_000, n) + 0.5) / 1e4, (rng.integers(0, 10**6, n) + 0.5) / 1e6,
+        rng.integers(-2**40, 2**40, n) / 2.0 ** rng.integers(0, 60, n),
+        [0.0, -0.0, 1e-5, 0.1, 0.09999999999999999, 1.0, 10.0, 9.999999999999998, 100.0, 1e300,
+         5e-324, 1e-300, np.nan, np.inf, -np.inf, 0.125, 2.5e-5, 1e16, 1e22, 1e23]])
+
+
+def test_dumps_writes_floats_in_bulk_as_one_by_one() -> None:
+    from gait.report import jsonout
+
+    x = _hostile_values(np.random.default_rng(3), 20_000)
+    assert jsonout._float_texts(x) == [jsonout._scalar(jsonout._round(v)) for v in x.tolist()]
+
+
+def test_dumps_tables_by_column_are_byte_identical(doc: dict[str, Any],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Steps and events (written column by column) give the text of the generic writer, with
+    hostile values, numpy scalars, None, odd strings and a step with an extra key."""
+    from gait.report import jsonout
+
+    rng = np.random.default_rng(4)
+    x = _hostile_values(rng, 300)
+    big = copy.deepcopy(doc)
+    big["events"] = [{"t": float(x[i]), "kind": "IC" if i % 2 else "FC",
+                      "side": [None, "L", "R", 'é"\\\n'][i % 4], "confidence": float(x[-i])}
+                     for i in range(len(x))]
+    big["steps"] = [{**s, "ic": float(x[i]), "bout": i % 3 if i % 5 else np.int64(2),
+                     "stance_s": np.float64(x[i // 2]) if i % 7 else None}
+                    for i, s in enumerate(big["steps"])]
+    odd = copy.deepcopy(big)
+    odd["steps"][7]["extra"] = [1.0, 2.0]  # not a table any more: written the usual way
+    texts = [dumps(d) for d in (doc, big, odd)]
+    monkeypatch.setattr(jsonout, "TABLE_BLOCK", 7)  # rows rendered 7 at a time
+    assert texts == [dumps(d) for d in (doc, big, odd)]
+    fh = io.StringIO()
+    jsonout.dump(big, fh)
+    assert fh.getvalue() == texts[1]
+    monkeypatch.setattr(jsonout, "_TABLE_MIN", 10**9)  # generic writer only
+    assert texts == [dumps(d) for d in (doc, big, odd)]
+    assert '"extra": [1.0, 2.0]' in texts[2]
+
+
 def test_dumps_key_order_does_not_depend_on_insertion(doc: dict[str, Any]) -> None:
     shuffled = {k: doc[k] for k in reversed(list(doc))}
     shuffled["per_side"] = {s: dict(reversed(list(v.items())))

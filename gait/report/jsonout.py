@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -139,11 +139,136 @@ def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
     """Strict JSON text of an analysis document.
 
     Containers holding only scalars (a step, an event, a statistic, a CI) are written on one
-    line, so the file stays readable and about as small as compact JSON.
+    line, so the file stays readable and about as small as compact JSON. The document's long
+    tables (steps, events: lists of flat objects with the same keys) are written column by
+    column (:class:`_Table`), with the same text.
     """
-    lines: list[str] = []
-    _emit(to_jsonable(doc), 0, indent, lines, "")
-    return "".join(lines) + "\n"
+    return "".join(_pieces(doc, indent))
+
+
+def dump(doc: Mapping[str, Any], fh: TextIO, indent: int = 1) -> None:
+    """Write :func:`dumps` of ``doc`` to a text file piece by piece: the long tables go out
+    ``TABLE_BLOCK`` rows at a time, so the text is never held whole (a 24-hour report's JSON
+    is ~65 MB)."""
+    for piece in _pieces(doc, indent):
+        fh.write(piece)
+
+
+def _pieces(doc: Mapping[str, Any], indent: int) -> Iterator[str]:
+    if type(doc) is dict and len(doc) and all(type(k) is str for k in doc):
+        keys = [k for k in _TOP_ORDER if k in doc] + sorted(k for k in doc if k not in _TOP_ORDER)
+        plain: Any = {k: _Table.of(doc[k]) or _plain(doc[k]) for k in keys}
+    else:
+        plain = to_jsonable(doc)
+    out: list[Any] = []
+    _emit(plain, 0, indent, out, "")
+    text: list[str] = []
+    for x in out:
+        if type(x) is str:
+            text.append(x)
+            continue
+        yield "".join(text)
+        text = []
+        yield from x
+    text.append("\n")
+    yield "".join(text)
+
+
+_TABLE_MIN = 16  # lists of at least this many flat objects are written by column
+TABLE_BLOCK = 8192  # rows rendered at a time
+
+
+class _Table:
+    """A list of flat dicts with the same string keys and scalar values, written as one-line
+    rows (the text :func:`_inline` gives each) built column by column, block by block."""
+
+    def __init__(self, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        self.rows, self.keys = rows, keys
+        self.pad = self.inner = self.prefix = ""
+
+    @classmethod
+    def of(cls, v: Any) -> _Table | None:
+        """The table of ``v``, or None when ``v`` is anything else (written the usual way)."""
+        if type(v) is not list or len(v) < _TABLE_MIN or type(v[0]) is not dict:
+            return None
+        keys = sorted(v[0])
+        if not keys or not all(type(k) is str for k in keys):
+            return None
+        key_set = set(keys)
+        if not all(type(r) is dict and len(r) == len(keys) and r.keys() == key_set for r in v):
+            return None
+        for k in keys:
+            if any(issubclass(t, dict | list | tuple | Mapping | np.ndarray)
+                   for t in set(type(r[k]) for r in v)):
+                return None
+        return cls(v, keys)
+
+    def placed(self, prefix: str, pad: str, inner: str) -> _Table:
+        self.prefix, self.pad, self.inner = prefix, pad, inner
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        sep = ",\n" + self.inner
+        heads = [_encode_str(k) + ": " for k in self.keys]
+        for i in range(0, len(self.rows), TABLE_BLOCK):
+            block = self.rows[i:i + TABLE_BLOCK]
+            cols = [[h + x for x in _column_texts([r[k] for r in block])]
+                    for k, h in zip(self.keys, heads, strict=True)]
+            text = sep.join(["{" + ", ".join(r) + "}" for r in zip(*cols, strict=True)])
+            yield (self.prefix + "[\n" + self.inner if i == 0 else sep) + text
+        yield "\n" + self.pad + "]"
+
+
+def _column_texts(col: list[Any]) -> list[str]:
+    """JSON texts of a column of scalars as :func:`_plain` + :func:`_scalar` write them (floats
+    rounded in bulk)."""
+    types = set(map(type, col))
+    if types <= {float, type(None)}:
+        return _float_texts(np.array([np.nan if x is None else x for x in col], dtype=float))
+    if types <= {str, type(None)}:
+        return [_encode_str(x) if x is not None else "null" for x in col]
+    if types == {int}:
+        return list(map(int.__repr__, col))
+    return [_scalar(_plain(x)) for x in col]
+
+
+def _float_texts(a: np.ndarray) -> list[str]:
+    """:func:`_round` + ``repr`` of every value (non-finite: null), vectorised but for the
+    rounding itself (Python's correctly rounded :func:`round`, grouped by decimals)."""
+    out = np.full(len(a), "null", dtype=object)
+    fin = np.isfinite(a)
+    out[fin & (a == 0)] = "0.0"  # -0.0 too, as _round
+    nz = fin & (a != 0)
+    x = a[nz]
+    ax = np.abs(x)
+    with np.errstate(divide="ignore"):
+        lg = np.log10(ax)
+    dec = np.where(ax >= 10.0, _MIN_DECIMALS,
+                   np.maximum(_SIG_DIGITS - 1 - np.floor(lg), _MIN_DECIMALS)).astype(np.int64)
+    # near a power of ten numpy's log10 may differ from math's in the last bit: _round's
+    near = np.flatnonzero((ax < 10.0) & (np.abs(lg - np.round(lg)) < 1e-9))
+    for i in near.tolist():
+        dec[i] = max(_SIG_DIGITS - 1 - math.floor(math.log10(ax[i])), _MIN_DECIMALS)
+    out[nz] = list(map(float.__repr__, _round_all(x, dec)))
+    return out.tolist()
+
+
+def _round_all(x: np.ndarray, dec: np.ndarray) -> list[float]:
+    """``round(x[i], dec[i])`` for every value: ``rint(x * 10**d) / 10**d`` is the same double
+    (both are the one nearest the rounded decimal) unless the product was rounded across a
+    half (within a few ulps of it), is not exact or rounds to 0: those go through round()."""
+    scale = 10.0 ** np.minimum(dec, 22)
+    y = x * scale
+    k = np.rint(y)
+    ay = np.abs(y)
+    risky = (dec > 22) | (ay >= 2.0 ** 52) | (k == 0) | (
+        np.abs(ay - np.floor(ay) - 0.5) <= 4 * np.spacing(ay))
+    out = (k / scale).tolist()
+    if risky.any():
+        xs, ds = x.tolist(), dec.tolist()
+        for i in np.flatnonzero(risky).tolist():
+            out[i] = round(xs[i], ds[i])
+    return out
 
 
 _encode_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
@@ -176,7 +301,10 @@ def _inline(v: Any) -> str | None:
     return text if numeric or len(text) <= 100 else None
 
 
-def _emit(v: Any, level: int, indent: int, out: list[str], prefix: str) -> None:
+def _emit(v: Any, level: int, indent: int, out: list[Any], prefix: str) -> None:
+    if type(v) is _Table:
+        out.append(v.placed(prefix, " " * (indent * level), " " * (indent * (level + 1))))
+        return
     if not isinstance(v, dict | list):
         out.append(prefix + _scalar(v))
         return
