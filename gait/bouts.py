@@ -43,9 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import fft as sp_fft
-from scipy.ndimage import uniform_filter1d
 
+from gait import dsp
 from gait.preprocess import bandpass, fill_gaps, lowpass
 
 WINDOW_S = 3.0
@@ -119,11 +118,11 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         if c == 0:
             t = (np.arange(len(w)) * hop + n_win / 2) / GRID_HZ
             power = w.std(axis=1)
-        nfft = sp_fft.next_fast_len(2 * n_win - 1, real=True)
-        # single precision halves the FFT time; autocorrelations are compared with thresholds
-        # of 0.2-0.4 and with neighbouring lags, far above float32's 1e-7 relative error
-        f = sp_fft.rfft(w.astype(np.float32), nfft, axis=1)
-        ac = sp_fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win].astype(float)
+        nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
+        # double precision: numpy's float32 FFT of many short rows is twice as slow as its
+        # float64 one (scipy.fft's float32 was faster, but importing scipy.fft costs 0.2-0.3 s)
+        f = np.fft.rfft(w, nfft, axis=1)
+        ac = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
         acs.append(ac / np.maximum(ac[:, :1], 1e-12) * n_win / (n_win - np.arange(n_win)))
     step_freq, regularity = _step_lag(acs[0], n_win)
     if len(acs) > 1:
@@ -246,7 +245,7 @@ def detect_bouts(v: np.ndarray, fs: float, yaw_rate: np.ndarray | None = None,
         mask[lo:hi] = True
     # trim bout edges to where the body moves (a window is gait if part of it is)
     x = bandpass(fill_gaps(v.reshape(n, -1)[:, 0]), fs, 0.5, 8.0)
-    env = np.sqrt(uniform_filter1d(x ** 2, max(round(0.5 * fs), 1)))
+    env = np.sqrt(dsp.uniform_filter1d(x ** 2, max(round(0.5 * fs), 1)))
     for a, b in _runs(mask):
         thr = max(EDGE_FRAC * float(np.median(env[a:b])), MIN_POWER)
         act = np.flatnonzero(env[a:b] >= thr)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import fft as sp_fft
 
+from gait import dsp
 from gait.preprocess import BodySignals
 
 MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
@@ -472,9 +472,9 @@ def _acf(x: np.ndarray) -> np.ndarray:
     if n < 2:
         return np.ones(n)
     x = x - np.mean(x)
-    nfft = sp_fft.next_fast_len(2 * n - 1, real=True)
-    f = sp_fft.rfft(x, nfft)
-    ac = sp_fft.irfft(f.real ** 2 + f.imag ** 2, nfft)[:n]
+    nfft = dsp.next_fast_len(2 * n - 1, real=True)
+    f = np.fft.rfft(x, nfft)
+    ac = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft)[:n]
     ac /= n - np.arange(n)
     ac /= ac[0] if ac[0] else 1.0
     return ac

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import fft as sp_fft
 
 from gait import dsp
 from gait.recording import G, SensorStream
@@ -147,8 +146,8 @@ def ap_sign(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
     ab = bandpass(ap, fs, lo, hi)[use]
     # imaginary part of the cross spectrum summed over the band = sum(ab * hilbert-quadrature of
     # vb): positive when AP leads V by 0-180 deg
-    n = sp_fft.next_fast_len(len(vb))
-    c = np.sum(sp_fft.rfft(ab, n) * np.conj(sp_fft.rfft(vb, n)))
+    n = dsp.next_fast_len(len(vb))
+    c = np.sum(np.fft.rfft(ab, n) * np.conj(np.fft.rfft(vb, n)))
     running = is_running(v[use])
     return 1.0 if (c.imag >= 0) != running else -1.0
 

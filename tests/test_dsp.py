@@ -1,7 +1,9 @@
-"""gait.dsp against scipy.signal (the oracle; scipy stays a dependency for fft and ndimage)."""
+"""gait.dsp against scipy.signal, scipy.fft and scipy.ndimage (the oracles; scipy stays a test
+dependency, and gait simulate and the Matlab Mobile reader use scipy.spatial and scipy.io)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -11,7 +13,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from scipy import signal
+from scipy import fft as sp_fft
+from scipy import ndimage, signal
 
 from gait import dsp
 
@@ -207,42 +210,174 @@ def test_welch_equal_scipy(n: int, nperseg: int, fs: float, seed: int) -> None:
     _close(p, p_ref, 1e-10)
 
 
-# --- no scipy.signal on the report path ---------------------------------------------------
+# --- FFT lengths --------------------------------------------------------------------------
 
-def test_report_commands_do_not_import_scipy_signal(tmp_path: object) -> None:
-    """``gait report`` on lower-back, two-feet and pocket recordings (JSON output) runs without
-    importing scipy.signal (0.6-0.9 s of start-up)."""
+@settings(max_examples=400, deadline=None)
+@given(n=st.one_of(st.integers(0, 5000), st.integers(0, 10**12)), real=st.booleans())
+def test_next_fast_len_equal_scipy(n: int, real: bool) -> None:
+    assert dsp.next_fast_len(n, real) == sp_fft.next_fast_len(n, real)
+
+
+def test_next_fast_len_all_small_targets() -> None:
+    for real in (False, True):
+        ours = [dsp.next_fast_len(n, real) for n in range(30_000)]
+        assert ours == [sp_fft.next_fast_len(n, real) for n in range(30_000)]
+    with pytest.raises(ValueError):
+        dsp.next_fast_len(-1)
+
+
+@SETTINGS
+@given(n=st.integers(1, 3000), seed=st.integers(0, 2**16))
+def test_acf_equal_scipy_fft(n: int, seed: int) -> None:
+    """gait.metrics' autocorrelation (numpy.fft) is the scipy.fft one it replaced."""
+    from gait.metrics import _acf
+
+    x = _signal("walk", n, 0, seed)
+    if n < 2:
+        np.testing.assert_array_equal(_acf(x), np.ones(n))
+        return
+    xc = x - x.mean()
+    nfft = sp_fft.next_fast_len(2 * n - 1, real=True)
+    f = sp_fft.rfft(xc, nfft)
+    ref = sp_fft.irfft(f.real ** 2 + f.imag ** 2, nfft)[:n] / (n - np.arange(n))
+    ref /= ref[0] if ref[0] else 1.0
+    _close(_acf(x), ref, 1e-12)
+
+
+# --- ndimage filters ------------------------------------------------------------------------
+
+modes = st.sampled_from(["reflect", "nearest"])
+lengths = st.integers(1, 400)
+kinds = st.sampled_from(["noise", "walk", "constant", "plateaus"])
+
+
+@SETTINGS
+@given(n=lengths, sigma=st.floats(0.05, 40.0), order=st.integers(0, 2), mode=modes,
+       seed=st.integers(0, 2**16), kind=kinds)
+def test_gaussian_filter1d_equal_scipy(n: int, sigma: float, order: int, mode: str, seed: int,
+                                       kind: str) -> None:
+    """Kernel radius rule (int(4 sigma + 0.5)), derivatives, extensions longer than the signal.
+    The sums are ndimage's, in its order: equal on x86-64; 1e-13 allows a fused multiply-add."""
+    x = _signal(kind, n, 0, seed)
+    ref = ndimage.gaussian_filter1d(x, sigma, order=order, mode=mode)
+    _close(dsp.gaussian_filter1d(x, sigma, order, mode), ref, 1e-13, x)
+
+
+@SETTINGS
+@given(n=lengths, size=st.integers(1, 150), mode=modes, seed=st.integers(0, 2**16), kind=kinds)
+def test_uniform_filter1d_equal_scipy(n: int, size: int, mode: str, seed: int,
+                                      kind: str) -> None:
+    x = _signal(kind, n, 0, seed)
+    ref = ndimage.uniform_filter1d(x, size, mode=mode)
+    np.testing.assert_array_equal(dsp.uniform_filter1d(x, size, mode), ref)
+
+
+@SETTINGS
+@given(n=lengths, size=st.integers(1, 60), mode=modes, seed=st.integers(0, 2**16),
+       dtype=st.sampled_from([np.uint8, np.float64]))
+def test_maximum_filter1d_equal_scipy(n: int, size: int, mode: str, seed: int,
+                                      dtype: type) -> None:
+    rng = np.random.default_rng(seed)
+    x = (rng.random(n) < 0.05).astype(dtype) if dtype is np.uint8 else rng.standard_normal(n)
+    ref = ndimage.maximum_filter1d(x, size, mode=mode)
+    ours = dsp.maximum_filter1d(x, size, mode)
+    assert ours.dtype == ref.dtype
+    np.testing.assert_array_equal(ours, ref)
+
+
+@SETTINGS
+@given(data=st.data(), n=st.integers(1, 60), mode=modes, seed=st.integers(0, 2**16),
+       kind=kinds)
+def test_median_filter_equal_scipy(data: st.DataObject, n: int, mode: str, seed: int,
+                                   kind: str) -> None:
+    """Odd and even sizes (an even window's median is its upper middle value), up to twice the
+    signal's length (longer windows take another ndimage code path; gait's never do)."""
+    size = data.draw(st.integers(1, min(2 * n, 12)))
+    x = _signal(kind, n, 0, seed)
+    ref = ndimage.median_filter(x, size=size, mode=mode)
+    np.testing.assert_array_equal(dsp.median_filter(x, size, mode), ref)
+
+
+def test_filters_long_signal_equal_scipy() -> None:
+    """A 1-hour 100 Hz signal with the sizes gait uses (the uniform filter's running sum over
+    360000 samples is ndimage's own, bit for bit)."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(360_000).cumsum() * 0.01
+    for size in (50, 60, 100):
+        np.testing.assert_array_equal(dsp.uniform_filter1d(x ** 2, size),
+                                      ndimage.uniform_filter1d(x ** 2, size))
+    for sigma, order in ((1.0, 0), (1.5, 2), (7.5, 0), (15.0, 0), (4.4, 0)):
+        _close(dsp.gaussian_filter1d(x, sigma, order, "nearest"),
+               ndimage.gaussian_filter1d(x, sigma, order=order, mode="nearest"), 1e-13, x)
+    gaps = (rng.random(360_000) < 0.001).astype(np.uint8)
+    np.testing.assert_array_equal(dsp.maximum_filter1d(gaps, 21),
+                                  ndimage.maximum_filter1d(gaps, 21))
+
+
+def test_filters_bad_arguments() -> None:
+    x = np.arange(5.0)
+    for fn in (dsp.uniform_filter1d, dsp.maximum_filter1d, dsp.median_filter):
+        with pytest.raises(ValueError):
+            fn(x, 0)
+        with pytest.raises(ValueError):
+            fn(x, 3, mode="constant")
+    with pytest.raises(ValueError):
+        dsp.gaussian_filter1d(x, 1.0, order=-1)
+
+
+# --- no scipy on the report path ----------------------------------------------------------
+
+def _scipy_modules(code: str, tmp_path: object) -> tuple[list[str], list[str]]:
+    """The scipy modules in ``sys.modules`` after running ``code`` in a fresh interpreter, and
+    after a deliberate ``import scipy.fft`` (a check that the check can see one)."""
     script = (
-        "import runpy, sys\n"
-        "for name in ('walk_symmetric', 'walk_two_feet', 'walk_pocket_right'):\n"
-        f"    sys.argv = ['gait', 'report', {str(REPO / 'recordings')!r} + '/' + name"
-        " + '.gait.json', '--json', " f"{str(tmp_path)!r} + '/r.json', '-q']\n"
-        "    try:\n"
-        "        runpy.run_module('gait', run_name='__main__', alter_sys=True)\n"
-        "    except SystemExit as e:\n"
-        "        assert not e.code, e.code\n"
-        "print('scipy.signal' in sys.modules)\n"
+        "import sys\n" + code
+        + "def scipy_mods():\n"
+        "    return sorted(m for m in sys.modules if m == 'scipy' or m.startswith('scipy.'))\n"
+        "print(scipy_mods())\n"
+        "import scipy.fft\n"
+        "print(scipy_mods())\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                        env=env, cwd=tmp_path, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.strip().splitlines()[-1] == "False"
+    before, after = r.stdout.strip().splitlines()[-2:]
+    return ast.literal_eval(before), ast.literal_eval(after)
 
 
-def test_no_gait_module_imports_scipy_signal() -> None:
-    script = (
-        "import importlib, pkgutil, sys, gait\n"
+def test_report_commands_import_no_scipy(tmp_path: object) -> None:
+    """``gait report`` on lower-back, two-feet, pocket and running recordings (JSON and HTML)
+    runs without importing any scipy module (scipy.signal 0.6-0.9 s, scipy.fft 0.2-0.3 s and
+    scipy.ndimage 0.3 s of start-up; gait.dsp replaces what gait used of them)."""
+    code = (
+        "import runpy\n"
+        "for name in ('walk_symmetric', 'walk_two_feet', 'walk_pocket_right', 'run'):\n"
+        f"    sys.argv = ['gait', 'report', {str(REPO / 'recordings')!r} + '/' + name"
+        " + '.gait.json', '--json', " f"{str(tmp_path)!r} + '/r.json', '--html', "
+        f"{str(tmp_path)!r} + '/r.html', '-q', '--no-history']\n"
+        "    try:\n"
+        "        runpy.run_module('gait', run_name='__main__', alter_sys=True)\n"
+        "    except SystemExit as e:\n"
+        "        assert not e.code, e.code\n"
+    )
+    before, after = _scipy_modules(code, tmp_path)
+    assert before == []
+    assert "scipy.fft" in after
+
+
+def test_no_gait_module_imports_scipy(tmp_path: object) -> None:
+    """Importing every gait module imports no scipy (simulate and the Matlab Mobile reader
+    import theirs inside the functions that need them)."""
+    code = (
+        "import importlib, pkgutil, gait\n"
         "for m in pkgutil.walk_packages(gait.__path__, 'gait.'):\n"
         "    if m.name != 'gait.__main__':\n"
         "        try:\n"
         "            importlib.import_module(m.name)\n"
         "        except ImportError:\n"
         "            pass  # an optional dependency (bumble, dask) not installed\n"
-        "print(sorted(m for m in sys.modules if m.startswith('scipy.signal')))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                       cwd=REPO, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.strip().splitlines()[-1] == "[]"
+    before, after = _scipy_modules(code, tmp_path)
+    assert before == []
+    assert "scipy.fft" in after

@@ -94,6 +94,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from gait.dsp import gaussian_filter1d
 from gait.events import BOUT_COLUMNS, EVENT_COLUMNS, Detection, empty_bouts, side_of
 from gait.preprocess import fill_gaps, lowpass
 from gait.recording import SensorStream
@@ -242,8 +243,6 @@ def smooth(w: np.ndarray, fs: float) -> np.ndarray:
     """Gaussian smoothing with a -3 dB frequency of SWING_HZ: unlike a Butterworth low-pass it
     does not ring, so the large negative push-off and heel-strike lobes leave no positive
     overshoot that could pass for a small swing."""
-    from scipy.ndimage import gaussian_filter1d
-
     return gaussian_filter1d(w, 0.1325 / SWING_HZ * fs, mode="nearest")
 
 
@@ -370,8 +369,6 @@ def _running(peaks: np.ndarray, ic: np.ndarray, fc_run: np.ndarray, fs: float) -
 def _burst_steps(gyr: np.ndarray, acc: np.ndarray, fs: float, peaks: np.ndarray,
                  ic: np.ndarray, fc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Steps without a pitch swing (see module docstring): (pseudo mid-swing, IC) positions."""
-    from scipy.ndimage import gaussian_filter1d
-
     empty = np.zeros(0)
     if len(peaks) == 0:
         return empty, empty

@@ -76,10 +76,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 
 from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
-from gait.dsp import find_peaks
+from gait.dsp import find_peaks, gaussian_filter1d, median_filter, uniform_filter1d
 from gait.events import Detection, empty_bouts
 from gait.preprocess import bandpass, to_body
 from gait.recording import G, SensorStream
@@ -264,7 +263,7 @@ def _ds_correction(ic: np.ndarray, fc: np.ndarray, sides: np.ndarray, walk: np.n
     for sd in ("L", "R"):
         m = walk & (sides == sd)
         if m.sum() >= 3:
-            sm = median_filter(ds[m], size=min(5, int(m.sum())), mode="nearest")
+            sm = median_filter(ds[m], min(5, int(m.sum())), mode="nearest")
             out[m] -= DS_SLOPE * (sm - med)
     return out
 

@@ -79,7 +79,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import ndimage
 
 from gait import dsp
 from gait.events import BOUT_COLUMNS, Detection, empty_bouts, empty_events
@@ -122,7 +121,7 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     acc = fill_gaps(stream.acc)
     if dec > 1:
         acc = lowpass(acc, fs, 0.4 * fw)[::dec]
-        missing = ndimage.maximum_filter1d(missing.astype(np.uint8), dec)[::dec].astype(bool)
+        missing = dsp.maximum_filter1d(missing.astype(np.uint8), dec)[::dec].astype(bool)
     if stream.acc_kind == "linear":
         notes.append("pocket: acceleration without gravity; vertical taken as the main axis of "
                      "motion (less accurate)")
@@ -135,7 +134,7 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     x = _track_band(v, fw, CUTOFF_X_STEP_FREQ / period)
     pk, _ = dsp.find_peaks(x, prominence=MIN_PROMINENCE,
                            distance=max(1, int(MIN_STEP_S * fw)))
-    near_gap = ndimage.maximum_filter1d(missing.astype(np.uint8), int(0.2 * fw) + 1)
+    near_gap = dsp.maximum_filter1d(missing.astype(np.uint8), int(0.2 * fw) + 1)
     pk = pk[(strength[pk] >= MIN_PERIODICITY) & ~near_gap[pk].astype(bool)]
     if len(pk) == 0:
         notes.append("pocket: no periodic walking found")
@@ -248,10 +247,10 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray
         alt = (-1.0) ** np.arange(len(m))
         s = alt * d
         k = min(SIDE_SMOOTH_STEPS, len(m) - (1 - len(m) % 2))
-        sm = ndimage.median_filter(s, size=k, mode="nearest")
+        sm = dsp.median_filter(s, k, mode="nearest")
         ipsi[m] = alt * sm > 0
-        agree = ndimage.uniform_filter1d((np.sign(s) == np.sign(sm)).astype(float), k,
-                                         mode="nearest")
+        agree = dsp.uniform_filter1d((np.sign(s) == np.sign(sm)).astype(float), k,
+                                     mode="nearest")
         conf[m] = np.clip(2 * agree - 1, 0.0, 1.0)
     return ipsi, conf
 
