@@ -704,18 +704,23 @@ def gaussian_filter1d(x: np.ndarray, sigma: float, order: int = 0, mode: str = "
     return out
 
 
+def _window_extend(x: np.ndarray, size: int, mode: str) -> tuple[int, int, np.ndarray]:
+    """``(size, len(x), x extended by size//2 before and size - size//2 - 1 after)``: the
+    samples every window of a moving filter centred as in ndimage (origin 0) can reach."""
+    size = int(size)
+    if size < 1:
+        raise ValueError("incorrect filter size")
+    h = size // 2
+    return size, len(x), _extend(x, h, size - h - 1, mode)
+
+
 def uniform_filter1d(x: np.ndarray, size: int, mode: str = "reflect") -> np.ndarray:
     """Moving mean of ``size`` samples (``x[i - size//2 .. i + size - size//2 - 1]``), equal to
     ``scipy.ndimage.uniform_filter1d(x, size, mode=mode)`` bit for bit: ndimage (1.17) sums the
     first window, then adds ``x_in - x_out`` sample after sample and divides each running sum by
     ``size``; that recursion is a cumulative sum (numpy's ``cumsum`` adds in order)."""
     x = np.asarray(x, dtype=np.float64)
-    size = int(size)
-    if size < 1:
-        raise ValueError("incorrect filter size")
-    n = len(x)
-    h = size // 2
-    ext = _extend(x, h, size - h - 1, mode)
+    size, n, ext = _window_extend(x, size, mode)
     steps = np.empty(n)
     steps[0] = np.cumsum(ext[:size])[-1]
     np.subtract(ext[size:size + n - 1], ext[:n - 1], out=steps[1:])
@@ -731,12 +736,7 @@ def maximum_filter1d(x: np.ndarray, size: int, mode: str = "reflect") -> np.ndar
     and backwards; each window spans the end of one block and the start of the next, O(n) for
     any size."""
     x = np.asarray(x)
-    size = int(size)
-    if size < 1:
-        raise ValueError("incorrect filter size")
-    n = len(x)
-    h = size // 2
-    ext = _extend(x, h, size - h - 1, mode)
+    size, n, ext = _window_extend(x, size, mode)
     nb = -(-len(ext) // size)
     blocks = np.pad(ext, (0, nb * size - len(ext)), mode="edge").reshape(nb, size)
     fwd = np.maximum.accumulate(blocks, axis=1).ravel()
