@@ -30,7 +30,12 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      starts lowering before the heel touches), the minimum a late one. In turns and closing
      steps the foot can hover with a rate just below zero before the heel lands; when the rate
      stays above -``HEEL_DEPTH`` for ``HEEL_LOBE_S``, the lobe is sought where it first falls
-     below that (within ``HEEL_WAIT_S``), not in the hovering.
+     below that (within ``HEEL_WAIT_S``), not in the hovering. A closing step put down flat has
+     no heel-strike lobe: the swing rotation stops at contact and the rate settles on the gyro
+     offset without crossing zero. For a stride with no zero crossing, no lobe below
+     -``HEEL_DEPTH`` after it and the whole foot (angular-rate magnitude) at rest within
+     ``HEEL_WAIT_S``, IC is where the swing rate has fallen to ``FLAT_LEVEL`` (10 %) of its
+     peak (Voisard 2023: 2 closing steps recovered, +15 / +70 ms).
    * FC: before mid-swing the push-off lobe (plantarflexion) peaks and reverses as the toe
      leaves the ground. Walking with a foot sensor: FC is where the rate has recovered
      ``FC_LEVEL`` (half) of the push-off minimum. Running, and shanks: FC is just after the
@@ -114,6 +119,7 @@ HEEL_LOBE_S = 0.1  # heel-strike minimum searched this long after the zero cross
 HEEL_DEPTH = 1.0  # rad/s; a heel-strike lobe shallower than this within HEEL_LOBE_S is hovering
 HEEL_WAIT_S = 0.2  # ... and the lobe proper is sought where the rate first falls below -HEEL_DEPTH
 PUSH_OFF_S = 0.4  # push-off minimum searched this long before the swing onset
+FLAT_LEVEL = 0.1  # flat landing: IC where the swing rate has fallen to this fraction of its peak
 IC_LEVEL = 0.5  # IC where the rate has fallen to this fraction of the heel-strike minimum
 FC_LEVEL = 0.5  # walking foot FC: the rate has recovered to this fraction of the push-off min
 FC_LEVEL_RUN = 0.9  # running and shank FC: just after the push-off minimum
@@ -158,7 +164,8 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
         return det
     if ratio < SIGN_CLEAR:
         det.notes.append(f"{name}: swing polarity uncertain ({cue} ratio {ratio:.2f})")
-    ic, fc_walk, fc_run = contact_positions(wf, peaks, fs)
+    gn = gaussian_filter1d(np.linalg.norm(gyr, axis=1), 0.04 * fs, mode="nearest")
+    ic, fc_walk, fc_run = contact_positions(wf, peaks, fs, gn)
     run = _running(peaks, ic, fc_run, fs)
     fc = np.where(run | ("shank" in name), fc_run, fc_walk)
     ok = np.isfinite(ic) | np.isfinite(fc)
@@ -270,11 +277,13 @@ def swing_peaks(ws: np.ndarray, wf: np.ndarray, fs: float) -> np.ndarray:
     return pk
 
 
-def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float
+def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
+                      gn: np.ndarray | None = None
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fractional sample positions per mid-swing peak: IC (half depth of the heel-strike lobe),
-    walking FC (half recovery from the push-off minimum) and running FC (the push-off minimum);
-    NaN where not found."""
+    """Fractional sample positions per mid-swing peak: IC (half depth of the heel-strike lobe,
+    or the end of the swing rotation for a flat landing, which needs ``gn``, the smoothed
+    angular-rate magnitude), walking FC (half recovery from the push-off minimum) and running
+    FC (the push-off minimum); NaN where not found."""
     n = len(wf)
     down, up = _crossings(wf)
     half = MAX_HALF_SWING_S * fs
@@ -298,6 +307,8 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float
             level = IC_LEVEL * seg[m]
             i = int(np.flatnonzero(seg[:m + 1] <= level)[0])
             ic[k] = d[k] - 1 + _cross(seg, i - 1, level)
+    if gn is not None:
+        _flat_landings(wf, gn, peaks, nxt_pk, fs, ic)
     if len(up):
         j = np.searchsorted(up, peaks, side="right") - 1
         u = up[np.maximum(j, 0)]
@@ -318,6 +329,26 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float
                 i = m + int(np.flatnonzero(seg[m:] <= level)[-1])
                 out[k] = lo + _cross(seg, i, level)
     return ic, fc_walk, fc_run
+
+
+def _flat_landings(wf: np.ndarray, gn: np.ndarray, peaks: np.ndarray, nxt_pk: np.ndarray,
+                   fs: float, ic: np.ndarray) -> None:
+    """Fill ``ic`` (in place) for strides whose rate never crosses zero after mid-swing: the
+    foot put down flat (closing steps) stops rotating at contact. IC where the swing rate has
+    fallen to ``FLAT_LEVEL`` of its peak, if no heel-strike lobe follows and the whole foot
+    (every axis) is at rest within ``HEEL_WAIT_S``."""
+    n = len(wf)
+    hs, wait = max(2, int(HEEL_LOBE_S * fs)), int(HEEL_WAIT_S * fs)
+    for k in np.flatnonzero(~np.isfinite(ic)):  # the few strides without a zero crossing
+        p = int(peaks[k])
+        level = FLAT_LEVEL * wf[p]
+        seg = wf[p:min(n, p + int(MAX_HALF_SWING_S * fs), int(nxt_pk[k]))]
+        f = np.flatnonzero(seg < level)
+        if level <= 0 or len(f) == 0 or f[0] == 0:
+            continue
+        e = p + int(f[0])
+        if wf[e:e + wait + hs].min() > -HEEL_DEPTH and gn[e:e + wait + 1].min() < BURST_RAD_S:
+            ic[k] = p + _cross(seg, int(f[0]) - 1, level)
 
 
 def _cross(seg: np.ndarray, i: int, level: float) -> float:
