@@ -96,32 +96,37 @@ def _load_walk(files: tuple[str, ...], ropts: dict[str, Any]):
     return combine(recs)
 
 
-def _write_out(dest: str, text: str) -> None:
-    """Write to a file, or to stdout for '-'."""
+def _write_out(dest: str, text: str | Callable[[Any], None]) -> None:
+    """Write ``text`` plus a newline to a file, or to stdout for '-'; ``text`` may also be a
+    writer ``f(fh)`` that writes the text piece by piece."""
     if dest == "-":
-        click.echo(text)
-        return
-    try:
-        Path(dest).write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise GaitInputError(dest, f"cannot write ({exc.strerror})",
-                             expected="a writable path") from None
-
-
-def _write_json(dest: str, doc: dict[str, Any]) -> None:
-    """The report document as JSON to a file, written piece by piece, or to stdout for '-'."""
-    from gait.report.jsonout import dump, dumps
-
-    if dest == "-":
-        click.echo(dumps(doc))
+        click.echo(text if isinstance(text, str) else _collect(text))
         return
     try:
         with open(dest, "w", encoding="utf-8") as fh:
-            dump(doc, fh)
+            if isinstance(text, str):
+                fh.write(text)
+            else:
+                text(fh)
             fh.write("\n")
     except OSError as exc:
         raise GaitInputError(dest, f"cannot write ({exc.strerror})",
                              expected="a writable path") from None
+
+
+def _collect(writer: Callable[[Any], None]) -> str:
+    import io
+
+    buf = io.StringIO()
+    writer(buf)
+    return buf.getvalue()
+
+
+def _write_json(dest: str, doc: dict[str, Any]) -> None:
+    """The report document as JSON, written to a file piece by piece (or to stdout for '-')."""
+    from gait.report.jsonout import dump
+
+    _write_out(dest, lambda fh: dump(doc, fh))
 
 
 def _load_arg(arg: str, ropts: dict[str, Any]):

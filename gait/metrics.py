@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gait import dsp
-from gait.preprocess import BodySignals
+from gait.preprocess import BodySignals, bandpass, butter_sos, fill_gaps
 
 MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
 
@@ -183,9 +183,6 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
     follows the foot-measured impact asymmetry only loosely at the trunk (README), so impact
     does not count towards the verdict.
     """
-    from gait.dsp import sosfiltfilt
-    from gait.preprocess import butter_sos, fill_gaps
-
     out = steps.copy()
     n = len(v)
     if len(out) == 0 or n < 3 * fs:
@@ -193,7 +190,7 @@ def impact_features(steps: pd.DataFrame, v: np.ndarray, fs: float, start_s: floa
         out["loading_rate_ms3"] = np.nan
         return out
     sos = butter_sos(2, min(highpass_hz, 0.4 * fs), "high", fs)
-    hp = sosfiltfilt(sos, fill_gaps(v))
+    hp = dsp.sosfiltfilt(sos, fill_gaps(v))
     hp[np.isnan(v)] = np.nan
     ic_idx = np.round((out["ic"].to_numpy(float) - start_s) * fs).astype(int)
     w, ok = _windows(ic_idx, round(window_s[0] * fs), round(window_s[1] * fs) + 1, n)
@@ -250,8 +247,6 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
     0.3 rad/s) are left out of the bout's mean gravity direction. Lateral sway is the peak-to-peak
     medio-lateral acceleration over the same window.
     """
-    from gait.preprocess import bandpass, fill_gaps
-
     out = steps.copy()
     fs = body.fs
     n = len(body.ml)

@@ -99,7 +99,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from gait.dsp import gaussian_filter1d
+from gait.dsp import find_peaks, gaussian_filter1d
 from gait.events import BOUT_COLUMNS, EVENT_COLUMNS, Detection, empty_bouts, side_of
 from gait.preprocess import fill_gaps, lowpass
 from gait.recording import SensorStream
@@ -226,8 +226,6 @@ def pitch_rate(gyr: np.ndarray, fs: float, missing: np.ndarray | None = None,
 def _impact_ratio(w: np.ndarray, acc: np.ndarray, fs: float) -> float:
     """Median impact (jerk) just after the end of the positive lobes of ``w`` divided by the same
     for ``-w``: > 1 when positive is the swing (contacts follow it)."""
-    from gait.dsp import find_peaks
-
     jerk = np.concatenate([[0.0], np.linalg.norm(np.diff(acc, axis=0), axis=1)])
     ws, wf = smooth(w, fs), lowpass(w, fs, EVENT_HZ)
     a, b = int(0.03 * fs), int(0.1 * fs) + 1
@@ -255,8 +253,6 @@ def smooth(w: np.ndarray, fs: float) -> np.ndarray:
 
 def swing_peaks(ws: np.ndarray, wf: np.ndarray, fs: float) -> np.ndarray:
     """Sample indices of mid-swing peaks (one per stride)."""
-    from gait.dsp import find_peaks
-
     pk, props = find_peaks(ws, height=MIN_SWING_PEAK, distance=max(1, int(MIN_STRIDE_S * fs)))
     if len(pk) == 0:
         return pk

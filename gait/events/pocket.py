@@ -82,7 +82,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from gait import dsp
 from gait.events import BOUT_COLUMNS, Detection, empty_bouts, empty_events
-from gait.preprocess import fill_gaps, gravity_direction, lowpass
+from gait.preprocess import bandpass, fill_gaps, gravity_direction, lowpass
 from gait.recording import G, SensorStream
 
 WORK_FS = 100.0  # Hz, working rate (signals are decimated to <= ~100 Hz, enough for 5 Hz content)
@@ -141,7 +141,7 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
         return Detection(notes=notes)
     t_idx = pk + _parabolic(x, pk)
     t = stream.start_s + t_idx * dec / fs
-    power = _band(v, fw, 0.5, 8.0) ** 2
+    power = bandpass(v, fw, 0.5, 8.0) ** 2
     bouts = local_bouts(t, period[pk], power, fw, stream.start_s)
     keep = _in_bouts(t, bouts)  # isolated peaks (phone handled, a stumble) are not steps
     pk, t = pk[keep], t[keep]
@@ -181,12 +181,12 @@ def step_period(acc: np.ndarray, v: np.ndarray, fs: float) -> tuple[np.ndarray, 
     n = len(v)
     dec = max(1, round(fs / PERIOD_FS))
     fp = fs / dec
-    a = _band(acc, fs, 0.3, 4.0)[::dec]
-    vb = _band(v, fs, 0.5, 4.0)[::dec]
+    a = bandpass(acc, fs, 0.3, 4.0)[::dec]
+    vb = bandpass(v, fs, 0.5, 4.0)[::dec]
     hi = min(BURST_BAND[1], 0.45 * fs)
-    env = np.sum(_band(acc, fs, BURST_BAND[0], hi) ** 2, axis=1) if hi > BURST_BAND[0] * 1.2 \
+    env = np.sum(bandpass(acc, fs, BURST_BAND[0], hi) ** 2, axis=1) if hi > BURST_BAND[0] * 1.2 \
         else np.zeros(len(v))
-    eb = _band(np.sqrt(env), fs, 0.5, 6.0)[::dec]  # impact envelope: one burst per contact
+    eb = bandpass(np.sqrt(env), fs, 0.5, 6.0)[::dec]  # impact envelope: one burst per contact
     w = min(round(WIN_S * fp), len(vb))
     hop = max(1, round(HOP_S * fp))
     starts = np.arange(0, len(vb) - w + 1, hop)
@@ -230,7 +230,7 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray
     hi = min(BURST_BAND[1], 0.45 * fs)
     if hi <= BURST_BAND[0] * 1.2:
         return ipsi, conf
-    hf = np.sum(_band(acc, fs, BURST_BAND[0], hi) ** 2, axis=1)
+    hf = np.sum(bandpass(acc, fs, BURST_BAND[0], hi) ** 2, axis=1)
     half = np.maximum((0.35 * period * fs).astype(int), 1)
     energy = np.log(np.maximum(_window_mean(hf, pk - half, pk + half), 1e-12))
     # segments of consecutive steps (no missed step between)
@@ -307,14 +307,14 @@ def _track_band(v: np.ndarray, fs: float, fc: np.ndarray) -> np.ndarray:
         w = np.where(i0 == j, 1 - fr, 0.0) + np.where(i0 + 1 == j, fr, 0.0)
         if w.any():
             f = BANK_LO * BANK_RATIO ** j
-            x += w * _band(v, fs, BAND_LO_RATIO * f, f)
+            x += w * bandpass(v, fs, BAND_LO_RATIO * f, f)
     return x
 
 
 def _vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
     """Gravity-free acceleration: the principal axis (of the 0.5-3 Hz band) with the most power
     periodic at the step (half the stride of the 3-D signal), signed with impacts upward."""
-    band = _band(acc, fs, 0.5, 3.0)
+    band = bandpass(acc, fs, 0.5, 3.0)
     a = band - band.mean(axis=0)
     _, vec = np.linalg.eigh(a.T @ a)
     dec = max(1, round(fs / PERIOD_FS))
@@ -334,17 +334,9 @@ def _vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
             power = np.var(proj, axis=0) * np.maximum(comp[:, j0:j1].max(axis=1), 0.0)
             best = int(np.argmax(power))  # most power periodic at the step
     v = acc @ vec[:, best]
-    vb = _band(v, fs, 0.3, min(15.0, 0.4 * fs))
+    vb = bandpass(v, fs, 0.3, min(15.0, 0.4 * fs))
     skew = np.mean(vb ** 3) / max(np.mean(vb ** 2), 1e-12) ** 1.5
     return -v if skew < 0 else v
-
-
-def _band(x: np.ndarray, fs: float, lo: float, hi: float) -> np.ndarray:
-    hi = min(hi, 0.45 * fs)
-    sos = dsp.butter(2, (lo, hi), "band", fs)
-    if len(x) <= 15:
-        return x - np.mean(x, axis=0)
-    return dsp.sosfiltfilt(sos, x, axis=0)
 
 
 def _window_mean(e: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
