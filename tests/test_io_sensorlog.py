@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gait.errors import GaitInputError
@@ -364,6 +364,7 @@ def _mangle(data: bytes, how: str, rnd: random.Random, junk: bytes) -> bytes:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(how=st.sampled_from(["truncate", "cells", "shuffle", "header"]),
        seed=st.integers(0, 2**32 - 1), junk=_JUNK, zipped=st.booleans())
+@example(how="cells", seed=661976, junk=b"\r", zipped=False)  # a bare CR inside the header
 def test_property_mangled(how: str, seed: int, junk: bytes, zipped: bool) -> None:
     rnd = random.Random(seed)
     data = _mangle(_BASE, how, rnd, junk)

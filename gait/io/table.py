@@ -58,8 +58,12 @@ def first_line(text: str) -> str:
 
 
 def split_header(line: str, delimiter: str) -> list[str]:
-    """Header names, with quotes removed."""
-    return [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
+    """Header names, with quotes removed (a stray carriage return inside the line, which the
+    csv module refuses outside quotes, is read as part of a name)."""
+    try:
+        return [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
+    except csv.Error:
+        return [c.strip().strip('"').strip() for c in line.split(delimiter)]
 
 
 _DECIMAL_COMMA = re.compile(r"(?:^|[;\t])\s*-?\d+,\d+(?:[eE][-+]?\d+)?\s*(?:[;\t]|$)")
