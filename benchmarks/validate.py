@@ -366,6 +366,11 @@ def main() -> int:
                       f"{fmt(r['report']['stance_si'], 1)}/"
                       f"{fmt(r.get('report_ref_stance_si', refv['stance_si']), 1)} "
                       f"{r['report']['verdict']}")
+                if r.get("IC_mocap"):
+                    icm, fcm = r["IC_mocap"].row(), r["FC_mocap"].row()
+                    print(f"{'':12s} {'(optical reference)':34s} {'':10s} IC F1 {fmt(icm['F1'])} "
+                          f"med {fmt(icm['med_ms'], 0)} ms LR {fmt(icm['LR_acc'])}  FC F1 "
+                          f"{fmt(fcm['F1'])}")
                 if a.events:
                     for line in r["unmatched"]:
                         print(f"    {line}")

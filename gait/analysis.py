@@ -21,6 +21,7 @@ from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
     PARAMETERS,
     impact_features,
+    impact_resolved,
     mark_irregular,
     pelvic_features,
     per_side,
@@ -66,6 +67,13 @@ class Analysis:
         return render_html(self.doc)
 
 
+def _impact_note(fs: float, site: str) -> str:
+    where = "foot sensors sample" if site == "foot" else "lower-back sensor samples"
+    return (f"impact not reported: the {where} at {fs:g} Hz; the heel-strike transient at the "
+            f"{'foot' if site == 'foot' else 'trunk'} needs "
+            f"{4 * IMPACT_HIGHPASS_HZ[site]:g} Hz or more")
+
+
 def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Impact, pelvic and trunk features from the best stream for each."""
     by = {s.placement: s for s in rec.streams}
@@ -75,6 +83,8 @@ def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.D
         body = to_body(s)
         steps = impact_features(steps, body.v, s.sample_rate_hz, s.start_s)
         steps, levelled = pelvic_features(steps, s.acc, body, s.start_s, det.bouts)
+        if not impact_resolved(s.sample_rate_hz, IMPACT_HIGHPASS_HZ["trunk"]):
+            trunk["impact_note"] = _impact_note(s.sample_rate_hz, "trunk")
         if not levelled:
             steps["pelvic_drop_deg"] = np.nan  # no standing reference: the level is unknown
             trunk["notes"] = ["pelvic drop not reported: no standing period to take the level "
@@ -85,6 +95,7 @@ def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.D
     feet = [p for p in FOOT if p in by and by[p].acc_kind == "total"]
     if feet:
         parts = []
+        slow: set[float] = set()
         for side in ("L", "R"):
             cand = [p for p in feet if p.startswith("left" if side == "L" else "right")]
             sub = steps[steps["side"] == side]
@@ -93,8 +104,12 @@ def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.D
                 body = to_body(s)
                 sub = impact_features(sub, body.v, s.sample_rate_hz, s.start_s,
                                       highpass_hz=IMPACT_HIGHPASS_HZ["foot"])
+                if not impact_resolved(s.sample_rate_hz, IMPACT_HIGHPASS_HZ["foot"]):
+                    slow.add(s.sample_rate_hz)
             parts.append(sub)
         steps = pd.concat(parts).sort_values("ic").reset_index(drop=True) if parts else steps
+        if slow:
+            trunk["impact_note"] = _impact_note(min(slow), "foot")
     # pocket: one thigh sees both legs' contacts differently (ipsilateral vs contralateral),
     # so a per-side impact from it would measure the phone's side, not the legs: left out.
     return steps, trunk
@@ -186,7 +201,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     if "step_s" in sym:
         sym["step_s"].update(step_asymmetry(steps, BY_PARAM["step_s"].mild_pct))
     quality = _quality(rec, det, steps)
-    quality["notes"] = trunk.get("notes", [])
+    quality["notes"] = [*trunk.get("notes", []),
+                        *([trunk["impact_note"]] if "impact_note" in trunk else [])]
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
@@ -213,7 +229,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "quality": quality,
         "per_side": sides,
         "symmetry": sym,
-        "trunk": {k: _finite(x) for k, x in trunk.items() if k != "notes"},
+        "trunk": {k: _finite(x) for k, x in trunk.items() if k not in ("notes", "impact_note")},
         "verdict": v,
         "steps": _step_records(steps, [c for c in step_cols if c in steps]),
         "events": _event_records(det.events),

@@ -513,6 +513,7 @@ class _Acc:
     trunk: list[tuple[dict, float, float]] = field(default_factory=list)  # (measures, s, strides)
     notes: dict[str, None] = field(default_factory=dict)
     trunk_notes: dict[str, None] = field(default_factory=dict)
+    impact_note: str | None = None
     warnings: dict[str, None] = field(default_factory=dict)
     streams: dict[str, _StreamTally] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
@@ -535,6 +536,8 @@ def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
     feats = [c for c in PARAMETERS if c in core and c not in TEMPORAL]
     acc.features.append(core[["ic", *feats]])
     notes = trunk.pop("notes", [])
+    if "impact_note" in trunk:  # a property of the sensor's rate: the same in every chunk
+        acc.impact_note = trunk.pop("impact_note")
     if len(core):
         acc.n_parts += 1
         acc.unlevelled += bool(notes)
@@ -616,6 +619,8 @@ def _finish(acc: _Acc, *, n_boot: int, seed: int, file: str | None) -> _an.Analy
         trunk["notes"] = [f"pelvic drop from {acc.n_parts - acc.unlevelled} of {acc.n_parts} "
                           "parts of the recording: the others had no standing period to take "
                           "the level of the pelvis from"]
+    if acc.impact_note:
+        trunk["impact_note"] = acc.impact_note
     tallies = list(acc.streams.values())
     t0 = min((t.t_first for t in tallies), default=0.0)
     t1 = max((t.t_last for t in tallies), default=0.0)

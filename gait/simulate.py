@@ -34,7 +34,7 @@ signals and the truth agree by construction:
 * **Heel-strike transients**: a damped oscillation (soft-tissue wobbling mass) starting at each IC
   (at the trunk 15 ms later in walking, as the force builds up), largest at the foot, attenuated
   up the leg to the trunk (Lafortune et al. 1996); amplitude per side scaled by
-  ``impact_asym_pct``.
+  ``impact_asym_pct``, per step in the truth (``impact_ms2`` of each initial contact).
 * **Foot** (instep): sagittal pitch angle as quintic-Hermite keyframes anchored on IC/FC, giving
   the angular-velocity shape of Aminian et al. (2002) and Salarian et al. (2004): a large positive
   mid-swing peak, a sharp negative peak just after IC (foot lowering) and a negative push-off peak
@@ -89,8 +89,10 @@ Limits (what this is not)
 * Step-to-step variability is white (no long-range correlation, no drift of speed); sensor noise is
   white with a constant bias per axis (no bias drift, no scale-factor error, no saturation, no
   quantisation, no sample loss).
-* Impact transients at 100 Hz are only partly resolved (as in real 100 Hz recordings); their
-  frequency is capped at 0.45 fs to avoid aliasing.
+* Every sensor is ideal apart from its noise, bias and anti-aliasing filter; the filter (a
+  zero-phase low-pass at 0.4 fs, :func:`_transient_shape`) is applied to the heel-strike
+  transients, the only simulated content near the Nyquist frequency, so a 100 Hz sensor records
+  them partly and a 50 Hz one barely (as real ones do), never aliased.
 * Asymmetry is expressed in timing, impact and pelvic drop only; the ground-reaction-force peak
   is the same for both legs. A stance asymmetry without step asymmetry lengthens one double
   support: its load transfer is stretched (see above), which also shifts the trunk's impact
@@ -128,6 +130,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -366,7 +369,7 @@ def _configure(
     impact = {}
     for seg, (amp, f, tau, delay) in _IMPACT[gait].items():
         amps = amp * scale * (1 + sgn * impact_asym_pct / 200.0)
-        impact[seg] = (amps, min(f, 0.45 * fs), tau, delay)
+        impact[seg] = (amps, f, tau, delay)
     trunk = dict(_TRUNK[gait])
     drop = trunk["drop"] + sgn * pelvic_drop_asym_deg / 2.0
     if np.any(drop < 0) or abs(pelvic_drop_asym_deg) > 20:
@@ -713,6 +716,40 @@ def _cosine(tk: np.ndarray, pk: np.ndarray, t: np.ndarray
             inside * dp * np.pi ** 2 * c / (2 * h * h))
 
 
+#: Sensor anti-aliasing filter: linear-phase low-pass at this fraction of the sample rate
+#: (MEMS IMUs filter at roughly 0.25-0.45 x the output data rate), windowed sinc over +-this
+#: many samples, evaluated on a grid this many times finer than the samples.
+_AA_CUTOFF = 0.4
+_AA_HALF_SAMPLES = 4
+_AA_OVERSAMPLE = 32
+
+
+@lru_cache(maxsize=32)
+def _transient_shape(f: float, tau: float, fs: float) -> tuple[float, float, np.ndarray]:
+    """Unit heel-strike transient as a sensor sampling at ``fs`` records it.
+
+    The transient is a damped oscillation ``exp(-s/tau) sin(2 pi f s)`` (s >= 0, scaled to a peak
+    of 1) passed through the sensor's anti-aliasing filter (a Hann-windowed sinc low-pass at
+    ``_AA_CUTOFF * fs``, zero phase so that contact times stay put). Returns ``(t0, dx, y)``:
+    ``y[i]`` is the filtered transient at ``t0 + i dx`` seconds after its onset (0 outside).
+    Without the filter a transient near the Nyquist frequency would read anywhere between its
+    peak and a fraction of it depending on where the samples fall (aliasing), which no real
+    sensor does.
+    """
+    om = 2 * np.pi * f
+    tp = math.atan(om * tau) / om
+    norm = math.exp(-tp / tau) * math.sin(om * tp)
+    dx = 1.0 / (_AA_OVERSAMPLE * fs)
+    half = _AA_HALF_SAMPLES * _AA_OVERSAMPLE
+    s = np.arange(-half, round(8 * tau / dx) + half + 1) * dx
+    x = np.where(s >= 0, np.exp(-np.maximum(s, 0) / tau) * np.sin(om * np.maximum(s, 0)) / norm,
+                 0.0)
+    u = np.arange(-half, half + 1) * dx
+    h = np.sinc(2 * _AA_CUTOFF * fs * u) * np.cos(np.pi * u / (2 * half * dx)) ** 2
+    y = np.convolve(x, h / h.sum(), mode="same")
+    return float(s[0]), dx, y
+
+
 def _bump(u: np.ndarray, c: float, w: float) -> np.ndarray:
     x = (u - c) / w
     return np.where(np.abs(x) < 0.5, np.cos(np.pi * x) ** 2, 0.0)
@@ -816,8 +853,10 @@ def _monotone(tk: np.ndarray, *vals: np.ndarray) -> tuple[np.ndarray, ...]:
 class _Body:
     """Everything that depends on the contact window and a time array."""
 
-    def __init__(self, cfg: _Config, w: dict[str, np.ndarray], t: np.ndarray) -> None:
+    def __init__(self, cfg: _Config, w: dict[str, np.ndarray], t: np.ndarray,
+                 fs: float | None = None) -> None:
         self.cfg, self.w, self.t = cfg, w, t
+        self.fs = cfg.fs if fs is None else fs  # the sensor's true rate (its clock may drift)
         self._cache: dict[str, Any] = {}
 
     def foot_contacts(self, s: int) -> dict[str, np.ndarray]:
@@ -874,7 +913,8 @@ class _Body:
         return r
 
     def _impact(self, seg: str, s: int) -> np.ndarray:
-        """Heel-strike transient of foot ``s`` as felt at segment ``seg`` (m/s^2, upwards)."""
+        """Heel-strike transient of foot ``s`` as felt at segment ``seg`` (m/s^2, upwards),
+        as the sensor samples it: through its anti-aliasing filter (:func:`_transient_shape`)."""
         amps, f, tau, delay = self.cfg.impact[seg]
         c = self.foot_contacts(s)
         real = np.isfinite(c["ic"])
@@ -884,16 +924,16 @@ class _Body:
         out = np.zeros_like(t)
         if len(ic) == 0:
             return out
-        j = np.searchsorted(ic, t, side="right") - 1
-        jj = np.clip(j, 0, len(ic) - 1)
-        dt = t - ic[jj]
-        om = 2 * np.pi * f
-        tp = math.atan(om * tau) / om
-        norm = math.exp(-tp / tau) * math.sin(om * tp)
-        act = (j >= 0) & (dt < 8 * tau)
-        dta = np.where(act, dt, 0.0)
-        return np.where(act, amps[s] * scale[jj] * np.exp(-dta / tau) * np.sin(om * dta) / norm,
-                        0.0)
+        t0, dx, shape = _transient_shape(f, tau, self.fs)
+        lead = -t0  # the filtered transient starts this long before its onset
+        j = np.searchsorted(ic, t + lead, side="right") - 1
+        for back in range(3):  # a transient (< 0.3 s) overlaps at most the next two onsets
+            k = j - back
+            kk = np.clip(k, 0, len(ic) - 1)
+            u = (t - ic[kk] - t0) / dx
+            out += np.where(k >= 0, scale[kk] * np.interp(u, np.arange(len(shape)), shape,
+                                                          left=0.0, right=0.0), 0.0)
+        return amps[s] * out
 
     def trunk_force(self) -> np.ndarray:
         """Specific force at the centre of mass in the heading frame (X fwd, Y left, Z up)."""
@@ -1181,8 +1221,9 @@ class _TruthSink:
         side = np.array(SIDES)[c["foot"]]
         ic = np.isfinite(c["ic"])
         fc = np.isfinite(c["fc"])
-        self._emit("ic", [{"t": t, "side": s} for t, s in
-                          zip(np.round(c["ic"][ic], 4).tolist(), side[ic].tolist(), strict=True)])
+        self._emit("ic", [{"t": t, "side": s, "impact_ms2": a} for t, s, a in
+                          zip(np.round(c["ic"][ic], 4).tolist(), side[ic].tolist(),
+                              np.round(c["imp"][ic], 4).tolist(), strict=True)])
         self._emit("fc", [{"t": t, "side": s} for t, s in
                           zip(np.round(c["fc"][fc], 4).tolist(), side[fc].tolist(), strict=True)])
         for k, s in enumerate(SIDES):
@@ -1292,7 +1333,9 @@ def _bouts_json(bouts: list[dict]) -> list[dict]:
 class Truth:
     """The ground truth of a simulation (schema of ``shared/validation`` "Converted format").
 
-    ``initial_contacts`` / ``final_contacts``: lists of ``{"t", "side"}``; the ``*_times_s``
+    ``initial_contacts``: lists of ``{"t", "side", "impact_ms2"}`` (the amplitude of that
+    step's heel-strike transient at the trunk; the foot's, shank's and thigh's scale with it);
+    ``final_contacts``: lists of ``{"t", "side"}``; the ``*_times_s``
     dicts hold per-side lists (the side of a stride is the side of the IC that starts it; an L
     step ends with an L IC); ``summary`` has the means and symmetry indices
     SI = 100 (L - R) / (0.5 (L + R)) of the means.
@@ -1413,7 +1456,7 @@ def _chunks(cfg: _Config, sink: _TruthSink, chunk_s: float
         for i, p in enumerate(cfg.placements):
             d = cfg.drift[p]
             if d not in bodies:
-                bodies[d] = _Body(cfg, w, times[p])
+                bodies[d] = _Body(cfg, w, times[p], cfg.fs * (1.0 + d * 1e-6))
             acc, gyr = _sensor(bodies[d], p)
             q = cfg.rot[p]
             acc = acc @ q

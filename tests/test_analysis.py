@@ -130,3 +130,12 @@ def test_impact_is_reported_but_does_not_decide_the_verdict() -> None:
     assert verdict(sym, {"L": 60, "R": 60}, [])["towards"] == "L"
     sym["impact_ms2"] = {"si_pct": -30.0, "ci95": [-36.0, -24.0]}
     assert verdict(sym, {"L": 60, "R": 60}, [])["summary"].startswith("A mild weight shift")
+
+
+def test_slow_foot_sensors_report_no_impact_and_say_why() -> None:
+    rec, _ = simulate(duration_s=40, placements=("left_foot", "right_foot"), fs=50.0, seed=3,
+                      impact_asym_pct=10.0)
+    doc = analyse(rec, n_boot=100).doc
+    assert "impact_ms2" not in doc["symmetry"]
+    assert any("impact not reported" in n and "50 Hz" in n for n in doc["quality"]["notes"])
+    assert "stance_s" in doc["symmetry"]

@@ -123,9 +123,10 @@ def _impact_si(placement: str, gait: str, seed: int, **asked: float) -> tuple[fl
 #: (placement, gait) -> tolerance (points) on the mean error over 3 seeds when 10 % is asked.
 #: Walking: the trunk's 10 Hz transient overlaps the load transfer, so the peak under-reads the
 #: asymmetry by ~25 % (about -2.5 points at 10 %); the old 3 Hz definition under-read running by
-#: ~12 points.
-IMPACT_ALONE_TOL = {("trunk", "walk"): 4.0, ("trunk", "run"): 2.0, ("foot", "walk"): 4.0,
-                    ("foot", "run"): 2.0}
+#: ~12 points. The foot reads within 1 point at 100 Hz since the peak is interpolated
+#: (true peak; the sampled maximum scattered by 25 % per step and missed by up to 7 points).
+IMPACT_ALONE_TOL = {("trunk", "walk"): 4.0, ("trunk", "run"): 1.0, ("foot", "walk"): 1.5,
+                    ("foot", "run"): 1.0}
 
 
 @pytest.mark.parametrize(("placement", "gait"), list(IMPACT_ALONE_TOL))
@@ -136,9 +137,9 @@ def test_asked_impact_asymmetry_alone_is_recovered(placement: str, gait: str) ->
     assert max(abs(e) for e in err) < 2 * IMPACT_ALONE_TOL[(placement, gait)], err
 
 
-@pytest.mark.parametrize(("placement", "gait", "tol"), [("trunk", "run", 3.0),
-                                                        ("foot", "walk", 5.0),
-                                                        ("foot", "run", 3.0)])
+@pytest.mark.parametrize(("placement", "gait", "tol"), [("trunk", "run", 1.5),
+                                                        ("foot", "walk", 3.0),
+                                                        ("foot", "run", 1.5)])
 def test_stance_only_asymmetry_makes_no_large_impact_asymmetry(placement: str, gait: str,
                                                                tol: float) -> None:
     # truth: no impact asymmetry (the simulated transients' SI is only sampling noise)
@@ -157,3 +158,33 @@ def test_walking_trunk_impact_leak_is_why_impact_does_not_count() -> None:
            for seed in range(2)]
     assert abs(np.mean(err)) > TH["impact_ms2"].mild_pct  # if this fails, revisit the verdict
     assert not TH["impact_ms2"].weight
+
+
+@pytest.mark.parametrize("fs", [50.0, 100.0, 200.0])
+def test_true_peak_reads_a_transient_whatever_the_sample_phase(fs: float) -> None:
+    # a band-limited 0.3 fs burst: the sampled maximum depends on where the samples fall, the
+    # interpolated peak does not
+    from gait.metrics import _true_peak
+
+    sampled, true = [], []
+    for phase in np.linspace(0.0, 1.0, 9, endpoint=False):
+        t = (np.arange(200) + phase) / fs
+        u = t - 100.0 / fs  # the burst's centre, mid-signal
+        x = np.exp(-((u * fs / 4.0) ** 2)) * np.cos(2 * np.pi * 0.3 * fs * u)
+        i = int(np.argmax(x))
+        sampled.append(x[i])
+        true.append(float(_true_peak(x, np.array([i]))[0]))
+    assert max(sampled) - min(sampled) > 0.2
+    np.testing.assert_allclose(true, 1.0, atol=0.01)
+
+
+def test_impact_needs_a_rate_that_resolves_its_band() -> None:
+    from gait.metrics import IMPACT_HIGHPASS_HZ, impact_features, impact_resolved
+
+    assert impact_resolved(100.0, IMPACT_HIGHPASS_HZ["foot"])
+    assert not impact_resolved(50.0, IMPACT_HIGHPASS_HZ["foot"])
+    assert impact_resolved(50.0, IMPACT_HIGHPASS_HZ["trunk"])
+    steps = pd.DataFrame({"ic": [1.0, 2.0, 3.0], "side": ["L", "R", "L"]})
+    v = np.random.default_rng(0).normal(size=250)
+    out = impact_features(steps, v, 50.0, 0.0, highpass_hz=IMPACT_HIGHPASS_HZ["foot"])
+    assert out["impact_ms2"].isna().all() and out["loading_rate_ms3"].isna().all()
