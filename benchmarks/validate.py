@@ -222,7 +222,8 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     reg = region(ref)
     score_sides = config != "pocket"
     ev = det.events
-    res: dict = {"dataset": dataset, "walk": ref["walk"], "config": config, "seconds": elapsed}
+    res: dict = {"dataset": dataset, "walk": ref["walk"], "config": config, "seconds": elapsed,
+                 "ref_path": ref_path}
     res["IC"] = score_events(ref.get("initial_contacts", []), ev[ev.kind == "IC"], reg,
                              score_sides)
     # walks whose reference has no final contacts (gaitmap healthy_4x10m) do not score FC
@@ -330,6 +331,32 @@ def summarise(results: list[dict]) -> list[dict]:
     return rows
 
 
+def side_swaps(results: list[dict]) -> dict[tuple[str, str], dict]:
+    """Per (dataset, config) with walks whose reference sides look swapped
+    (:func:`ref_sides.side_scores` < 0): those walks and the L/R accuracy without them."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from ref_sides import side_scores
+
+    out: dict[tuple[str, str], dict] = {}
+    flagged: dict[str, set[str]] = {}
+    for r in results:
+        ds = r["dataset"]
+        if ds not in flagged:
+            folder = r["ref_path"].parent
+            flagged[ds] = {w for w, sc in side_scores(folder).items() if sc < 0}
+        if not flagged[ds] or r["IC"].side_n == 0 or r["config"] == "feet":  # feet: by file
+            continue
+        d = out.setdefault((ds, r["config"]), {"suspected_side_swaps": sorted(flagged[ds]),
+                                               "_ok": 0, "_n": 0})
+        if r["walk"] not in flagged[ds]:
+            d["_ok"] += r["IC"].side_ok
+            d["_n"] += r["IC"].side_n
+    for d in out.values():
+        ok, n = d.pop("_ok"), d.pop("_n")
+        d["LR_acc_without_swaps"] = ok / n if n else float("nan")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dataset", help="only datasets whose name contains this")
@@ -375,6 +402,9 @@ def main() -> int:
                     for line in r["unmatched"]:
                         print(f"    {line}")
     rows = summarise(results)
+    swaps = side_swaps(results)
+    for row in rows:
+        row.update(swaps.get((row["dataset"], row["config"]), {}))
     print()
     print(f"{'dataset':26s} {'config':10s} {'walks':>5s} | {'IC P':>5s} {'IC R':>5s} "
           f"{'IC F1':>5s} {'med':>4s} {'mean':>4s} {'L/R':>5s} | {'FC F1':>5s} {'med':>4s} | "
@@ -396,6 +426,12 @@ def main() -> int:
                   f"{fmt(ic['med_ms'], 0):>4s} {fmt(ic['mean_ms'], 0):>4s} "
                   f"{fmt(ic['LR_acc'], 2):>5s} | {fmt(fc['F1'], 2):>5s} {fmt(fc['med_ms'], 0):>4s} "
                   "| same walks against the optical (Stereophoto) reference")
+    for r in rows:
+        if r.get("suspected_side_swaps"):
+            print(f"{r['dataset'][:26]:26s} {r['config']:10s} L/R "
+                  f"{fmt(r['LR_acc_without_swaps'], 3)} without "
+                  f"{', '.join(r['suspected_side_swaps'])}, whose reference sides look "
+                  "swapped (feet's own roll/yaw pattern, benchmarks/ref_sides.py)")
     print("\nReport level (gait report on the whole walk): stance SI error vs reference, "
           "walks within tolerance (feet 2, lower back 3 points), verdicts")
     for r in rows:
