@@ -155,9 +155,11 @@ def score_events(ref_ev: list[dict], det: pd.DataFrame, reg: list[tuple[float, f
 
 
 def unmatched(ref: dict, det: pd.DataFrame, reg: list[tuple[float, float]]) -> list[str]:
-    """Per-walk diagnostics: reference contacts without a detection (MISSED) and detections
-    without a reference contact (FALSE) within +-TOL, per kind and side, with their time relative
-    to the reference bouts (s after a start, or after the end of the last bout before)."""
+    """Per-walk diagnostics: reference contacts without a detection (MISSED), detections
+    without a reference contact (FALSE) within +-TOL (matched as scored, whatever the side) and
+    matched contacts given the other side (SIDE), in time order per kind, with their time
+    relative to the reference bouts (s after a start, or after the end of the last bout
+    before)."""
     bouts = sorted((b["start"], b["end"]) for b in ref.get("walking_bouts", []))
 
     def where(t: float) -> str:
@@ -170,17 +172,24 @@ def unmatched(ref: dict, det: pd.DataFrame, reg: list[tuple[float, float]]) -> l
 
     out = []
     for kind, key in (("IC", "initial_contacts"), ("FC", "final_contacts")):
-        for side in ("L", "R", None):
-            rt = np.array([e["t"] for e in ref.get(key) or [] if e.get("side") == side], float)
-            d = det[(det.kind == kind) & (det.side.isna() if side is None else det.side == side)]
-            rt, dt = rt[inside(rt, reg)], d["t"].to_numpy(float)
-            dc = d["confidence"].to_numpy(float)[inside(dt, reg)]
-            dt = dt[inside(dt, reg)]
-            pairs = match(rt, dt)
-            out += [f"MISSED {kind} {side} {rt[a]:7.2f} ({where(rt[a])})"
-                    for a in sorted(set(range(len(rt))) - {p[0] for p in pairs})]
-            out += [f"FALSE  {kind} {side} {dt[b]:7.2f} ({where(dt[b])}) conf {dc[b]:.2f}"
-                    for b in sorted(set(range(len(dt))) - {p[1] for p in pairs})]
+        # matched as scored (whatever the side), then the sides of the matched pairs compared
+        ref_ev = [e for e in ref.get(key) or [] if inside(np.array([e["t"]]), reg)[0]]
+        rt = np.array([e["t"] for e in ref_ev], float)
+        rs = [e.get("side") for e in ref_ev]
+        d = det[det.kind == kind]
+        d = d[inside(d["t"].to_numpy(float), reg)]
+        dt, dc = d["t"].to_numpy(float), d["confidence"].to_numpy(float)
+        dsd = [x if x in ("L", "R") else None for x in d["side"].tolist()]
+        pairs = match(rt, dt)
+        lines = [(rt[a], f"MISSED {kind} {rs[a]} {rt[a]:7.2f} ({where(rt[a])})")
+                 for a in sorted(set(range(len(rt))) - {p[0] for p in pairs})]
+        lines += [(dt[b], f"FALSE  {kind} {dsd[b]} {dt[b]:7.2f} ({where(dt[b])}) conf "
+                   f"{dc[b]:.2f}") for b in sorted(set(range(len(dt))) - {p[1] for p in pairs})]
+        lines += [(rt[a], f"SIDE   {kind} {rs[a]} {rt[a]:7.2f} ({where(rt[a])}) detected as "
+                   f"{dsd[b]} {1000 * (dt[b] - rt[a]):+.0f} ms conf {dc[b]:.2f}")
+                  for a, b in pairs if rs[a] in ("L", "R") and dsd[b] in ("L", "R")
+                  and rs[a] != dsd[b]]
+        out += [line for _, line in sorted(lines)]
     return out
 
 
