@@ -39,6 +39,9 @@ PLACEMENTS: tuple[str, ...] = (
 
 AccKind = Literal["total", "linear"]
 G = 9.80665  # standard gravity, m/s^2
+#: slowest sample rate gait can be analysed at (Nyquist 10 Hz: the step fundamental and a few
+#: harmonics; contact timing needs ~100 Hz)
+MIN_GAIT_HZ = 20.0
 
 
 @dataclass(frozen=True)

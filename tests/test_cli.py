@@ -95,3 +95,16 @@ def test_info_on_real_validation_file() -> None:
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["streams"][0]["sample_rate_hz"] == 100
+
+
+@pytest.mark.parametrize("command", ["report", "events"])
+def test_too_slow_a_recording_is_a_one_line_error(tmp_path: Path, command: str) -> None:
+    # a 2 Hz export (AndroSensor logs at 1 Hz unless told otherwise): refused, not a crash in
+    # a filter design
+    acc, gyr = walk_like(240)
+    p = write_generic(tmp_path / "slow.csv", np.arange(240) / 2.0, acc, gyr)
+    r = run(command, f"lower_back={p}")
+    assert r.returncode == 2, r.stdout
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert str(p) in lines[0] and "2 Hz" in lines[0] and "at least 20 Hz" in lines[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gait.recording import Recording, SensorStream
+from gait.recording import MIN_GAIT_HZ, Recording, SensorStream
 
 EVENT_COLUMNS = ["t", "kind", "side", "confidence"]
 BOUT_COLUMNS = ["start", "end", "kind"]
@@ -67,6 +67,10 @@ def detect_stream(stream: SensorStream) -> Detection:
     mod_name = _module_for(stream.placement)
     if mod_name is None:
         raise ValueError(f"no event detector for placement {stream.placement!r}")
+    if stream.sample_rate_hz < MIN_GAIT_HZ:
+        raise ValueError(f"{stream.placement} sampled at {stream.sample_rate_hz:.3g} Hz, too "
+                         f"slow to find foot contacts (expected at least {MIN_GAIT_HZ:g} Hz, "
+                         "ideally 100 Hz)")
     mod = importlib.import_module(f"gait.events.{mod_name}")
     det: Detection = mod.detect(stream, side=side_of(stream.placement))
     det.sources = [stream.placement]

@@ -18,12 +18,11 @@ import pyarrow as pa
 from gait.errors import GaitInputError
 from gait.io import resample
 from gait.io.table import decode, first_line
-from gait.recording import PLACEMENTS, AccKind, G, SensorStream
+from gait.recording import MIN_GAIT_HZ, PLACEMENTS, AccKind, G, SensorStream
 
 ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "g": G, "mg": G / 1000.0}
 GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
-MIN_GAIT_HZ = 20.0
 MIN_DT_S = 1e-4  # no phone samples faster than 10 kHz: closer times are not a time column
 MAX_GRID = 2_000_000  # grid points allowed beyond 50 per source row (long pauses)
 
