@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -16,6 +19,17 @@ needs_shared = pytest.mark.skipif(
     not VALIDATION.is_dir(),
     reason=f"../shared/validation not found at {VALIDATION} (only in the project's workspace/CI)",
 )
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """A script of ``benchmarks/`` imported as a module (they are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"_gait_bench_{name}",
+                                                  REPO / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import numpy as np
 import pandas as pd
@@ -17,7 +15,7 @@ from gait.events import lower_back as lb
 from gait.preprocess import ap_sign
 from gait.recording import Recording, SensorStream
 
-from .conftest import REPO, VALIDATION, needs_shared
+from .conftest import VALIDATION, benchmark_module, needs_shared
 
 simulate = pytest.importorskip("gait.simulate").simulate
 
@@ -229,15 +227,6 @@ def test_forward_direction_found_at_any_cadence(gait_kind: str, cadence: float) 
 
 # --- real validation walks (../shared) -------------------------------------------------------
 
-def _validate_module():
-    spec = importlib.util.spec_from_file_location("_gait_validate",
-                                                  REPO / "benchmarks" / "validate.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["_gait_validate"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 # (dataset, walk, IC F1 floor, L/R floor): floors are the figures reached minus a margin
 # reached: 1.00/1.00, 0.90/0.95, 0.93/1.00, 0.94/1.00, 1.00/1.00
 REAL = [("mobgap_lab_example", "HA001_Test5_Trial1", 0.95, 0.95),
@@ -250,7 +239,7 @@ REAL = [("mobgap_lab_example", "HA001_Test5_Trial1", 0.95, 0.95),
 @needs_shared
 @pytest.mark.parametrize(("dataset", "walk", "f1_min", "lr_min"), REAL)
 def test_real_walks(dataset: str, walk: str, f1_min: float, lr_min: float) -> None:
-    val = _validate_module()
+    val = benchmark_module("validate")
     ref_path = VALIDATION / dataset / "converted" / f"ref_{walk}.json"
     ref = json.loads(ref_path.read_text())
     rec = gait.load({"lower_back": ref_path.parent / ref["imu_files"]["lowerback"]})

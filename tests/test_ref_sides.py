@@ -3,24 +3,13 @@ the feet's mirror-symmetric roll and yaw rates alone."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .conftest import REPO
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("_gait_ref_sides",
-                                                  REPO / "benchmarks" / "ref_sides.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["_gait_ref_sides"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+from .conftest import benchmark_module
 
 
 def _walk(folder: Path, walk: str, swapped: bool, rng: np.random.Generator) -> None:
@@ -52,7 +41,7 @@ def test_swapped_foot_files_are_flagged(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     for k in range(1, 5):
         _walk(tmp_path, f"S0{k}_T1", swapped=(k == 3), rng=rng)
-    scores = _module().side_scores(tmp_path)
+    scores = benchmark_module("ref_sides").side_scores(tmp_path)
     assert set(scores) == {"S01_T1", "S02_T1", "S03_T1", "S04_T1"}
     assert [w for w, s in scores.items() if s < 0] == ["S03_T1"]
     assert min(s for w, s in scores.items() if w != "S03_T1") > 0.5
@@ -62,4 +51,4 @@ def test_too_few_subjects_gives_no_verdict(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     for k in range(1, 3):
         _walk(tmp_path, f"S0{k}_T1", swapped=False, rng=rng)
-    assert _module().side_scores(tmp_path) == {}
+    assert benchmark_module("ref_sides").side_scores(tmp_path) == {}
