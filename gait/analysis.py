@@ -75,44 +75,55 @@ def _impact_note(fs: float, site: str) -> str:
 
 
 def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Impact, pelvic and trunk features from the best stream for each."""
+    """Impact, pelvic and trunk features from the best stream for each: impact from the feet
+    (or shanks) when both sides have one (the heel strike measured where it happens), else from
+    the lower back; pelvis and trunk from the lower back."""
     by = {s.placement: s for s in rec.streams}
     trunk: dict = {}
-    if "lower_back" in by and by["lower_back"].acc_kind == "total":
-        s = by["lower_back"]
-        body = to_body(s)
-        steps = impact_features(steps, body.v, s.sample_rate_hz, s.start_s)
-        steps, levelled = pelvic_features(steps, s.acc, body, s.start_s, det.bouts)
-        if not impact_resolved(s.sample_rate_hz, IMPACT_HIGHPASS_HZ["trunk"]):
-            trunk["impact_note"] = _impact_note(s.sample_rate_hz, "trunk")
+    feet = {side: [p for p in FOOT if p in by and by[p].acc_kind == "total"
+                   and p.startswith("left" if side == "L" else "right")] for side in ("L", "R")}
+    back = by.get("lower_back")
+    if back is not None and back.acc_kind != "total":
+        back = None
+    body = to_body(back) if back is not None else None
+    if all(feet.values()) or (back is None and any(feet.values())):
+        steps, slow = _foot_impact(by, feet, steps)
+        if slow:
+            trunk["impact_note"] = _impact_note(slow, "foot")
+    elif back is not None and body is not None:
+        steps = impact_features(steps, body.v, back.sample_rate_hz, back.start_s)
+        if not impact_resolved(back.sample_rate_hz, IMPACT_HIGHPASS_HZ["trunk"]):
+            trunk["impact_note"] = _impact_note(back.sample_rate_hz, "trunk")
+    # pocket: one thigh sees both legs' contacts differently (ipsilateral vs contralateral),
+    # so a per-side impact from it would measure the phone's side, not the legs: left out.
+    if back is not None and body is not None:
+        steps, levelled = pelvic_features(steps, back.acc, body, back.start_s, det.bouts)
         if not levelled:
             steps["pelvic_drop_deg"] = np.nan  # no standing reference: the level is unknown
             trunk["notes"] = ["pelvic drop not reported: no standing period to take the level "
                               "of the pelvis from (stand still for a few seconds when recording)"]
-        trunk.update(trunk_measures(body.v, body.ap, body.ml, s.sample_rate_hz, s.start_s,
+        trunk.update(trunk_measures(body.v, body.ap, body.ml, back.sample_rate_hz, back.start_s,
                                     steps, det.bouts))
-        return steps, trunk
-    feet = [p for p in FOOT if p in by and by[p].acc_kind == "total"]
-    if feet:
-        parts = []
-        slow: set[float] = set()
-        for side in ("L", "R"):
-            cand = [p for p in feet if p.startswith("left" if side == "L" else "right")]
-            sub = steps[steps["side"] == side]
-            if cand:
-                s: SensorStream = by[cand[0]]
-                body = to_body(s)
-                sub = impact_features(sub, body.v, s.sample_rate_hz, s.start_s,
-                                      highpass_hz=IMPACT_HIGHPASS_HZ["foot"])
-                if not impact_resolved(s.sample_rate_hz, IMPACT_HIGHPASS_HZ["foot"]):
-                    slow.add(s.sample_rate_hz)
-            parts.append(sub)
-        steps = pd.concat(parts).sort_values("ic").reset_index(drop=True) if parts else steps
-        if slow:
-            trunk["impact_note"] = _impact_note(min(slow), "foot")
-    # pocket: one thigh sees both legs' contacts differently (ipsilateral vs contralateral),
-    # so a per-side impact from it would measure the phone's side, not the legs: left out.
     return steps, trunk
+
+
+def _foot_impact(by: dict[str, SensorStream], feet: dict[str, list[str]],
+                 steps: pd.DataFrame) -> tuple[pd.DataFrame, float | None]:
+    """Each side's impact from its own foot (or shank) sensor; the slowest rate too slow to
+    resolve it, if any."""
+    parts = []
+    slow: list[float] = []
+    for side in ("L", "R"):
+        sub = steps[steps["side"] == side]
+        if feet[side]:
+            s = by[feet[side][0]]
+            sub = impact_features(sub, to_body(s).v, s.sample_rate_hz, s.start_s,
+                                  highpass_hz=IMPACT_HIGHPASS_HZ["foot"])
+            if not impact_resolved(s.sample_rate_hz, IMPACT_HIGHPASS_HZ["foot"]):
+                slow.append(s.sample_rate_hz)
+        parts.append(sub)
+    out = pd.concat(parts).sort_values("ic").reset_index(drop=True) if parts else steps
+    return out, (min(slow) if slow else None)
 
 
 def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, Any]:

@@ -139,3 +139,18 @@ def test_slow_foot_sensors_report_no_impact_and_say_why() -> None:
     assert "impact_ms2" not in doc["symmetry"]
     assert any("impact not reported" in n and "50 Hz" in n for n in doc["quality"]["notes"])
     assert "stance_s" in doc["symmetry"]
+
+
+def test_feet_and_lower_back_together_impact_from_the_feet_pelvis_from_the_back() -> None:
+    placements = ("lower_back", "left_foot", "right_foot")
+    rec, truth = simulate(duration_s=60, placements=placements, seed=5, impact_asym_pct=12.0)
+    doc = analyse(rec, n_boot=200).doc
+    back_only = analyse(simulate(duration_s=60, placements=("lower_back",), seed=5,
+                                 impact_asym_pct=12.0)[0], n_boot=200).doc
+    # the foot's heel-strike transient is ~8x the trunk's
+    assert doc["per_side"]["L"]["impact_ms2"]["mean"] > 4 * back_only["per_side"]["L"][
+        "impact_ms2"]["mean"]
+    assert abs(doc["symmetry"]["impact_ms2"]["si_pct"]
+               - truth.summary["impact_symmetry_index_pct"]) < 2.0
+    assert "pelvic_drop_deg" in doc["symmetry"] and doc["trunk"]
+    assert doc["sources"] == ["left_foot", "right_foot"]
