@@ -107,15 +107,17 @@ print(json.dumps({"rc": p.returncode, "s": wall, "cpu": ru.ru_utime + ru.ru_stim
 """
 
 #: The chunked path as ``gait report`` runs it: analyse_long (in ``jobs`` worker processes),
-#: JSON, HTML.
+#: JSON (streamed to the file, as the command writes it), HTML.
 CHUNKED = r"""
 import sys
 from pathlib import Path
 from gait.longfile import analyse_long
+from gait.report.jsonout import dump
 from gait.workers import process_map
 with process_map(int(sys.argv[4]), preload=("gait.longfile", "gait.events.lower_back")) as m:
     a = analyse_long(sys.argv[1], file=sys.argv[1], mapper=m)
-Path(sys.argv[2]).write_text(a.to_json() + "\n", encoding="utf-8")
+with open(sys.argv[2], "w", encoding="utf-8") as fh:
+    dump(a.doc, fh)
 Path(sys.argv[3]).write_text(a.to_html() + "\n", encoding="utf-8")
 """
 

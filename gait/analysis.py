@@ -2,7 +2,9 @@
 
 Pure computation over a :class:`~gait.recording.Recording`; the result is an
 :class:`Analysis` whose ``doc`` is the versioned JSON document (schema ``gait-report/1``,
-documented in the README) that the terminal, JSON and HTML reports render.
+documented in the README) that the terminal, JSON and HTML reports render. Its per-step and
+per-event rows are read-only columnar tables (:class:`gait.table.Table`: numpy columns that
+read as lists of dicts), so a 24-hour report does not hold ~300k dicts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from gait.metrics import (
 )
 from gait.preprocess import to_body
 from gait.recording import Recording, SensorStream, describe
+from gait.table import Codes, Table
 
 SCHEMA = "gait-report/1"
 
@@ -50,7 +53,11 @@ MIN_RATE_HZ = 50.0
 
 @dataclass
 class Analysis:
-    """Result of :func:`analyse`: the report document plus the tables behind it."""
+    """Result of :func:`analyse`: the report document plus the tables behind it.
+
+    ``doc["steps"]`` and ``doc["events"]`` are read-only :class:`gait.table.Table` objects:
+    ``len``, iteration and indexing give plain dicts, ``.column(key)`` a numpy array and
+    ``.to_list()`` the list of dicts."""
 
     doc: dict[str, Any]
     steps: pd.DataFrame
@@ -156,32 +163,21 @@ def _finite(x: Any) -> Any:
     return x
 
 
-def _column_values(col: pd.Series) -> list[Any]:
-    """A column as Python values, non-finite floats as None (:func:`_finite` per value)."""
-    if col.dtype.kind == "f":
-        a = col.to_numpy(np.float64)
-        out = a.tolist()
-        for i in np.flatnonzero(~np.isfinite(a)).tolist():
-            out[i] = None
-        return out
-    return [_finite(x) for x in col.tolist()]
+def _step_table(steps: pd.DataFrame, cols: list[str]) -> Table:
+    """The step table as the document's columnar rows (``bout`` as integers, other non-float
+    columns as codes)."""
+    return Table({c: steps[c].to_numpy().astype(np.int64) if c == "bout"
+                  else steps[c].to_numpy() for c in cols})
 
 
-def _step_records(steps: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
-    """The step table as the document's list of per-step dicts, built column by column."""
-    vals = [steps[c].to_numpy().astype(np.int64).tolist() if c == "bout"
-            else _column_values(steps[c]) for c in cols]
-    return [dict(zip(cols, row, strict=True)) for row in zip(*vals, strict=True)]
-
-
-def _event_records(events: pd.DataFrame) -> list[dict[str, Any]]:
-    """The event table as the document's list of per-event dicts (side None unless L/R)."""
-    t = events["t"].to_numpy(np.float64).tolist()
-    kind = [str(k) for k in events["kind"].tolist()]
-    side = [s if s in ("L", "R") else None for s in events["side"].tolist()]
-    conf = events["confidence"].to_numpy(np.float64).tolist()
-    return [{"t": a, "kind": b, "side": c, "confidence": d}
-            for a, b, c, d in zip(t, kind, side, conf, strict=True)]
+def _event_table(events: pd.DataFrame) -> Table:
+    """The event table as the document's columnar rows (side None unless L/R)."""
+    side = events["side"].to_numpy(object)
+    sided = (side == "L") | (side == "R")
+    return Table({"t": events["t"].to_numpy(np.float64),
+                  "kind": Codes.of(events["kind"].astype(str).to_numpy(object)),
+                  "side": np.where(sided, side, None),
+                  "confidence": events["confidence"].to_numpy(np.float64)})
 
 
 def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
@@ -242,7 +238,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "symmetry": sym,
         "trunk": {k: _finite(x) for k, x in trunk.items() if k not in ("notes", "impact_note")},
         "verdict": v,
-        "steps": _step_records(steps, [c for c in step_cols if c in steps]),
-        "events": _event_records(det.events),
+        "steps": _step_table(steps, [c for c in step_cols if c in steps]),
+        "events": _event_table(det.events),
     }
     return Analysis(doc=doc, steps=steps, detection=det)

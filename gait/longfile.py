@@ -604,14 +604,18 @@ def _finish(acc: _Acc, *, n_boot: int, seed: int, file: str | None) -> _an.Analy
     first = acc.first
     assert first is not None
     ev = [e for e in acc.events if len(e)]
+    acc.events.clear()  # the chunks' parts are freed once joined (memory of a long recording)
     events = (pd.concat(ev, ignore_index=True) if ev else empty_events()).sort_values(
         ["t", "kind"], kind="stable").reset_index(drop=True)
+    del ev
     det = Detection(events=events, bouts=merge_bouts(acc.bouts), sources=acc.sources,
                     notes=list(acc.notes))
     steps = mark_irregular(step_table(det.events, det.bouts))
     feats = pd.concat(acc.features, ignore_index=True).set_index("ic")
+    acc.features.clear()
     for c in feats.columns:
         steps[c] = feats[c].reindex(steps["ic"].to_numpy(float)).to_numpy(float)
+    del feats
     trunk = _combine_trunk(acc.trunk)
     if acc.unlevelled and acc.unlevelled == acc.n_parts:
         trunk["notes"] = list(acc.trunk_notes)

@@ -378,15 +378,16 @@ def stride_ids(steps: pd.DataFrame) -> np.ndarray:
     return np.cumsum(new) - 1
 
 
-BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory BOOT_BLOCK x strides
+BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory 8 B x BOOT_BLOCK x strides
 
 
 def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     """Column sums of ``per_stride`` (strides x m) in ``n_boot`` bootstrap resamples of the
     strides, ``BOOT_BLOCK`` resamples at a time so that memory does not grow with
     n_boot x strides. Each resample draws ``k`` stride indices with replacement and counts them
-    (``np.bincount`` over the block; the counts are multinomial, as in the textbook bootstrap,
-    and ~5x faster to draw than ``Generator.multinomial`` for thousands of strides)."""
+    (``np.bincount``; the counts are multinomial, as in the textbook bootstrap, and ~5x faster
+    to draw than ``Generator.multinomial`` for thousands of strides); one matrix product per
+    block gives the sums."""
     k = len(per_stride)
     out = np.empty((n_boot, per_stride.shape[1]))
     if k == 0 or per_stride.shape[1] == 0:
@@ -394,9 +395,14 @@ def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     for i in range(0, n_boot, BOOT_BLOCK):
         b = min(BOOT_BLOCK, n_boot - i)
-        idx = rng.integers(0, k, size=(b, k)) + (np.arange(b) * k)[:, None]
-        counts = np.bincount(idx.ravel(), minlength=b * k).reshape(b, k)
-        out[i:i + b] = counts.astype(float) @ per_stride
+        idx = rng.integers(0, k, size=(b, k))
+        # each resample's counts, as floats, overwrite its own indices (read first): one
+        # b x k array at a time (a 24-hour walk has ~80k strides: 32 MB)
+        counts = idx.view(np.float64)
+        for r in range(b):
+            counts[r] = np.bincount(idx[r], minlength=k)
+        out[i:i + b] = counts @ per_stride
+        del idx, counts  # before the next block is drawn
     return out
 
 
@@ -433,13 +439,16 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
                      np.bincount(ids[m], minlength=k).astype(float) if k else np.zeros(0)]
         if cols[1].sum() >= 2 and cols[3].sum() >= 2:
             tables[p] = cols
-    boot = _boot_sums(np.column_stack([c for cols in tables.values() for c in cols])
-                      if tables else np.zeros((k, 0)), n_boot, seed)
+    # side means and stride counts, then the per-stride table only once in memory
+    totals = {p: (cols[0].sum() / cols[1].sum(), cols[2].sum() / cols[3].sum(),
+                  int(np.sum((cols[1] > 0) | (cols[3] > 0)))) for p, cols in tables.items()}
+    per_stride = (np.column_stack([c for cols in tables.values() for c in cols]) if tables
+                  else np.zeros((k, 0)))
+    del tables
+    boot = _boot_sums(per_stride, n_boot, seed)
+    del per_stride
     out: dict[str, dict] = {}
-    for j, (p, cols) in enumerate(tables.items()):
-        sums, ns = {"L": cols[0], "R": cols[2]}, {"L": cols[1], "R": cols[3]}
-        L = sums["L"].sum() / ns["L"].sum()
-        R = sums["R"].sum() / ns["R"].sum()
+    for j, (p, (L, R, n_strides)) in enumerate(totals.items()):
         b = boot[:, 4 * j: 4 * j + 4]
         with np.errstate(all="ignore"):
             bl = b[:, 0] / b[:, 1]
@@ -448,7 +457,6 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
             bshare = 100 * bl / (bl + br)
         bsi = bsi[np.isfinite(bsi)]
         bshare = bshare[np.isfinite(bshare)]
-        n_strides = int(np.sum((ns["L"] > 0) | (ns["R"] > 0)))
         si = symmetry_index(L, R)
         ci: list[float | None] = [None, None]
         if len(bsi):

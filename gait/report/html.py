@@ -28,6 +28,7 @@ from gait.report.text import (
     parameter_keys,
     verdict_title,
 )
+from gait.table import Table
 
 MAX_POINTS = 1000  # per side; beyond this series are binned
 N_BINS = 240
@@ -89,17 +90,31 @@ def _level(x: Any, allowed: Sequence[str] = tuple(LEVEL_COLOR)) -> str:
 # --- data ------------------------------------------------------------------------------------
 
 def _column(steps: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
-    return np.array([_f(s.get(key)) for s in steps], dtype=float)
+    """Column ``key`` of the steps as floats (NaN for null, non-numbers and a missing key);
+    straight from the arrays of a columnar :class:`~gait.table.Table`."""
+    if not isinstance(steps, Table):
+        return np.array([_f(s.get(key)) for s in steps], dtype=float)
+    if key not in steps.keys:
+        return np.full(len(steps), np.nan)
+    c = steps.codes(key)
+    if c is not None:
+        return np.array([_f(x) for x in c.labels] or [np.nan], dtype=float)[c.codes]
+    return steps.column(key).astype(float)
+
+
+def _side_is(steps: Sequence[Mapping[str, Any]], side: str) -> np.ndarray:
+    if isinstance(steps, Table):
+        return steps.isin("side", (side,))
+    return np.array([s.get("side") for s in steps], dtype=object) == side
 
 
 def _per_side(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, tuple[np.ndarray,
                                                                             np.ndarray]]:
     """Side -> (IC time, value) of the steps with a finite value, in time order."""
-    side = np.array([s.get("side") for s in steps], dtype=object)
     t, v = _column(steps, "ic"), _column(steps, key)
     out = {}
     for s in ("L", "R"):
-        m = (side == s) & np.isfinite(t) & np.isfinite(v)
+        m = _side_is(steps, s) & np.isfinite(t) & np.isfinite(v)
         order = np.argsort(t[m], kind="stable")
         out[s] = (t[m][order], v[m][order])
     return out

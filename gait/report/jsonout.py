@@ -1,6 +1,8 @@
 """The analysis document ("gait-report/1"): strict JSON output and a schema validator.
 
 The document is a plain dict made by ``gait.analysis.analyse()``; every report writer takes it.
+Its long tables (``steps``, ``events``) are read-only columnar tables there
+(:class:`gait.table.Table`; lists of dicts are taken too), written and checked by column.
 ``dumps`` writes strict JSON (NaN/inf become null, numpy types become Python ones, floats are
 rounded to 6 significant digits but never coarser than 1e-4, keys in a stable order) and
 ``validate`` checks the structure, raising ``ValueError("<path>: <problem>")`` at the first
@@ -17,6 +19,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 import numpy as np
+
+from gait.table import Table
 
 SCHEMA = "gait-report/1"
 
@@ -118,6 +122,8 @@ def _plain(obj: Any, top: bool = False) -> Any:
         return _plain(obj.tolist())
     if isinstance(obj, Mapping):
         return _plain_mapping(obj, top)
+    if isinstance(obj, Table):
+        return [_plain(v) for v in obj]
     if isinstance(obj, list | tuple):
         return [_plain(v) for v in obj]
     if isinstance(obj, datetime):
@@ -179,16 +185,23 @@ TABLE_BLOCK = 8192  # rows rendered at a time
 
 
 class _Table:
-    """A list of flat dicts with the same string keys and scalar values, written as one-line
-    rows (the text :func:`_inline` gives each) built column by column, block by block."""
+    """A table of rows with the same string keys and scalar values, written as one-line rows
+    (the text :func:`_inline` gives each) built column by column, block by block. ``texts(key,
+    rows)`` gives the JSON texts of column ``key`` for the rows of slice ``rows``."""
 
-    def __init__(self, rows: list[dict[str, Any]], keys: list[str]) -> None:
-        self.rows, self.keys = rows, keys
+    def __init__(self, n: int, keys: list[str],
+                 texts: Callable[[str, slice], list[str]]) -> None:
+        self.n, self.keys, self.texts = n, keys, texts
         self.pad = self.inner = self.prefix = ""
 
     @classmethod
     def of(cls, v: Any) -> _Table | None:
-        """The table of ``v``, or None when ``v`` is anything else (written the usual way)."""
+        """The table of ``v`` (a :class:`~gait.table.Table` or a list of flat dicts), or None
+        when ``v`` is anything else (written the usual way)."""
+        if isinstance(v, Table):
+            if len(v) < _TABLE_MIN or not v.keys:
+                return None
+            return cls(len(v), sorted(v.keys), lambda k, rows: _table_texts(v, k, rows))
         if type(v) is not list or len(v) < _TABLE_MIN or type(v[0]) is not dict:
             return None
         keys = sorted(v[0])
@@ -201,7 +214,7 @@ class _Table:
             if any(issubclass(t, dict | list | tuple | Mapping | np.ndarray)
                    for t in set(type(r[k]) for r in v)):
                 return None
-        return cls(v, keys)
+        return cls(len(v), keys, lambda k, rows: _column_texts([r[k] for r in v[rows]]))
 
     def placed(self, prefix: str, pad: str, inner: str) -> _Table:
         self.prefix, self.pad, self.inner = prefix, pad, inner
@@ -210,13 +223,27 @@ class _Table:
     def __iter__(self) -> Iterator[str]:
         sep = ",\n" + self.inner
         heads = [_encode_str(k) + ": " for k in self.keys]
-        for i in range(0, len(self.rows), TABLE_BLOCK):
-            block = self.rows[i:i + TABLE_BLOCK]
-            cols = [[h + x for x in _column_texts([r[k] for r in block])]
+        for i in range(0, self.n, TABLE_BLOCK):
+            rows = slice(i, i + TABLE_BLOCK)
+            cols = [[h + x for x in self.texts(k, rows)]
                     for k, h in zip(self.keys, heads, strict=True)]
             text = sep.join(["{" + ", ".join(r) + "}" for r in zip(*cols, strict=True)])
             yield (self.prefix + "[\n" + self.inner if i == 0 else sep) + text
         yield "\n" + self.pad + "]"
+
+
+def _table_texts(t: Table, key: str, rows: slice) -> list[str]:
+    """JSON texts of column ``key`` of a columnar table (as :func:`_column_texts` writes the
+    same values), without making the rows."""
+    c = t.codes(key)
+    if c is not None:
+        labels = np.empty(len(c.labels), dtype=object)
+        labels[:] = [_scalar(_plain(x)) for x in c.labels]
+        return labels[c.codes[rows]].tolist()
+    a = t.column(key)[rows]
+    if a.dtype.kind == "f":
+        return _float_texts(a)
+    return list(map(int.__repr__, a.tolist()))
 
 
 def _column_texts(col: list[Any]) -> list[str]:
@@ -292,7 +319,7 @@ def _inline(v: Any) -> str | None:
     """One-line text of a container of scalars, or None when it should be expanded."""
     vals = v.values() if type(v) is dict else v
     for x in vals:
-        if type(x) is dict or type(x) is list or isinstance(x, dict | list):
+        if type(x) is dict or type(x) is list or isinstance(x, dict | list | _Table):
             return None
     if isinstance(v, dict):
         return "{" + ", ".join([f"{_scalar(k)}: {_scalar(x)}" for k, x in v.items()]) + "}"
@@ -398,7 +425,7 @@ def _iso(x: Any, path: str) -> None:
 
 def _list(item: Check, length: int | None = None) -> Check:
     def check(x: Any, path: str) -> None:
-        if not isinstance(x, list | tuple):
+        if not isinstance(x, list | tuple | Table):
             _fail(path, "expected a list", x)
         if length is not None and len(x) != length:
             _fail(path, f"expected a list of {length} items, got {len(x)}")
@@ -420,6 +447,40 @@ def _obj(required: Mapping[str, Check], optional: Mapping[str, Check] | None = N
             if k in x:
                 c(x[k], f"{path}.{k}" if path else k)
     return check
+
+
+def _rows(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
+    """A list of objects, as ``_list(_obj(required, optional))``. A columnar
+    :class:`~gait.table.Table` is checked by column: each key's check on the column's labels or
+    its extremes and null (exact for the enum, type and range checks of the schema); the rows
+    are checked one by one only when that fails, to name the first bad one."""
+    by_row = _list(_obj(required, optional))
+    checks = {**(optional or {}), **required}
+
+    def check(x: Any, path: str) -> None:
+        if not isinstance(x, Table) or (len(x) and not (
+                all(k in x.keys for k in required)
+                and all(_column_passes(x, k, c) for k, c in checks.items() if k in x.keys))):
+            by_row(x, path)
+    return check
+
+
+def _column_passes(t: Table, key: str, check: Check) -> bool:
+    c = t.codes(key)
+    if c is not None:
+        reps = list(c.labels)
+    else:
+        a = t.column(key)
+        fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+        reps = [fin.min().item(), fin.max().item()] if len(fin) else []
+        if len(fin) < len(a):
+            reps.append(None)
+    try:
+        for x in reps:
+            check(x, key)
+    except ValueError:
+        return False
+    return True
 
 
 def _map(value: Check, keys: tuple[str, ...] | None = None) -> Check:
@@ -491,10 +552,10 @@ _VALIDATE_DOC: Check = _obj({
         "thresholds": _list(_both(_obj({"parameter": _str, "label": _str, "mild_pct": _num(0),
                                         "marked_pct": _num(0), "source": _str}),
                                   _ordered("mild_pct", "marked_pct")))}),
-    "steps": _list(_obj({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
-                        dict.fromkeys(PARAMETERS, _num_or_null))),
-    "events": _list(_obj({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
-                          "confidence": _num(0, 1)})),
+    "steps": _rows({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
+                   dict.fromkeys(PARAMETERS, _num_or_null)),
+    "events": _rows({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
+                     "confidence": _num(0, 1)}),
 })
 
 

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gait.report.jsonout import PARAMETERS, fmt_value, param_label, param_unit
+from gait.table import Table as ColumnTable
 
 LEVEL_STYLE = {"balanced": "green", "mild": "yellow", "marked": "red", "undetermined": "grey50",
                "uncertain": "grey50"}
@@ -88,8 +89,12 @@ def header_text(doc: Mapping[str, Any]) -> str:
         for s in rec.get("streams") or [])
     n_bouts = len(doc.get("bouts") or [])
     steps = f"{q.get('n_steps', 0)} steps (L {q.get('n_steps_L', 0)}, R {q.get('n_steps_R', 0)})"
-    unsided = sum(1 for e in doc.get("events") or []
-                  if e.get("kind") == "IC" and e.get("side") not in ("L", "R"))
+    events = doc.get("events") or []
+    if isinstance(events, ColumnTable):
+        unsided = int((events.isin("kind", ("IC",)) & ~events.isin("side", ("L", "R"))).sum())
+    else:
+        unsided = sum(1 for e in events
+                      if e.get("kind") == "IC" and e.get("side") not in ("L", "R"))
     if unsided and not q.get("n_steps"):
         steps = f"{unsided} steps (sides unknown)"
     return " · ".join([
