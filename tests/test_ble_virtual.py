@@ -104,9 +104,32 @@ def test_report_finds_the_simulated_asymmetry(recorded: dict,
     assert e.value.code == 0
     doc = json.loads(capsys.readouterr().out)
     si = doc["symmetry"]["stance_s"]["si_pct"]
-    truth = recorded["models"][0].truth.summary["stance_symmetry_index_pct"]
+    truth = _recorded_stance_si(recorded)
     assert abs(si - truth) < 1.5, (si, truth)
     assert abs(si - 8.0) < 2.0
+
+
+def _recorded_stance_si(recorded: dict) -> float:
+    """Stance SI of the simulated stances that the recording holds whole (the recorder starts
+    late and loses a reconnect's worth of steps; which ones depends on the host's timing)."""
+    truth = recorded["models"][0].truth
+    means = {}
+    for side, placement in (("L", "left_foot"), ("R", "right_foot")):
+        s = next(x for x in recorded["res"].sensors if x.placement == placement)
+        ok = np.isfinite(s.acc).all(axis=1)
+        rate = recorded["models"][0].odr_hz  # the simulation's sample rate
+        ics = truth.ic_times(side)
+        fcs = truth.fc_times(side)
+        stances = []
+        for ic in ics:
+            later = fcs[fcs > ic]
+            if not len(later):
+                continue
+            a, b = round(ic * rate) - s.k0, round(later[0] * rate) - s.k0
+            if 0 <= a < b < len(ok) and ok[a:b + 1].all():
+                stances.append(later[0] - ic)
+        means[side] = float(np.mean(stances))
+    return 200 * (means["L"] - means["R"]) / (means["L"] + means["R"])
 
 
 def test_recover_cli_on_a_torn_copy(recorded: dict, capsys: pytest.CaptureFixture[str]) -> None:
