@@ -25,6 +25,7 @@ from gait.metrics import (
     impact_features,
     impact_resolved,
     mark_irregular,
+    overall,
     pelvic_features,
     per_side,
     step_asymmetry,
@@ -234,6 +235,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "bouts": [{"start": float(b.start), "end": float(b.end), "kind": str(b.kind)}
                   for b in det.bouts.itertuples(index=False)],
         "quality": quality,
+        "overall": overall(det.events, det.bouts),
         "per_side": sides,
         "symmetry": sym,
         "trunk": {k: _finite(x) for k, x in trunk.items() if k not in ("notes", "impact_note")},

@@ -10,6 +10,8 @@ SI = 100 (L - R) / (0.5 (L + R)), positive = left larger.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -367,6 +369,32 @@ def per_side(steps: pd.DataFrame, params: list[str] | None = None) -> dict[str, 
             out[s][p] = {"mean": m, "sd": sd, "cv": float(100 * sd / abs(m)) if m else None,
                          "n": len(x)}
     return out
+
+
+#: steps within this factor of the median step time count as regular in :func:`overall`
+REGULAR_STEP = (0.7, 1.3)
+
+
+def overall(events: pd.DataFrame, bouts: pd.DataFrame | None) -> dict[str, Any]:
+    """Both legs together, sides known or not: the ICs inside bouts (``n_steps``), the time
+    between consecutive ICs of a bout (``step_s``: mean, SD, CV %, n of the regular ones, within
+    ``REGULAR_STEP`` x their median, so pauses and turns on the spot do not count) and the
+    cadence from it (steps/min). A phone in a pocket of unknown side still gives these."""
+    ic = np.sort(events.loc[events["kind"] == "IC", "t"].to_numpy(float))
+    bout = _bout_index(ic, bouts)
+    n_steps = int((bout >= 0).sum())
+    same = (bout[1:] == bout[:-1]) & (bout[1:] >= 0)
+    d = np.diff(ic)[same]
+    if len(d):
+        med = float(np.median(d))
+        d = d[(d >= REGULAR_STEP[0] * med) & (d <= REGULAR_STEP[1] * med)]
+    if len(d) == 0:
+        return {"n_steps": n_steps, "cadence_spm": None,
+                "step_s": {"mean": None, "sd": None, "cv": None, "n": 0}}
+    m = float(np.mean(d))
+    sd = float(np.std(d, ddof=1)) if len(d) > 1 else 0.0
+    return {"n_steps": n_steps, "cadence_spm": 60.0 / m,
+            "step_s": {"mean": m, "sd": sd, "cv": 100 * sd / m, "n": len(d)}}
 
 
 def stride_ids(steps: pd.DataFrame) -> np.ndarray:

@@ -154,3 +154,16 @@ def test_feet_and_lower_back_together_impact_from_the_feet_pelvis_from_the_back(
                - truth.summary["impact_symmetry_index_pct"]) < 2.0
     assert "pelvic_drop_deg" in doc["symmetry"] and doc["trunk"]
     assert doc["sources"] == ["left_foot", "right_foot"]
+
+
+def test_pocket_of_unknown_side_still_reports_cadence() -> None:
+    from gait.report.text import render_text_str
+
+    rec, truth = simulate(duration_s=60, placements=("pocket",), seed=2)
+    doc = analyse(rec, n_boot=100).doc
+    validate(doc)
+    o = doc["overall"]
+    step = np.mean(truth.step_times_s["L"] + truth.step_times_s["R"])
+    assert abs(o["step_s"]["mean"] - step) < 0.01 and o["n_steps"] > 80
+    text = render_text_str(doc)
+    assert "Both legs: cadence" in text and "Stance time" not in text  # no empty table

@@ -236,3 +236,19 @@ def test_boot_sums_hold_one_block_of_counts() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 1.3 * 8 * BOOT_BLOCK * k, peak / 1e6
+
+
+def test_overall_counts_both_legs_whatever_the_sides() -> None:
+    from gait.metrics import overall
+
+    # two bouts of steps every 0.5 s, sides unknown, a 1.2 s pause inside the second
+    t = np.concatenate([np.arange(10) * 0.5 + 1.0, [20.0, 20.5, 21.0, 22.2, 22.7, 23.2]])
+    events = pd.DataFrame({"t": t, "kind": "IC", "side": None, "confidence": 1.0})
+    events = pd.concat([events, pd.DataFrame({"t": t + 0.1, "kind": "FC", "side": None,
+                                              "confidence": 1.0})], ignore_index=True)
+    bouts = pd.DataFrame({"start": [0.9, 19.9], "end": [5.6, 23.3], "kind": ["walk", "walk"]})
+    o = overall(events, bouts)
+    assert o["n_steps"] == 16
+    assert o["step_s"]["n"] == 9 + 4  # the pause and the gap between the bouts do not count
+    assert o["step_s"]["mean"] == pytest.approx(0.5) and o["cadence_spm"] == pytest.approx(120)
+    assert overall(events.iloc[:0], bouts)["cadence_spm"] is None

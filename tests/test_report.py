@@ -42,6 +42,13 @@ def _level(si: float, lo: float, hi: float, mild: float, marked: float) -> str:
     return "balanced" if abs(si) < mild else "mild" if abs(si) < marked else "marked"
 
 
+def _overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    st = np.array([r["step_s"] for r in rows if r["step_s"] is not None])
+    return {"n_steps": len(rows), "cadence_spm": float(60 / st.mean()),
+            "step_s": {"mean": float(st.mean()), "sd": float(st.std(ddof=1)),
+                       "cv": float(100 * st.std(ddof=1) / st.mean()), "n": len(st)}}
+
+
 def make_doc(duration_s: float = 150.0, seed: int = 0, file: str = "walk_weight_shift_left.csv",
              shift: float = 1.0, pause: bool = True) -> dict[str, Any]:
     """A realistic "gait-report/1" document: a lower-back walk, left weight shift x ``shift``."""
@@ -148,6 +155,7 @@ def make_doc(duration_s: float = 150.0, seed: int = 0, file: str = "walk_weight_
         "quality": {"ok": True, "n_steps": len(rows), "n_steps_L": n_l, "n_steps_R": n_r,
                     "n_bouts": len(bouts), "walking_s": float(sum(b - a for a, b in bouts)),
                     "problems": []},
+        "overall": _overall(rows),
         "per_side": per_side, "symmetry": symmetry,
         "trunk": {"step_regularity": 0.78, "stride_regularity": 0.86,
                   "autocorr_step_symmetry": 0.91, "harmonic_ratio_v": 2.4,
@@ -483,6 +491,7 @@ def test_html_sections_and_verdict_colour(doc: dict[str, Any]) -> None:
     assert f"{ps['L']['stance_s']['mean']:.3f}" in page
     assert "Patterson et al. 2010" in page and "3 backwards timestamps sorted" in page
     assert "Step regularity" in page
+    assert f"{doc['overall']['cadence_spm']:.0f} steps/min" in page
 
 
 def test_html_escapes_all_text(doc: dict[str, Any]) -> None:

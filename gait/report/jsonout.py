@@ -556,7 +556,7 @@ _VALIDATE_DOC: Check = _obj({
                    dict.fromkeys(PARAMETERS, _num_or_null)),
     "events": _rows({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
                      "confidence": _num(0, 1)}),
-})
+}, {"overall": _obj({"n_steps": _int(), "cadence_spm": _num_or_null, "step_s": _STAT})})
 
 
 def validate(doc: Any) -> None:

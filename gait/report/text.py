@@ -116,6 +116,14 @@ def _finding_levels(doc: Mapping[str, Any]) -> dict[str, str]:
             for f in (doc.get("verdict") or {}).get("findings") or []}
 
 
+def _measured_keys(doc: Mapping[str, Any]) -> list[str]:
+    """:func:`parameter_keys` that have a value on either side or a symmetry index."""
+    per_side = doc.get("per_side") or {}
+    sym = doc.get("symmetry") or {}
+    return [k for k in parameter_keys(doc) if k in sym or any(
+        _num(((per_side.get(s) or {}).get(k) or {}).get("mean")) is not None for s in "LR")]
+
+
 def _table(doc: Mapping[str, Any]) -> Table:
     per_side = doc.get("per_side") or {}
     sym = doc.get("symmetry") or {}
@@ -125,7 +133,7 @@ def _table(doc: Mapping[str, Any]) -> Table:
     for name, style in (("Left", "blue"), ("Right", "dark_orange"), ("SI % [95% CI]", ""),
                         ("L share", "")):
         t.add_column(name, justify="right", style=style, overflow="fold")  # never truncate
-    for key in parameter_keys(doc):
+    for key in _measured_keys(doc):
         unit = param_unit(key)
         s = sym.get(key) or {}
         share = _num(s.get("left_share_pct"))
@@ -147,6 +155,16 @@ def _step_pairs(doc: Mapping[str, Any]) -> Text | None:
     return Text.assemble(("Walking asymmetry: ", "bold"),
                          f"{pct:.0f} % of {st.get('n_step_pairs')} step pairs differ by more "
                          f"than {_num(st.get('limit_pct')) or 0:.1f} % (Apple-style)")
+
+
+def _overall(doc: Mapping[str, Any]) -> Text | None:
+    o = doc.get("overall") or {}
+    cad = _num(o.get("cadence_spm"))
+    if cad is None:
+        return None
+    return Text.assemble(("Both legs: ", "bold"),
+                         f"cadence {cad:.0f} steps/min · step time "
+                         f"{fmt_mean_sd('step_s', o.get('step_s'))} s")
 
 
 def _trunk(doc: Mapping[str, Any]) -> Text | None:
@@ -195,9 +213,9 @@ def _verdict_panel(doc: Mapping[str, Any]) -> Panel:
 def render_text(doc: Mapping[str, Any], console: Console) -> None:
     """Print the terminal report of an analysis document on ``console``."""
     console.print(Text(header_text(doc), style="bold"))
-    if parameter_keys(doc):
+    if _measured_keys(doc):
         console.print(_table(doc))
-    for line in (_step_pairs(doc), _trunk(doc)):
+    for line in (_overall(doc), _step_pairs(doc), _trunk(doc)):
         if line is not None:
             console.print(line)
     console.print(_verdict_panel(doc))
