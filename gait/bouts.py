@@ -50,6 +50,7 @@ from gait.preprocess import bandpass, fill_gaps, lowpass
 WINDOW_S = 3.0
 HOP_S = 0.25
 GRID_HZ = 50.0  # features are computed on a 50 Hz copy of the signal (fast at any rate)
+AC_BLOCK = 512  # windows per FFT block in window_features
 MIN_POWER = 0.25  # m/s^2
 MIN_REGULARITY = 0.4
 HALF_LAG_MIN_AC = 0.2  # positive autocorrelation at d/k: the dominant lag d spans k steps
@@ -114,16 +115,23 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         if len(x) < n_win:
             x = np.pad(x, (0, n_win - len(x)))
         w = sliding_window_view(x, n_win)[::hop]
-        w = w - w.mean(axis=1, keepdims=True)
         if c == 0:
             t = (np.arange(len(w)) * hop + n_win / 2) / GRID_HZ
             power = w.std(axis=1)
         nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
-        # double precision: numpy's float32 FFT of many short rows is twice as slow as its
+        unbias = n_win / (n_win - np.arange(n_win))
+        ac = np.empty((len(w), n_win))
+        # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all
+        # the windows of an hour (~60 MB per buffer) spent as long again in page faults.
+        # Double precision: numpy's float32 FFT of many short rows is twice as slow as its
         # float64 one (scipy.fft's float32 was faster, but importing scipy.fft costs 0.2-0.3 s)
-        f = np.fft.rfft(w, nfft, axis=1)
-        ac = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
-        acs.append(ac / np.maximum(ac[:, :1], 1e-12) * n_win / (n_win - np.arange(n_win)))
+        for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
+            blk = w[i:i + AC_BLOCK]
+            blk = blk - blk.mean(axis=1, keepdims=True)
+            f = np.fft.rfft(blk, nfft, axis=1)
+            a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
+            ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
+        acs.append(ac)
     step_freq, regularity = _step_lag(acs[0], n_win)
     if len(acs) > 1:
         # the channel average where it is periodic and the first channel is not; where both are,
