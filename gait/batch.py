@@ -56,8 +56,8 @@ TABLE_PARAMETERS = ("stance_s", "step_s", "impact_ms2", "stride_s", "swing_s",
                     "lateral_sway_ms2")
 COLUMNS: tuple[str, ...] = (
     "file", "status", "error", "format", "placements", "start_time_utc", "duration_s",
-    "gait_kind", "n_steps", "n_steps_L", "n_steps_R", "quality_ok", "verdict_level",
-    "verdict_towards",
+    "gait_kind", "n_steps", "n_steps_L", "n_steps_R", "cadence_spm", "quality_ok",
+    "verdict_level", "verdict_towards",
     *(f"{p}_{k}" for p in TABLE_PARAMETERS for k in ("si_pct", "ci_lo", "ci_hi")),
     "verdict_summary", "content_hash", "seconds", "history_id",
 )
@@ -185,7 +185,9 @@ def _row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
         placements="+".join(str(s.get("placement")) for s in rec.get("streams") or []),
         start_time_utc=rec.get("start_time_utc"), duration_s=_num(rec.get("duration_s")),
         gait_kind=doc.get("gait_kind"), n_steps=q.get("n_steps"), n_steps_L=q.get("n_steps_L"),
-        n_steps_R=q.get("n_steps_R"), quality_ok=q.get("ok"), verdict_level=v.get("level"),
+        n_steps_R=q.get("n_steps_R"),
+        cadence_spm=_num((doc.get("overall") or {}).get("cadence_spm")),
+        quality_ok=q.get("ok"), verdict_level=v.get("level"),
         verdict_towards=v.get("towards"), verdict_summary=v.get("summary"))
     for p in TABLE_PARAMETERS:
         s = (doc.get("symmetry") or {}).get(p) or {}

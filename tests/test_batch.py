@@ -75,6 +75,7 @@ def test_batch_rows_errors_history_and_resume(mixed: Path, tmp_path: Path,
     for name in ("same_again.gait.json", "walk01.gait.json", "walk02.gait.json"):
         r = by[name]
         assert r["status"] == "ok" and r["n_steps"] > 50 and r["verdict_level"]
+        assert 80 < r["cadence_spm"] < 140  # simulated walks (~110 steps/min)
         assert r["stance_s_ci_lo"] <= r["stance_s_si_pct"] <= r["stance_s_ci_hi"]
         assert r["history_id"] >= 1 and len(r["content_hash"]) == 64
     assert len(walks(db)) == 3  # the duplicate is the same walk
