@@ -116,6 +116,9 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (walk_id, parameter)
         ) WITHOUT ROWID""",
     ],
+    # 2: both legs together (report "overall": cadence, step time), null for older walks
+    ["ALTER TABLE walks ADD COLUMN cadence_spm REAL",
+     "ALTER TABLE walks ADD COLUMN step_s REAL"],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -353,11 +356,11 @@ _UPSERT = """
 INSERT INTO walks (content_hash, walk_utc, walk_time_source, analysed_utc, first_analysed_utc,
     file, sources, placements, used_placements, gait_kind, duration_s, n_steps, quality_ok,
     problems, per_side, verdict_level, verdict_towards, verdict_summary, report_schema,
-    generated_by)
+    generated_by, cadence_spm, step_s)
 VALUES (:content_hash, :walk_utc, :walk_time_source, :analysed_utc, :analysed_utc, :file,
     :sources, :placements, :used_placements, :gait_kind, :duration_s, :n_steps, :quality_ok,
     :problems, :per_side, :verdict_level, :verdict_towards, :verdict_summary, :report_schema,
-    :generated_by)
+    :generated_by, :cadence_spm, :step_s)
 ON CONFLICT (content_hash) DO UPDATE SET
     walk_utc = CASE WHEN excluded.walk_time_source = 'given'
                      OR walks.walk_time_source <> 'given' THEN excluded.walk_utc
@@ -372,7 +375,8 @@ ON CONFLICT (content_hash) DO UPDATE SET
     quality_ok = excluded.quality_ok, problems = excluded.problems,
     per_side = excluded.per_side, verdict_level = excluded.verdict_level,
     verdict_towards = excluded.verdict_towards, verdict_summary = excluded.verdict_summary,
-    report_schema = excluded.report_schema, generated_by = excluded.generated_by
+    report_schema = excluded.report_schema, generated_by = excluded.generated_by,
+    cadence_spm = excluded.cadence_spm, step_s = excluded.step_s
 RETURNING id
 """
 
@@ -392,6 +396,7 @@ def store(doc: Mapping[str, Any], sources: list[Path], db: Path | None = None,
     rec = doc.get("recording") or {}
     quality = doc.get("quality") or {}
     verdict = doc.get("verdict") or {}
+    overall = doc.get("overall") or {}
     row = {
         "content_hash": digest, "walk_utc": _iso(walk_dt), "walk_time_source": how,
         "analysed_utc": _iso(datetime.now(UTC)),
@@ -407,6 +412,8 @@ def store(doc: Mapping[str, Any], sources: list[Path], db: Path | None = None,
         "verdict_level": verdict.get("level"), "verdict_towards": verdict.get("towards"),
         "verdict_summary": verdict.get("summary"),
         "report_schema": str(doc.get("schema", "")), "generated_by": doc.get("generated_by"),
+        "cadence_spm": _num(overall.get("cadence_spm")),
+        "step_s": _num((overall.get("step_s") or {}).get("mean")),
     }
     sym_rows = []
     for p, s in (doc.get("symmetry") or {}).items():
@@ -441,6 +448,7 @@ def _walk_dict(r: sqlite3.Row) -> dict[str, Any]:
         "sources": json.loads(r["sources"]), "placements": json.loads(r["placements"]),
         "used_placements": json.loads(r["used_placements"]), "gait_kind": r["gait_kind"],
         "duration_s": r["duration_s"], "n_steps": r["n_steps"],
+        "cadence_spm": r["cadence_spm"], "step_s": r["step_s"],
         "quality_ok": None if r["quality_ok"] is None else bool(r["quality_ok"]),
         "problems": json.loads(r["problems"]),
         "verdict": {"level": r["verdict_level"], "towards": r["verdict_towards"],
@@ -593,7 +601,8 @@ def history_doc(db: str | os.PathLike[str] | None = None,
         "method": METHOD, "n_walks": len(ws),
         "walks": [{k: w[k] for k in ("id", "walk_utc", "walk_time_source", "analysed_utc",
                                      "file", "content_hash", "placements", "gait_kind",
-                                     "duration_s", "n_steps", "quality_ok", "verdict")}
+                                     "duration_s", "n_steps", "cadence_spm", "step_s",
+                                     "quality_ok", "verdict")}
                   for w in ws],
         "parameters": params,
     }

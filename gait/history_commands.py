@@ -72,6 +72,11 @@ def _slope(tr: Mapping[str, Any]) -> str:
     return f"{_signed(tr['slope_pct_per_week'], 2)} [{_signed(ci[0], 2)},{_signed(ci[1], 2)}]"
 
 
+def _cadence(x: Any) -> str:
+    """Cadence of a walk (steps/min), "–" for walks stored before it was recorded."""
+    return "–" if x is None else f"{float(x):.0f}"
+
+
 def _verdict(v: Mapping[str, Any]) -> str:
     level = str(v.get("level") or "?")
     towards = v.get("towards")
@@ -207,6 +212,7 @@ def render_history_html(doc: Mapping[str, Any]) -> str:
     walk_rows = "".join(
         f"<tr><td class=n>{w['id']}</td><td>{_e(_date(w['walk_utc']))}</td>"
         f"<td>{_e(w['walk_time_source'])}</td><td>{_e(w['file'])}</td>"
+        f"<td class=n>{_e(_cadence(w.get('cadence_spm')))}</td>"
         f"<td>{_e(_verdict(w.get('verdict') or {}))}</td></tr>" for w in doc["walks"])
     method = doc["method"]
     refs = "".join(f"<li>{_e(r)}</li>" for r in method["references"])
@@ -227,7 +233,8 @@ def render_history_html(doc: Mapping[str, Any]) -> str:
         "</section>\n"
         f"<section id=plots><h2>Plots</h2>{''.join(figs) or '<p>No walks yet.</p>'}</section>\n"
         "<section id=walks><h2>Walks</h2><table><tr><th>#</th><th>date</th><th>date from</th>"
-        f"<th>recording</th><th>verdict</th></tr>{walk_rows}</table></section>\n"
+        "<th>recording</th><th>cadence (steps/min)</th><th>verdict</th></tr>"
+        f"{walk_rows}</table></section>\n"
         f"<footer>{_e(doc['generated_by'])} · schema {_e(doc['schema'])} · "
         f"{_e(doc['created_utc'])}</footer>\n</main>\n</body>\n</html>\n")
 

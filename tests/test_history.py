@@ -308,3 +308,36 @@ def test_report_stores_the_walk(recovering: list[tuple[dict, list[Path]]], tmp_p
     assert ws[0]["walk_utc"].startswith("2025-01-0") and ws[0]["walk_time_source"] == "given"
     code, _, err = run_cli([*base, "--date", "soon"], capsys)
     assert code == 2 and "--date" in err and err.count("\n") == 1
+
+
+def test_a_version_1_history_is_migrated_and_keeps_its_walks(tmp_path: Path) -> None:
+    from gait.history import MIGRATIONS
+
+    db = tmp_path / "v1.sqlite"
+    raw = sqlite3.connect(db)  # a history written by gait before cadence was stored
+    for stmt in MIGRATIONS[0]:
+        raw.execute(stmt)
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute(
+        "INSERT INTO walks (content_hash, walk_utc, walk_time_source, analysed_utc, "
+        "first_analysed_utc, file, sources, placements, used_placements, problems, per_side, "
+        "report_schema) VALUES ('h1', '2025-03-03T09:00:00+00:00', 'given', "
+        "'2025-03-03T10:00:00+00:00', '2025-03-03T10:00:00+00:00', 'old.csv', '[]', '[]', "
+        "'[]', '[]', '{}', 'gait-report/1')")
+    raw.commit()
+    raw.close()
+    f = tmp_path / "new.csv"
+    f.write_text("new walk")
+    doc = {**fake_doc(), "overall": {"n_steps": 100, "cadence_spm": 112.4,
+                                     "step_s": {"mean": 0.534, "sd": 0.01, "cv": 2.0, "n": 99}}}
+    store(doc, [f], db, when=T0 + timedelta(days=7))
+    con = connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+    old, new = walks(db)
+    assert old["file"] == "old.csv" and old["cadence_spm"] is None and old["step_s"] is None
+    assert new["cadence_spm"] == pytest.approx(112.4) and new["step_s"] == pytest.approx(0.534)
+    from gait.history_commands import render_history_html
+
+    page = render_history_html(history_doc(db))
+    assert "<td class=n>112</td>" in page and "<td class=n>–</td>" in page
