@@ -263,8 +263,27 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     ref_steps = ref.get("step_count")
     res["step_count"] = (n_ic, ref_steps)
     steps = step_table(ev[inside(ev["t"].to_numpy(float), reg)], det.bouts)
-    st = per_side_means(steps, "stance_s")
-    sp = per_side_means(steps, "step_s")
+    st_steps = steps
+    if dataset == "voisard2023_ipol_healthy" and wbs:
+        # its README: the reference stance times keep only stances fully inside the two
+        # straight 10 m segments (its walking bouts); the U-turn's are left out, so ours too
+        ic_t, fc_t = steps["ic"].to_numpy(float), steps["fc"].to_numpy(float)
+        whole = np.zeros(len(steps), dtype=bool)
+        for a, b in wbs:
+            whole |= (ic_t >= a) & (fc_t <= b)
+        st_steps = steps[whole]
+    st = per_side_means(st_steps, "stance_s")
+    sp_steps = steps
+    if wbs:
+        # reference step times are consecutive ICs within one reference bout
+        # (validation/README.md): ours likewise, not the steps of the turns between them
+        ic_t = steps["ic"].to_numpy(float)
+        prev = ic_t - steps["step_s"].to_numpy(float)
+        within = np.zeros(len(steps), dtype=bool)
+        for a, b in wbs:
+            within |= (ic_t >= a - TOL) & (ic_t <= b + TOL) & (prev >= a - TOL) & (prev <= b + TOL)
+        sp_steps = steps[within]
+    sp = per_side_means(sp_steps, "step_s")
     mine = {"stance_L": st["L"], "stance_R": st["R"], "step_L": sp["L"], "step_R": sp["R"],
             "stance_si": symmetry_index(st["L"], st["R"]),
             "step_si": symmetry_index(sp["L"], sp["R"])}
