@@ -23,6 +23,7 @@ from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
     PARAMETERS,
     impact_features,
+    impact_min_rate,
     impact_resolved,
     mark_irregular,
     overall,
@@ -79,7 +80,7 @@ def _impact_note(fs: float, site: str) -> str:
     where = "foot sensors sample" if site == "foot" else "lower-back sensor samples"
     return (f"impact not reported: the {where} at {fs:g} Hz; the heel-strike transient at the "
             f"{'foot' if site == 'foot' else 'trunk'} needs "
-            f"{4 * IMPACT_HIGHPASS_HZ[site]:g} Hz or more")
+            f"{impact_min_rate(IMPACT_HIGHPASS_HZ[site]):g} Hz or more")
 
 
 def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

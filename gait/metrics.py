@@ -162,11 +162,16 @@ def _windows(idx: np.ndarray, lo: int, hi: int, n: int) -> tuple[np.ndarray, np.
     return np.clip(w, 0, n - 1), ok
 
 
+def impact_min_rate(highpass_hz: float) -> float:
+    """Slowest sample rate that resolves the impact band above ``highpass_hz``: its Nyquist
+    frequency must reach at least an octave above the band edge (a 50 Hz foot sensor, edge
+    20 Hz, would keep only 20-25 Hz of a transient that rings at 20-50 Hz)."""
+    return 4.0 * highpass_hz
+
+
 def impact_resolved(fs: float, highpass_hz: float) -> bool:
-    """Whether a sensor sampled at ``fs`` resolves the impact band above ``highpass_hz``: its
-    Nyquist frequency must reach at least an octave above the band edge (a 50 Hz foot sensor,
-    edge 20 Hz, would keep only 20-25 Hz of a transient that rings at 20-50 Hz)."""
-    return fs >= 4.0 * highpass_hz
+    """Whether a sensor sampled at ``fs`` resolves the impact band (:func:`impact_min_rate`)."""
+    return fs >= impact_min_rate(highpass_hz)
 
 
 #: True-peak interpolation (:func:`_true_peak`): windowed-sinc taps on each side, sub-sample steps.
@@ -360,15 +365,17 @@ def per_side(steps: pd.DataFrame, params: list[str] | None = None) -> dict[str, 
         sub = steps[steps["side"] == s]
         for p in params:
             x = sub[p].to_numpy(float)
-            x = x[np.isfinite(x)]
-            if len(x) == 0:
-                out[s][p] = {"mean": None, "sd": None, "cv": None, "n": 0}
-                continue
-            m = float(np.mean(x))
-            sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
-            out[s][p] = {"mean": m, "sd": sd, "cv": float(100 * sd / abs(m)) if m else None,
-                         "n": len(x)}
+            out[s][p] = describe_values(x[np.isfinite(x)])
     return out
+
+
+def describe_values(x: np.ndarray) -> dict[str, Any]:
+    """Mean, SD (n - 1), CV (% of the mean) and n of finite values; None where undefined."""
+    if len(x) == 0:
+        return {"mean": None, "sd": None, "cv": None, "n": 0}
+    m = float(np.mean(x))
+    sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
+    return {"mean": m, "sd": sd, "cv": float(100 * sd / abs(m)) if m else None, "n": len(x)}
 
 
 #: steps within this factor of the median step time count as regular in :func:`overall`
@@ -388,13 +395,9 @@ def overall(events: pd.DataFrame, bouts: pd.DataFrame | None) -> dict[str, Any]:
     if len(d):
         med = float(np.median(d))
         d = d[(d >= REGULAR_STEP[0] * med) & (d <= REGULAR_STEP[1] * med)]
-    if len(d) == 0:
-        return {"n_steps": n_steps, "cadence_spm": None,
-                "step_s": {"mean": None, "sd": None, "cv": None, "n": 0}}
-    m = float(np.mean(d))
-    sd = float(np.std(d, ddof=1)) if len(d) > 1 else 0.0
-    return {"n_steps": n_steps, "cadence_spm": 60.0 / m,
-            "step_s": {"mean": m, "sd": sd, "cv": 100 * sd / m, "n": len(d)}}
+    step = describe_values(d)
+    return {"n_steps": n_steps,
+            "cadence_spm": 60.0 / step["mean"] if step["mean"] else None, "step_s": step}
 
 
 def stride_ids(steps: pd.DataFrame) -> np.ndarray:
