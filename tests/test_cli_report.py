@@ -103,6 +103,32 @@ def test_report_pocket_without_side_counts_the_steps() -> None:
     assert head.endswith("steps (sides unknown)") and int(head.split()[0]) > 80
     assert "give the pocket side" in " ".join(r.stdout.split())
     assert "UNDETERMINED" in r.stdout
+    # both legs together still give the pace, and no empty per-side table is printed
+    assert "Both legs: cadence" in r.stdout and "Stance time" not in r.stdout
+    r = run("report", "--no-history", "-q", "--json", "-",
+            f"pocket={REC / 'walk_pocket_right.gait.json'}")
+    truth = json.loads((REC / "walk_pocket_right.truth.json").read_text())
+    o = json.loads(r.stdout)["overall"]
+    assert abs(o["cadence_spm"] - truth["summary"]["cadence_spm"]) < 2.0
+
+
+def test_report_slow_feet_no_impact_and_feet_with_back_impact_from_feet(tmp_path: Path) -> None:
+    r = run("simulate", str(tmp_path / "slow"), "--placement", "left_foot", "--placement",
+            "right_foot", "--rate", "50", "--duration", "40", "--seed", "3")
+    assert r.returncode == 0, r.stderr
+    r = run("report", "--no-history", "-q", "--json", "-", str(tmp_path / "slow.gait.json"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert "impact_ms2" not in doc["symmetry"] and "stance_s" in doc["symmetry"]
+    assert any("impact not reported" in n and "50 Hz" in n for n in doc["quality"]["notes"])
+    r = run("simulate", str(tmp_path / "both"), "--placement", "lower_back", "--placement",
+            "left_foot", "--placement", "right_foot", "--duration", "40", "--seed", "3")
+    assert r.returncode == 0, r.stderr
+    r = run("report", "--no-history", "-q", "--json", "-", str(tmp_path / "both.gait.json"))
+    doc = json.loads(r.stdout)
+    assert doc["sources"] == ["left_foot", "right_foot"]
+    assert doc["per_side"]["L"]["impact_ms2"]["mean"] > 5  # the foot's transient (trunk ~2)
+    assert "pelvic_drop_deg" in doc["symmetry"]  # from the back
 
 
 def test_report_of_a_long_file_with_a_short_row_names_the_line(tmp_path: Path) -> None:

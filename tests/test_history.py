@@ -305,6 +305,9 @@ def test_report_stores_the_walk(recovering: list[tuple[dict, list[Path]]], tmp_p
     assert run_cli([*base, "--no-history", "-q"], capsys)[0] == 0
     ws = walks(db)
     assert len(ws) == 1 and ws[0]["n_analyses"] == 2
+    assert 90 < ws[0]["cadence_spm"] < 130 and 0.45 < ws[0]["step_s"] < 0.65
+    code, out, _ = run_cli(["history", "--db", str(db), "--json"], capsys)
+    assert code == 0 and json.loads(out)["walks"][0]["cadence_spm"] == ws[0]["cadence_spm"]
     assert ws[0]["walk_utc"].startswith("2025-01-0") and ws[0]["walk_time_source"] == "given"
     code, _, err = run_cli([*base, "--date", "soon"], capsys)
     assert code == 2 and "--date" in err and err.count("\n") == 1
