@@ -48,8 +48,9 @@ ASK = {"stance_s": ("stance_asym_pct", 8.0, "stance_symmetry_index_pct"),
 TOL = 1.0
 #: parameters the issues set the 1-point target for (pelvic drop is measured, not targeted)
 TARGETED = ("stance_s", "step_s", "impact_ms2")
-#: what each placement measures at all (a trouser-pocket phone times steps, not stance: the
-#: other leg's contacts reach it only through the pelvis, so it gives no per-side stance or impact)
+#: what each placement is asked for (a trouser-pocket phone times steps, not stance: the other
+#: leg's contacts reach it only through the pelvis, so it gives no per-side stance or impact; its
+#: per-side step times are withheld by the report, counted here as "not reported")
 MEASURES = {"feet": TARGETED, "lower_back": tuple(ASK), "pocket": ("step_s",)}
 
 

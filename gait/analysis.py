@@ -76,6 +76,15 @@ class Analysis:
         return render_html(self.doc)
 
 
+#: Per-side parameters a trouser-pocket phone does not measure (see :data:`POCKET_NOTE`).
+POCKET_UNMEASURED = ("step_s",)
+POCKET_NOTE = ("per-side step times not reported: a phone in a trouser pocket times each step "
+               "from its vertical acceleration band-passed at the step frequency, which evens "
+               "out a left/right step-time difference (on the simulator a 3 % step asymmetry "
+               "read as 0 %); cadence, step count and step times of both legs together are "
+               "measured")
+
+
 def _impact_note(fs: float, site: str) -> str:
     where = "foot sensors sample" if site == "foot" else "lower-back sensor samples"
     return (f"impact not reported: the {where} at {fs:g} Hz; the heel-strike transient at the "
@@ -202,16 +211,18 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     ``missing_fraction`` (quality checks); ``info`` is :func:`describe` of it, or the same facts
     gathered chunk by chunk (:func:`gait.longfile.analyse_long`).
     """
-    params = [p for p in PARAMETERS if p in steps and steps[p].notna().any()]
-    sides = per_side(steps, params)
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")
+    params = [p for p in PARAMETERS if p in steps and steps[p].notna().any()
+              and not (kind == "pocket" and p in POCKET_UNMEASURED)]
+    sides = per_side(steps, params)
     sym = symmetry(steps, params, n_boot=n_boot, seed=seed, timing_sd_s=TIMING_SD_S[kind])
     if "step_s" in sym:
         sym["step_s"].update(step_asymmetry(steps, BY_PARAM["step_s"].mild_pct))
     quality = _quality(rec, det, steps)
     quality["notes"] = [*trunk.get("notes", []),
-                        *([trunk["impact_note"]] if "impact_note" in trunk else [])]
+                        *([trunk["impact_note"]] if "impact_note" in trunk else []),
+                        *([POCKET_NOTE] if kind == "pocket" and len(steps) else [])]
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},

@@ -127,10 +127,15 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
                     f"steps; at least {MIN_STEPS_PER_SIDE} per side are needed for a verdict"]
     weight = [f for f in findings if BY_PARAM[f["parameter"]].weight]
     hits = [f for f in weight if f["level"] in ("mild", "marked")]
+    lead = "Not enough good walking to judge the balance between the legs: "
+    if not few and not problems and not weight:
+        lead = "The balance between the legs cannot be judged from this recording: "
+        problems = ["neither stance time nor pelvic drop, the measures of a weight shift, was "
+                    "measured (they need foot or lower-back sensors; a phone in a trouser pocket "
+                    "gives cadence and step times)"]
     if few or (problems and not weight):
         return {"level": "undetermined", "towards": None,
-                "summary": "Not enough good walking to judge the balance between the legs: "
-                           + "; ".join(problems) + ".",
+                "summary": lead + "; ".join(problems) + ".",
                 "findings": findings, "explanation": [], "advice": _advice("undetermined"),
                 "thresholds": thresholds}
     sides = {f["towards"] for f in hits}

@@ -170,3 +170,18 @@ def test_pocket_of_unknown_side_still_reports_cadence() -> None:
     assert abs(o["step_s"]["mean"] - step) < 0.01 and o["n_steps"] > 80
     text = render_text_str(doc)
     assert "Both legs: cadence" in text and "Stance time" not in text  # no empty table
+
+
+def test_pocket_withholds_per_side_step_times_and_verdict() -> None:
+    """A pocket phone's band-passed steps even out a step asymmetry: per-side step times are
+    withheld with a note (not a false "balanced"), and with no measure of a weight shift the
+    verdict is undetermined; cadence of both legs is still reported."""
+    rec, truth = simulate(duration_s=90, placements=("right_pocket",), step_asym_pct=6.0,
+                          seed=1)
+    doc = analyse(rec, n_boot=200).doc
+    assert "step_s" not in doc["symmetry"] and "step_s" not in doc["per_side"]["L"]
+    assert any("per-side step times not reported" in n for n in doc["quality"]["notes"])
+    assert doc["verdict"]["level"] == "undetermined"
+    assert "cannot be judged" in doc["verdict"]["summary"]
+    assert doc["overall"]["cadence_spm"] == pytest.approx(truth.summary["cadence_spm"], rel=0.02)
+    validate(doc)
