@@ -130,9 +130,10 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
     lead = "Not enough good walking to judge the balance between the legs: "
     if not few and not problems and not weight:
         lead = "The balance between the legs cannot be judged from this recording: "
-        problems = ["neither stance time nor pelvic drop, the measures of a weight shift, was "
-                    "measured (they need foot or lower-back sensors; a phone in a trouser pocket "
-                    "gives cadence and step times)"]
+        measures = " nor ".join(t.label for t in THRESHOLDS if t.weight)
+        problems = [f"neither {measures}, the measures of a weight shift, was measured (they "
+                    "need foot or lower-back sensors; a phone in a trouser pocket gives cadence "
+                    "and step times)"]
     if few or (problems and not weight):
         return {"level": "undetermined", "towards": None,
                 "summary": lead + "; ".join(problems) + ".",

@@ -345,7 +345,8 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
                 if i1 > i0:
                     walking[i0:i1] = True
                     spans.append((i0, i1))
-        up0 = _standing_up(fill_gaps(acc), fs, walking)
+        acc_f = fill_gaps(acc)
+        up0 = _standing_up(acc_f, fs, walking)
         if up0 is not None and spans:
             levelled = True
             # turning adds a centripetal acceleration that would read as a tilt: leave it out
@@ -355,7 +356,7 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
 
                 turning = np.abs(lowpass(body.gyr_v, fs, 0.5)) > 0.3
             straight = walking & ~turning
-            ap_all = _level_axis(fill_gaps(acc), body, roll, straight, 2.0 / med) \
+            ap_all = _level_axis(acc_f, body, roll, straight, 2.0 / med) \
                 if straight.sum() >= 2 * fs else None
             for i0, i1 in spans:
                 keep = ~turning[i0:i1]
