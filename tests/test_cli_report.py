@@ -112,6 +112,27 @@ def test_report_pocket_without_side_counts_the_steps() -> None:
     assert abs(o["cadence_spm"] - truth["summary"]["cadence_spm"]) < 2.0
 
 
+def test_report_right_pocket_no_step_sides_and_no_balanced_verdict(tmp_path: Path) -> None:
+    """The bundled right-pocket walk: no per-side step times (a pocket evens them out), a note
+    saying so, and an undetermined verdict, not "balanced"."""
+    rec = f"right_pocket={REC / 'walk_pocket_right.gait.json'}"
+    r = run("report", "--no-history", rec)
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "UNDETERMINED" in text and "BALANCED" not in text and "Step time (s)" not in text
+    assert "cannot be judged from this recording" in text
+    assert "Note: per-side step times not reported" in text  # quality notes are printed
+    r = run("report", "--no-history", "-q", "--html", str(tmp_path / "p.html"), rec)
+    assert r.returncode == 0, r.stderr
+    assert "<h3>Notes</h3>" in (tmp_path / "p.html").read_text()
+    r = run("report", "--no-history", "-q", "--json", "-", rec)
+    doc = json.loads(r.stdout)
+    validate(doc)
+    assert "step_s" not in doc["symmetry"] and "step_s" not in doc["per_side"]["R"]
+    assert any("per-side step times not reported" in n for n in doc["quality"]["notes"])
+    assert doc["verdict"]["level"] == "undetermined" and doc["overall"]["cadence_spm"] > 100
+
+
 def test_report_slow_feet_no_impact_and_feet_with_back_impact_from_feet(tmp_path: Path) -> None:
     r = run("simulate", str(tmp_path / "slow"), "--placement", "left_foot", "--placement",
             "right_foot", "--rate", "50", "--duration", "40", "--seed", "3")

@@ -485,6 +485,8 @@ def _quality(doc: Mapping[str, Any]) -> str:
             f"{_e(fmt_duration(q.get('walking_s')))} of walking.</p>")
     if q.get("problems"):
         html += "<h3>Problems</h3>" + _list(q["problems"], "problems")
+    if q.get("notes"):  # what was left out of the report and why
+        html += "<h3>Notes</h3>" + _list(q["notes"], "notes")
     warnings = (doc.get("recording") or {}).get("warnings") or []
     if warnings:
         html += "<h3>Import warnings</h3>" + _list(warnings, "problems")

@@ -224,6 +224,9 @@ def render_text(doc: Mapping[str, Any], console: Console) -> None:
     if problems:
         console.print(Text("Quality problems:", style="bold yellow"))
         console.print(_bullets(("!", "bold yellow", str(p)) for p in problems))
+    notes = q.get("notes") or []
+    if notes:  # what was left out of the report and why
+        console.print(_bullets(("Note:", "dim", str(n)) for n in notes), style="dim")
     warnings = (doc.get("recording") or {}).get("warnings") or []
     if warnings:
         console.print(_bullets(("Import warning:", "dim", str(w)) for w in warnings),
