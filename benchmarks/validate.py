@@ -336,7 +336,8 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     # what the user is told: the full report (all bouts, bootstrap CI, verdict)
     doc = analyse(rec, n_boot=500).doc
     st = doc["symmetry"].get("stance_s", {})
-    res["report"] = {"stance_si": st.get("si_pct", float("nan")), "ci95": st.get("ci95"),
+    res["report"] = {"group": (ref.get("subject") or {}).get("PathologyGroup"),
+                     "stance_si": st.get("si_pct", float("nan")), "ci95": st.get("ci95"),
                      "verdict": doc["verdict"]["level"], "towards": doc["verdict"]["towards"]}
     return res
 
@@ -375,7 +376,7 @@ def summarise(results: list[dict]) -> list[dict]:
             if np.isfinite(mine["step_si"]) and np.isfinite(ref["step_si"]):
                 spe.append(abs(mine["step_si"] - ref["step_si"]))
         tol = 2.0 if cfg == "feet" else 3.0
-        rep_err, pub_err, verdicts = [], [], {}
+        rep_err, pub_err, verdicts, by_group = [], [], {}, {}
         for r in rs:
             rep_si = r["report"]["stance_si"]
             for errs, ref_si in ((rep_err, r["report_ref_stance_si"]),
@@ -383,6 +384,11 @@ def summarise(results: list[dict]) -> list[dict]:
                 if np.isfinite(ref_si) and rep_si is not None and np.isfinite(rep_si):
                     errs.append(abs(rep_si - ref_si))
             verdicts[r["report"]["verdict"]] = verdicts.get(r["report"]["verdict"], 0) + 1
+            group = r["report"]["group"]
+            if group:
+                by_group.setdefault(group, {})
+                by_group[group][r["report"]["verdict"]] = \
+                    by_group[group].get(r["report"]["verdict"], 0) + 1
         rows.append({
             "dataset": ds, "config": cfg, "walks": len(rs),
             "report_stance_si_err_pts_median": float(np.median(rep_err)) if rep_err
@@ -392,6 +398,7 @@ def summarise(results: list[dict]) -> list[dict]:
             "report_walks_within_tol_published": int(sum(e <= tol for e in pub_err)),
             "report_walks_scored": len(rep_err),
             "verdicts": verdicts,
+            "verdicts_by_group": by_group,
             "IC": ic.row(), "FC": fc.row(),
             "IC_walking_bouts_only": ic_wb.row() if ic_wb.tp + ic_wb.fn else None,
             "FC_walking_bouts_only": fc_wb.row() if fc_wb.tp + fc_wb.fn else None,
@@ -529,6 +536,11 @@ def main() -> int:
               f"{r['report_walks_within_tol']}/{r['report_walks_scored']} (vs the published "
               f"SI {r['report_walks_within_tol_published']}); verdicts "
               + ", ".join(f"{k} {v}" for k, v in sorted(r["verdicts"].items())))
+        if len(r["verdicts_by_group"]) > 1:
+            # a data set with patients and controls: who is flagged (specificity, sensitivity)
+            print(f"{'':37s} by group: " + "; ".join(
+                f"{g} " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
+                for g, c in sorted(r["verdicts_by_group"].items())))
     print("\nIC/FC: +-100 ms one-to-one; med/mean: |timing error| ms; L/R: side accuracy of "
           "matched ICs;\nsteps%: median |step count error|; stance: mean |per-side mean stance "
           "error| ms;\nstSI/spSI: mean |stance/step SI error| points (mobgap Test5 vs mocap).")
