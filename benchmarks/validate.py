@@ -230,6 +230,16 @@ def ref_regular_stance_si(ref: dict) -> float:
     return symmetry_index(m["L"], m["R"])
 
 
+def proxy_r(rs: list[dict]) -> float:
+    """Pearson r of the report's stance SI with a reference's stance proxy SI over the walks
+    that have both (truong2019's flat-foot SI); NaN with fewer than 5."""
+    pairs = np.array([(r["report"]["stance_si"], r["proxy_stance_si"]) for r in rs
+                      if r.get("proxy_stance_si") is not None
+                      and r["report"]["stance_si"] is not None
+                      and np.isfinite(r["report"]["stance_si"])], float)
+    return float(np.corrcoef(pairs.T)[0, 1]) if len(pairs) >= 5 else float("nan")
+
+
 def temporal(ref: dict) -> dict[str, float]:
     st = ref.get("stance_times_s") or {}
     sp = ref.get("step_times_s") or {}
@@ -336,6 +346,9 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     # what the user is told: the full report (all bouts, bootstrap CI, verdict)
     doc = analyse(rec, n_boot=500).doc
     st = doc["symmetry"].get("stance_s", {})
+    # truong2019 has no contacts, only the annotated foot-movement intervals: the flat-foot time
+    # between them (mid-stance) is a proxy of stance, its SI one of the stance SI
+    res["proxy_stance_si"] = (ref.get("extra") or {}).get("flat_foot_symmetry_index_pct")
     res["report"] = {"group": (ref.get("subject") or {}).get("PathologyGroup"),
                      "stance_si": st.get("si_pct", float("nan")), "ci95": st.get("ci95"),
                      "verdict": doc["verdict"]["level"], "towards": doc["verdict"]["towards"]}
@@ -399,6 +412,7 @@ def summarise(results: list[dict]) -> list[dict]:
             "report_walks_scored": len(rep_err),
             "verdicts": verdicts,
             "verdicts_by_group": by_group,
+            "report_stance_si_r_proxy": proxy_r(rs),
             "IC": ic.row(), "FC": fc.row(),
             "IC_walking_bouts_only": ic_wb.row() if ic_wb.tp + ic_wb.fn else None,
             "FC_walking_bouts_only": fc_wb.row() if fc_wb.tp + fc_wb.fn else None,
@@ -536,6 +550,9 @@ def main() -> int:
               f"{r['report_walks_within_tol']}/{r['report_walks_scored']} (vs the published "
               f"SI {r['report_walks_within_tol_published']}); verdicts "
               + ", ".join(f"{k} {v}" for k, v in sorted(r["verdicts"].items())))
+        if np.isfinite(r["report_stance_si_r_proxy"]):
+            print(f"{'':37s} stance SI vs the annotated flat-foot SI (a stance proxy): "
+                  f"r = {r['report_stance_si_r_proxy']:.2f}")
         if len(r["verdicts_by_group"]) > 1:
             # a data set with patients and controls: who is flagged (specificity, sensitivity)
             print(f"{'':37s} by group: " + "; ".join(
