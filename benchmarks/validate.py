@@ -230,6 +230,17 @@ def ref_regular_stance_si(ref: dict) -> float:
     return symmetry_index(m["L"], m["R"])
 
 
+def _strict(x: object) -> object:
+    """``x`` with every non-finite float as None (JSON has no NaN)."""
+    if isinstance(x, dict):
+        return {k: _strict(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_strict(v) for v in x]
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    return x
+
+
 def proxy_r(rs: list[dict]) -> float:
     """Pearson r of the report's stance SI with a reference's stance proxy SI over the walks
     that have both (truong2019's flat-foot SI); NaN with fewer than 5."""
@@ -562,7 +573,7 @@ def main() -> int:
           "matched ICs;\nsteps%: median |step count error|; stance: mean |per-side mean stance "
           "error| ms;\nstSI/spSI: mean |stance/step SI error| points (mobgap Test5 vs mocap).")
     if a.json:
-        a.json.write_text(json.dumps(rows, indent=2))
+        a.json.write_text(json.dumps(_strict(rows), indent=2, allow_nan=False))
     return 0
 
 
