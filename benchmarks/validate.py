@@ -57,9 +57,10 @@ VALIDATION = SHARED / "validation"
 TOL = 0.100
 
 LOCATION = {"lowerback": "lower_back", "left_foot": "left_foot", "right_foot": "right_foot",
+            "left_shank": "left_shank", "right_shank": "right_shank",
             "frontpocket": "pocket", "backpocket": "pocket"}
 CONFIGS = {"lower_back": ("lower_back",), "feet": ("left_foot", "right_foot"),
-           "pocket": ("pocket",)}
+           "shanks": ("left_shank", "right_shank"), "pocket": ("pocket",)}
 
 
 @dataclass
