@@ -444,16 +444,27 @@ SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_
               help="Sensor placement; repeat for several (default lower_back).")
 @click.option("--cadence", type=click.FloatRange(min=20, max=260), help="Steps per minute.")
 @click.option("--speed", type=click.FloatRange(min=0.2, max=8), help="Speed in m/s.")
-@click.option("--stance-asym", type=float, default=0.0, show_default=True,
-              help="Stance-time symmetry index in % (positive: left longer).")
-@click.option("--step-asym", type=float, default=0.0, show_default=True,
-              help="Step-time symmetry index in % (positive: left longer).")
-@click.option("--impact-asym", type=float, default=0.0, show_default=True,
-              help="Heel-strike impact symmetry index in % (positive: left harder).")
-@click.option("--pelvic-drop-asym", type=float, default=0.0, show_default=True,
-              help="Pelvic drop on the left leg minus on the right leg, degrees.")
-@click.option("--variability", type=click.FloatRange(min=0, max=20), default=2.0,
-              show_default=True, help="Step-to-step coefficient of variation, %.")
+@click.option("--pattern", type=click.Choice(["normal", "hemiparetic", "shuffling"]),
+              default="normal", show_default=True,
+              help="Gait pattern (walking): hemiparetic (stroke) or shuffling (Parkinsonian).")
+@click.option("--affected-side", type=click.Choice(["left", "right"]), default="left",
+              show_default=True,
+              help="Paretic (hemiparetic) or more affected (shuffling) side.")
+@click.option("--severity", default="moderate", show_default=True,
+              help="Pattern severity: mild, moderate, severe or a number 0..1.")
+@click.option("--stance-asym", type=float, default=None,
+              help="Stance-time symmetry index in % (positive: left longer) [default: 0, or "
+                   "the pattern's].")
+@click.option("--step-asym", type=float, default=None,
+              help="Step-time symmetry index in % (positive: left longer) [default: 0, or the "
+                   "pattern's].")
+@click.option("--impact-asym", type=float, default=None,
+              help="Heel-strike impact symmetry index in % (positive: left harder) [default: "
+                   "0, or the pattern's].")
+@click.option("--pelvic-drop-asym", type=float, default=None,
+              help="Pelvic drop on the left leg minus on the right leg, degrees [default: 0].")
+@click.option("--variability", type=click.FloatRange(min=0, max=20), default=None,
+              help="Step-to-step coefficient of variation, % [default: 2, or the pattern's].")
 @click.option("--noise", type=click.FloatRange(min=0), default=0.02, show_default=True,
               help="Accelerometer white noise SD, m/s^2 (gyroscope: 0.15 x this, rad/s).")
 @click.option("--rate", "fs", type=click.FloatRange(min=20, max=2000), default=100.0,
@@ -469,14 +480,17 @@ SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_
 @click.option("--no-gyro", is_flag=True, help="Accelerometer only.")
 @click.option("--seed", type=int, default=0, show_default=True)
 def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, ...],
-             cadence: float | None, speed: float | None, stance_asym: float, step_asym: float,
-             impact_asym: float, pelvic_drop_asym: float, variability: float, noise: float,
-             fs: float, orientation: str | None, turns: tuple[str, ...], pauses: tuple[str, ...],
-             clock_drift: float, no_gyro: bool, seed: int) -> None:
+             cadence: float | None, speed: float | None, pattern: str, affected_side: str,
+             severity: str, stance_asym: float | None, step_asym: float | None,
+             impact_asym: float | None, pelvic_drop_asym: float | None,
+             variability: float | None, noise: float, fs: float, orientation: str | None,
+             turns: tuple[str, ...], pauses: tuple[str, ...], clock_drift: float, no_gyro: bool,
+             seed: int) -> None:
     """Write a synthetic walk or run with its ground truth.
 
     OUT names the recording: OUT.gait.json (manifest), OUT.<placement>.csv per sensor and
-    OUT.truth.json (every initial and final contact per side, asymmetries as asked).
+    OUT.truth.json (every initial and final contact per side, asymmetries as asked; with
+    --pattern also the pattern, affected side and severity).
     """
     from gait.simulate import simulate_to_file
 
@@ -493,7 +507,8 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
             noise=(noise, 0.15 * noise), fs=fs, orientation=orient,
             turns=[_floats(t, 2, 3, "--turn") for t in turns],
             pauses=[_floats(p, 2, 2, "--pause") for p in pauses],
-            clock_drift_ppm=clock_drift, with_gyro=not no_gyro, seed=seed)
+            clock_drift_ppm=clock_drift, with_gyro=not no_gyro, seed=seed, pattern=pattern,
+            affected_side=affected_side, severity=severity)
     except ValueError as exc:
         raise GaitInputError(None, str(exc).splitlines()[0], where="simulate parameters") \
             from None
@@ -501,6 +516,12 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
     summ = doc.get("summary", {})
     click.echo(f"wrote {manifest} and {truth}")
     n_ic = summ.get("n_initial_contacts", {})
+    if pattern != "normal":
+        pat = doc.get("params", {}).get("pattern", {})
+        click.echo(f"  {pattern}, affected side {affected_side}, severity "
+                   f"{pat.get('severity', float('nan')):g}; cadence "
+                   f"{summ.get('cadence_spm') or float('nan'):.1f} steps/min, step SI "
+                   f"{summ.get('step_symmetry_index_pct') or float('nan'):.2f} %")
     click.echo(f"  {gait_kind}, {duration:g} s at {fs:g} Hz, sensors: "
                f"{', '.join(placements or ('lower_back',))}; ICs L/R: "
                f"{n_ic.get('L', '?')}/{n_ic.get('R', '?')}; stance SI "

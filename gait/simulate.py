@@ -219,6 +219,138 @@ _WALK_RATIO = 0.0064  # m per (step/min), Sekiya & Nagasaki 1998
 
 # --------------------------------------------------------------------------- configuration
 
+#: Gait patterns (:func:`simulate`'s ``pattern``) and the named severities (0..1, see the module
+#: docstring, "Impaired gait").
+PATTERNS: tuple[str, ...] = ("normal", "hemiparetic", "shuffling")
+SEVERITY_LEVELS: dict[str, float] = {"mild": 0.3, "moderate": 0.6, "severe": 1.0}
+# keyframe rows of the walking tables that a pattern scales: foot pitch (_FOOT_PITCH["walk"])
+# and shank angle (_SHANK["walk"]) around the IC (heel rocker) and around the FC (push-off)
+_FOOT_IC_ROWS, _FOOT_FC_ROWS = (0, 1), (4, 5)
+_SHANK_IC_ROWS, _SHANK_FC_ROWS = (0, 1), (5, 6)
+
+
+def _normal_legs() -> dict[str, np.ndarray]:
+    """Per-side signal features of a pattern (index 0 = left, 1 = right); these are the
+    identity (normal gait): keyframe gains of the foot pitch and shank angle tables, thigh
+    swing gain, foot clearance gain, circumduction (frontal-plane roll of foot and shank in
+    swing, deg, and lateral excursion of the foot, m, both outwards), trunk fore-aft (braking and
+    propulsion) and medial force gains of each leg's stance."""
+    return dict(foot=np.ones((2, len(_FOOT_PITCH["walk"]))),
+                shank=np.ones((2, len(_SHANK["walk"]))), thigh=np.ones(2), clear=np.ones(2),
+                circ_deg=np.zeros(2), circ_m=np.zeros(2), ap=np.ones(2), ml=np.ones(2))
+
+
+@dataclass
+class _Pattern:
+    """A gait pattern resolved for one affected side and severity: the defaults it gives the
+    :func:`simulate` parameters left at ``None`` and the signal features it adds."""
+
+    name: str
+    side: str  # "L" | "R"
+    severity: float
+    speed: float | None = None
+    cadence: float | None = None
+    duty: float | None = None
+    stance_asym_pct: float = 0.0
+    step_asym_pct: float = 0.0
+    impact_asym_pct: float = 0.0
+    variability_pct: float = 2.0
+    impact_gain: float = 1.0  # both sides' heel-strike transients
+    rot_gain: float = 1.0  # trunk transverse rotation and sagittal tilt
+    hike_deg: np.ndarray = field(default_factory=lambda: np.zeros(2))  # less drop per stance leg
+    legs: dict[str, np.ndarray] = field(default_factory=_normal_legs)
+
+    def record(self) -> dict[str, Any]:
+        label = next((k for k, v in SEVERITY_LEVELS.items() if v == self.severity), None)
+        return {"name": self.name, "affected_side": self.side,
+                "severity": round(self.severity, 4), "severity_label": label}
+
+
+def _severity(value: float | str) -> float:
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in SEVERITY_LEVELS:
+            return SEVERITY_LEVELS[key]
+        try:
+            value = float(key)
+        except ValueError:
+            raise ValueError(f"severity {value!r}: expected a number 0..1 or one of "
+                             f"{', '.join(SEVERITY_LEVELS)}") from None
+    sev = float(value)
+    if not 0.0 <= sev <= 1.0:
+        raise ValueError(f"severity {sev:g}: expected a number 0..1 or one of "
+                         f"{', '.join(SEVERITY_LEVELS)}")
+    return sev
+
+
+def _pattern(name: str, affected_side: str, severity: float | str) -> _Pattern:
+    """Parameter set of a gait pattern (values and sources in the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PATTERNS`.
+    affected_side : str
+        ``"L"``/``"R"`` (also ``"left"``/``"right"``): the paretic side (hemiparetic), the more
+        affected side (shuffling).
+    severity : float or str
+        0..1 or a name of :data:`SEVERITY_LEVELS`; every feature moves linearly from normal
+        gait (0) to the severe end of the published ranges (1).
+
+    Returns
+    -------
+    _Pattern
+        The identity for ``"normal"`` (severity and side are then ignored).
+    """
+    if name not in PATTERNS:
+        raise ValueError(f"pattern {name!r}: expected one of {', '.join(PATTERNS)}")
+    side = {"l": "L", "left": "L", "r": "R", "right": "R"}.get(str(affected_side).lower())
+    if side is None:
+        raise ValueError(f"affected side {affected_side!r}: expected 'left' or 'right'")
+    s = _severity(severity)
+    pat = _Pattern(name, side, s)
+    if name == "normal":
+        return pat
+    a = 0 if side == "L" else 1  # index of the affected side
+    sg = 1.0 if side == "L" else -1.0  # sign of an SI (L - R) that is larger on that side
+    legs = pat.legs
+    if name == "hemiparetic":
+        pat.speed, pat.cadence, pat.duty = 1.2 - 0.9 * s, 110.0 - 45.0 * s, 0.62 + 0.06 * s
+        pat.stance_asym_pct = -sg * 20.0 * s  # paretic stance shorter
+        pat.step_asym_pct = sg * 15.0 * s  # paretic step (ending with its IC) longer
+        paretic_impact = 1.0 - 0.5 * s
+        pat.impact_asym_pct = sg * 200.0 * (paretic_impact - 1.0) / (paretic_impact + 1.0)
+        pat.variability_pct = 2.0 + 3.5 * s
+        pat.hike_deg[1 - a] = 5.0 * s  # hip hiking / lean to the sound side in paretic swing
+        # the slow walk makes the sound leg's excursions smaller too
+        legs["foot"][1 - a, list(_FOOT_IC_ROWS + _FOOT_FC_ROWS)] = 1.0 - 0.3 * s
+        legs["shank"][1 - a, list(_SHANK_IC_ROWS + _SHANK_FC_ROWS)] = 1.0 - 0.2 * s
+        legs["foot"][a, list(_FOOT_IC_ROWS)] = 1.0 - 0.85 * s  # flat-foot landing
+        legs["foot"][a, list(_FOOT_FC_ROWS)] = 1.0 - 0.6 * s  # weak push-off
+        legs["shank"][a, list(_SHANK_IC_ROWS + _SHANK_FC_ROWS)] = 1.0 - 0.5 * s
+        legs["thigh"][a] = 1.0 - 0.4 * s
+        legs["clear"][a] = 1.0 - 0.5 * s
+        legs["circ_deg"][a] = 12.0 * s
+        legs["circ_m"][a] = 0.08 * s
+        legs["ap"][a] = 1.0 - 0.6 * s  # paretic braking and propulsion (Bowden 2006)
+        legs["ml"][1 - a] = 1.0 + 0.5 * s  # wider sway onto the sound leg
+    else:  # shuffling
+        pat.speed, pat.cadence, pat.duty = 1.2 - 0.75 * s, 110.0 + 15.0 * s, 0.62 + 0.08 * s
+        pat.stance_asym_pct = sg * 2.5 * s  # more affected leg: shorter swing (Plotnik 2005)
+        pat.variability_pct = 2.0 + 3.0 * s
+        pat.impact_gain = 1.0 - 0.5 * s
+        pat.rot_gain = 1.0 - 0.7 * s
+        more = np.where(np.arange(2) == a, 1.0 - 0.15 * s, 1.0)  # more affected side
+        legs["foot"][:, list(_FOOT_IC_ROWS)] = ((1.0 - 0.8 * s) * more)[:, None]
+        legs["foot"][:, list(_FOOT_FC_ROWS)] = ((1.0 - 0.6 * s) * more)[:, None]
+        legs["shank"][:, list(_SHANK_IC_ROWS + _SHANK_FC_ROWS)] = \
+            ((1.0 - 0.5 * s) * more)[:, None]
+        legs["thigh"][:] = (1.0 - 0.5 * s) * more
+        legs["clear"][:] = (1.0 - 0.6 * s) * more
+        legs["ap"][:] = 1.0 - 0.4 * s
+    return pat
+
+
 
 @dataclass
 class _Config:
@@ -252,6 +384,7 @@ class _Config:
     seed: int
     params: dict[str, Any] = field(default_factory=dict)
     v_nominal: np.ndarray = field(default_factory=lambda: np.zeros(2))  # stance impulse, s
+    legs: dict[str, np.ndarray] = field(default_factory=_normal_legs)  # pattern features
 
 
 def _rotation(spec: Any, rng: np.random.Generator) -> np.ndarray:
@@ -289,15 +422,31 @@ def _per_placement(value: Any, placements: Sequence[str], default: Any) -> dict[
 
 def _configure(
     duration_s: float, placements: Sequence[str], gait: str, cadence_spm: float | None,
-    speed_mps: float | None, stance_asym_pct: float, step_asym_pct: float,
-    impact_asym_pct: float, pelvic_drop_asym_deg: float, variability_pct: float,
+    speed_mps: float | None, stance_asym_pct: float | None, step_asym_pct: float | None,
+    impact_asym_pct: float | None, pelvic_drop_asym_deg: float | None,
+    variability_pct: float | None,
     noise: tuple[float, float] | None, bias: tuple[float, float] | None, fs: float,
     orientation: Any, turns: Sequence[Sequence[float]], pauses: Sequence[Sequence[float]],
     stand_s: float, clock_drift_ppm: float | Mapping[str, float], with_gyro: bool | Any,
-    seed: int,
+    seed: int, pattern: str = "normal", affected_side: str = "L",
+    severity: float | str = "moderate",
 ) -> _Config:
     if gait not in ("walk", "run"):
         raise ValueError(f"gait {gait!r}: expected 'walk' or 'run'")
+    pat = _pattern(pattern, affected_side, severity)
+    if pat.name != "normal" and gait != "walk":
+        raise ValueError(f"pattern {pat.name!r} is a walking pattern (gait='walk')")
+    # parameters left at None take the pattern's values
+    if stance_asym_pct is None:
+        stance_asym_pct = pat.stance_asym_pct
+    if step_asym_pct is None:
+        step_asym_pct = pat.step_asym_pct
+    if impact_asym_pct is None:
+        impact_asym_pct = pat.impact_asym_pct
+    if pelvic_drop_asym_deg is None:
+        pelvic_drop_asym_deg = 0.0
+    if variability_pct is None:
+        variability_pct = pat.variability_pct
     if isinstance(placements, str):
         placements = (placements,)
     placements = tuple(placements)
@@ -315,12 +464,18 @@ def _configure(
         raise ValueError("duration_s * fs must give at least 2 samples")
     v_nom = _V_NOM[gait]
     if gait == "walk":
+        ratio = _WALK_RATIO
+        if pat.speed is not None and pat.cadence is not None:
+            # the pattern's own walk ratio links a given speed or cadence to the other
+            ratio = pat.speed * 60.0 / pat.cadence ** 2
+            if speed_mps is None and cadence_spm is None:
+                speed_mps, cadence_spm = pat.speed, pat.cadence
         if speed_mps is None and cadence_spm is None:
             speed_mps = v_nom
         if cadence_spm is None:
-            cadence_spm = math.sqrt(60.0 * speed_mps / _WALK_RATIO)
+            cadence_spm = math.sqrt(60.0 * speed_mps / ratio)
         if speed_mps is None:
-            speed_mps = _WALK_RATIO * cadence_spm ** 2 / 60.0
+            speed_mps = ratio * cadence_spm ** 2 / 60.0
         lo_c, hi_c, lo_v, hi_v = 50.0, 160.0, 0.2, 2.6
     else:
         if speed_mps is None and cadence_spm is None:
@@ -339,6 +494,8 @@ def _configure(
     stride = 2.0 * step_mean
     if gait == "walk":
         duty = float(np.clip(0.605 - 0.05 * (speed_mps - 1.3), 0.55, 0.68))
+        if pat.duty is not None:
+            duty = pat.duty
         q = float(np.clip(0.3 + 0.25 * (speed_mps - 1.2), 0.15, 0.5))
     else:
         duty = float(np.clip(0.245 * (3.0 / speed_mps) ** 0.75 / stride, 0.2, 0.45))
@@ -368,13 +525,16 @@ def _configure(
     scale = (speed_mps / v_nom) ** 1.5 if gait == "walk" else speed_mps / v_nom
     impact = {}
     for seg, (amp, f, tau, delay) in _IMPACT[gait].items():
-        amps = amp * scale * (1 + sgn * impact_asym_pct / 200.0)
+        amps = amp * scale * pat.impact_gain * (1 + sgn * impact_asym_pct / 200.0)
         impact[seg] = (amps, f, tau, delay)
     trunk = dict(_TRUNK[gait])
+    trunk["rot"] *= pat.rot_gain
+    trunk["tilt"] *= pat.rot_gain
     drop = trunk["drop"] + sgn * pelvic_drop_asym_deg / 2.0
     if np.any(drop < 0) or abs(pelvic_drop_asym_deg) > 20:
         raise ValueError(f"pelvic_drop_asym_deg {pelvic_drop_asym_deg}: the drop on one side "
                          f"would be negative (base drop {trunk['drop']} deg per side)")
+    drop = drop - pat.hike_deg  # hip hiking (negative: that hemipelvis rises)
     # movement windows between standing periods
     if stand_s < 0:
         raise ValueError("stand_s must be >= 0")
@@ -431,6 +591,9 @@ def _configure(
                      stride_s=round(stride, 6), duty_factor=round(duty, 4),
                      grf_shape_q=round(q, 4), pelvic_drop_deg={"L": drop[0], "R": drop[1]}),
     )
+    if pat.name != "normal":  # (absent for normal gait: older truth files stay as they were)
+        params["pattern"] = pat.record()
+        params["nominal"]["swing_s"] = {"L": round(swing[0], 6), "R": round(swing[1], 6)}
     cfg = _Config(duration_s=duration_s, fs=fs, n=n, gait=gait, speed=speed_mps,
                    cadence=cadence_spm, step=step, stance=stance, swing=swing, stride=stride,
                    cv=cv, cv_amp=min(3 * cv, 0.3), q=q,
@@ -438,7 +601,7 @@ def _configure(
                    v_parts=_vertical_parts(q, trunk["k"], knots), impact=impact, drop=drop,
                    trunk=trunk,
                    windows=windows, turns=tarr, placements=placements, gyro=gyro, drift=drift,
-                   rot=rot, noise=noise, bias=bias, seed=seed, params=params)
+                   rot=rot, noise=noise, bias=bias, seed=seed, params=params, legs=pat.legs)
     # vertical impulse of a nominal stance of each side (IC at 0, the other foot's FC and IC at
     # its nominal times, the load ending ``toe`` before the FC)
     zero = np.zeros(2)
@@ -960,8 +1123,8 @@ class _Body:
             u = np.where(act, np.clip(u, 0.0, 1.0), 0.0)
             sv, sap, sml = _stance_forces(u, cfg.q, tr["k"], tr["ap"], tr["p"])
             fv += act * c["a1"][jj] * sv
-            fap += act * tr["b"] * sap
-            fml -= act * (1.0 if s == 0 else -1.0) * tr["c"] * sml
+            fap += act * (tr["b"] * cfg.legs["ap"][s]) * sap
+            fml -= act * (1.0 if s == 0 else -1.0) * (tr["c"] * cfg.legs["ml"][s]) * sml
         w, _ = self.ramp()
         f = np.empty((len(t), 3))
         f[:, 0] = w * G * fap
@@ -1024,7 +1187,7 @@ class _Body:
         sw_next = np.where(np.isfinite(c["sw_next"]), c["sw_next"], cfg.swing[s])
         has_ic, has_fc = np.isfinite(c["ic"]), np.isfinite(c["fc"])
         beta, dbeta, _ = self._keyframes(_FOOT_PITCH[cfg.gait], c, stance, sw_prev, sw_next,
-                                         has_ic, has_fc, s)
+                                         has_ic, has_fc, s, cfg.legs["foot"][s])
         fp = _FOOT_POS[cfg.gait]
         x0 = c["x"]
         xfc = x0 + fp["dx_fc"]
@@ -1037,7 +1200,8 @@ class _Body:
             (c["vic"] + fp["flat"] * stance, has_ic, x0, 0.0, 0.0, 0.0),
             (c["vfc"] + fp["ho"] * stance, has_fc, x0, 0.0, 0.0, 0.0),
             (c["vfc"], has_fc, xfc, fp["z_fc"], fp["vx_fc"] * sp, fp["vz_fc"]),
-            (c["vfc"] + 0.5 * sw_next, has_fc, 0.5 * (xfc + xic_next), fp["z_ms"], vms, 0.0),
+            (c["vfc"] + 0.5 * sw_next, has_fc, 0.5 * (xfc + xic_next),
+             fp["z_ms"] * cfg.legs["clear"][s], vms, 0.0),
         ]
         k = len(x0)
         tk = np.column_stack([r[0] for r in rows]).ravel()
@@ -1050,24 +1214,68 @@ class _Body:
         _, _, ax = _hermite(tk, xs, vxs, t)
         _, _, az = _hermite(tk, zs, vzs, t)
         res = dict(beta=beta, dbeta=dbeta, ax=ax, az=az)
+        res.update(self._circumduction(s, c, has_fc, sw_next))
         self._cache[key] = res
         return res
 
+    def _circumduction(self, s: int, c: dict[str, np.ndarray], has_fc: np.ndarray,
+                       sw_next: np.ndarray) -> dict[str, np.ndarray]:
+        """Frontal-plane swing of leg ``s`` (circumduction): a roll of foot and shank about the
+        walking direction (rad, positive = the leg's lower end outwards: about +X for the left
+        leg, -X for the right) and the foot's lateral excursion (m, outwards = +Y left), both a
+        half-cosine bump from FC to the next IC, with their derivatives. Empty for normal gait.
+
+        Parameters
+        ----------
+        s : int
+            0 left, 1 right.
+        c : dict of numpy.ndarray
+            The contacts of that foot (:meth:`foot_contacts`).
+        has_fc : numpy.ndarray
+            Which contacts end in an FC (a swing follows).
+        sw_next : numpy.ndarray
+            Duration of the swing after each contact (s).
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            ``roll``, ``droll``, ``ddroll`` (rad, rad/s, rad/s^2, signed about +X) and ``ay``
+            (lateral acceleration of the foot, m/s^2, +Y); ``{}`` without circumduction.
+        """
+        amp_deg, amp_m = self.cfg.legs["circ_deg"][s], self.cfg.legs["circ_m"][s]
+        if amp_deg == 0.0 and amp_m == 0.0:
+            return {}
+        out = 1.0 if s == 0 else -1.0
+        t0 = c["vfc"][has_fc]
+        sw = sw_next[has_fc]
+        tk = np.column_stack([t0, t0 + 0.5 * sw, t0 + sw]).ravel()
+        unit = np.tile([0.0, 1.0, 0.0], len(t0))
+        tk, unit = _monotone(tk, unit)
+        g, dg, ddg = _cosine(tk, unit, self.t)  # 0 in stance and standing
+        roll = out * math.radians(amp_deg)
+        return dict(roll=roll * g, droll=roll * dg, ddroll=roll * ddg, ay=out * amp_m * ddg)
+
     def _keyframes(self, table: tuple, c: dict[str, np.ndarray], stance: np.ndarray,
                    sw_prev: np.ndarray, sw_next: np.ndarray, has_ic: np.ndarray,
-                   has_fc: np.ndarray, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   has_fc: np.ndarray, s: int, gain: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Quintic-Hermite angle of a segment through the rows of ``table`` anchored on each
+        contact; ``gain`` scales each row's angle and rate (a pattern's weaker push-off,
+        flat-foot landing, smaller swing; ones = the table as it is)."""
         cfg = self.cfg
+        if gain is None:
+            gain = np.ones(len(table))
         nom = {"stance": cfg.stance[s], "sw_prev": cfg.swing[s], "sw_next": cfg.swing[s]}
         durs = {"stance": stance, "sw_prev": sw_prev, "sw_next": sw_next}
         tcols, pcols, vcols, mcols = [], [], [], []
         masks = {"ic": has_ic, "fc": has_fc, "ic_only": has_ic & ~has_fc,
                  "fc_only": has_fc & ~has_ic}
-        for anchor, dname, frac, val, rate in table:
+        for (anchor, dname, frac, val, rate), g in zip(table, gain.tolist(), strict=True):
             base = c["vic"] if anchor.startswith("ic") else c["vfc"]
             dur = durs[dname]
             tcols.append(base + frac * dur)
-            pcols.append(np.full(len(base), math.radians(val)))
-            vcols.append(math.radians(rate) * nom[dname] / dur)
+            pcols.append(np.full(len(base), math.radians(val) * g))
+            vcols.append(math.radians(rate) * g * nom[dname] / dur)
             mcols.append(masks[anchor])
         tk = np.column_stack(tcols).ravel()
         mk = np.column_stack(mcols).ravel()
@@ -1083,7 +1291,8 @@ class _Body:
         sw_prev = np.where(np.isfinite(c["sw_prev"]), c["sw_prev"], cfg.swing[s])
         sw_next = np.where(np.isfinite(c["sw_next"]), c["sw_next"], cfg.swing[s])
         return self._keyframes(_SHANK[cfg.gait], c, stance, sw_prev, sw_next,
-                               np.isfinite(c["ic"]), np.isfinite(c["fc"]), s)
+                               np.isfinite(c["ic"]), np.isfinite(c["fc"]), s,
+                               cfg.legs["shank"][s])
 
     def thigh(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cfg = self.cfg
@@ -1092,7 +1301,7 @@ class _Body:
         t0 = (c["vic"] if a0 == "ic" else c["vfc"]) + f0 * cfg.stride
         t1 = (c["vic"] if a1 == "ic" else c["vfc"]) + f1 * cfg.stride
         tk = np.column_stack([t0, t1]).ravel()
-        pk = np.tile(np.radians([v0, v1]), len(t0))
+        pk = np.tile(np.radians([v0, v1]) * cfg.legs["thigh"][s], len(t0))
         tk, pk = _monotone(tk, pk)
         g, dg, ddg = _cosine(tk, pk, self.t)
         r, dr = self.ramp()
@@ -1107,6 +1316,32 @@ def _sagittal(f: np.ndarray, ang: np.ndarray, rate: np.ndarray, yaw: np.ndarray
     fb = np.column_stack([f[:, 0] * c + f[:, 2] * s, f[:, 1], -f[:, 0] * s + f[:, 2] * c])
     wb = np.column_stack([yaw * s, -rate, yaw * c])
     return fb, wb
+
+
+def _roll(fb: np.ndarray, wb: np.ndarray, seg: dict[str, np.ndarray]
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Add a segment's roll (circumduction, :meth:`_Body._circumduction`) about its own
+    forward axis X after its sagittal rotation: ``v -> Rx(roll).T v``, plus the roll rate on X.
+
+    Parameters
+    ----------
+    fb, wb : numpy.ndarray
+        (n, 3) specific force and angular velocity in the sagittally rotated segment frame.
+    seg : dict of numpy.ndarray
+        The foot's dict; without ``roll`` the inputs are returned unchanged.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Specific force and angular velocity in the rolled segment frame.
+    """
+    if "roll" not in seg:
+        return fb, wb
+    c, s = np.cos(seg["roll"]), np.sin(seg["roll"])
+    f = np.column_stack([fb[:, 0], c * fb[:, 1] + s * fb[:, 2], -s * fb[:, 1] + c * fb[:, 2]])
+    w = np.column_stack([wb[:, 0] + seg["droll"], c * wb[:, 1] + s * wb[:, 2],
+                         -s * wb[:, 1] + c * wb[:, 2]])
+    return f, w
 
 
 def _mount_leg(v: np.ndarray) -> np.ndarray:
@@ -1136,22 +1371,26 @@ def _sensor(body: _Body, placement: str) -> tuple[np.ndarray, np.ndarray]:
         return _mount_leg(np.column_stack([x, y, z])), _mount_leg(om)
     if placement.endswith("foot"):
         ft = body.foot(side)
-        f = np.column_stack([ft["ax"], np.zeros_like(ft["ax"]), ft["az"] + G])
+        f = np.column_stack([ft["ax"], ft.get("ay", np.zeros_like(ft["ax"])), ft["az"] + G])
         imp = body._impact("foot", side)
         f[:, 2] += imp
         f[:, 0] -= 0.5 * imp
-        fb, wb = _sagittal(f, ft["beta"], ft["dbeta"], yaw)
+        fb, wb = _roll(*_sagittal(f, ft["beta"], ft["dbeta"], yaw), ft)
         return _mount_foot(fb), _mount_foot(wb)
     if placement.endswith("shank"):
         ft = body.foot(side)
         a, da, dda = body.shank(side)
         ca, sa = np.cos(a), np.sin(a)
-        f = np.column_stack([ft["ax"] - _R_SHANK * (dda * ca - da * da * sa), np.zeros_like(a),
+        lat = np.zeros_like(a)
+        if "roll" in ft:  # the sensor sits _R_SHANK above the ankle: lateral -R sin(roll)
+            r, dr, ddr = ft["roll"], ft["droll"], ft["ddroll"]
+            lat = ft["ay"] - _R_SHANK * (ddr * np.cos(r) - dr * dr * np.sin(r))
+        f = np.column_stack([ft["ax"] - _R_SHANK * (dda * ca - da * da * sa), lat,
                              ft["az"] + G - _R_SHANK * (dda * sa + da * da * ca)])
         imp = body._impact("shank", side)
         f[:, 2] += imp
         f[:, 0] -= 0.3 * imp
-        fb, wb = _sagittal(f, a, da, yaw)
+        fb, wb = _roll(*_sagittal(f, a, da, yaw), ft)
         return _mount_leg(fb), _mount_leg(wb)
     # pocket: thigh about the hip, hip moving with the trunk
     g, dg, ddg = body.thigh(side)
@@ -1478,11 +1717,11 @@ def simulate(
     *,
     cadence_spm: float | None = None,
     speed_mps: float | None = None,
-    stance_asym_pct: float = 0.0,
-    step_asym_pct: float = 0.0,
-    impact_asym_pct: float = 0.0,
-    pelvic_drop_asym_deg: float = 0.0,
-    variability_pct: float = 2.0,
+    stance_asym_pct: float | None = None,
+    step_asym_pct: float | None = None,
+    impact_asym_pct: float | None = None,
+    pelvic_drop_asym_deg: float | None = None,
+    variability_pct: float | None = None,
     noise: tuple[float, float] | None = (0.02, 0.003),
     bias: tuple[float, float] | None = (0.05, 0.003),
     fs: float = 100.0,
@@ -1493,6 +1732,9 @@ def simulate(
     clock_drift_ppm: float | Mapping[str, float] = 0.0,
     with_gyro: bool | Mapping[str, bool] = True,
     seed: int = 0,
+    pattern: str = "normal",
+    affected_side: str = "L",
+    severity: float | str = "moderate",
 ) -> tuple[Recording, Truth]:
     """Simulate a walk or run in memory: the :class:`Recording` and its :class:`Truth`.
 
@@ -1503,12 +1745,17 @@ def simulate(
     gait: ``"walk"`` or ``"run"``.
     cadence_spm, speed_mps: either or both; the other follows from the walk ratio (walking) or a
         running cadence law. Defaults: 1.3 m/s (110 steps/min) walking, 3.0 m/s (166) running.
+        An impaired ``pattern`` has its own (see the module docstring); giving one of them
+        keeps the pattern's walk ratio (step length / cadence) for the other.
     stance_asym_pct, step_asym_pct, impact_asym_pct: symmetry indices SI = 100 (L - R) /
         (0.5 (L + R)) of the mean stance time, step time and heel-strike impact; positive = left
-        larger. Swing asymmetry follows (the stride is the same for both sides).
-    pelvic_drop_asym_deg: pelvic drop while on the left leg minus while on the right leg (deg).
+        larger. Swing asymmetry follows (the stride is the same for both sides). ``None``: the
+        pattern's (0 for normal gait); a number replaces the pattern's value.
+    pelvic_drop_asym_deg: pelvic drop while on the left leg minus while on the right leg (deg);
+        ``None``: 0 (a hemiparetic pattern's hip hiking comes on top).
     variability_pct: step-to-step coefficient of variation of step and stance times (%);
-        amplitudes (impact, pelvic drop) vary by three times that (at most 30 %).
+        amplitudes (impact, pelvic drop) vary by three times that (at most 30 %). ``None``: the
+        pattern's (2 % for normal gait).
     noise: white-noise SD (accelerometer m/s^2, gyroscope rad/s); ``None`` for none.
     bias: SD of the constant per-axis offsets drawn per sensor (same units); ``None`` for none.
     fs: sample rate (Hz).
@@ -1522,11 +1769,17 @@ def simulate(
         fast), or a dict per placement.
     with_gyro: whether the sensors have a gyroscope (bool or dict per placement).
     seed: seeds every random draw (timeline, noise, bias, random orientation).
+    pattern: ``"normal"``, ``"hemiparetic"`` or ``"shuffling"`` (walking only; see the module
+        docstring, "Impaired gait"). The truth's ``params.pattern`` records it with the
+        affected side and severity (absent for normal gait).
+    affected_side: ``"L"``/``"R"`` (or ``"left"``/``"right"``): the paretic side
+        (hemiparetic) or the more affected side (shuffling).
+    severity: 0..1 or ``"mild"`` (0.3), ``"moderate"`` (0.6), ``"severe"`` (1.0).
     """
     cfg = _configure(duration_s, placements, gait, cadence_spm, speed_mps, stance_asym_pct,
                      step_asym_pct, impact_asym_pct, pelvic_drop_asym_deg, variability_pct,
                      noise, bias, fs, orientation, turns, pauses, stand_s, clock_drift_ppm,
-                     with_gyro, seed)
+                     with_gyro, seed, pattern, affected_side, severity)
     sink = _TruthSink()
     acc = {p: [] for p in cfg.placements}
     gyr = {p: [] for p in cfg.placements}
