@@ -51,6 +51,82 @@ signals and the truth agree by construction:
 * Cadence from speed (or back) by the walk ratio of Sekiya & Nagasaki (1998); duty factor from
   speed (walking ~0.60, running ~0.30-0.38).
 
+Impaired gait (``pattern``)
+---------------------------
+``pattern="hemiparetic"`` (after stroke) and ``"shuffling"`` (Parkinsonian) are walking patterns
+built from the same model: a parameter set (speed, cadence, duty factor, stance and step SIs,
+variability, impact) plus a few per-side signal features (gains of the foot/shank/thigh keyframes
+around IC and FC, foot clearance, a frontal-plane swing, per-leg trunk force gains, trunk
+rotation, hip hiking). The contact timeline is generated as for any walk, so the truth stays exact:
+every IC/FC with its side, and the pattern's asymmetries are in the truth's stance, step and swing
+times (exactly the nominal ones with ``variability_pct=0``; ``params.nominal`` has them).
+``params.pattern`` records ``name``, ``affected_side``, ``severity`` (and its label); normal gait
+has no ``pattern`` key, so its files are the same as before the patterns existed.
+
+*Severity* is a number 0..1 (``mild`` = 0.3, ``moderate`` = 0.6, ``severe`` = 1.0): every feature
+moves linearly from normal gait (0) to the severe end of the published ranges (1). A continuous
+scale because the literature grades these gaits continuously (speed, symmetry ratio, UPDRS item
+scores), because asymmetry grows smoothly as speed falls (Patterson et al. 2008: temporal
+asymmetry vs preferred speed r = -0.58 over 54 community-ambulating stroke survivors), and because
+a detector's breakdown point is found by sweeping it; the three names are anchors, placed so that
+the hemiparetic speeds fall in the three walking classes of Perry et al. (1995): community
+(> 0.8 m/s), limited community (0.4-0.8), household (< 0.4). Explicit ``cadence_spm``,
+``speed_mps``, ``stance_asym_pct``, ``step_asym_pct``, ``impact_asym_pct`` or ``variability_pct``
+replace the pattern's value (a given speed or cadence keeps the pattern's walk ratio for the
+other). ``affected_side`` is the paretic side (hemiparetic) or the more affected side (shuffling).
+
+Hemiparetic, severity ``s`` (paretic = affected side, values at s = 0.3 / 0.6 / 1.0):
+
+* Speed ``1.2 - 0.9 s`` m/s (0.93 / 0.66 / 0.30) and cadence ``110 - 45 s`` steps/min (97 / 83 /
+  65): slow, short steps (Olney & Richards 1996 review the slow speed, reduced cadence and
+  long double support of hemiparetic gait; Perry et al. 1995 for the classes above). Duty
+  factor ``0.62 + 0.06 s``: long double support.
+* Stance SI ``-20 s`` % and step SI ``+15 s`` % with the paretic side as "L" (signs flip for a
+  right paretic side): a short paretic stance, hence a long paretic swing (swing ratio
+  paretic/non-paretic 1.11 / 1.26 / 1.54 nominal, against a normal limit of 1.06, Patterson et al.
+  2010; 55 % of the survivors of Patterson et al. 2008 were asymmetric in time) and a long
+  paretic step (the step that ends with the paretic IC, which contains the paretic swing).
+* Weak push-off: paretic foot and shank keyframes around the FC at ``1 - 0.6 s`` and ``1 - 0.5
+  s`` (smaller push-off lobe of the pitch rate), and the paretic stance's fore-aft trunk force
+  (braking and propulsion) at ``1 - 0.6 s`` (the paretic leg's share of propulsion falls with
+  severity, Bowden et al. 2006).
+* Small, slow paretic swing and flat-foot (or forefoot) landing: paretic foot keyframes around
+  the IC at ``1 - 0.85 s`` (heel-rocker dorsiflexion 20 deg -> 3 deg at s = 1: no clear
+  heel-strike lobe), shank ``1 - 0.5 s``, thigh ``1 - 0.4 s``, foot clearance ``1 - 0.5 s``;
+  the paretic heel-strike transient at ``1 - 0.5 s`` of the other side's (impact SI; the slow
+  speed lowers both). With the long paretic swing the median mid-swing pitch-rate peak of the
+  paretic foot (shank) is 0.8 (0.8) / 0.6 (0.6) / 0.3 (0.4) x the sound one's. The sound
+  leg's keyframes are at ``1 - 0.3 s`` (foot) and ``1 - 0.2 s`` (shank): a slow walk has
+  smaller excursions on both sides.
+* Circumduction: the paretic foot and shank roll outwards about the walking direction by up to
+  ``12 s`` deg and the foot moves ``8 s`` cm outwards, both a half-cosine bump from FC to IC
+  (frontal-plane rotation on the gyroscope's forward axis). Kerrigan et al. (2000) found that
+  "circumduction" is mostly pelvic obliquity (hip hiking) with little extra hip abduction, so
+  the pelvis also hikes: the pelvic drop while standing on the sound leg (during the paretic
+  swing) is reduced by ``5 s`` deg (4 -> -1 deg at s = 1: the paretic hemipelvis rises, i.e.
+  roll towards the sound side), and the sound stance's medial force (lateral sway onto the
+  sound leg) is ``1 + 0.5 s``. These amplitudes are illustrative, not fitted to recordings.
+* Variability ``2 + 3.5 s`` % (step-to-step CV of step and stance times): irregular steps.
+
+Shuffling (Parkinsonian), severity ``s``:
+
+* Speed ``1.2 - 0.75 s`` m/s and cadence ``110 + 15 s`` steps/min: step length 0.65 m -> 0.22 m
+  at s = 1 with a normal or higher cadence (Morris et al. 1994: the hypokinesia of PD gait is a
+  short stride with preserved cadence regulation). Duty factor ``0.62 + 0.08 s`` (long double
+  support, 24 % -> 40 % of the stride).
+* Small swing and flat-foot landing: foot keyframes around the IC ``1 - 0.8 s`` (tiny
+  heel-strike lobe), around the FC ``1 - 0.6 s``, shank ``1 - 0.5 s`` (lower mid-swing shank
+  peak, Salarian et al. 2004: median 454 deg/s normal, 390 / 315 deg/s at s = 0.6 / 1),
+  thigh ``1 - 0.5 s``, foot clearance ``1 - 0.6 s``, heel-strike transients ``1 - 0.5 s``,
+  trunk fore-aft force ``1 - 0.4 s``; the more affected leg's keyframe and clearance gains are
+  multiplied by a further ``1 - 0.15 s``, and its stance is longer (stance SI ``2.5 s`` %
+  towards it: swing-time asymmetry ~6 % at s = 1, the order of the swing asymmetry of PD
+  patients in Plotnik et al. 2005).
+* Reduced trunk (and, in reality, arm) rotation: pelvis transverse rotation and sagittal tilt at
+  ``1 - 0.7 s`` (axial rigidity, Van Emmerik et al. 1999; arms are not simulated).
+* Variability ``2 + 3 s`` % (stride-time variability is raised in PD, Hausdorff et al. 1998).
+  Hesitations (stops) are the ``pauses`` parameter (``--pause`` on the command line).
+
 Frames, units, time
 -------------------
 Canonical device frame (see :mod:`gait.recording`): m/s^2 *with* gravity, rad/s, Android axes.
@@ -80,8 +156,14 @@ Limits (what this is not)
 -------------------------
 * A kinematic/force *pattern* model, not a musculoskeletal simulation: segment angles are
   keyframed average shapes, the legs move in the sagittal plane only (no foot inversion/eversion,
-  no hip ab/adduction of the thigh, no arm swing), sensors sit on rigid segments (no strap wobble
+  no hip ab/adduction of the thigh, no arm swing) apart from the hemiparetic circumduction (a roll
+  of foot and shank about their own forward axis, the shank sensor's lateral offset to first
+  order, the thigh left sagittal), sensors sit on rigid segments (no strap wobble
   apart from the impact transient), the lower-back sensor is treated as at the centre of mass.
+* The impaired patterns are parameter sets on this normal-gait model, not recordings of
+  patients: no knee hyperextension or stiff-knee swing, no festination or freezing with
+  trembling, no arm swing, no real-data fit of their signal shapes (the amplitudes of the new
+  features are illustrative, the timing values are from the papers cited above).
 * Gait initiation and termination are simplified (the pattern fades in over the first step and out
   over the last); turns only add yaw rate and centripetal force (no shorter steps, no turn-specific
   asymmetry); standing has no postural sway; feet and shanks also receive the heading rate of a
@@ -120,6 +202,12 @@ Posture 18:1-10; Aminian K et al. (2002) J Biomech 35:689-699; Salarian A et al.
 2nd ed.; McCamley J et al. (2012) Gait Posture 36:316-318; Lafortune MA et al. (1996) J Biomech
 29:1531-1537; Flash T, Hogan N (1985) J Neurosci 5:1688-1703; Sekiya N, Nagasaki H (1998) Gait
 Posture 7:225-227; Robinson RO et al. (1987) J Manipulative Physiol Ther 10:172-176.
+Impaired gait: Olney SJ, Richards C (1996) Gait Posture 4:136-148; Perry J et al. (1995) Stroke
+26:982-989; Patterson KK et al. (2008) Arch Phys Med Rehabil 89:304-310; Patterson KK et al.
+(2010) Gait Posture 31:241-246; Bowden MG et al. (2006) Stroke 37:872-876; Kerrigan DC et al.
+(2000) Am J Phys Med Rehabil 79:247-252; Morris ME et al. (1994) Brain 117:1169-1181; Hausdorff
+JM et al. (1998) Mov Disord 13:428-437; Plotnik M et al. (2005) Ann Neurol 57:656-663; Van
+Emmerik REA et al. (1999) Arch Phys Med Rehabil 80:186-191.
 """
 
 from __future__ import annotations
