@@ -7,6 +7,7 @@ Set ``GAIT_DEBUG=1`` to see tracebacks of internal errors.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -225,8 +226,12 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
                    "kind": str(b.kind)} for b in det.bouts.itertuples(index=False)],
         "events": [{"t": round(float(e.t), 4), "kind": str(e.kind),
                     "side": e.side if e.side in ("L", "R") else None,
-                    "confidence": round(float(e.confidence), 3)}
+                    "confidence": round(float(e.confidence), 3),
+                    "side_confidence": round(float(e.side_confidence), 3)
+                    if math.isfinite(e.side_confidence) else None}
                    for e in det.events.itertuples(index=False)],
+        "side_confidence": None if det.side_confidence is None
+        else round(det.side_confidence, 3),
         "notes": det.notes,
     }
     if json_out:
@@ -452,6 +457,8 @@ SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_
               help="Paretic (hemiparetic) or more affected (shuffling) side.")
 @click.option("--severity", default="moderate", show_default=True,
               help="Pattern severity: mild, moderate, severe or a number 0..1.")
+@click.option("--hesitations", type=click.FloatRange(min=0, max=20), default=0.0,
+              show_default=True, help="Brief stops (hesitations) per minute of walking.")
 @click.option("--stance-asym", type=float, default=None,
               help="Stance-time symmetry index in % (positive: left longer) [default: 0, or "
                    "the pattern's].")
@@ -481,7 +488,7 @@ SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_
 @click.option("--seed", type=int, default=0, show_default=True)
 def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, ...],
              cadence: float | None, speed: float | None, pattern: str, affected_side: str,
-             severity: str, stance_asym: float | None, step_asym: float | None,
+             severity: str, hesitations: float, stance_asym: float | None, step_asym: float | None,
              impact_asym: float | None, pelvic_drop_asym: float | None,
              variability: float | None, noise: float, fs: float, orientation: str | None,
              turns: tuple[str, ...], pauses: tuple[str, ...], clock_drift: float, no_gyro: bool,
@@ -508,7 +515,7 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
             turns=[_floats(t, 2, 3, "--turn") for t in turns],
             pauses=[_floats(p, 2, 2, "--pause") for p in pauses],
             clock_drift_ppm=clock_drift, with_gyro=not no_gyro, seed=seed, pattern=pattern,
-            affected_side=affected_side, severity=severity)
+            affected_side=affected_side, severity=severity, hesitations_per_min=hesitations)
     except ValueError as exc:
         raise GaitInputError(None, str(exc).splitlines()[0], where="simulate parameters") \
             from None

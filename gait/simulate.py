@@ -125,7 +125,10 @@ Shuffling (Parkinsonian), severity ``s``:
 * Reduced trunk (and, in reality, arm) rotation: pelvis transverse rotation and sagittal tilt at
   ``1 - 0.7 s`` (axial rigidity, Van Emmerik et al. 1999; arms are not simulated).
 * Variability ``2 + 3 s`` % (stride-time variability is raised in PD, Hausdorff et al. 1998).
-  Hesitations (stops) are the ``pauses`` parameter (``--pause`` on the command line).
+  Optional hesitations: ``hesitations_per_min`` brief stops (standing 1.5-2.5 s plus a
+  stride, a new bout each; Morris et al. 1994 and Hausdorff's work describe hesitations and
+  freezing; the trembling of a real freeze is not modelled). ``pauses`` adds stops at chosen
+  times.
 
 Frames, units, time
 -------------------
@@ -508,6 +511,54 @@ def _per_placement(value: Any, placements: Sequence[str], default: Any) -> dict[
     return dict.fromkeys(placements, value)
 
 
+def _hesitations(rate: float, start: float, end: float, stride: float,
+                 pauses: Sequence[tuple[float, ...]], seed: int) -> list[tuple[float, float]]:
+    """Brief stops (standing periods) at about ``rate`` per minute of walking.
+
+    Parameters
+    ----------
+    rate : float
+        Hesitations per minute (0: none).
+    start, end : float
+        The movement period (s), between the initial and final standing.
+    stride : float
+        Nominal stride time (s): each stop lasts 1.5-2.5 s plus a stride (the shortest pause
+        that the timeline accepts is 1 s plus a stride) and is at least 3 strides away from
+        the ends of the movement period and from the given ``pauses``.
+    pauses : sequence of tuple
+        The explicit pauses ``(start_s, duration_s)``.
+    seed : int
+        The simulation's seed (the stops have their own random stream).
+
+    Returns
+    -------
+    list of tuple
+        ``(start_s, duration_s)`` of each stop, in time order.
+    """
+    if not 0 <= rate <= 20 or not math.isfinite(rate):
+        raise ValueError(f"hesitations_per_min {rate}: expected 0-20")
+    span = end - start
+    n = math.floor(rate * span / 60.0 + 0.5)
+    if n == 0:
+        return []
+    rng = np.random.default_rng([seed, 8])
+    gap = span / n
+    out = []
+    for k, (u, v) in enumerate(zip(rng.uniform(-0.25, 0.25, n).tolist(),
+                                   rng.uniform(0.0, 1.0, n).tolist(), strict=True)):
+        dur = 1.5 + v + stride
+        a = start + (k + 0.5 + u) * gap - 0.5 * dur
+        clear = 3.0 * stride
+        if a < start + clear or a + dur > end - clear:
+            continue
+        if any(a < p0 + p1 + clear and p0 < a + dur + clear for p0, p1 in pauses):
+            continue
+        if out and a < out[-1][0] + out[-1][1] + clear:
+            continue
+        out.append((a, dur))
+    return out
+
+
 def _configure(
     duration_s: float, placements: Sequence[str], gait: str, cadence_spm: float | None,
     speed_mps: float | None, stance_asym_pct: float | None, step_asym_pct: float | None,
@@ -517,7 +568,7 @@ def _configure(
     orientation: Any, turns: Sequence[Sequence[float]], pauses: Sequence[Sequence[float]],
     stand_s: float, clock_drift_ppm: float | Mapping[str, float], with_gyro: bool | Any,
     seed: int, pattern: str = "normal", affected_side: str = "L",
-    severity: float | str = "moderate",
+    severity: float | str = "moderate", hesitations_per_min: float = 0.0,
 ) -> _Config:
     if gait not in ("walk", "run"):
         raise ValueError(f"gait {gait!r}: expected 'walk' or 'run'")
@@ -627,9 +678,11 @@ def _configure(
     if stand_s < 0:
         raise ValueError("stand_s must be >= 0")
     end = duration_s - stand_s
+    user_pauses = [tuple(map(float, p)) for p in pauses]
+    hes = _hesitations(hesitations_per_min, stand_s, end, stride, user_pauses, seed)
     windows: list[tuple[float, float]] = []
     cur = stand_s
-    for p in sorted((tuple(map(float, p)) for p in pauses), key=lambda p: p[0]):
+    for p in sorted(user_pauses + hes, key=lambda p: p[0]):
         if len(p) != 2 or p[1] <= 0:
             raise ValueError(f"pause {p}: expected (start_s, duration_s) with duration > 0")
         if p[0] < cur:
@@ -679,6 +732,9 @@ def _configure(
                      stride_s=round(stride, 6), duty_factor=round(duty, 4),
                      grf_shape_q=round(q, 4), pelvic_drop_deg={"L": drop[0], "R": drop[1]}),
     )
+    if hesitations_per_min:
+        params["hesitations_per_min"] = hesitations_per_min
+        params["hesitations"] = [[round(a, 4), round(d, 4)] for a, d in hes]
     if pat.name != "normal":  # (absent for normal gait: older truth files stay as they were)
         params["pattern"] = pat.record()
         params["nominal"]["swing_s"] = {"L": round(swing[0], 6), "R": round(swing[1], 6)}
@@ -1823,6 +1879,7 @@ def simulate(
     pattern: str = "normal",
     affected_side: str = "L",
     severity: float | str = "moderate",
+    hesitations_per_min: float = 0.0,
 ) -> tuple[Recording, Truth]:
     """Simulate a walk or run in memory: the :class:`Recording` and its :class:`Truth`.
 
@@ -1863,11 +1920,14 @@ def simulate(
     affected_side: ``"L"``/``"R"`` (or ``"left"``/``"right"``): the paretic side
         (hemiparetic) or the more affected side (shuffling).
     severity: 0..1 or ``"mild"`` (0.3), ``"moderate"`` (0.6), ``"severe"`` (1.0).
+    hesitations_per_min: brief stops (1.5-2.5 s plus a stride of standing) at about this many
+        per minute, spread evenly with jitter (any walk; meant for ``"shuffling"``); recorded
+        in the truth's ``params.hesitations`` and ``standing``.
     """
     cfg = _configure(duration_s, placements, gait, cadence_spm, speed_mps, stance_asym_pct,
                      step_asym_pct, impact_asym_pct, pelvic_drop_asym_deg, variability_pct,
                      noise, bias, fs, orientation, turns, pauses, stand_s, clock_drift_ppm,
-                     with_gyro, seed, pattern, affected_side, severity)
+                     with_gyro, seed, pattern, affected_side, severity, hesitations_per_min)
     sink = _TruthSink()
     acc = {p: [] for p in cfg.placements}
     gyr = {p: [] for p in cfg.placements}

@@ -220,7 +220,7 @@ def test_cli_writes_an_impaired_walk_that_loads_back(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["simulate", str(out), "--duration", "40", "--pattern",
                                  "hemiparetic", "--affected-side", "right", "--severity",
                                  "severe", "--placement", "left_foot", "--placement",
-                                 "right_foot", "--seed", "2"])
+                                 "right_foot", "--seed", "2", "--hesitations", "2"])
     assert r.exit_code == 0, r.output
     assert "hemiparetic, affected side right" in r.output
     rec = gait.load(tmp_path / "stroke.gait.json")
@@ -230,6 +230,7 @@ def test_cli_writes_an_impaired_walk_that_loads_back(tmp_path: Path) -> None:
                                         "severity": 1.0, "severity_label": "severe"}
     assert doc["summary"]["stance_symmetry_index_pct"] > 10  # right (paretic) stance shorter
     assert doc["summary"]["cadence_spm"] < 75
+    assert len(doc["params"]["hesitations"]) == 1 and len(doc["walking_bouts"]) == 2
     # the recording's signals are the simulator's: the paretic right foot swings less
     peaks = {pl: np.median(_swing_peaks(rec, _Lists(doc), pl, pl[0].upper()))
              for pl in ("left_foot", "right_foot")}
@@ -251,3 +252,18 @@ def test_detectors_run_on_impaired_walks() -> None:
                               seed=13)
             doc = analyse(rec, n_boot=50).doc
             assert "verdict" in doc
+
+
+def test_shuffling_hesitations_are_stops_in_the_truth() -> None:
+    rec, truth = simulate(90, placements=("lower_back",), pattern="shuffling", severity=0.8,
+                          hesitations_per_min=3, seed=14, **QUIET)
+    hes = truth.params["hesitations"]
+    assert 3 <= len(hes) <= 5 and len(truth.walking_bouts) == len(hes) + 1
+    ic = truth.ic_times()
+    s = rec.stream("lower_back")
+    for a, d in hes:
+        assert not np.any((ic > a + 0.5) & (ic < a + d - 0.5))  # no contact while stopped
+        quiet = (s.time_s > a + 1.2) & (s.time_s < a + d - 0.2)
+        assert np.abs(s.gyr[quiet]).max() < 0.05  # standing still
+    _, plain = simulate(90, pattern="shuffling", severity=0.8, seed=14)
+    assert "hesitations" not in plain.params and len(plain.walking_bouts) == 1
