@@ -18,7 +18,7 @@ import pandas as pd
 
 from gait import __version__
 from gait.events import FOOT, Detection, detect_events
-from gait.interpret import BY_PARAM, DISCLAIMER, verdict
+from gait.interpret import BY_PARAM, DISCLAIMER, SIDE_TRUST_MIN, SIDE_UNKNOWN, verdict
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
     PARAMETERS,
@@ -168,6 +168,17 @@ def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, A
             "n_bouts": len(det.bouts), "walking_s": walking, "problems": problems}
 
 
+def _side_confidence(events: pd.DataFrame) -> float | None:
+    """Mean confidence of the events' sides (None without sided events): 1 where the placement
+    tells the side, the lower-back detector's posterior otherwise, 0.5 where its cues
+    contradict each other."""
+    if "side_confidence" not in events:
+        return None
+    c = events.loc[events["side"].isin(["L", "R"]), "side_confidence"].to_numpy(float)
+    c = c[np.isfinite(c)]
+    return round(float(c.mean()), 3) if len(c) else None
+
+
 def _finite(x: Any) -> Any:
     if isinstance(x, float | np.floating):
         return float(x) if np.isfinite(x) else None
@@ -188,7 +199,9 @@ def _event_table(events: pd.DataFrame) -> Table:
     return Table({"t": events["t"].to_numpy(np.float64),
                   "kind": Codes.of(events["kind"].astype(str).to_numpy(object)),
                   "side": np.where(sided, side, None),
-                  "confidence": events["confidence"].to_numpy(np.float64)})
+                  "confidence": events["confidence"].to_numpy(np.float64),
+                  **({"side_confidence": events["side_confidence"].to_numpy(np.float64)}
+                     if "side_confidence" in events else {})})
 
 
 def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
@@ -225,8 +238,15 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
                         *([POCKET_NOTE] if kind == "pocket" and len(steps) else [])]
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
+    quality["side_confidence"] = _side_confidence(det.events)
+    if quality["side_confidence"] is not None and quality["side_confidence"] < SIDE_TRUST_MIN:
+        quality["notes"].append(f"sides uncertain (mean side confidence "
+                                f"{quality['side_confidence']:.2f}): {SIDE_UNKNOWN}; left and "
+                                "right below may be swapped, the sizes of the differences hold")
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
-                quality["problems"], gait_kind)
+                quality["problems"], gait_kind,
+                side_known=quality["side_confidence"] is None
+                or quality["side_confidence"] >= SIDE_TRUST_MIN)
     recording = {"file": file,
                  "format": info["format"], "app": info["app"], "platform": info["platform"],
                  "device": info["device"], "start_time_utc": info["start_time_utc"],

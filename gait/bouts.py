@@ -54,6 +54,8 @@ AC_BLOCK = 512  # windows per FFT block in window_features
 MIN_POWER = 0.25  # m/s^2
 MIN_REGULARITY = 0.4
 HALF_LAG_MIN_AC = 0.2  # positive autocorrelation at d/k: the dominant lag d spans k steps
+MAX_STRIDE_LAG_S = 1.8  # longest stride lag searched (slow hemiparetic gait: 1.2-1.6 s)
+STRIDE_MIN_AC = 0.5  # a stride peak beyond the step range must reach this to count
 MIN_STEP_HZ, MAX_STEP_HZ = 0.6, 4.0
 MERGE_GAP_S = 1.0
 EDGE_FRAC = 0.2  # bout edges: where the 0.5 s envelope reaches this x the bout's median
@@ -197,6 +199,25 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     stride_ac = np.max(np.stack([a[rows, np.clip(stride_k + d, 0, a.shape[1] - 1)]
                                  for d in (-2, -1, 0, 1, 2)]), axis=0)
     regularity = np.where(ok, np.maximum(y1, stride_ac), -1.0)
+    # asymmetric gait (a hemiparetic leg): the two steps of a stride differ, the autocorrelation
+    # at the step lag is weak or negative and only the stride repeats, with a lag that can
+    # exceed the step range (1.2-1.6 s). Where the step range found nothing periodic, a strong
+    # stride peak beyond it gives the step as half the stride (trojaniello2014 S023: step-lag
+    # autocorrelation 0.2-0.3, stride lag 1.26 s at 0.6-0.85)
+    hi_s = min(int(MAX_STRIDE_LAG_S * GRID_HZ), a.shape[1] - 2, int(0.6 * n_win))
+    if hi_s > hi:
+        cand_s = np.where(is_pk & (rng > hi) & (rng <= hi_s), a, -np.inf)
+        ds_ = np.argmax(cand_s, axis=1)
+        ac_s = cand_s[rows, ds_]
+        use_s = np.isfinite(ac_s) & (ac_s > STRIDE_MIN_AC) & (regularity <= MIN_REGULARITY)
+        if use_s.any():
+            ks = np.clip(ds_, 1, a.shape[1] - 2)
+            z0, z1, z2 = a[rows, ks - 1], a[rows, ks], a[rows, ks + 1]
+            dz = z0 - 2 * z1 + z2
+            fz = np.where(np.abs(dz) > 1e-12, 0.5 * (z0 - z2) / np.where(dz == 0, 1, dz), 0.0)
+            step_lag = np.where(use_s, 0.5 * (ks + np.clip(fz, -0.5, 0.5)), step_lag)
+            regularity = np.where(use_s, ac_s, regularity)
+            ok = ok | use_s
     step_freq = np.where(ok, GRID_HZ / np.maximum(step_lag, 1e-9), np.nan)
     return step_freq, regularity
 

@@ -90,12 +90,25 @@ def _side_name(s: str | None) -> str:
     return {"L": "left", "R": "right"}.get(s or "", "neither")
 
 
+#: a walk's mean side confidence below this (a lower-back sensor whose side cues contradict
+#: each other reads 0.5) leaves the side out of the verdict: the size of an asymmetry is
+#: reported, never a leg that may be the wrong one
+SIDE_TRUST_MIN = 0.75
+SIDE_UNKNOWN = ("which leg it is cannot be told from this recording: the lower-back sensor's "
+                "side cues contradict each other")
+SIDE_ADVICE = ("To learn which leg it is, record again with a sensor on each foot or shank "
+               "(their sides are known from where they are worn), or with the lower-back sensor "
+               "centred on the spine and strapped firmly.")
+
+
 def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[str],
-            gait_kind: str = "walk") -> dict:
+            gait_kind: str = "walk", side_known: bool = True) -> dict:
     """The weight-shift verdict, its findings and the explanation.
 
     Only parameters whose threshold has ``weight`` count; impact is reported with
-    :data:`IMPACT_NOTE` in its finding's text but does not count.
+    :data:`IMPACT_NOTE` in its finding's text but does not count. ``side_known=False`` (a
+    lower-back walk whose side cues disagree): levels from the size of each asymmetry, no side
+    named anywhere, and advice on how to make the side certain.
     """
     thresholds = [{"parameter": t.parameter, "label": t.label, "mild_pct": t.mild_pct,
                    "marked_pct": t.marked_pct, "source": t.source} for t in THRESHOLDS]
@@ -107,7 +120,13 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
         level, towards = classify(s.get("si_pct"), s.get("ci95"), t)
         si = s["si_pct"]
         ci = s["ci95"]
-        if level in ("mild", "marked"):
+        if not side_known:
+            towards = None
+        if level in ("mild", "marked") and not side_known:
+            text = (f"{t.label.capitalize()} differs by {abs(si):.1f} % between the legs (95 % "
+                    f"CI of the size {min(abs(ci[0]), abs(ci[1])):.1f} to "
+                    f"{max(abs(ci[0]), abs(ci[1])):.1f} %): {level}; {SIDE_UNKNOWN}.")
+        elif level in ("mild", "marked"):
             text = (f"{t.label.capitalize()} is {abs(si):.1f} % larger on the "
                     f"{_side_name(towards)} (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f} %): {level}.")
         elif level == "balanced":
@@ -140,6 +159,17 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
                 "findings": findings, "explanation": [], "advice": _advice("undetermined"),
                 "thresholds": thresholds}
     sides = {f["towards"] for f in hits}
+    if hits and not side_known:
+        level = "marked" if any(f["level"] == "marked" for f in hits) else "mild"
+        what = ", ".join(f["label"] for f in hits)
+        return {"level": level, "towards": None,
+                "summary": f"A {level} asymmetry between the legs ({what}), but {SIDE_UNKNOWN}.",
+                "findings": findings,
+                "explanation": ["The size of the difference between the legs is measured; "
+                                "which leg takes the longer stance is not, because the lower-"
+                                "back sensor's two side cues (pelvic rotation and roll) point "
+                                "to opposite legs in this recording."],
+                "advice": [SIDE_ADVICE, *_advice(level)], "thresholds": thresholds}
     if not hits:
         level, towards = "balanced", None
         summary = ("Your weight is shared evenly between the legs: stance time and pelvic "

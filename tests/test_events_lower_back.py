@@ -10,7 +10,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 import gait
-from gait.events import EVENT_COLUMNS, detect_events
+from gait.events import DETECTION_COLUMNS, detect_events
 from gait.events import lower_back as lb
 from gait.preprocess import ap_sign
 from gait.recording import Recording, SensorStream
@@ -151,8 +151,10 @@ def test_contract_through_detect_events() -> None:
     s, _ = _walk(seed=7)
     det = detect_events(Recording(streams=[s], source_format="test"))
     ev = det.events
-    assert list(ev.columns) == EVENT_COLUMNS
+    assert list(ev.columns) == DETECTION_COLUMNS
     assert set(ev["kind"]) == {"IC", "FC"} and set(ev["side"]) <= {"L", "R"}
+    # a clean simulated walk: both side cues agree, every side is nearly certain
+    assert ev["side_confidence"].between(0.5, 1).all() and det.side_confidence > 0.9
     assert ev["t"].is_monotonic_increasing
     assert ev["confidence"].between(0, 1).all()
     assert list(det.bouts.columns) == ["start", "end", "kind"] and det.sources == ["lower_back"]

@@ -17,13 +17,17 @@ import pandas as pd
 from gait.recording import MIN_GAIT_HZ, Recording, SensorStream
 
 EVENT_COLUMNS = ["t", "kind", "side", "confidence"]
+#: the columns of :func:`detect_events`'s table: a detector's own columns plus each side's
+#: confidence (:func:`side_confidence_column`)
+DETECTION_COLUMNS = [*EVENT_COLUMNS, "side_confidence"]
 BOUT_COLUMNS = ["start", "end", "kind"]
 
 
 def empty_events() -> pd.DataFrame:
     return pd.DataFrame({"t": pd.Series(dtype=float), "kind": pd.Series(dtype=object),
                          "side": pd.Series(dtype=object),
-                         "confidence": pd.Series(dtype=float)})
+                         "confidence": pd.Series(dtype=float),
+                         "side_confidence": pd.Series(dtype=float)})
 
 
 def empty_bouts() -> pd.DataFrame:
@@ -39,6 +43,9 @@ class Detection:
     bouts: pd.DataFrame = field(default_factory=empty_bouts)
     sources: list[str] = field(default_factory=list)  # placements used
     notes: list[str] = field(default_factory=list)
+    #: mean confidence of the event sides (0.5 = a coin flip, 1 = certain; None: no sided
+    #: events); a lower-back walk whose side cues contradict each other gets 0.5
+    side_confidence: float | None = None
 
 
 FOOT = ("left_foot", "right_foot", "left_shank", "right_shank")
@@ -121,5 +128,18 @@ def detect_events(rec: Recording) -> Detection:
     ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
     ev["t"] = ev["t"].astype(float)
     ev["confidence"] = np.clip(ev["confidence"].astype(float), 0, 1)
-    return Detection(events=ev[EVENT_COLUMNS], bouts=merge_bouts([d.bouts for d in dets]),
-                     sources=chosen, notes=[n for d in dets for n in d.notes])
+    ev["side_confidence"] = side_confidence_column(ev)
+    sided = ev["side"].isin(["L", "R"]).to_numpy()
+    return Detection(events=ev[DETECTION_COLUMNS], bouts=merge_bouts([d.bouts for d in dets]),
+                     sources=chosen, notes=[n for d in dets for n in d.notes],
+                     side_confidence=float(ev.loc[sided, "side_confidence"].mean())
+                     if sided.any() else None)
+
+
+def side_confidence_column(ev: pd.DataFrame) -> np.ndarray:
+    """Each event's side confidence: the detector's where it gave one (lower back), 1 for a
+    side known from the placement (a foot, shank or pocket of known side), NaN without a side."""
+    sided = ev["side"].isin(["L", "R"]).to_numpy()
+    given = ev["side_confidence"].to_numpy(float) if "side_confidence" in ev else \
+        np.full(len(ev), np.nan)
+    return np.where(sided, np.where(np.isfinite(given), given, 1.0), np.nan)

@@ -116,6 +116,11 @@ P_SAME_SIDE = 0.02  # prior of a missed/extra step between two regular steps
 SIDE_GAIN = 0.5  # nats of log-odds per unit of the (z-scored) side score
 FLIGHT_G = 0.8  # a step has a flight phase if its vertical acceleration stays below -0.8 g
 FLIGHT_FRAC = 0.15  # ... for this fraction of the step (running: 20-35 %, walking: < 0.1)
+SIDE_AGREE_MIN = 0.5  # the yaw and roll cues must label at least this share of steps alike
+SIDE_UNCERTAIN_NOTE = (
+    "lower_back: side uncertain - the pelvis's rotation (yaw) and its roll point to opposite "
+    "legs for most steps, so which leg is which cannot be told from this sensor; the size of an "
+    "asymmetry is reported, not its side (a sensor on each foot or shank tells the sides)")
 GAP_MIN_S = 0.2  # NaN gaps longer than this break step chains
 GAP_PAD_S = 0.1  # events this close to such a gap are dropped
 
@@ -212,18 +217,24 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     if body.gyr_v is None:
         notes.append("lower_back: no gyroscope - left/right from the ML acceleration (unreliable)")
     gap_between = _gap_between(ic, long_gap)
-    sides = _sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs, gap_between)
+    sides, side_conf, certain = _sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs,
+                                       gap_between, run_kept)
+    if not certain:
+        notes.append(SIDE_UNCERTAIN_NOTE)
     ic = _ds_correction(ic, fc, sides, ~run_kept)
     other = np.where(sides == "L", "R", "L").astype(object)
     other[run_kept] = sides[run_kept]  # running: the FC after an IC is that foot's toe-off
     conf = np.clip(strength, 0.0, 1.0)
     ev = pd.concat([
-        pd.DataFrame({"t": t0 + ic / fs, "kind": "IC", "side": sides, "confidence": conf}),
-        pd.DataFrame({"t": t0 + fc / fs, "kind": "FC", "side": other, "confidence": conf}),
+        pd.DataFrame({"t": t0 + ic / fs, "kind": "IC", "side": sides, "confidence": conf,
+                      "side_confidence": side_conf}),
+        pd.DataFrame({"t": t0 + fc / fs, "kind": "FC", "side": other, "confidence": conf,
+                      "side_confidence": side_conf}),
     ], ignore_index=True)
     ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
     bouts = _bouts_from_steps(ic / fs + t0, Tp, run_kept)
-    det = Detection(events=ev, bouts=bouts, notes=notes)
+    det = Detection(events=ev, bouts=bouts, notes=notes,
+                    side_confidence=float(np.mean(side_conf)) if len(side_conf) else None)
     return LowerBackResult(det, br.turns, br, body.ap_dir[0])
 
 
@@ -418,19 +429,44 @@ def _window_mean(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarray | None,
-           ml: np.ndarray, fs: float, gap_between: np.ndarray) -> np.ndarray:
-    """L/R of every IC (object array of "L"/"R")."""
+           ml: np.ndarray, fs: float, gap_between: np.ndarray, run: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """L/R of every IC (object array of "L"/"R"), each label's confidence (posterior
+    probability of the chosen side, 0.5-1) and whether the walk's side is certain.
+
+    With a gyroscope two independent cues are labelled separately through the alternation
+    chain: the pelvis's yaw (McCamley's pre-IC yaw sign plus the yaw rate at IC) and its roll
+    (mean roll rate over the first 30 % of the step after IC: the pelvis rolls over the new
+    stance leg). When their labellings disagree for most steps (agreement below
+    ``SIDE_AGREE_MIN``), one cue is inverted for the whole walk and nothing tells which: the
+    walk's side is uncertain and every label's confidence is 0.5. (Measured, share of steps
+    each cue labels right: yaw 0.98-1.00 on voisard2023, mobgap, gaitkit and trojaniello elderly
+    but 0.00 on the stroke walk S025; roll 0.90-1.00 on voisard2023 and trojaniello but
+    0.00-0.34 on mobgap's belt-worn sensor. Agreement flags S025 and mobgap, never a voisard2023
+    walk.) The labels themselves come from the joint score (pre-IC yaw plus Ullrich 2022's
+    roll - yaw at IC). Running: the pelvis rotates the other way round in the transverse plane
+    (Novacheck 1998, "The biomechanics of running", Gait Posture 7:77-95; the yaw cues label
+    0-3 % of the steps of the three fukuchi2017 runs right), so running steps' yaw is negated;
+    their roll is not (its walking pattern persists, Novacheck 1998; fukuchi2017's virtual
+    pelvis, tracked on skin markers, labels 24-32 % right with it, so those runs come out
+    uncertain rather than named).
+    """
     if len(ic) == 0:
-        return np.array([], dtype=object)
+        return np.array([], dtype=object), np.zeros(0), True
     n = len(ml)
     ii = np.clip(np.round(ic).astype(int), 0, n - 1)
+    flip = np.where(run, -1.0, 1.0) if run is not None and len(run) == len(ic) else 1.0
+    score_yaw = score_roll = None
     if yaw is not None and roll is not None:
         yb = bandpass(yaw, fs, 0.5, 2.0)
         rb = bandpass(roll, fs, 0.5, 2.0)
         # McCamley: the pelvis yaws clockwise (seen from above) while the left leg swings
-        pre = -_window_mean(yb, np.round(ic - 0.25 * T * fs).astype(int), ii)
-        comb = rb[ii] - yb[ii]  # Ullrich 2022 / mobgap "combined": yaw - roll <= 0 -> left
-        score = pre / (np.std(pre) + 1e-9) + comb / (np.std(comb) + 1e-9)
+        pre = -flip * _window_mean(yb, np.round(ic - 0.25 * T * fs).astype(int), ii)
+        comb = rb[ii] - flip * yb[ii]  # Ullrich 2022 / mobgap "combined": yaw - roll <= 0: left
+        score = _z(pre) + _z(comb)
+        score_yaw = _z(pre) + _z(-flip * yb[ii])
+        score_roll = _z(_window_mean(bandpass(roll, fs, 0.5, 3.0), ii,
+                                     np.round(ic + 0.3 * T * fs).astype(int)))
     else:
         # the trunk accelerates towards the right during a left stance (ML is positive left):
         # just after IC (high-passed, free of the gravity leak of pelvic roll) and over the first
@@ -439,7 +475,7 @@ def _sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarr
         m1 = -_window_mean(mlh, np.round(ic - 0.05 * fs).astype(int),
                            np.round(ic + 0.1 * fs).astype(int))
         m2 = -_window_mean(bandpass(ml, fs, 0.3, 3.0), ii, np.round(ic + 0.5 * T * fs).astype(int))
-        score = m1 / (np.std(m1) + 1e-9) + m2 / (np.std(m2) + 1e-9)
+        score = _z(m1) + _z(m2)
     # a gap of about k step times means k - 1 missed steps: same side if k is even
     gaps = np.diff(ic) / fs
     k = np.round(gaps / T[1:])
@@ -449,7 +485,45 @@ def _sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarr
     p_same = np.where(on_grid & (k >= 1), p_same, 0.3)
     p_same = np.where((gaps > 2.5) | gap_between, 0.5, p_same)
     is_left = _viterbi_alternation(SIDE_GAIN * score, p_same)
-    return np.where(is_left, "L", "R").astype(object)
+    p_left = _posterior_left(SIDE_GAIN * score, p_same)
+    conf = np.where(is_left, p_left, 1 - p_left)
+    certain = True
+    if score_yaw is not None and score_roll is not None and len(ic) >= 4:
+        agree = float(np.mean(_viterbi_alternation(SIDE_GAIN * score_yaw, p_same)
+                              == _viterbi_alternation(SIDE_GAIN * score_roll, p_same)))
+        certain = agree >= SIDE_AGREE_MIN
+    if not certain:
+        conf = np.full(len(ic), 0.5)
+    return np.where(is_left, "L", "R").astype(object), np.clip(conf, 0.5, 1.0), certain
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    """``x`` in units of its standard deviation (no centring: the sign carries the side)."""
+    return x / (np.std(x) + 1e-9)
+
+
+def _posterior_left(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:
+    """Posterior probability that each step is left, by the forward-backward algorithm on the
+    alternation chain of :func:`_viterbi_alternation` (log domain, a loop over steps)."""
+    n = len(llr)
+    ls, la = np.log(p_same), np.log1p(-p_same)
+    e = 0.5 * np.column_stack([-llr, llr])  # emission log-likelihoods: right, left
+    fw = np.zeros((n, 2))
+    bw = np.zeros((n, 2))
+    fw[0] = e[0] - np.logaddexp(*e[0])
+    for k in range(1, n):
+        a, b = ls[k - 1], la[k - 1]
+        fw[k, 0] = np.logaddexp(fw[k - 1, 0] + a, fw[k - 1, 1] + b) + e[k, 0]
+        fw[k, 1] = np.logaddexp(fw[k - 1, 1] + a, fw[k - 1, 0] + b) + e[k, 1]
+        fw[k] -= np.logaddexp(*fw[k])
+    for k in range(n - 2, -1, -1):
+        a, b = ls[k], la[k]
+        nx = bw[k + 1] + e[k + 1]
+        bw[k, 0] = np.logaddexp(a + nx[0], b + nx[1])
+        bw[k, 1] = np.logaddexp(a + nx[1], b + nx[0])
+        bw[k] -= np.logaddexp(*bw[k])
+    post = fw + bw
+    return np.exp(post[:, 1] - np.logaddexp(post[:, 0], post[:, 1]))
 
 
 def _viterbi_alternation(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:

@@ -535,7 +535,8 @@ _VALIDATE_DOC: Check = _obj({
     "bouts": _list(_both(_obj({"start": _num(), "end": _num(), "kind": _enum("walk", "run")}),
                          _ordered("start", "end"))),
     "quality": _obj({"ok": _bool, "n_steps": _int(), "n_steps_L": _int(), "n_steps_R": _int(),
-                     "n_bouts": _int(), "walking_s": _num(0), "problems": _list(_str)}),
+                     "n_bouts": _int(), "walking_s": _num(0), "problems": _list(_str)},
+                    {"side_confidence": _num_or_null}),
     "per_side": _obj({"L": _SIDE, "R": _SIDE}),
     "symmetry": _map(_obj({"si_pct": _num(), "ci95": _CI, "left_share_pct": _num(0, 100),
                            "left_share_ci95": _CI, "gait_asymmetry_pct": _num(0),
@@ -555,7 +556,7 @@ _VALIDATE_DOC: Check = _obj({
     "steps": _rows({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
                    dict.fromkeys(PARAMETERS, _num_or_null)),
     "events": _rows({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
-                     "confidence": _num(0, 1)}),
+                     "confidence": _num(0, 1)}, {"side_confidence": _num_or_null}),
 }, {"overall": _obj({"n_steps": _int(), "cadence_spm": _num_or_null, "step_s": _STAT})})
 
 
