@@ -54,6 +54,12 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      shanks; the 90 % point is sharper than a flat-bottomed minimum). Rampp et al. 2015
      ("Inertial sensor-based stride parameter calculation from gait sequences in geriatric
      patients", IEEE TBME 62:1089-1097) use the zero crossing (TC), 20-35 ms late here.
+     Feet take the *first* recovery to 90 % after the minimum: a rearfoot runner's push-off can
+     have a long flat bottom (fukuchi2017 RBDS0041 left foot: ~-6 rad/s for 190 ms, two dips)
+     that dips to the 90 % level again 60 ms after the force-plate FC; the first recovery gives
+     the same FC on the other runs (+4..+12 ms, -2 ms) and FC F1 0.47 -> 0.86 there (its FC
+     still +57 ms: every gyro and jerk feature of that foot's push-off lies +55..+60 ms after
+     the plate's FC, the minimum itself -22 +-29 ms; not solved). Shanks keep the last one.
 
    Basis, median signed offset from the references (ms), IC / FC: gaitmap ``healthy_2x20m``
    optical mocap +22 / +7; Voisard 2023 (foot-IMU detectors, checked by hand) -2 / +9; simulator
@@ -71,7 +77,8 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
    acceleration-magnitude and fore-aft deceleration peaks, where ``healthy_2x20m``'s lie 24 / 44
    ms before them; its tilted sensor's heel lobe begins ~70 ms before that IC.) The levels are
    documented constants (``IC_LEVEL = 0`` gives the zero crossing).
-5. **Walk or run** per stride from the duty factor (stance / stride, with the near-minimum FC):
+5. **Walk or run** per stride from the duty factor (stance / stride, with the push-off minimum
+   as FC for feet, the near-minimum FC for shanks):
    walking always has double support (duty factor > 0.5), running a flight phase (< 0.4)
    (Novacheck 1998, "The biomechanics of running", Gait Posture 7:77-95); ``RUN_DUTY`` 0.45
    leaves room for that FC being ~35 ms early in walking. Running also needs a stride shorter
@@ -179,8 +186,8 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     if ratio < SIGN_CLEAR:
         det.notes.append(f"{name}: swing polarity uncertain ({cue} ratio {ratio:.2f})")
     gn = gaussian_filter1d(np.linalg.norm(gyr, axis=1), 0.04 * fs, mode="nearest")
-    ic, fc_walk, fc_run = contact_positions(wf, peaks, fs, gn)
-    run = _running(peaks, ic, fc_run, fs)
+    ic, fc_walk, fc_run, fc_min = contact_positions(wf, peaks, fs, gn, first=not shank)
+    run = _running(peaks, ic, fc_run if shank else fc_min, fs)
     fc = np.where(run | shank, fc_run, fc_walk)
     ok = np.isfinite(ic) | np.isfinite(fc)
     peaks, ic, fc, run = peaks[ok], ic[ok], fc[ok], run[ok]
@@ -316,18 +323,20 @@ def swing_peaks(ws: np.ndarray, wf: np.ndarray, fs: float) -> np.ndarray:
 
 
 def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
-                      gn: np.ndarray | None = None
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      gn: np.ndarray | None = None, first: bool = True
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fractional sample positions per mid-swing peak: IC (half depth of the heel-strike lobe,
     or the end of the swing rotation for a flat landing, which needs ``gn``, the smoothed
-    angular-rate magnitude), walking FC (half recovery from the push-off minimum) and running
-    FC (the push-off minimum); NaN where not found."""
+    angular-rate magnitude), walking FC (half recovery from the push-off minimum), running
+    FC (just after the push-off minimum) and the push-off minimum itself; NaN where not
+    found."""
     n = len(wf)
     down, up = _crossings(wf)
     half = MAX_HALF_SWING_S * fs
     ic = np.full(len(peaks), np.nan)
     fc_walk = np.full(len(peaks), np.nan)
     fc_run = np.full(len(peaks), np.nan)
+    fc_min = np.full(len(peaks), np.nan)
     nxt_pk = np.append(peaks[1:], n)
     if len(down):
         j = np.searchsorted(down, peaks, side="right")
@@ -362,11 +371,17 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
             if len(seg) < 3:
                 continue
             m = int(np.argmin(seg))
-            for out, frac in ((fc_walk, FC_LEVEL), (fc_run, FC_LEVEL_RUN)):
-                level = frac * seg[m]
-                i = m + int(np.flatnonzero(seg[m:] <= level)[-1])
-                out[k] = lo + _cross(seg, i, level)
-    return ic, fc_walk, fc_run
+            level = FC_LEVEL * seg[m]
+            i = m + int(np.flatnonzero(seg[m:] <= level)[-1])
+            fc_walk[k] = lo + _cross(seg, i, level)
+            # running / shank: the first recovery to 90 % after the minimum (a long flat-bottomed
+            # push-off, as a rearfoot runner's, can dip to the 90 % level again much later)
+            level = FC_LEVEL_RUN * seg[m]
+            i = m + (int(np.argmax(seg[m:] > level)) - 1 if first else
+                     int(np.flatnonzero(seg[m:] <= level)[-1]))
+            fc_run[k] = lo + _cross(seg, i, level)
+            fc_min[k] = lo + m
+    return ic, fc_walk, fc_run, fc_min
 
 
 def _flat_landings(wf: np.ndarray, gn: np.ndarray, peaks: np.ndarray, nxt_pk: np.ndarray,
@@ -413,10 +428,10 @@ def _running_median(x: np.ndarray, n: int) -> np.ndarray:
     return np.median(sliding_window_view(np.pad(x, n // 2, mode="edge"), n), axis=1)
 
 
-def _running(peaks: np.ndarray, ic: np.ndarray, fc_run: np.ndarray, fs: float) -> np.ndarray:
-    """Running strides: duty factor (IC -> next FC over IC -> next IC) below RUN_DUTY, majority
-    of three neighbouring strides."""
-    stance = np.append(fc_run[1:], np.nan) - ic
+def _running(peaks: np.ndarray, ic: np.ndarray, fc_min: np.ndarray, fs: float) -> np.ndarray:
+    """Running strides: duty factor (IC -> next push-off minimum over IC -> next IC) below
+    RUN_DUTY, majority of three neighbouring strides."""
+    stance = np.append(fc_min[1:], np.nan) - ic
     stride = np.append(ic[1:], np.nan) - ic
     with np.errstate(invalid="ignore", divide="ignore"):
         duty = stance / stride
