@@ -98,28 +98,6 @@ def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
     return vec[:, int(np.argmax(w))]
 
 
-def coherent_horizontal(acc_h: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Direction (unit 3-vector) of the horizontal acceleration most coherent with the vertical
-    one: the principal eigenvector of ``Re(C) Re(C)^T + Im(C) Im(C)^T``, ``C`` the cross spectrum
-    of the (band-passed) horizontal components with the vertical acceleration summed over the
-    band, i.e. the direction that maximises ``|d . C|``.
-
-    At the step frequency the trunk's forward acceleration is locked to the vertical one (both
-    repeat every step, Zijlstra & Hof 2003), while its medio-lateral acceleration repeats every
-    stride (it alternates with the stance leg). The plain largest-variance direction
-    (:func:`principal_horizontal`) follows the ML sway where that is large, as in hemiparetic
-    gait (trojaniello2014 S023: 76 deg off the sensor's forward axis; 24 deg on S022 and 59 deg
-    on mobgap MS001's daily-living walk), this one stays within 10-30 deg of it there and agrees
-    with it within 10 deg on every other validation walk.
-    """
-    n = dsp.next_fast_len(len(v))
-    vf = np.conj(np.fft.rfft(v - v.mean(), n))
-    c = (np.fft.rfft(acc_h - acc_h.mean(axis=0), n, axis=0) * vf[:, None]).sum(axis=0)
-    m = np.outer(c.real, c.real) + np.outer(c.imag, c.imag)
-    w, vec = np.linalg.eigh(m)
-    return vec[:, int(np.argmax(w))]
-
-
 def vertical(acc: np.ndarray, fs: float, gravity_fc: float = 0.25
              ) -> tuple[np.ndarray, np.ndarray]:
     """Gravity direction per sample (N x 3) and vertical acceleration (m/s^2, up, gravity
@@ -213,14 +191,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         lo, hi = (0.5, 3.0) if window_s is not None else (1.2, 4.0)
     band = bandpass(acc_h, fs, lo, hi)
     use = mask if mask is not None and mask.sum() > 2 * fs else np.ones(n, dtype=bool)
-    if window_s is None and step_hz is not None and np.isfinite(step_hz):
-        # a strapped sensor whose step frequency is known: the horizontal direction locked to
-        # the vertical bounce at the step frequency (AP), not the largest sway (ML in a limp)
-        lo_c, hi_c = 0.7 * step_hz, min(1.4 * step_hz, 0.45 * fs)
-        d = coherent_horizontal(bandpass(acc_h, fs, lo_c, hi_c)[use],
-                                bandpass(v, fs, lo_c, hi_c)[use])
-        ap_dir = np.repeat(d[None, :], n, axis=0)
-    elif window_s is None:
+    if window_s is None:
         ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
     else:
         w = max(int(window_s * fs), 1)

@@ -300,8 +300,10 @@ _TRUNK = {
     "walk": dict(b=0.19, c=0.13, k=0.04, ap=(0.16, 0.35, 0.70, 0.60, 0.83, 0.16, 0.5), p=1.0,
                  toe=0.05, drop=4.0, roll_load=0.14, roll_hold=0.3, rot=4.0, tilt=1.5, lean=3.0,
                  lean_stand=1.0),
+    # rot < 0: in running the pelvis rotates the other way round in the transverse plane
+    # (Novacheck 1998, Gait Posture 7:77-95; in antiphase with walking on the fukuchi2017 runs)
     "run": dict(b=0.35, c=0.05, k=0.0, ap=None, p=0.0, toe=0.0, drop=4.0, roll_load=0.14,
-                roll_hold=0.3, rot=6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
+                roll_hold=0.3, rot=-6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
 }
 _R_SHANK, _R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip
 _V_NOM = {"walk": 1.3, "run": 3.0}
