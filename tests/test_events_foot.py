@@ -287,3 +287,17 @@ def test_truong_step_counts_from_gravity_free_data(walk: str) -> None:
     t = ev.loc[ev.kind == "IC", "t"].to_numpy()
     n = int(((t >= lo) & (t <= hi)).sum())
     assert abs(n - ref["step_count"]) <= max(2, 0.16 * ref["step_count"])
+
+
+def test_shank_rotating_more_about_its_long_axis_than_in_its_swing() -> None:
+    """A paretic shank's circumduction can outweigh its small swing: the pitch axis is then
+    sought perpendicular to gravity (trojaniello S023 right shank)."""
+    rec, truth = simulate(40.0, ["right_shank"], "walk", fs=100.0, orientation="random", seed=3)
+    s = rec.streams[0]
+    up = np.nanmean(s.acc, axis=0)
+    up /= np.linalg.norm(up)
+    t = np.arange(s.n_samples) / s.sample_rate_hz
+    s.gyr = s.gyr + 6.0 * np.sin(2 * np.pi * 0.9 * t)[:, None] * up[None, :]
+    ev = foot.detect(s).events
+    f1, _ = _f1(truth.ic_times("R"), ev.loc[ev.kind == "IC", "t"].to_numpy())
+    assert f1 >= 0.95
