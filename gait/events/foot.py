@@ -45,7 +45,16 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      offset without crossing zero. For a stride with no zero crossing, no lobe below
      -``HEEL_DEPTH`` after it and the whole foot (angular-rate magnitude) at rest within
      ``HEEL_WAIT_S``, IC is where the swing rate has fallen to ``FLAT_LEVEL`` (10 %) of its
-     peak (Voisard 2023: 2 closing steps recovered, +15 / +70 ms).
+     peak (Voisard 2023: 2 closing steps recovered, +15 / +70 ms). A shank whose rate after
+     the zero crossing stays shallower than both -``HEEL_DEPTH`` and ``FLAT_LOBE`` (15 %, as
+     ``REL_SWING_PEAK``) of its swing peak for ``HEEL_LOBE_S`` has no heel-strike lobe
+     (shuffling, flat-foot landing; cf. Greene et al. 2010, "An adaptive gyroscope-based
+     algorithm for temporal gait analysis", Med Biol Eng Comput 48:1251-1260, and Trojaniello
+     2014, whose shank IC windows adapt to a paretic leg's small swing): the swing rotation
+     ends at contact, and IC is where the swing rate has fallen to ``FLAT_LEVEL`` of its peak,
+     before the zero crossing, not in the later loading lobe (gaitkit SUB07 left shank, a
+     shuffling PD leg still rotating forward at contact: the zero crossing is +150 ms after the
+     ICs, the shallow lobe +200..+250 ms; the 10 % point +11 ms, IC F1 0.61 -> 0.96).
    * FC: before mid-swing the push-off lobe (plantarflexion) peaks and reverses as the toe
      leaves the ground. Walking with a foot sensor: FC is where the rate has recovered
      ``FC_LEVEL`` (half) of the push-off minimum. Running, and shanks: FC is just after the
@@ -139,6 +148,7 @@ HEEL_LOBE_S = 0.1  # heel-strike minimum searched this long after the zero cross
 HEEL_DEPTH = 1.0  # rad/s; a heel-strike lobe shallower than this within HEEL_LOBE_S is hovering
 HEEL_WAIT_S = 0.2  # ... and the lobe proper is sought where the rate first falls below -HEEL_DEPTH
 PUSH_OFF_S = 0.4  # push-off minimum searched this long before the swing onset
+FLAT_LOBE = 0.15  # shank: a lobe shallower than this fraction of the swing peak is no heel strike
 FLAT_LEVEL = 0.1  # flat landing: IC where the swing rate has fallen to this fraction of its peak
 IC_LEVEL = 0.5  # IC where the rate has fallen to this fraction of the heel-strike minimum
 FC_LEVEL = 0.5  # walking foot FC: the rate has recovered to this fraction of the push-off min
@@ -186,7 +196,8 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     if ratio < SIGN_CLEAR:
         det.notes.append(f"{name}: swing polarity uncertain ({cue} ratio {ratio:.2f})")
     gn = gaussian_filter1d(np.linalg.norm(gyr, axis=1), 0.04 * fs, mode="nearest")
-    ic, fc_walk, fc_run, fc_min = contact_positions(wf, peaks, fs, gn, first=not shank)
+    ic, fc_walk, fc_run, fc_min = contact_positions(wf, peaks, fs, gn, first=not shank,
+                                                       shank=shank)
     run = _running(peaks, ic, fc_run if shank else fc_min, fs)
     fc = np.where(run | shank, fc_run, fc_walk)
     ok = np.isfinite(ic) | np.isfinite(fc)
@@ -323,7 +334,7 @@ def swing_peaks(ws: np.ndarray, wf: np.ndarray, fs: float) -> np.ndarray:
 
 
 def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
-                      gn: np.ndarray | None = None, first: bool = True
+                      gn: np.ndarray | None = None, first: bool = True, shank: bool = False
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fractional sample positions per mid-swing peak: IC (half depth of the heel-strike lobe,
     or the end of the swing rotation for a flat landing, which needs ``gn``, the smoothed
@@ -347,6 +358,15 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
         for k in np.flatnonzero(has):  # one cheap slice per stride
             seg = wf[d[k] - 1:min(n, d[k] + wait + hs)]  # seg[0] >= 0 > seg[1]
             deep = np.flatnonzero(seg[:wait + 1] <= -HEEL_DEPTH)
+            if shank and seg[:hs].min() > -min(HEEL_DEPTH, FLAT_LOBE * wf[peaks[k]]):
+                # a shank without a heel-strike lobe (shuffling, paretic): the swing rotation
+                # ends at contact, IC where it has fallen to FLAT_LEVEL of its peak
+                p = int(peaks[k])
+                sw = wf[p:d[k]]
+                f = np.flatnonzero(sw < FLAT_LEVEL * sw[0])
+                if len(f) and f[0] > 0:
+                    ic[k] = p + _cross(sw, int(f[0]) - 1, FLAT_LEVEL * sw[0])
+                    continue
             # hovering about zero before the heel strike (turns): the lobe proper starts later
             a = int(deep[0]) if len(deep) and seg[:hs].min() > -HEEL_DEPTH else 0
             seg = seg[:a + hs + 1]
