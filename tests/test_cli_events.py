@@ -37,7 +37,11 @@ def test_events_json_two_feet_matches_truth(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["schema"] == "gait-events/1"
     assert {s["placement"] for s in doc["sensors"]} == {"left_foot", "right_foot"}
-    assert all(set(e) == {"t", "kind", "side", "confidence"} for e in doc["events"])
+    assert all(set(e) == {"t", "kind", "side", "confidence", "side_confidence"}
+               for e in doc["events"])
+    # feet: every side comes from the placement
+    assert all(e["side_confidence"] == 1.0 for e in doc["events"])
+    assert doc["side_confidence"] == 1.0
     truth = json.loads((REC / "walk_two_feet.truth.json").read_text())
     for side in ("L", "R"):
         ref = [e["t"] for e in truth["initial_contacts"] if e["side"] == side]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import gait
-from gait.events import EVENT_COLUMNS, detect_events, pocket
+from gait.events import DETECTION_COLUMNS, EVENT_COLUMNS, detect_events, pocket
 from gait.recording import G, Recording, SensorStream
 
 from .conftest import PHONE, VALIDATION, needs_shared
@@ -156,6 +156,7 @@ def test_contract_and_errors() -> None:
     assert len(det.events) == 0 and list(det.events.columns) == EVENT_COLUMNS
     rec = Recording(streams=[s], source_format="test")
     det = detect_events(rec)  # through the dispatcher: left_pocket -> sides "L"/"R"
+    assert list(det.events.columns) == DETECTION_COLUMNS
     assert det.sources == ["left_pocket"]
     assert set(det.events["side"].dropna()) <= {"L", "R"}
     assert isinstance(det.bouts, pd.DataFrame) and list(det.bouts.columns) == [

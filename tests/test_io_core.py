@@ -233,8 +233,10 @@ def test_every_converted_validation_file_loads_generic(path: Path) -> None:
         assert s.acc_kind == "linear"  # the dataset removed gravity
     else:
         assert s.acc_kind == "total"
-        # mean acceleration vector: gravity plus (foot sensors, no rest) impacts
-        assert 7.0 < np.linalg.norm(np.nanmean(s.acc, axis=0)) < 20.0
+        # mean acceleration vector: gravity plus (foot sensors, no rest) impacts; a swinging
+        # segment's sensor-frame mean also carries the centripetal part (the virtual feet of
+        # fukuchi2017's runs: 15-23 m/s^2, its README)
+        assert 7.0 < np.linalg.norm(np.nanmean(s.acc, axis=0)) < 25.0
 
 
 def test_folder_with_one_export_file_reads_it(tmp_path: Path) -> None:

@@ -54,8 +54,13 @@ def _old_event_records(events: pd.DataFrame) -> list[dict[str, Any]]:
     kind = [str(k) for k in events["kind"].tolist()]
     side = [s if s in ("L", "R") else None for s in events["side"].tolist()]
     conf = events["confidence"].to_numpy(np.float64).tolist()
-    return [{"t": a, "kind": b, "side": c, "confidence": d}
+    rows = [{"t": a, "kind": b, "side": c, "confidence": d}
             for a, b, c, d in zip(t, kind, side, conf, strict=True)]
+    if "side_confidence" in events:  # detect_events' tables carry each side's confidence
+        for r, sc in zip(rows, events["side_confidence"].to_numpy(np.float64).tolist(),
+                         strict=True):
+            r["side_confidence"] = sc
+    return rows
 
 
 def _typed(rows: Any) -> list[list[tuple[str, str, Any]]]:

@@ -26,8 +26,7 @@ BOUT_COLUMNS = ["start", "end", "kind"]
 def empty_events() -> pd.DataFrame:
     return pd.DataFrame({"t": pd.Series(dtype=float), "kind": pd.Series(dtype=object),
                          "side": pd.Series(dtype=object),
-                         "confidence": pd.Series(dtype=float),
-                         "side_confidence": pd.Series(dtype=float)})
+                         "confidence": pd.Series(dtype=float)})
 
 
 def empty_bouts() -> pd.DataFrame:
