@@ -54,7 +54,11 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      ends at contact, and IC is where the swing rate has fallen to ``FLAT_LEVEL`` of its peak,
      before the zero crossing, not in the later loading lobe (gaitkit SUB07 left shank, a
      shuffling PD leg still rotating forward at contact: the zero crossing is +150 ms after the
-     ICs, the shallow lobe +200..+250 ms; the 10 % point +11 ms, IC F1 0.61 -> 0.96).
+     ICs, the shallow lobe +200..+250 ms; the 10 % point +11 ms, IC F1 0.61 -> 0.96). A foot
+     is put down flat by the same test when it is at rest (angular-rate magnitude below
+     ``BURST_RAD_S``) before its rate crosses zero and no lobe below -``HEEL_DEPTH`` follows
+     (the crossing is then gyro drift: gaitkit SUB01, a PD foot settling at +0.03 rad/s and
+     drifting through zero 0.25 s later; gaitkit feet IC F1 0.86 -> 0.93, Voisard 0.98 kept).
    * FC: before mid-swing the push-off lobe (plantarflexion) peaks and reverses as the toe
      leaves the ground. Walking with a foot sensor: FC is where the rate has recovered
      ``FC_LEVEL`` (half) of the push-off minimum. Running, and shanks: FC is just after the
@@ -358,10 +362,15 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
         for k in np.flatnonzero(has):  # one cheap slice per stride
             seg = wf[d[k] - 1:min(n, d[k] + wait + hs)]  # seg[0] >= 0 > seg[1]
             deep = np.flatnonzero(seg[:wait + 1] <= -HEEL_DEPTH)
-            if shank and seg[:hs].min() > -min(HEEL_DEPTH, FLAT_LOBE * wf[peaks[k]]):
-                # a shank without a heel-strike lobe (shuffling, paretic): the swing rotation
+            p = int(peaks[k])
+            if shank:
+                flat = seg[:hs].min() > -min(HEEL_DEPTH, FLAT_LOBE * wf[p])
+            else:  # a foot at rest before its rate crossed zero, no lobe after: put down flat
+                flat = gn is not None and seg.min() > -HEEL_DEPTH and \
+                    gn[p:d[k]].min() < BURST_RAD_S
+            if flat:
+                # no heel-strike lobe (shuffling, paretic, flat landing): the swing rotation
                 # ends at contact, IC where it has fallen to FLAT_LEVEL of its peak
-                p = int(peaks[k])
                 sw = wf[p:d[k]]
                 f = np.flatnonzero(sw < FLAT_LEVEL * sw[0])
                 if len(f) and f[0] > 0:
