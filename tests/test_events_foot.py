@@ -301,3 +301,50 @@ def test_shank_rotating_more_about_its_long_axis_than_in_its_swing() -> None:
     ev = foot.detect(s).events
     f1, _ = _f1(truth.ic_times("R"), ev.loc[ev.kind == "IC", "t"].to_numpy())
     assert f1 >= 0.95
+
+
+def _real_placed(dataset: str, walk: str, place: str) -> tuple[dict, pd.DataFrame]:
+    d = VALIDATION / dataset / "converted"
+    ref = json.loads((d / f"ref_{walk}.json").read_text())
+    files = {k: d / v for k, v in ref["imu_files"].items() if k.endswith(f"_{place}")}
+    return ref, detect_events(gait.load(files)).events
+
+
+def _bout_f1(ref: dict, ev: pd.DataFrame, kind: str, key: str) -> float:
+    """F1 of one event kind inside the reference's walking bouts (+-0.3 s)."""
+    t = ev.loc[ev.kind == kind, "t"].to_numpy()
+    inside = np.zeros(len(t), bool)
+    for b in ref["walking_bouts"]:
+        inside |= (t >= b["start"] - 0.3) & (t <= b["end"] + 0.3)
+    return _f1(np.array([e["t"] for e in ref[key]]), t[inside])[0]
+
+
+@needs_shared
+@pytest.mark.parametrize(("dataset", "walk", "place", "kind", "f1_min"), [
+    # a shuffling PD shank with no heel-strike lobe (0.50 before the sign and no-lobe rules)
+    ("gaitkit_pd_overground_virtual", "SUB07_off_walk7", "shank", "IC", 0.9),
+    # a PD foot settling flat and drifting through zero later (0.83 before)
+    ("gaitkit_pd_overground_virtual", "SUB01_off_walk12b", "foot", "IC", 0.95),
+    # a circumducting paretic shank (0.60 before the gravity-perpendicular axis)
+    ("trojaniello2014_uniss_stroke_imu", "S023", "shank", "IC", 0.85),
+    # a rearfoot runner's flat-bottomed push-off (0.47 before the first-recovery FC)
+    ("fukuchi2017_running_virtual", "RBDS0041_T25", "foot", "FC", 0.8),
+])
+def test_impaired_and_running_walks(dataset: str, walk: str, place: str, kind: str,
+                                    f1_min: float) -> None:
+    ref, ev = _real_placed(dataset, walk, place)
+    key = "initial_contacts" if kind == "IC" else "final_contacts"
+    assert _bout_f1(ref, ev, kind, key) >= f1_min
+
+
+def test_simulated_severe_hemiparetic_shank_ics_are_on_time() -> None:
+    """Severe hemiparetic simulator shanks: the sound right shank's ICs within 30 ms (median;
+    +59 ms before the shank sign/no-heel-lobe rules), the paretic left's within 50 ms (+40: its
+    slow heel-strike lobe puts the half-depth point late, as on trojaniello's paretic legs)."""
+    rec, truth = simulate(60.0, ["left_shank", "right_shank"], "walk", fs=100.0,
+                          orientation="random", pattern="hemiparetic", severity="severe", seed=1)
+    ev = detect_events(rec).events
+    for s in ("L", "R"):
+        d = ev.loc[(ev.kind == "IC") & (ev.side == s), "t"].to_numpy()
+        e = np.array([d[np.argmin(np.abs(d - t))] - t for t in truth.ic_times(s)])
+        assert abs(np.median(e)) <= (0.05 if s == "L" else 0.03), (s, np.median(e))
