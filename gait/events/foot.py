@@ -73,6 +73,11 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      the same FC on the other runs (+4..+12 ms, -2 ms) and FC F1 0.47 -> 0.86 there (its FC
      still +57 ms: every gyro and jerk feature of that foot's push-off lies +55..+60 ms after
      the plate's FC, the minimum itself -22 +-29 ms; not solved). Shanks keep the last one.
+     Known limit, running shanks: on fukuchi2017 the shank's push-off minimum comes +86..+93 ms
+     after the plate's FC (the knee flexes after toe-off; FC lies at the lobe's onset, where
+     30 % of the minimum is reached: -3..+20 ms), so running-shank FCs are ~+120 ms late (FC
+     F1 0) and running shanks are called walking; the simulator's running shank has its FC at
+     the minimum (+6 ms) and the onset -230 ms, so no rule fits both.
 
    Basis, median signed offset from the references (ms), IC / FC: gaitmap ``healthy_2x20m``
    optical mocap +22 / +7; Voisard 2023 (foot-IMU detectors, checked by hand) -2 / +9; simulator
@@ -90,6 +95,28 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
    acceleration-magnitude and fore-aft deceleration peaks, where ``healthy_2x20m``'s lie 24 / 44
    ms before them; its tilted sensor's heel lobe begins ~70 ms before that IC.) The levels are
    documented constants (``IC_LEVEL = 0`` gives the zero crossing).
+
+   Shanks (same feature; a shank's heel-strike lobe is the heel rocker, the shank rotating back
+   over the planted heel). Median signed IC offset per leg (ms), half depth / zero crossing /
+   largest accelerometer jerk: simulator walk +2 / -39 / -, run +10 / -36 / -; fukuchi2017
+   running (force plate) -14..+2 / -29..-21 / +9..+60; fukuchi2018 walking (force plates)
+   -40..-21 / -58..-35 / +2..+7; gaitkit PD (annotated, 39-57 ms after the plates) -22..+13 /
+   -50..+150 / -30..+20 (SUB07 left +147); trojaniello2014 (GAITRite, real Opal shanks) elderly
+   +35..+71 / +26..+48 / +76..+108, stroke +29..+123 / +16..+87 / +94..+147. Against the force
+   plates and the simulator the zero crossing is 20-60 ms *before* contact; against the walkway
+   it is 16-87 ms *after*, and the accelerometer impact (a sharp fore-aft transient, e.g. S001
+   left +83..+94 ms) and this project's lower-back detector (+54..+86 ms on the elderly,
+   -44..+29 ms on voisard/gaitkit/fukuchi2018) lag it too. Every feature is shifted by
+   ~+60..+100 ms on that copy of trojaniello alone, which points to its walkway/IMU time
+   alignment rather than to a shank feature; the README's "impact peak on the IC (-8 ms on
+   S001)" is the swing's centripetal |acc| hump before contact, not the impact. Trojaniello
+   2014's own IC (the minimum after mid-swing) lies +55..+139 ms there. So shanks keep the
+   half-depth point (``IC_LEVEL = 0`` for shanks would give trojaniello stroke IC F1 0.93-1.00
+   but put every force-plate and simulated shank IC 20-60 ms early and raise the simulator's
+   stance-SI error from 1.2 to 1.8 points). On a paretic leg the heel-strike lobe is slow and
+   the half-depth point late: the simulator's severe hemiparetic shank +40 ms, trojaniello's
+   paretic legs +55..+77 ms after their zero crossing (elderly +10..+25); no feature separated
+   them from the simulator's normal slow lobe (+50 ms after the crossing with IC +2 ms).
 5. **Walk or run** per stride from the duty factor (stance / stride, with the push-off minimum
    as FC for feet, the near-minimum FC for shanks):
    walking always has double support (duty factor > 0.5), running a flight phase (< 0.4)
