@@ -111,9 +111,12 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
    alignment rather than to a shank feature; the README's "impact peak on the IC (-8 ms on
    S001)" is the swing's centripetal |acc| hump before contact, not the impact. Trojaniello
    2014's own IC (the minimum after mid-swing) lies +55..+139 ms there. So shanks keep the
-   half-depth point (``IC_LEVEL = 0`` for shanks would give trojaniello stroke IC F1 0.93-1.00
-   but put every force-plate and simulated shank IC 20-60 ms early and raise the simulator's
-   stance-SI error from 1.2 to 1.8 points). On a paretic leg the heel-strike lobe is slow and
+   half-depth point. The zero crossing for shanks was measured: trojaniello stroke IC F1 0.71 ->
+   0.98 and the elderly report step SI within 3 points 3/7 -> 6/7 (their L-R offset difference
+   6-14 ms -> 0-6 ms), but the stroke report step SI within 5 points 3/4 -> 1/4 (S022's paretic
+   crossing +36 ms, the other leg's +87), every force-plate and simulated shank IC 20-60 ms
+   early (fukuchi2017 median |error| 4 -> 24 ms, fukuchi2018 30 -> 42 ms) and the simulator's
+   shank stance-SI error 1.2 -> 1.8 points. On a paretic leg the heel-strike lobe is slow and
    the half-depth point late: the simulator's severe hemiparetic shank +40 ms, trojaniello's
    paretic legs +55..+77 ms after their zero crossing (elderly +10..+25); no feature separated
    them from the simulator's normal slow lobe (+50 ms after the crossing with IC +2 ms).
@@ -140,8 +143,10 @@ Confidence (0..1) per event: swing-peak amplitude relative to the local typical 
 stride-time regularity relative to the neighbours, halved within ``GAP_MARGIN_S`` of a NaN gap,
 ``TURN_CONFIDENCE`` in turns, ``BURST_CONFIDENCE`` for swing-less steps.
 
-Parameters are one set for every foot and shank stream, physiological rather than fitted per
-file: 10/15/3/2 Hz bands cover gait kinematics (swing lobe ~0.35 s, contact edges ~50 ms);
+Parameters are one set for every foot and one for every shank stream (the detector is told the
+placement; shanks differ in the swing-sign cue, the no-heel-lobe rule and the running FC point,
+and take every stride's FC just after the push-off minimum), physiological rather than fitted
+per file: 10/15/3/2 Hz bands cover gait kinematics (swing lobe ~0.35 s, contact edges ~50 ms);
 ``MIN_SWING_PEAK`` 1 rad/s is below the mid-swing rate of very slow pathological walking (~2 rad/s)
 and above standing sway; ``MIN_STRIDE_S`` 0.35 s is shorter than a sprint stride; search windows
 are phase durations (half swing <= 0.5 s, push-off <= 0.4 s, heel-strike lobe ~0.1 s). Works at
