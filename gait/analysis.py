@@ -168,17 +168,6 @@ def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, A
             "n_bouts": len(det.bouts), "walking_s": walking, "problems": problems}
 
 
-def _side_confidence(events: pd.DataFrame) -> float | None:
-    """Mean confidence of the events' sides (None without sided events): 1 where the placement
-    tells the side, the lower-back detector's posterior otherwise, 0.5 where its cues
-    contradict each other."""
-    if "side_confidence" not in events:
-        return None
-    c = events.loc[events["side"].isin(["L", "R"]), "side_confidence"].to_numpy(float)
-    c = c[np.isfinite(c)]
-    return round(float(c.mean()), 3) if len(c) else None
-
-
 def _finite(x: Any) -> Any:
     if isinstance(x, float | np.floating):
         return float(x) if np.isfinite(x) else None
@@ -238,7 +227,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
                         *([POCKET_NOTE] if kind == "pocket" and len(steps) else [])]
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
-    quality["side_confidence"] = _side_confidence(det.events)
+    quality["side_confidence"] = det.side_confidence
     if quality["side_confidence"] is not None and quality["side_confidence"] < SIDE_TRUST_MIN:
         quality["notes"].append(f"sides uncertain (mean side confidence "
                                 f"{quality['side_confidence']:.2f}): {SIDE_UNKNOWN}; left and "

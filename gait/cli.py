@@ -230,8 +230,7 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
                     "side_confidence": round(float(e.side_confidence), 3)
                     if math.isfinite(e.side_confidence) else None}
                    for e in det.events.itertuples(index=False)],
-        "side_confidence": None if det.side_confidence is None
-        else round(det.side_confidence, 3),
+        "side_confidence": det.side_confidence,
         "notes": det.notes,
     }
     if json_out:

@@ -42,9 +42,18 @@ class Detection:
     bouts: pd.DataFrame = field(default_factory=empty_bouts)
     sources: list[str] = field(default_factory=list)  # placements used
     notes: list[str] = field(default_factory=list)
-    #: mean confidence of the event sides (0.5 = a coin flip, 1 = certain; None: no sided
-    #: events); a lower-back walk whose side cues contradict each other gets 0.5
-    side_confidence: float | None = None
+
+    @property
+    def side_confidence(self) -> float | None:
+        """Mean confidence of the event sides (0.5 = a coin flip, 1 = certain; None without
+        sided events or a ``side_confidence`` column): a lower-back walk whose side cues
+        contradict each other reads 0.5."""
+        ev = self.events
+        if "side_confidence" not in ev:
+            return None
+        c = ev.loc[ev["side"].isin(["L", "R"]), "side_confidence"].to_numpy(float)
+        c = c[np.isfinite(c)]
+        return round(float(c.mean()), 3) if len(c) else None
 
 
 FOOT = ("left_foot", "right_foot", "left_shank", "right_shank")
@@ -128,11 +137,8 @@ def detect_events(rec: Recording) -> Detection:
     ev["t"] = ev["t"].astype(float)
     ev["confidence"] = np.clip(ev["confidence"].astype(float), 0, 1)
     ev["side_confidence"] = side_confidence_column(ev)
-    sided = ev["side"].isin(["L", "R"]).to_numpy()
     return Detection(events=ev[DETECTION_COLUMNS], bouts=merge_bouts([d.bouts for d in dets]),
-                     sources=chosen, notes=[n for d in dets for n in d.notes],
-                     side_confidence=float(ev.loc[sided, "side_confidence"].mean())
-                     if sided.any() else None)
+                     sources=chosen, notes=[n for d in dets for n in d.notes])
 
 
 def side_confidence_column(ev: pd.DataFrame) -> np.ndarray:

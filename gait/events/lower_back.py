@@ -233,8 +233,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     ], ignore_index=True)
     ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
     bouts = _bouts_from_steps(ic / fs + t0, Tp, run_kept)
-    det = Detection(events=ev, bouts=bouts, notes=notes,
-                    side_confidence=float(np.mean(side_conf)) if len(side_conf) else None)
+    det = Detection(events=ev, bouts=bouts, notes=notes)
     return LowerBackResult(det, br.turns, br, body.ap_dir[0])
 
 
