@@ -185,3 +185,22 @@ def test_pocket_withholds_per_side_step_times_and_verdict() -> None:
     assert "cannot be judged" in doc["verdict"]["summary"]
     assert doc["overall"]["cadence_spm"] == pytest.approx(truth.summary["cadence_spm"], rel=0.02)
     validate(doc)
+
+
+def test_verdict_with_uncertain_sides_gives_the_size_but_no_leg() -> None:
+    from gait.interpret import SIDE_ADVICE, verdict
+
+    sym = {"stance_s": {"si_pct": -12.0, "ci95": [-14.0, -10.0]},
+           "pelvic_drop_deg": {"si_pct": 2.0, "ci95": [-5.0, 9.0]}}
+    known = verdict(sym, {"L": 60, "R": 60}, [])
+    assert known["level"] == "marked" and known["towards"] == "R"
+    v = verdict(sym, {"L": 60, "R": 60}, [], side_known=False)
+    assert v["level"] == "marked" and v["towards"] is None
+    assert all(f["towards"] is None for f in v["findings"])
+    text = " ".join([v["summary"], *v["explanation"], *(f["text"] for f in v["findings"])])
+    assert "left" not in text and "right" not in text
+    assert "12.0 %" in text and "cannot be told" in v["summary"]
+    assert v["advice"][0] == SIDE_ADVICE
+    # nothing to flag: still balanced, sides or not
+    sym["stance_s"] = {"si_pct": 1.0, "ci95": [-1.0, 3.0]}
+    assert verdict(sym, {"L": 60, "R": 60}, [], side_known=False)["level"] == "balanced"

@@ -225,3 +225,34 @@ def test_report_of_a_long_file_error_in_a_worker_is_one_line(tmp_path: Path) -> 
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
     assert str(csv) in lines[0] and "no gravity" in lines[0]
+
+
+@needs_shared
+def test_report_names_no_leg_when_the_lower_back_sides_contradict() -> None:
+    """trojaniello2014 S025 (hemiparetic): the pelvis's yaw labels every step on the wrong
+    side while its roll labels them right; the report must not name a leg."""
+    p = VALIDATION / "trojaniello2014_uniss_stroke_imu/converted/imu_S025_lowerback.csv"
+    r = run("report", "--no-history", f"lower_back={p}", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    validate(doc)
+    assert doc["quality"]["side_confidence"] == 0.5
+    assert doc["verdict"]["level"] in ("mild", "marked") and doc["verdict"]["towards"] is None
+    assert "cannot be told" in doc["verdict"]["summary"]
+    r = run("report", "--no-history", f"lower_back={p}")
+    assert r.returncode == 0, r.stderr
+    assert "sides uncertain" in r.stdout
+    assert "towards the left" not in r.stdout and "towards the right" not in r.stdout
+    r = run("events", f"lower_back={p}", "--json", "-")
+    ev = json.loads(r.stdout)
+    assert ev["side_confidence"] == 0.5
+    assert {e["side_confidence"] for e in ev["events"]} == {0.5}
+
+
+@needs_shared
+def test_report_names_the_leg_of_a_clean_lower_back_walk() -> None:
+    """trojaniello2014 S004 (healthy elderly): both side cues agree."""
+    p = VALIDATION / "trojaniello2014_uniss_stroke_imu/converted/imu_S004_lowerback.csv"
+    r = run("events", f"lower_back={p}", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["side_confidence"] > 0.9
