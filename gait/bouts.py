@@ -10,7 +10,9 @@ signal is cut into 3 s windows every 0.25 s and each window gets
   of that lag, the dominant lag spans several steps - the stride, or more when running - and the
   shortest such lag is the step); with several channels, their average autocorrelation is used
   where it is periodic and the vertical alone is not, or where it finds half the vertical's
-  period (the step where the vertical repeats per stride, as in asymmetric gait);
+  period (the step where the vertical repeats per stride, as in asymmetric gait); with a trunk
+  sensor's lateral acceleration, a period at which the lateral sway is in anti-phase two
+  periods on is half a step and is doubled (the two humps of a slow step);
 * ``regularity``: the larger of the unbiased autocorrelations at the step and at the stride lag
   (Moe-Nilssen & Helbostad 2004, "Estimation of gait cycle characteristics by trunk
   accelerometry", J Biomech 37:121-126). Walking and running are periodic (0.5-0.9), other
@@ -55,8 +57,10 @@ MIN_POWER = 0.25  # m/s^2
 MIN_REGULARITY = 0.4
 HALF_LAG_MIN_AC = 0.2  # positive autocorrelation at d/k: the dominant lag d spans k steps
 MAX_STRIDE_LAG_S = 1.8  # longest stride lag searched (slow hemiparetic gait: 1.2-1.6 s)
+LATERAL_ANTI = 0.3  # lateral acceleration in anti-phase at twice the lag: the lag is half a step
 STRIDE_MIN_AC = 0.65  # a stride peak beyond the step range must reach this (noise: 9 %)
 MIN_STEP_HZ, MAX_STEP_HZ = 0.6, 4.0
+MAX_STEP_S = 1.1  # longest step lag searched in the step range
 MERGE_GAP_S = 1.0
 EDGE_FRAC = 0.2  # bout edges: where the 0.5 s envelope reaches this x the bout's median
 MIN_BOUT_S = 1.0
@@ -99,12 +103,20 @@ def _resample(x: np.ndarray, fs: float, fs_new: float) -> np.ndarray:
 
 
 def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
-                    hop_s: float = HOP_S) -> GaitWindows:
+                    hop_s: float = HOP_S, lateral: np.ndarray | None = None) -> GaitWindows:
     """Power, step frequency and regularity of the vertical acceleration in sliding windows.
 
     ``v`` may be N x k (e.g. vertical and AP acceleration of a trunk sensor): the normalised
     autocorrelations of the channels are averaged (multi-axis autocorrelation, as in
     Moe-Nilssen & Helbostad 2004), ``power`` is that of the first channel.
+
+    ``lateral`` (a trunk sensor's medio-lateral acceleration) checks the step against the
+    stride: the trunk sways once per stride, so its lateral acceleration is in anti-phase one
+    step apart and in phase one stride apart (Moe-Nilssen & Helbostad 2004). Where it is in
+    anti-phase (autocorrelation below ``-LATERAL_ANTI``) at twice the lag found, that lag is
+    half a step - the loading and push-off humps of a slow step taken for two steps - and the
+    step is twice it. (On every lower-back walk of ../shared/validation: 88 % of the windows
+    whose vertical period is half the reference step, 0.3 % of those where it is the step.)
     """
     v = np.asarray(v, float)
     chans = v.reshape(len(v), -1)
@@ -112,27 +124,10 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
     hop = max(round(hop_s * GRID_HZ), 1)
     acs = []
     for c in range(chans.shape[1]):
-        x = bandpass(fill_gaps(chans[:, c]), fs, 0.5, 8.0)
-        x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
-        if len(x) < n_win:
-            x = np.pad(x, (0, n_win - len(x)))
-        w = sliding_window_view(x, n_win)[::hop]
+        ac, std = _window_ac(chans[:, c], fs, n_win, hop)
         if c == 0:
-            t = (np.arange(len(w)) * hop + n_win / 2) / GRID_HZ
-            power = w.std(axis=1)
-        nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
-        unbias = n_win / (n_win - np.arange(n_win))
-        ac = np.empty((len(w), n_win))
-        # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all
-        # the windows of an hour (~60 MB per buffer) spent as long again in page faults.
-        # Double precision: numpy's float32 FFT of many short rows is twice as slow as its
-        # float64 one (scipy.fft's float32 was faster, but importing scipy.fft costs 0.2-0.3 s)
-        for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
-            blk = w[i:i + AC_BLOCK]
-            blk = blk - blk.mean(axis=1, keepdims=True)
-            f = np.fft.rfft(blk, nfft, axis=1)
-            a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
-            ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
+            t = (np.arange(len(ac)) * hop + n_win / 2) / GRID_HZ
+            power = std
         acs.append(ac)
     step_freq, regularity = _step_lag(acs[0], n_win)
     if len(acs) > 1:
@@ -149,16 +144,58 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         use2 = ok2 & (~ok1 | twice | (~half & (reg2 > regularity)))
         step_freq = np.where(use2, sf2, step_freq)
         regularity = np.where(use2, reg2, regularity)
+    if lateral is not None:
+        step_freq = _check_half_step(step_freq, _window_ac(lateral, fs, n_win, hop)[0])
     ok = np.isfinite(step_freq)
     gait = ok & (power > MIN_POWER) & (regularity > MIN_REGULARITY) & \
         (step_freq >= MIN_STEP_HZ) & (step_freq <= MAX_STEP_HZ)
     return GaitWindows(t=t, power=power, step_freq=step_freq, regularity=regularity, gait=gait)
 
 
+def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
+    """Double the step period where the lateral autocorrelation is in anti-phase at twice it
+    (see :func:`window_features`)."""
+    rows = np.arange(len(step_freq))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = GRID_HZ / step_freq
+    # the doubled step stays in the step range, and the sway is in phase again one stride
+    # (four lags) on
+    ok = np.isfinite(lag) & (2 * lag <= MAX_STEP_S * GRID_HZ) & \
+        (4 * lag < 0.6 * ac_lat.shape[1])
+    k2 = np.where(ok, np.round(2 * lag), 0).astype(int)
+    k4 = np.where(ok, np.round(4 * lag), 0).astype(int)
+    anti = ok & (ac_lat[rows, k2] < -LATERAL_ANTI) & (ac_lat[rows, k4] > LATERAL_ANTI)
+    return np.where(anti, step_freq / 2, step_freq)
+
+
+def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unbiased normalised autocorrelation (windows x lags) and standard deviation of the
+    0.5-8 Hz band of ``x`` in windows of ``n_win`` samples every ``hop`` on the 50 Hz grid."""
+    x = bandpass(fill_gaps(x), fs, 0.5, 8.0)
+    x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
+    if len(x) < n_win:
+        x = np.pad(x, (0, n_win - len(x)))
+    w = sliding_window_view(x, n_win)[::hop]
+    nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
+    unbias = n_win / (n_win - np.arange(n_win))
+    ac = np.empty((len(w), n_win))
+    # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all the
+    # windows of an hour (~60 MB per buffer) spent as long again in page faults. Double
+    # precision: numpy's float32 FFT of many short rows is twice as slow as its float64 one
+    # (scipy.fft's float32 was faster, but importing scipy.fft costs 0.2-0.3 s)
+    for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
+        blk = w[i:i + AC_BLOCK]
+        blk = blk - blk.mean(axis=1, keepdims=True)
+        f = np.fft.rfft(blk, nfft, axis=1)
+        a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
+        ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
+    return ac, w.std(axis=1)
+
+
 def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     """Step frequency (Hz, NaN without a peak) and regularity from windowed autocorrelations."""
     lo = int(np.floor(GRID_HZ / MAX_STEP_HZ))
-    hi = min(int(np.ceil(1.1 * GRID_HZ)), n_win // 2)
+    hi = min(int(np.ceil(MAX_STEP_S * GRID_HZ)), n_win // 2)
     hi2 = min(2 * hi + 2, n_win - 2)
     a = ac[:, : hi2 + 2]
     rows = np.arange(len(a))
@@ -251,18 +288,19 @@ def detect_turns(yaw_rate: np.ndarray, fs: float, start_s: float = 0.0) -> pd.Da
 
 
 def detect_bouts(v: np.ndarray, fs: float, yaw_rate: np.ndarray | None = None,
-                 start_s: float = 0.0) -> BoutResult:
+                 start_s: float = 0.0, lateral: np.ndarray | None = None) -> BoutResult:
     """Walking/running bouts from the vertical acceleration (m/s^2, gravity removed).
 
     ``v`` may be N x k (vertical first, then e.g. the AP acceleration, see
-    :func:`window_features`).
+    :func:`window_features`); ``lateral`` a trunk sensor's medio-lateral acceleration (the
+    step/stride check of :func:`window_features`).
 
     ``yaw_rate`` (rad/s about the vertical, counter-clockwise seen from above positive) adds the
     turns. Times in the returned tables are ``start_s + index / fs``.
     """
     v = np.asarray(v, float)
     n = len(v)
-    win = window_features(v, fs)
+    win = window_features(v, fs, lateral=lateral)
     g = win.gait
     # window mask -> sample mask (a run of gait windows covers its windows' full extent)
     half = WINDOW_S / 2

@@ -46,6 +46,26 @@ def test_stride_dominated_vertical_with_ap_channel() -> None:
     assert np.nanmedian(win.step_freq[win.gait]) == pytest.approx(1.8, abs=0.08)
 
 
+def test_lateral_sway_tells_a_double_humped_step_from_two_steps() -> None:
+    """Slow gait whose vertical acceleration has two equal humps per step (loading and
+    push-off): the vertical alone gives half the step; the trunk's lateral sway, once per
+    stride, is in anti-phase two lags on and gives the step. A regular step with a lateral
+    sway keeps its period."""
+    fs = 100.0
+    t = np.arange(int(20 * fs)) / fs
+    step_hz = 1.6
+    rng = np.random.default_rng(2)
+    v = np.sin(2 * np.pi * 2 * step_hz * t) + rng.normal(0, 0.05, len(t))
+    ml = np.sin(np.pi * step_hz * t + 0.4) + rng.normal(0, 0.05, len(t))
+    assert np.nanmedian(window_features(v, fs).step_freq) == pytest.approx(2 * step_hz, abs=0.1)
+    win = window_features(v, fs, lateral=ml)
+    assert np.nanmedian(win.step_freq[win.gait]) == pytest.approx(step_hz, abs=0.05)
+    regular = _gait(t, 1.8)
+    sway = np.sin(np.pi * 1.8 * t) + rng.normal(0, 0.05, len(t))
+    win = window_features(regular, fs, lateral=sway)
+    assert np.nanmedian(win.step_freq[win.gait]) == pytest.approx(1.8, abs=0.05)
+
+
 def test_noise_and_standing_are_not_gait() -> None:
     fs = 100.0
     rng = np.random.default_rng(1)

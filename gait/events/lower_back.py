@@ -161,7 +161,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         none.detection.notes.append("lower_back: recording shorter than 3 s or empty")
         return none
     body0 = to_body(stream, window_s=None)
-    br = detect_bouts(np.column_stack([body0.v, body0.ap]), fs, body0.gyr_v, start_s=t0)
+    br = detect_bouts(np.column_stack([body0.v, body0.ap]), fs, body0.gyr_v, start_s=t0,
+                     lateral=body0.ml)
     if not br.gait_mask.any():
         none.detection.notes.append("lower_back: no walking or running found")
         none.bouts = br
