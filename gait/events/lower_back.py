@@ -136,6 +136,10 @@ class LowerBackResult:
     turns: pd.DataFrame
     bouts: BoutResult | None
     ap_dir: np.ndarray | None  # AP unit vector (device frame, at the first sample)
+    # per step, the time (s) each IC feature puts the IC at (delays removed): "impact",
+    # "forward", "step_peak" (the smoothed step maximum, no delay), the final "ic", and "side",
+    # "run"; for measuring the features' timing per side (benchmarks/side_bias.py)
+    features: pd.DataFrame | None = None
 
 
 def detect(stream: SensorStream, side: str | None = None) -> Detection:
@@ -196,6 +200,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     ap_s = gaussian_filter1d(ap, IMPACT_SIGMA_S * fs)
     t_ap = _argext_fine(ap_s, np.round(pk - AP_BACK * Tp * fs).astype(int), pk) - AP_DELAY_S * fs
     ic = W_V * t_v + (1 - W_V) * t_ap
+    t_pk = pk.astype(float)
     # running steps have a flight phase (free fall: specific force ~0, v ~ -1 g) after the step
     # peak; their loading peak is at mid-stance and the IC is where the flight ends: a kink of
     # the vertical acceleration (flat at -1 g, then rising), the maximum of its second derivative
@@ -213,6 +218,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         bad = np.convolve(long_gap.astype(float), np.ones(2 * pad + 1), mode="same") > 0
         ok = ~bad[np.clip(np.round(ic).astype(int), 0, n - 1)]
         ic, fc, Tp, strength, run = ic[ok], fc[ok], Tp[ok], strength[ok], run[ok]
+        t_v, t_ap, t_pk = t_v[ok], t_ap[ok], t_pk[ok]
         notes.append(f"lower_back: {int((~ok).sum())} steps at NaN gaps dropped")
     run_kept = run
     # 6. sides
@@ -236,7 +242,10 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
     bouts = _bouts_from_steps(ic / fs + t0, Tp, run_kept)
     det = Detection(events=ev, bouts=bouts, notes=notes)
-    return LowerBackResult(det, br.turns, br, body.ap_dir[0])
+    feats = pd.DataFrame({"impact": t0 + t_v / fs, "forward": t0 + t_ap / fs,
+                          "step_peak": t0 + t_pk / fs, "ic": t0 + ic / fs, "side": sides,
+                          "run": run_kept})
+    return LowerBackResult(det, br.turns, br, body.ap_dir[0], feats)
 
 
 def _final_contacts(v: np.ndarray, ap: np.ndarray, ic: np.ndarray, Tp: np.ndarray, fs: float
