@@ -117,6 +117,10 @@ class Score:
     errors: list[float] = field(default_factory=list)
     side_ok: int = 0
     side_n: int = 0
+    # the same over the ICs whose side the detector claims (side_confidence > 0.5; a walk
+    # whose side is uncertain claims none)
+    claimed_ok: int = 0
+    claimed_n: int = 0
 
     def add(self, other: Score) -> None:
         self.tp += other.tp
@@ -125,6 +129,8 @@ class Score:
         self.errors += other.errors
         self.side_ok += other.side_ok
         self.side_n += other.side_n
+        self.claimed_ok += other.claimed_ok
+        self.claimed_n += other.claimed_n
 
     @property
     def precision(self) -> float:
@@ -143,6 +149,9 @@ class Score:
         return {"P": self.precision, "R": self.recall, "F1": self.f1,
                 "med_ms": float(np.median(e)), "mean_ms": float(np.mean(e)),
                 "LR_acc": self.side_ok / self.side_n if self.side_n else float("nan"),
+                "LR_claimed": self.claimed_ok / self.claimed_n if self.claimed_n
+                else float("nan"),
+                "claimed_share": self.claimed_n / self.side_n if self.side_n else float("nan"),
                 "n_ref": self.tp + self.fn}
 
 
@@ -197,7 +206,9 @@ def score_events(ref_ev: list[dict], det: pd.DataFrame, reg: list[tuple[float, f
     dt = det["t"].to_numpy(float)
     ds = det["side"].to_numpy(dtype=object)
     dk = inside(dt, reg if det_reg is None else det_reg)
-    dt, ds = dt[dk], ds[dk]
+    claimed = (det["side_confidence"].to_numpy(float) > 0.5 if "side_confidence" in det
+               else np.ones(len(det), dtype=bool))
+    dt, ds, claimed = dt[dk], ds[dk], claimed[dk]
     pairs = match(rt, dt)
     s = Score(tp=len(pairs), fp=len(dt) - len(pairs), fn=len(rt) - len(pairs))
     s.errors = [float(dt[b] - rt[a]) for a, b in pairs]
@@ -206,6 +217,9 @@ def score_events(ref_ev: list[dict], det: pd.DataFrame, reg: list[tuple[float, f
             if rs[a] in ("L", "R") and ds[b] in ("L", "R"):
                 s.side_n += 1
                 s.side_ok += int(rs[a] == ds[b])
+                if claimed[b]:
+                    s.claimed_n += 1
+                    s.claimed_ok += int(rs[a] == ds[b])
     return s
 
 
@@ -801,8 +815,13 @@ def acceptance(results: list[dict], rows: list[dict]) -> list[dict]:
             return
         f = r["FC"] if fc else None
         ok = s["F1"] >= f1_min and s["LR_acc"] >= lr_min and (f is None or f["F1"] >= f1_min)
+        claimed = ""
+        if s.get("claimed_share", 1.0) < 1.0:
+            claimed = (f"; L/R of the ICs whose side is claimed {fmt(s['LR_claimed'])}, "
+                       f"{100 * s['claimed_share']:.0f} % of the ICs claimed (the rest: side "
+                       "uncertain, no leg named)")
         add(what, ok, f"IC F1 {fmt(s['F1'])}" + (f", FC F1 {fmt(f['F1'])}" if f else "")
-            + f", L/R {fmt(s['LR_acc'])} ({s['n_ref']} ICs, {r['walks']} walks)")
+            + f", L/R {fmt(s['LR_acc'])} ({s['n_ref']} ICs, {r['walks']} walks){claimed}")
 
     def walks_of(ds: str, cfg: str, cohort: str) -> list[dict]:
         return [r for r in results if r["dataset"] == ds and r["config"] == cfg
