@@ -61,18 +61,38 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      drifting through zero 0.25 s later; gaitkit feet IC F1 0.86 -> 0.93, Voisard 0.98 kept).
    * FC: before mid-swing the push-off lobe (plantarflexion) peaks and reverses as the toe
      leaves the ground. Walking with a foot sensor: FC is where the rate has recovered
-     ``FC_LEVEL`` (half) of the push-off minimum. Running, and shanks: FC is just after the
-     push-off minimum, where ``FC_LEVEL_RUN`` (90 %) of it remains (the minimum is the TC feature
-     of Falbriard 2018 for running against force plates, and of Salarian 2004 / Aminian 2002 for
-     shanks; the 90 % point is sharper than a flat-bottomed minimum). Rampp et al. 2015
-     ("Inertial sensor-based stride parameter calculation from gait sequences in geriatric
-     patients", IEEE TBME 62:1089-1097) use the zero crossing (TC), 20-35 ms late here.
-     Feet take the *first* recovery to 90 % after the minimum: a rearfoot runner's push-off can
-     have a long flat bottom (fukuchi2017 RBDS0041 left foot: ~-6 rad/s for 190 ms, two dips)
-     that dips to the 90 % level again 60 ms after the force-plate FC; the first recovery gives
-     the same FC on the other runs (+4..+12 ms, -2 ms) and FC F1 0.47 -> 0.86 there (its FC
-     still +57 ms: every gyro and jerk feature of that foot's push-off lies +55..+60 ms after
-     the plate's FC, the minimum itself -22 +-29 ms; not solved). Shanks keep the last one.
+     ``FC_LEVEL`` (half) of the push-off minimum. Shanks: FC is just after the push-off minimum,
+     where ``FC_LEVEL_RUN`` (90 %) of it remains (the minimum is the TC feature of Salarian 2004
+     / Aminian 2002 for shanks; the 90 % point is sharper than a flat-bottomed minimum); shanks
+     take the last recovery to 90 %. Rampp et al. 2015 ("Inertial sensor-based stride
+     parameter calculation from gait sequences in geriatric patients", IEEE TBME
+     62:1089-1097) use the zero crossing (TC), 20-35 ms late here.
+     Running feet: FC is where the magnitude of the specific force (15 Hz) has fallen half-way
+     (``TOE_OFF_LEVEL``) from its push-off hump (its largest value in the ``TOE_OFF_HUMP_S``
+     before the dip) to its toe-off dip (its smallest value while the pitch rate is below
+     ``TOE_OFF_LOBE`` (half) of the push-off minimum); a fall smaller than ``TOE_OFF_DROP`` is
+     no toe-off and the gyro point (first recovery to 90 % after the minimum) is kept. Physics:
+     in push-off the foot pivots on the metatarsal heads and the leg drives it up and forward;
+     the push ends when the toes leave the ground, and with it that acceleration. Measured on
+     the fukuchi2017 markers (RBDS0041, sensor origin, 15 Hz, median over the contacts): the
+     MT1 marker starts to rise at the plate's FC (left 55 -> 556 mm/s from -40 to 0 ms), the
+     foot's fore-aft / vertical acceleration falls from 10 / 7 m/s2 (left; right 12 / 8) at
+     -20 ms to 5 / 2 (right -1 / -1) at +20 ms, the specific-force magnitude from 19.5 to
+     13.0 m/s2 (right 21.7 to 9.6). The pitch rate holds no such feature on a rearfoot
+     runner's flat-bottomed push-off: RBDS0041's left foot turns at -6.3..-6.8 rad/s from -20
+     to +40 ms with two dips, so its minimum (Falbriard et al. 2018, "Accurate estimation of
+     running temporal parameters using foot-worn inertial sensors", Front Physiol 9:610: the
+     TC feature against force plates) lies -22 +-29 ms (sd) from the plate's FC and the 90 %
+     recovery +58 +-18 ms (FC F1 0.86, stance SI +25.7 vs the plate's +2.7). Signed FC offset
+     (ms, median +- sd) on the six fukuchi2017 feet, |acc| half-fall / 90 % recovery / pitch
+     minimum: RBDS0041 L -1+-2 / +58+-18 / -22+-29, R +2+-1 / -2+-2 / -22+-3; RBDS001 2.5 m/s
+     L +3+-2 / +3+-3 / -23+-3, R -2+-2 / +11+-3 / -22+-4; 3.5 m/s L +9+-1 / +7+-2 / -14+-2, R
+     +8+-1 / +13+-2 / -6+-3. The simulator's running foot has its |acc| hump 45 ms before FC
+     and its dip 10 ms after it: -15 ms (+4 with the 90 % recovery), its stance SI error 1.1-1.3
+     -> 0.8-0.9 points. Accelerometer-only running-foot events: Benson et al. 2019, "Automated
+     accelerometer-based gait event detection during multiple running conditions", Sensors
+     19:1483. Caveat: tuned on virtual (marker-derived, 15 Hz) signals; a real foot IMU adds
+     vibration, but toe-off has no impact and the detector low-passes at 15 Hz too.
      Known limit, running shanks: on fukuchi2017 the shank's push-off minimum comes +86..+93 ms
      after the plate's FC (the knee flexes after toe-off; FC lies at the lobe's onset, where
      30 % of the minimum is reached: -3..+20 ms), so running-shank FCs are ~+120 ms late (FC
@@ -81,7 +101,7 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
 
    Basis, median signed offset from the references (ms), IC / FC: gaitmap ``healthy_2x20m``
    optical mocap +22 / +7; Voisard 2023 (foot-IMU detectors, checked by hand) -2 / +9; simulator
-   walking foot +3 / -4, shank +2 / -3, running foot -5 / +4, shank +9 / +10. FC: both real
+   walking foot +3 / -4, shank +2 / -3, running foot -5 / -15, shank +9 / +10. FC: both real
    references lie 7-9 ms before the half-recovery point (60 % gives +4 / +5, 70 % +1 / 0, but
    the simulator -8 / -13, and the mocap stance time, whose late IC the late FC offsets, 3 ms
    further off); kept at half. IC: the references disagree by 20-35 ms on every contact feature,
@@ -121,7 +141,10 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
    paretic legs +55..+77 ms after their zero crossing (elderly +10..+25); no feature separated
    them from the simulator's normal slow lobe (+50 ms after the crossing with IC +2 ms).
 5. **Walk or run** per stride from the duty factor (stance / stride, with the push-off minimum
-   as FC for feet, the near-minimum FC for shanks):
+   as FC for feet, the near-minimum FC for shanks; of two dips of a flat-bottomed push-off
+   within 90 % of each other the first is the minimum: RBDS0041's left foot otherwise had a
+   duty factor of 0.45-0.47 on 12 of 39 strides, 10 of them called walking and given the
+   walking FC, +150 ms):
    walking always has double support (duty factor > 0.5), running a flight phase (< 0.4)
    (Novacheck 1998, "The biomechanics of running", Gait Posture 7:77-95); ``RUN_DUTY`` 0.45
    leaves room for that FC being ~35 ms early in walking. Running also needs a stride shorter
@@ -145,8 +168,11 @@ stride-time regularity relative to the neighbours, halved within ``GAP_MARGIN_S`
 
 Parameters are one set for every foot and one for every shank stream (the detector is told the
 placement; shanks differ in the swing-sign cue, the no-heel-lobe rule and the running FC point,
-and take every stride's FC just after the push-off minimum), physiological rather than fitted
-per file: 10/15/3/2 Hz bands cover gait kinematics (swing lobe ~0.35 s, contact edges ~50 ms);
+and take every stride's FC just after the push-off minimum; running feet take theirs from the
+accelerometer), physiological rather than fitted per file: 10/15/3/2 Hz bands cover gait
+kinematics (swing lobe ~0.35 s, contact edges ~50 ms; the toe-off fall of |acc| takes 40-60 ms,
+``TOE_OFF_HUMP_S`` 0.1 s holds it, ``TOE_OFF_DROP`` 2 m/s2 is below the 4.6-28 m/s2 falls seen
+on the six fukuchi2017 feet and the simulator's);
 ``MIN_SWING_PEAK`` 1 rad/s is below the mid-swing rate of very slow pathological walking (~2 rad/s)
 and above standing sway; ``MIN_STRIDE_S`` 0.35 s is shorter than a sprint stride; search windows
 are phase durations (half swing <= 0.5 s, push-off <= 0.4 s, heel-strike lobe ~0.1 s). Works at
@@ -189,6 +215,11 @@ FLAT_LEVEL = 0.1  # flat landing: IC where the swing rate has fallen to this fra
 IC_LEVEL = 0.5  # IC where the rate has fallen to this fraction of the heel-strike minimum
 FC_LEVEL = 0.5  # walking foot FC: the rate has recovered to this fraction of the push-off min
 FC_LEVEL_RUN = 0.9  # running and shank FC: just after the push-off minimum
+TOE_OFF_LOBE = 0.5  # running foot: the toe-off dip of |acc| is sought where the rate is below
+# this fraction of the push-off minimum
+TOE_OFF_LEVEL = 0.5  # ... and FC is half-way down from the push-off hump of |acc| to that dip
+TOE_OFF_HUMP_S = 0.1  # the hump: the largest |acc| this long before the dip
+TOE_OFF_DROP = 2.0  # m/s2: a smaller fall of |acc| is no toe-off (the gyro point is kept)
 RUN_DUTY = 0.45
 RUN_MAX_STRIDE_S = 1.0  # running cadence is above 120 steps/min
 MIN_KIND_STRIDES = 3  # shorter stretches of walking in running (or back) are not bouts
@@ -235,6 +266,10 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     ic, fc_walk, fc_run, fc_min = contact_positions(wf, peaks, fs, gn, first=not shank,
                                                        shank=shank)
     run = _running(peaks, ic, fc_run if shank else fc_min, fs)
+    if not shank:  # running feet: toe-off from the fall of the specific-force magnitude
+        an = lowpass(np.linalg.norm(acc, axis=1), fs, EVENT_HZ)
+        fc_acc = toe_off_positions(wf, an, np.where(run, fc_min, np.nan), fs)
+        fc_run = np.where(np.isfinite(fc_acc), fc_acc, fc_run)
     fc = np.where(run | shank, fc_run, fc_walk)
     ok = np.isfinite(ic) | np.isfinite(fc)
     peaks, ic, fc, run = peaks[ok], ic[ok], fc[ok], run[ok]
@@ -441,8 +476,58 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
             i = m + (int(np.argmax(seg[m:] > level)) - 1 if first else
                      int(np.flatnonzero(seg[m:] <= level)[-1]))
             fc_run[k] = lo + _cross(seg, i, level)
-            fc_min[k] = lo + m
+            # the push-off minimum; of two near-equal dips of a flat bottom, the first
+            dips = np.flatnonzero((seg[1:-1] <= seg[:-2]) & (seg[1:-1] <= seg[2:])
+                                  & (seg[1:-1] <= level)) + 1
+            fc_min[k] = lo + min(m, int(dips[0])) if len(dips) else lo + m
     return ic, fc_walk, fc_run, fc_min
+
+
+def toe_off_positions(wf: np.ndarray, an: np.ndarray, fc_min: np.ndarray, fs: float
+                      ) -> np.ndarray:
+    """Running-foot FC from the specific-force magnitude (see the module docstring, step 4).
+
+    Parameters
+    ----------
+    wf : numpy.ndarray
+        Pitch rate (rad/s, swing positive), low-passed at ``EVENT_HZ``.
+    an : numpy.ndarray
+        Magnitude of the accelerometer vector (m/s2), low-passed at ``EVENT_HZ``.
+    fc_min : numpy.ndarray
+        Sample positions of the push-off minima of ``wf``; NaN where none (or not running).
+    fs : float
+        Sample rate (Hz).
+
+    Returns
+    -------
+    numpy.ndarray
+        Fractional sample positions, one per ``fc_min``: where ``an`` has fallen
+        ``TOE_OFF_LEVEL`` of the way from its push-off hump to its toe-off dip; NaN where
+        ``fc_min`` is NaN or the fall is smaller than ``TOE_OFF_DROP``.
+    """
+    out = np.full(len(fc_min), np.nan)
+    n = len(wf)
+    hump = max(1, round(TOE_OFF_HUMP_S * fs))
+    reach = max(2, round(PUSH_OFF_S * fs))
+    for j in np.flatnonzero(np.isfinite(fc_min)):  # one slice per stride
+        m = int(fc_min[j])
+        lo, hi = max(0, m - reach), min(n, m + reach + 1)
+        deep = wf[lo:hi] <= TOE_OFF_LOBE * wf[m]
+        # the deep part of the push-off lobe around its minimum: [a, b)
+        c = m - lo
+        shallow_before = np.flatnonzero(~deep[:c])
+        shallow_after = np.flatnonzero(~deep[c:])
+        a = lo + (int(shallow_before[-1]) + 1 if len(shallow_before) else 0)
+        b = m + int(shallow_after[0]) if len(shallow_after) else hi
+        k = a + int(np.argmin(an[a:b]))  # the dip: the push is over
+        h0 = max(0, k - hump)
+        h = h0 + int(np.argmax(an[h0:k + 1]))  # the hump: the foot pushed up and forward
+        if an[h] - an[k] < TOE_OFF_DROP:
+            continue  # no toe-off signature: keep the gyro point
+        level = TOE_OFF_LEVEL * an[h] + (1.0 - TOE_OFF_LEVEL) * an[k]
+        i = h + int(np.flatnonzero(an[h:k + 1] >= level)[-1])
+        out[j] = _cross(an, i, level)
+    return out
 
 
 def _flat_landings(wf: np.ndarray, gn: np.ndarray, peaks: np.ndarray, nxt_pk: np.ndarray,
@@ -617,4 +702,5 @@ def _bouts(peaks: np.ndarray, ic: np.ndarray, fc: np.ndarray, run: np.ndarray,
                         columns=BOUT_COLUMNS)
 
 
-__all__ = ["contact_positions", "detect", "pitch_rate", "smooth", "swing_peaks"]
+__all__ = ["contact_positions", "detect", "pitch_rate", "smooth", "swing_peaks",
+           "toe_off_positions"]
