@@ -18,8 +18,14 @@ the simulated heel-strike transient alone, so other parts of the signal that cha
 stance timing (the simulator stretches the load transfer of the longer double support) show
 up as impact error in the combined rows.
 
+A second table scores the detectors on impaired walks (``gait simulate --pattern hemiparetic
+|shuffling``, mild to severe, exact truth; :data:`IMPAIRED`) for the lower back, feet, shanks
+and a left trouser pocket: IC F1 (+-100 ms), side accuracy, the median IC timing bias per side
+(a bias that differs between the sides invents a step asymmetry) and the report's stance and
+step SI error.
+
 Run: ``python benchmarks/validate_sim.py [--seeds N] [--placement feet|lower_back|pocket]
-[--gait walk|run] [--fs HZ] [--json PATH]``.
+[--gait walk|run] [--fs HZ] [--no-impaired] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -91,6 +97,69 @@ def cell(placement: str, gait: str, fs: float, case: str, seeds: int) -> dict[st
     return out
 
 
+#: impaired walks (pattern, severity, affected side) and the placements scored on them
+IMPAIRED = (("hemiparetic", "mild", "L"), ("hemiparetic", "moderate", "L"),
+            ("hemiparetic", "severe", "R"), ("shuffling", "moderate", "L"),
+            ("shuffling", "severe", "L"))
+IMPAIRED_PLACEMENTS = {"lower_back": ("lower_back",), "feet": ("left_foot", "right_foot"),
+                       "shanks": ("left_shank", "right_shank"), "pocket": ("left_pocket",)}
+MATCH_S = 0.1
+
+
+def _match(ref: np.ndarray, det: np.ndarray) -> list[tuple[int, int]]:
+    """One-to-one matching within ``MATCH_S``, closest pairs first (as benchmarks/validate)."""
+    if len(ref) == 0 or len(det) == 0:
+        return []
+    d = np.abs(ref[:, None] - det[None, :])
+    i, j = np.nonzero(d <= MATCH_S)
+    used_r: set[int] = set()
+    used_d: set[int] = set()
+    pairs = []
+    for k in np.argsort(d[i, j], kind="stable"):
+        a, b = int(i[k]), int(j[k])
+        if a not in used_r and b not in used_d:
+            used_r.add(a)
+            used_d.add(b)
+            pairs.append((a, b))
+    return pairs
+
+
+def impaired_cell(pattern: str, severity: str, affected: str, placement: str, seeds: int
+                  ) -> dict[str, float]:
+    """IC F1, side accuracy, per-side median IC bias (ms) and the report's stance / step SI
+    error (points) against the simulator's truth, over ``seeds`` 90-s walks."""
+    f1, side_ok, bias, err = [], [], {"L": [], "R": []}, {"stance": [], "step": []}
+    for seed in range(seeds):
+        rec, truth = simulate(90.0, placements=IMPAIRED_PLACEMENTS[placement], pattern=pattern,
+                              severity=severity, affected_side=affected, seed=seed)
+        res = analyse(rec, n_boot=50)
+        doc, ev = res.doc, res.detection.events
+        ic = ev[ev["kind"] == "IC"]
+        dt, ds = ic["t"].to_numpy(float), ic["side"].to_numpy(object)
+        rt = np.array([e["t"] for e in truth.initial_contacts], float)
+        rs = np.array([e["side"] for e in truth.initial_contacts], object)
+        pairs = _match(rt, dt)
+        f1.append(2 * len(pairs) / (len(rt) + len(dt)) if len(rt) + len(dt) else 0.0)
+        side_ok += [rs[a] == ds[b] for a, b in pairs]
+        for a, b in pairs:
+            bias[rs[a]].append(dt[b] - rt[a])
+        for p in ("stance", "step"):
+            got = (doc.get("symmetry") or {}).get(f"{p}_s", {}).get("si_pct")
+            true = truth.summary[f"{p}_symmetry_index_pct"]
+            err[p].append(float(got) - true if got is not None else float("nan"))
+
+    def med(x: list[float]) -> float:
+        return float(np.median(x)) * 1000 if x else float("nan")
+
+    def mean(x: list[float]) -> float:
+        x = [v for v in x if np.isfinite(v)]
+        return float(np.mean(x)) if x else float("nan")
+
+    return {"ic_f1": float(np.mean(f1)), "lr": float(np.mean(side_ok)) if side_ok else
+            float("nan"), "bias_L_ms": med(bias["L"]), "bias_R_ms": med(bias["R"]),
+            "stance_si_err": mean(err["stance"]), "step_si_err": mean(err["step"])}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
@@ -98,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gait", choices=("walk", "run"), action="append")
     ap.add_argument("--fs", type=float, action="append")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--no-impaired", action="store_true",
+                    help="skip the impaired-walk table (hemiparetic, shuffling)")
     args = ap.parse_args(argv)
     rows = []
     print(f"{'placement':11} {'gait':4} {'fs':>4} {'asked':10} | parameter: max|err| mean err "
@@ -130,8 +201,24 @@ def main(argv: list[str] | None = None) -> int:
                 note = "" if p in TARGETED else " (no target: for information)"
                 print(f"  {p:11} asked {'alone' if alone else 'with the others'}: "
                       f"{ok}/{len(sel)} within, {cov}/{len(sel)} covered{gone}{note}")
+    imp = []
+    if not args.no_impaired:
+        print(f"\nImpaired walks (gait simulate --pattern), {args.seeds} seeds of 90 s: IC F1 "
+              f"(+-{MATCH_S * 1000:.0f} ms), side accuracy, median IC bias per side (ms), mean "
+              "error of the report's stance and step SI (points; not reported: -)")
+        for (pat, sev, aff), placement in itertools.product(IMPAIRED, IMPAIRED_PLACEMENTS):
+            if args.placement and placement not in args.placement:
+                continue
+            r = impaired_cell(pat, sev, aff, placement, args.seeds)
+            imp.append({"pattern": pat, "severity": sev, "affected": aff,
+                        "placement": placement, **r})
+            print(f"  {pat:11} {sev:8} {aff} {placement:10} | IC F1 {r['ic_f1']:.2f} L/R "
+                  f"{r['lr']:.2f} | bias L {r['bias_L_ms']:+4.0f} R {r['bias_R_ms']:+4.0f} | "
+                  f"stance {r['stance_si_err']:+6.1f} step {r['step_si_err']:+6.1f}",
+                  flush=True)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({"cells": rows, "impaired": imp}, indent=1) + "\n",
+                             encoding="utf-8")
     return 0
 
 
