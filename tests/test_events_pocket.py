@@ -226,3 +226,21 @@ def test_sensor_logger_pocket_export() -> None:
         pytest.skip("export not present")
     ev = pocket.detect(gait.load(path, placement="pocket").streams[0]).events
     assert 25 <= len(ev) <= 31
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_slow_shuffling_walk_timing_and_sides(seed: int) -> None:
+    """Slow shuffling gait (0.5 m/s): small loading (band RMS < 0.45 m/s^2) and long double
+    support; the ICs are the loading onsets, sides from the gyroscope's swing (before the
+    slow-gait rule: F1 0.21, 36 of 42 steps)."""
+    rec, truth = _simulate()(duration_s=30, placements=["right_pocket"], pattern="shuffling",
+                             speed_mps=0.5, seed=seed, orientation="random",
+                             noise=(0.05, 0.005))
+    ev = pocket.detect(rec.streams[0], side="R").events
+    ref = truth.ic_times()
+    ref_sides = np.array([e["side"] for e in truth.initial_contacts], dtype=object)
+    assert abs(len(ev) - len(ref)) <= 0.05 * len(ref)
+    f1, a, b = f1_and_errors(ref, ev["t"].to_numpy(), 0.1)
+    assert f1 >= 0.9
+    got = ev["side"].to_numpy(object)[b]
+    assert np.mean(got == ref_sides[a]) >= 0.85

@@ -1,9 +1,9 @@
 """Initial contacts (ICs) of both feet from a phone in a trouser pocket (front or back).
 
-Accelerometer only (a gyroscope, if present, is not used); any phone orientation, 50-410 Hz,
-NaN gaps. No final contacts (toe-offs): the thigh/buttock signal has no toe-off feature we
-could validate (the only real pocket reference, Oxford's foot switches, has no true toe-off),
-so stance times cannot come from a pocket phone.
+Accelerometer for the steps; a gyroscope, if present, only for the sides of walking steps
+(step 4); any phone orientation, 50-410 Hz, NaN gaps. No final contacts (toe-offs): the
+thigh/buttock signal has no toe-off feature we could validate (the only real pocket reference,
+Oxford's foot switches, has no true toe-off), so stance times cannot come from a pocket phone.
 
 Algorithm
 ---------
@@ -37,6 +37,20 @@ Algorithm
    between the pocket leg and the other leg by up to ~100 ms on the Oxford walks, and damps the
    stride component (the pocket leg's swing), which otherwise can swallow every other step.
    In walking the peak is the IC (Oxford pocket walks: median 6 ms after the foot-switch IC).
+   Slow gait (the band's local RMS, over two step periods, below 0.45 m/s^2): the band peak
+   is the centre of the step's loading, i.e. the middle of double support, which lengthens as
+   walking slows (Murray, Drought & Kory 1964, J Bone Joint Surg 46A:335-360; Kirtley, Whittle
+   & Jefferson 1985, J Biomed Eng 7:282-288), so it lags the IC by half the double support:
+   measured 50-230 ms on the virtual slow walks (gaitkit PD 0.16-0.48 m/s: 50 / 140 / 90-107
+   ms; fukuchi2018 0.48 m/s: 223-235 ms = half its 0.46 s double support). There the IC is the
+   loading onset: the steepest rise of ``v`` (5 Hz low-pass) in the half step before the peak
+   (median |error| 16-46 ms on those walks). The band RMS is 0.55-1.85 m/s^2 on every Oxford
+   pocket step (5th-95th percentiles) and 0.13-0.55 on the slow virtual walks; on Oxford the
+   steepest rise would be wrong (IC F1 0.3-0.96: a real phone's swing and impacts), so normal
+   walking keeps the peak. The prominence floor of slow steps is the largest local RMS
+   within +-2 steps (a sinusoid's prominence is 2.8 x its RMS; the maximum keeps the filter's
+   ringing at the walk's edges out), within 0.15-0.5 m/s^2, instead of 0.5 m/s^2, which the slow
+   walks' steps do not reach (band prominences 0.2-1.1 m/s^2).
    In running bouts (step 5) the vertical force is a half sine centred on mid-stance
    (spring-mass model, Blickhan 1989, J Biomech 22:1217-1227), so the IC is put half a stance,
    0.35 step periods (duty factor ~0.35), before the peak.
@@ -50,9 +64,19 @@ Algorithm
    side is not recorded in any real data set, so this is checked for consistency only: the
    impact side is the same in every Oxford walk of a user and agrees on all 8 with the
    thigh-tilt phase (the ipsilateral IC follows the flexion peak of late swing), and on the one
-   real pocket export with a gyroscope also with the gyroscope's thigh angle. The tilt and
-   gyroscope cues are not used: their sign (flexion vs extension) comes from waveform skewness
-   and flipped on some recordings and simulations.
+   real pocket export with a gyroscope also with the gyroscope's thigh angle. Walking with a
+   gyroscope: the pocket leg's swing lies in the step that ends with its own IC (toe-off at
+   ~60 % of the stride, after the other leg's IC; Perry 1992, "Gait analysis"), and the swing
+   is the thigh's fastest rotation (hip flexion rate, Winter 1991, "The biomechanics and motor
+   control of human gait"). So the cue is the mean thigh angular rate (0.3-3 Hz, the component
+   about the phone's largest horizontal rotation axis: flexion-extension, not the rotation
+   about the near-vertical thigh, clipped at its 95th percentile against glitches) over the
+   step before each IC; the sign of the axis is not needed. The impact cue cannot work on
+   signals without impact transients (the virtual pockets are marker-derived, 10 Hz low-pass:
+   gaitkit 8-25 Hz RMS 0.05-0.28 m/s^2 vs 1.3-3.4 on Oxford), where it gave L/R 0.6-0.67.
+   Running bouts keep the impact cue (fukuchi2017 runs). The tilt and gyroscope sign cues are
+   not used: the sign (flexion vs extension) comes from waveform skewness and flipped on some
+   recordings and simulations.
 5. Bouts: runs of >= 4 ICs without a gap of more than 2.5 step periods (one missed step); ICs
    outside a bout are dropped (phone handling, a stumble). ``gait.bouts`` is not used: its
    window-based bouts include the standing edges and join short pauses. "run" when the bout's
@@ -62,7 +86,9 @@ Algorithm
 
 Limits: the band-limited IC is the step's loading peak, not a per-step impact time, so
 step-time asymmetry is attenuated (simulator: SI -10 / +10 % comes out -3 / +4 %); pocket
-step-time asymmetry is not reliable (a note says so). The simulator's walking thigh peaks
+step-time asymmetry is not reliable (a note says so). Slow-gait ICs: the virtual walks' right
+pocket of SUB07 (0.16 m/s) still has its contralateral ICs 60-100 ms late (loading onset at
+the contralateral leg's IC is gradual at the thigh). The simulator's walking thigh peaks
 ~100 ms after its IC, real walks (Oxford) ~0 ms: walking timing follows the real data.
 
 Parameter basis (one set for every pocket recording, nothing per file): cadence 48-240
@@ -95,6 +121,11 @@ CUTOFF_X_STEP_FREQ = 1.0  # band's upper edge / local step frequency
 BANK_LO, BANK_RATIO = 0.4, 1.15  # filter bank: 0.4 Hz * 1.15^k
 BAND_LO_RATIO = 0.6  # the band's low edge: the stride fundamental (0.5 x) is attenuated
 MIN_PROMINENCE = 0.5  # m/s^2
+MIN_PROMINENCE_ABS = 0.15  # m/s^2, candidates for the relative floor of slow gait
+REL_PROMINENCE = 1.0  # slow gait: prominence floor / largest local band RMS (+-2 steps)
+SLOW_RMS = 0.45  # m/s^2, band RMS below which the gait is slow (step 3)
+SWING_HZ = 3.0  # thigh angular rate band's upper edge
+ONSET_LP_HZ = 5.0  # Hz, low-pass of v for the loading onset
 MIN_STEP_S = 0.25  # no two ICs closer (240 steps/min)
 BURST_BAND = (8.0, 25.0)  # Hz, impact band
 SIDE_SMOOTH_STEPS = 9
@@ -122,6 +153,11 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     if dec > 1:
         acc = lowpass(acc, fs, 0.4 * fw)[::dec]
         missing = dsp.maximum_filter1d(missing.astype(np.uint8), dec)[::dec].astype(bool)
+    gyr = None
+    if stream.gyr is not None and not np.isnan(stream.gyr).all():
+        gyr = fill_gaps(stream.gyr)
+        if dec > 1:
+            gyr = lowpass(gyr, fs, 0.4 * fw)[::dec]
     if stream.acc_kind == "linear":
         notes.append("pocket: acceleration without gravity; vertical taken as the main axis of "
                      "motion (less accurate)")
@@ -132,14 +168,24 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
 
     period, strength = step_period(acc, v, fw)
     x = _track_band(v, fw, CUTOFF_X_STEP_FREQ / period)
-    pk, _ = dsp.find_peaks(x, prominence=MIN_PROMINENCE,
-                           distance=max(1, int(MIN_STEP_S * fw)))
+    pk, props = dsp.find_peaks(x, prominence=MIN_PROMINENCE_ABS,
+                               distance=max(1, int(MIN_STEP_S * fw)))
+    n_step = max(1, int(np.median(period) * fw))
+    rms = np.sqrt(dsp.uniform_filter1d(x ** 2, 2 * n_step))  # the band's local RMS
+    rms_near = dsp.maximum_filter1d(rms, 4 * n_step + 1)  # largest within +-2 steps
+    floor = np.where(rms[pk] < SLOW_RMS,
+                     np.clip(REL_PROMINENCE * rms_near[pk], MIN_PROMINENCE_ABS, MIN_PROMINENCE),
+                     MIN_PROMINENCE)
+    pk = pk[props["prominences"] >= floor]
     near_gap = dsp.maximum_filter1d(missing.astype(np.uint8), int(0.2 * fw) + 1)
     pk = pk[(strength[pk] >= MIN_PERIODICITY) & ~near_gap[pk].astype(bool)]
     if len(pk) == 0:
         notes.append("pocket: no periodic walking found")
         return Detection(notes=notes)
     t_idx = pk + _parabolic(x, pk)
+    slow = rms[pk] < SLOW_RMS  # slow gait: the band peak is mid double support, IC earlier
+    if slow.any():
+        t_idx = np.where(slow, _loading_onset(v, fw, pk, period[pk]), t_idx)
     t = stream.start_s + t_idx * dec / fs
     power = bandpass(v, fw, 0.5, 8.0) ** 2
     bouts = local_bouts(t, period[pk], power, fw, stream.start_s)
@@ -154,11 +200,16 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
         t = t - RUN_IC_LEAD * period[pk] * run
         bouts = bouts.assign(start=[float(t[bout_id == i].min()) for i in range(len(bouts))],
                              end=[float(t[bout_id == i].max()) for i in range(len(bouts))])
+    run = np.zeros(len(pk), dtype=bool)
+    if (bouts["kind"] == "run").any():
+        bout_id = np.searchsorted(bouts["start"].to_numpy(float), t + 1e-9) - 1
+        run = (bouts["kind"].to_numpy(object) == "run")[np.clip(bout_id, 0, len(bouts) - 1)]
     conf = np.clip(strength[pk], 0.0, 1.0)
 
     sides = np.full(len(pk), None, dtype=object)
     if side is not None:
-        ipsi, side_conf = ipsilateral(pk, acc, fw, period[pk])
+        ic_idx = np.round((t - stream.start_s) * fs / dec).astype(int)
+        ipsi, side_conf = ipsilateral(pk, acc, fw, period[pk], gyr, ic_idx, run)
         other = "L" if side == "R" else "R"
         known = ~np.isnan(side_conf)
         sides[known] = np.where(ipsi[known], side, other)
@@ -217,22 +268,43 @@ def step_period(acc: np.ndarray, v: np.ndarray, fs: float) -> tuple[np.ndarray, 
     return period, stren
 
 
-def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
+                gyr: np.ndarray | None = None, ic: np.ndarray | None = None,
+                run: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Which ICs (sample indices ``pk``) belong to the pocket leg; confidence (NaN = unknown).
 
-    The impact energy around each IC is compared with the neighbouring steps'; in runs of
-    consecutive steps the sign-alternated contrast is median-smoothed (module docstring).
+    Per IC a cue (module docstring, step 4): the thigh angular rate over the step ending at
+    the IC (``ic``: IC sample indices) when ``gyr`` is given and the step is not in a running
+    bout (``run``), else the impact energy around the band peak ``pk``. The cue is compared
+    with the neighbouring steps'; in runs of consecutive steps the sign-alternated contrast is
+    median-smoothed.
     """
     n = len(pk)
     ipsi = np.zeros(n, dtype=bool)
     conf = np.full(n, np.nan)
+    run = np.zeros(n, dtype=bool) if run is None else np.asarray(run, dtype=bool)
+    energy = np.full(n, np.nan)
     hi = min(BURST_BAND[1], 0.45 * fs)
-    if hi <= BURST_BAND[0] * 1.2:
+    use_impact = ~run if gyr is None else run
+    if use_impact.any() and hi > BURST_BAND[0] * 1.2:
+        hf = np.sum(bandpass(acc, fs, BURST_BAND[0], hi) ** 2, axis=1)
+        half = np.maximum((0.35 * period * fs).astype(int), 1)
+        energy = np.where(use_impact, np.log(np.maximum(
+            _window_mean(hf, pk - half, pk + half), 1e-12)), energy)
+    if gyr is not None and (~run).any():  # walking: the pocket leg's swing ends at its IC
+        g = bandpass(gyr, fs, 0.3, min(SWING_HZ, 0.4 * fs))
+        up = gravity_direction(acc, fs)
+        g = g - np.einsum("ij,ij->i", g, up)[:, None] * up  # not about the thigh's long axis
+        _, vec = np.linalg.eigh(g.T @ g)
+        rate = np.abs(g @ vec[:, -1])  # about the thigh's flexion-extension axis
+        rate = np.minimum(rate, np.percentile(rate, 95))  # marker/sensor glitches
+        ic = pk if ic is None else ic
+        span = np.maximum((period * fs).astype(int), 1)
+        energy = np.where(run, energy, np.log(np.maximum(
+            _window_mean(rate, ic - span, ic), 1e-12)))
+    if np.isnan(energy).all():
         return ipsi, conf
-    hf = np.sum(bandpass(acc, fs, BURST_BAND[0], hi) ** 2, axis=1)
-    half = np.maximum((0.35 * period * fs).astype(int), 1)
-    energy = np.log(np.maximum(_window_mean(hf, pk - half, pk + half), 1e-12))
+    energy = np.nan_to_num(energy, nan=float(np.nanmedian(energy)))
     # segments of consecutive steps (no missed step between)
     gap = np.diff(pk) / fs > SEGMENT_GAP_X_PERIOD * period[1:]
     seg_id = np.concatenate([[0], np.cumsum(gap)])
@@ -337,6 +409,19 @@ def _vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
     vb = bandpass(v, fs, 0.3, min(15.0, 0.4 * fs))
     skew = np.mean(vb ** 3) / max(np.mean(vb ** 2), 1e-12) ** 1.5
     return -v if skew < 0 else v
+
+
+def _loading_onset(v: np.ndarray, fs: float, pk: np.ndarray, period: np.ndarray
+                   ) -> np.ndarray:
+    """Steepest rise of ``v`` (``ONSET_LP_HZ`` low-pass) in the half step period before each
+    band-limited peak ``pk`` (sample indices, fractional)."""
+    d = np.gradient(lowpass(v, fs, ONSET_LP_HZ))
+    span = np.maximum((0.5 * period * fs).astype(int), 1)
+    idx = (pk - span)[:, None] + np.arange(int(span.max()) + 1)[None, :]
+    ok = (idx <= pk[:, None]) & (idx >= 0)
+    idx = np.clip(idx, 0, len(v) - 1)
+    k = idx[np.arange(len(pk)), np.argmax(np.where(ok, d[idx], -np.inf), axis=1)]
+    return k + _parabolic(d, k)
 
 
 def _window_mean(e: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
