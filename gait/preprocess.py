@@ -98,6 +98,35 @@ def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
     return vec[:, int(np.argmax(w))]
 
 
+def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
+                             use: np.ndarray) -> np.ndarray:
+    """Horizontal direction (unit 3-vector) whose acceleration repeats most from one step to
+    the next: the top eigenvector of the horizontal acceleration's autocovariance at the local
+    step lag (``lag``, samples per sample), over the samples ``use``.
+
+    The trunk's forward acceleration repeats every step (braking and propulsion of each leg)
+    while its sideways acceleration reverses every step and repeats every stride
+    (Moe-Nilssen & Helbostad 2004, J Biomech 37:121-126), so at the step lag the AP direction
+    has the largest positive autocovariance and the ML direction a negative one, however the
+    powers compare. Largest variance (PCA) picks the ML axis where the sideways sway is the
+    larger, as in hemiparetic gait with circumduction.
+    """
+    u = up[use].mean(axis=0)
+    u /= np.linalg.norm(u)
+    e1 = np.cross(u, [1.0, 0.0, 0.0])
+    if np.linalg.norm(e1) < 0.1:
+        e1 = np.cross(u, [0.0, 1.0, 0.0])
+    e1 /= np.linalg.norm(e1)
+    basis = np.column_stack([e1, np.cross(u, e1)])
+    x = acc_h @ basis
+    idx = np.flatnonzero(use)
+    idx = idx[idx + lag[idx] < len(x)]
+    a, b = x[idx], x[idx + lag[idx]]
+    c = a.T @ b
+    w, vec = np.linalg.eigh(0.5 * (c + c.T))
+    return basis @ vec[:, int(np.argmax(w))]
+
+
 def vertical(acc: np.ndarray, fs: float, gravity_fc: float = 0.25
              ) -> tuple[np.ndarray, np.ndarray]:
     """Gravity direction per sample (N x 3) and vertical acceleration (m/s^2, up, gravity
@@ -161,7 +190,7 @@ def is_running(v: np.ndarray) -> bool:
 
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
             mask: np.ndarray | None = None, step_hz: float | None = None,
-            up: np.ndarray | None = None) -> BodySignals:
+            up: np.ndarray | None = None, step_freq: np.ndarray | None = None) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
     Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
@@ -174,7 +203,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     acceleration leads vertical acceleration at the step frequency (:func:`ap_sign`, Zijlstra &
     Hof 2003). ML = up x AP, i.e. positive to the LEFT (right-handed frame x=AP, y=ML, z=up).
     ``up``: the gravity direction per sample of an earlier call on the same stream (saves its
-    low-pass filtering).
+    low-pass filtering). ``step_freq`` (Hz per sample, with ``window_s=None`` and ``mask``):
+    the AP direction is the most step-periodic one (:func:`step_periodic_horizontal`) instead
+    of the largest-variance one.
     """
     fs = stream.sample_rate_hz
     missing = np.isnan(stream.acc).any(axis=1)
@@ -191,7 +222,13 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         lo, hi = (0.5, 3.0) if window_s is not None else (1.2, 4.0)
     band = bandpass(acc_h, fs, lo, hi)
     use = mask if mask is not None and mask.sum() > 2 * fs else np.ones(n, dtype=bool)
-    if window_s is None:
+    if window_s is None and step_freq is not None and mask is not None and use is mask:
+        sf = np.where(np.isfinite(step_freq) & (step_freq > 0), step_freq,
+                      step_hz if step_hz else 1.8)
+        lag = np.round(fs / sf).astype(int)
+        d = step_periodic_horizontal(bandpass(acc_h, fs, 0.5, 8.0), up, lag, use)
+        ap_dir = np.repeat(d[None, :], n, axis=0)
+    elif window_s is None:
         ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
     else:
         w = max(int(window_s * fs), 1)

@@ -230,9 +230,10 @@ def test_forward_direction_found_at_any_cadence(gait_kind: str, cadence: float) 
 # --- real validation walks (../shared) -------------------------------------------------------
 
 # (dataset, walk, IC F1 floor, L/R floor): floors are the figures reached minus a margin
-# reached: 1.00/1.00, 0.90/0.95, 0.93/1.00, 0.94/1.00, 1.00/1.00
+# reached: 1.00/1.00, 0.89/0.89, 0.93/1.00, 0.94/1.00, 1.00/1.00 (HA001_Test11's side is
+# declared uncertain - its roll and yaw cues disagree - so no leg is named from it)
 REAL = [("mobgap_lab_example", "HA001_Test5_Trial1", 0.95, 0.95),
-        ("mobgap_lab_example", "HA001_Test11_Trial1", 0.85, 0.9),
+        ("mobgap_lab_example", "HA001_Test11_Trial1", 0.85, 0.85),
         ("voisard2023_ipol_healthy", "S01_T1", 0.9, 0.95),
         ("voisard2023_ipol_healthy", "S10_T2", 0.9, 0.95),
         ("voisard2023_ipol_healthy", "S12_T2", 0.95, 0.95)]

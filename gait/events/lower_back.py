@@ -172,7 +172,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         none.bouts = br
         return none
     step_hz = float(np.nanmedian(br.step_freq[br.gait_mask]))
-    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, up=body0.up)
+    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, up=body0.up,
+                   step_freq=br.step_freq)
     v, ap = body.v, body.ap
     sf = np.where(np.isfinite(br.step_freq), br.step_freq, step_hz)
     T = 1.0 / sf  # local step time (s) per sample
