@@ -241,7 +241,14 @@ def analyse(stream: SensorStream) -> LowerBackResult:
                       "side_confidence": side_conf}),
     ], ignore_index=True)
     ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
-    bouts = _bouts_from_steps(ic / fs + t0, Tp, run_kept)
+    # turning steps are real steps but not straight gait: the inner leg's are shorter, and a
+    # walk that always turns the same way would read as an asymmetry (as the foot detector's
+    # turns, gait.events.foot); they stay as events, outside the bouts
+    t_ic = ic / fs + t0
+    turning = np.zeros(len(ic), dtype=bool)
+    for a, b in zip(br.turns["start"], br.turns["end"], strict=True):
+        turning |= (t_ic >= a) & (t_ic <= b)
+    bouts = _bouts_from_steps(t_ic, Tp, run_kept, turning)
     det = Detection(events=ev, bouts=bouts, notes=notes)
     feats = pd.DataFrame({"impact": t0 + t_v / fs, "forward": t0 + t_ap / fs,
                           "step_peak": t0 + t_pk / fs, "ic": t0 + ic / fs, "side": sides,
@@ -604,17 +611,20 @@ def _viterbi_alternation(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bouts_from_steps(t: np.ndarray, T: np.ndarray, run: np.ndarray) -> pd.DataFrame:
-    """Bouts = runs of at least 3 ICs less than max(2.5 step times, 1.5 s) apart; "run" when most
-    of its steps have a flight phase."""
+def _bouts_from_steps(t: np.ndarray, T: np.ndarray, run: np.ndarray,
+                      turning: np.ndarray | None = None) -> pd.DataFrame:
+    """Bouts = runs of at least 3 ICs less than max(2.5 step times, 1.5 s) apart and not in a
+    turn (``turning``: per IC); "run" when most of its steps have a flight phase."""
     if len(t) < 3:
         return empty_bouts()
-    brk = np.concatenate([[True], np.diff(t) > np.maximum(2.5 * T[1:], 1.5)])
+    turn = np.zeros(len(t), dtype=bool) if turning is None else turning
+    brk = np.concatenate([[True], (np.diff(t) > np.maximum(2.5 * T[1:], 1.5))
+                          | (turn[1:] != turn[:-1])])
     starts = np.flatnonzero(brk)
     ends = np.concatenate([starts[1:], [len(t)]]) - 1
     rows = []
     for a, b in zip(starts, ends, strict=True):  # one per bout
-        if b - a + 1 < 3:
+        if b - a + 1 < 3 or turn[a]:
             continue
         kind = "run" if np.mean(run[a:b + 1]) > 0.5 else "walk"
         rows.append((float(t[a]), float(t[b]), kind))
