@@ -38,9 +38,11 @@ signals and the truth agree by construction:
 * **Foot** (instep): sagittal pitch angle as quintic-Hermite keyframes anchored on IC/FC, giving
   the angular-velocity shape of Aminian et al. (2002) and Salarian et al. (2004): a large positive
   mid-swing peak, a sharp negative peak just after IC (foot lowering) and a negative push-off peak
-  just before FC, zero in foot flat. Heights and forward displacement of the foot are keyframed
-  (minimum-jerk-like swing, Flash & Hogan 1985); the foot is still in foot flat. The shapes were
-  checked against IC/FC-locked averages of the foot sensors in ``shared/validation``.
+  just before FC, zero in foot flat; between keyframes the pitch never turns back (rates
+  limited where a slow walk's long phases would make the quintic overshoot). Heights and
+  forward displacement of the foot are keyframed (minimum-jerk-like swing, Flash & Hogan
+  1985); the foot is still in foot flat. The shapes were checked against IC/FC-locked
+  averages of the foot sensors in ``shared/validation``.
 * **Shank**: sagittal angle keyframes (Salarian 2004 / Aminian 2002 shank gyroscope: mid-swing
   peak, local minima at IC and before FC, steady forward rotation in stance), rotation about the
   ankle carried by the foot's translation.
@@ -1009,6 +1011,41 @@ def _hermite(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
     return p, d1, d2
 
 
+def _no_reversal(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray) -> np.ndarray:
+    """Keyframe rates limited so that :func:`_hermite` never turns back between two keyframes.
+
+    A quintic Hermite segment with zero end accelerations, mean slope ``m`` and end rates
+    ``a0 m``, ``a1 m`` (``a0``, ``a1`` >= 0) is monotone when ``a0 + a1 <= 2.5``; a larger end
+    rate makes it first move the other way (a toes-up bump of the foot after heel-off, a
+    rebound after toe-off). The walking foot table keeps within that at its design phase
+    durations (heel-off -> toe-off 2.43), but its rates are given at the walk's own nominal
+    phase durations, so a slow walk's longer phases exceed it (severe hemiparetic sound foot:
+    4.7, a +1.2 rad/s toes-up lobe in terminal stance). Rates whose sign differs from a
+    neighbouring segment's slope are left as they are.
+
+    Parameters
+    ----------
+    tk, pk, vk : numpy.ndarray
+        Keyframe times (s, increasing), values and rates (per s).
+
+    Returns
+    -------
+    numpy.ndarray
+        The rates, scaled down where a segment's end rates exceed that bound.
+    """
+    if len(tk) < 2:
+        return vk
+    m = np.diff(pk) / np.diff(tk)
+    a0, a1 = vk[:-1] * m, vk[1:] * m  # > 0: the end rate goes the segment's way
+    load = np.where(a0 > 0, np.abs(vk[:-1]), 0.0) + np.where(a1 > 0, np.abs(vk[1:]), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(load > 2.5 * np.abs(m), 2.5 * np.abs(m) / load, 1.0)
+    scale = np.ones(len(vk))
+    scale[:-1] = np.where(a0 > 0, f, 1.0)
+    scale[1:] = np.minimum(scale[1:], np.where(a1 > 0, f, 1.0))
+    return vk * scale
+
+
 def _cosine(tk: np.ndarray, pk: np.ndarray, t: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Half-cosine interpolation between extremes (a sinusoid when they alternate evenly)."""
@@ -1333,7 +1370,7 @@ class _Body:
         sw_next = np.where(np.isfinite(c["sw_next"]), c["sw_next"], cfg.swing[s])
         has_ic, has_fc = np.isfinite(c["ic"]), np.isfinite(c["fc"])
         beta, dbeta, _ = self._keyframes(_FOOT_PITCH[cfg.gait], c, stance, sw_prev, sw_next,
-                                         has_ic, has_fc, s, cfg.legs["foot"][s])
+                                         has_ic, has_fc, s, cfg.legs["foot"][s], monotone=True)
         fp = _FOOT_POS[cfg.gait]
         x0 = c["x"]
         xfc = x0 + fp["dx_fc"]
@@ -1403,11 +1440,13 @@ class _Body:
 
     def _keyframes(self, table: tuple, c: dict[str, np.ndarray], stance: np.ndarray,
                    sw_prev: np.ndarray, sw_next: np.ndarray, has_ic: np.ndarray,
-                   has_fc: np.ndarray, s: int, gain: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   has_fc: np.ndarray, s: int, gain: np.ndarray | None = None,
+                   monotone: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Quintic-Hermite angle of a segment through the rows of ``table`` anchored on each
         contact; ``gain`` scales each row's angle and rate (a pattern's weaker push-off,
-        flat-foot landing, smaller swing; ones = the table as it is)."""
+        flat-foot landing, smaller swing; ones = the table as it is); ``monotone`` limits the
+        rates so that the angle never turns back between two keyframes
+        (:func:`_no_reversal`)."""
         cfg = self.cfg
         if gain is None:
             gain = np.ones(len(table))
@@ -1428,6 +1467,8 @@ class _Body:
         pk = np.column_stack(pcols).ravel()
         vk = np.column_stack(vcols).ravel()
         tk, pk, vk = _monotone(tk[mk], pk[mk], vk[mk])
+        if monotone:
+            vk = _no_reversal(tk, pk, vk)
         return _hermite(tk, pk, vk, self.t)
 
     def shank(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -441,3 +441,43 @@ def test_simulated_severe_hemiparetic_shank_ics_are_on_time() -> None:
         d = ev.loc[(ev.kind == "IC") & (ev.side == s), "t"].to_numpy()
         e = np.array([d[np.argmin(np.abs(d - t))] - t for t in truth.ic_times(s)])
         assert abs(np.median(e)) <= (0.05 if s == "L" else 0.03), (s, np.median(e))
+
+
+@pytest.mark.parametrize(("pattern", "affected"), [("hemiparetic", "R"), ("shuffling", "L")])
+def test_severe_impaired_feet(pattern: str, affected: str) -> None:
+    """Severe simulated impaired walks: a paretic foot with a slow, small swing and a flat
+    landing, a shuffling foot whose push-off lobe is as large as its swing lobe (the swing-lobe
+    polarity cue chose the push-off: shuffling left foot IC F1 0, hemiparetic IC F1 0.54)."""
+    rec, truth = simulate(60.0, ("left_foot", "right_foot"), pattern=pattern,
+                          severity="severe", affected_side=affected, seed=0)
+    ev = detect_events(rec).events
+    for kind, ref in (("IC", truth.initial_contacts), ("FC", truth.final_contacts)):
+        for side in "LR":
+            rt = np.array([e["t"] for e in ref if e["side"] == side])
+            dt = ev.loc[(ev.kind == kind) & (ev.side == side), "t"].to_numpy()
+            f1, err = _f1(rt, dt)
+            assert f1 >= 0.95, (kind, side, f1)
+            assert err < 40.0, (kind, side, err)
+
+
+def test_foot_polarity_from_the_pitch_excursion() -> None:
+    """The foot pitches farther toes-down (toe-off) than toes-up (heel strike) from foot flat:
+    the polarity holds where the push-off lobe outweighs the swing lobe."""
+    rec, _ = simulate(40.0, ("left_foot",), pattern="shuffling", severity="severe",
+                      affected_side="L", seed=1)
+    s = rec.streams[0]
+    w, ratio, cue = foot.pitch_rate(s.gyr, s.sample_rate_hz, None, s.acc)
+    assert cue == "excursion" and ratio > 3.0
+    assert np.corrcoef(w, s.gyr[:, 0])[0, 1] > 0.9  # the simulator's toes-up axis is +x
+
+
+@needs_shared
+def test_truong_paretic_foot_contacts_at_the_end_of_its_footsteps() -> None:
+    """truong2019 NEU_S009 left foot (the slow foot of a neurological subject: a brief push-off
+    lobe of -5 rad/s, then a 0.6 s swing at +2 rad/s): each annotated footstep (heel-off to foot
+    flat after contact) holds its IC in its second half, on the impact, not after the push-off."""
+    ref, ev, _ = _real("truong2019_ipol_gaitdata", "NEU_S009_T1")
+    acts = [(a["start"], a["end"]) for a in ref["extra"]["foot_activity"] if a["side"] == "L"]
+    t = ev.loc[(ev.kind == "IC") & (ev.side == "L"), "t"].to_numpy()
+    late = [bool(np.any((t >= 0.5 * (a + b)) & (t <= b + 0.05))) for a, b in acts]
+    assert np.mean(late) >= 0.8

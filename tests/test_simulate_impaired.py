@@ -267,3 +267,23 @@ def test_shuffling_hesitations_are_stops_in_the_truth() -> None:
         assert np.abs(s.gyr[quiet]).max() < 0.05  # standing still
     _, plain = simulate(90, pattern="shuffling", severity=0.8, seed=14)
     assert "hesitations" not in plain.params and len(plain.walking_bouts) == 1
+
+
+def test_slow_walk_foot_never_turns_toes_up_after_heel_off() -> None:
+    """The foot keyframe rates are given at the walk's own phase durations; in a slow walk the
+    quintic between heel-off and toe-off used to swing the other way first (severe hemiparetic
+    sound foot: a +1.2 rad/s toes-up lobe in terminal stance, counted as an extra swing). From
+    mid-stance to toe-off the foot only pitches toes-down (heel rise)."""
+    rec, truth = simulate(40.0, ("left_foot",), pattern="hemiparetic", severity="severe",
+                          affected_side="R", seed=0, noise=(0.0, 0.0), bias=(0.0, 0.0))
+    s = rec.streams[0]
+    t = np.arange(s.n_samples) / s.sample_rate_hz
+    gx = s.gyr[:, 0]  # toes-up rate of the nominal foot mount
+    ics, fcs = truth.ic_times("L"), truth.fc_times("L")
+    peaks = []
+    for ic in ics:
+        nxt = fcs[fcs > ic]
+        if len(nxt):
+            m = (t > ic + 0.4 * (nxt[0] - ic)) & (t < nxt[0])
+            peaks.append(gx[m].max())
+    assert len(peaks) > 10 and max(peaks) < 0.05
