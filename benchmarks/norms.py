@@ -91,6 +91,7 @@ import validate  # benchmarks/validate.py: walks, LOCATION, CONFIGS, cohort_of, 
 import gait
 from gait import interpret
 from gait.analysis import SIDE_TRUST_MIN, analyse
+from gait.events import FOOT
 
 #: cohorts of healthy walkers (validate.cohort_of); every other cohort is left out
 HEALTHY_COHORTS = ("healthy", "elderly", "running")
@@ -109,6 +110,7 @@ ELDERLY_AGE = 65
 #: candidate thresholds of the leave-one-subject-out evaluation: (name, mild q, marked q, how)
 #: and whether pelvic drop is left informational (``weight`` off: only stance time counts)
 CANDIDATES: tuple[tuple[str, float, float, str, bool], ...] = (
+    ("P95/P99.5 normal (used)", 95.0, 99.5, "normal", True),
     ("P90/P97.5", 90.0, 97.5, "empirical", False),
     ("P95/P99", 95.0, 99.0, "empirical", False),
     ("P97.5/P99", 97.5, 99.0, "empirical", False),
@@ -118,6 +120,8 @@ CANDIDATES: tuple[tuple[str, float, float, str, bool], ...] = (
 )
 #: the parameter a "no pelvis" candidate leaves informational
 PELVIS = "pelvic_drop_deg"
+#: feet and shanks together (they share their thresholds: gait.interpret "feet")
+LEGS = "feet+shanks"
 FLAGGED = ("mild", "marked")
 
 
@@ -173,6 +177,16 @@ def age_group_of(cohort: str, ref: dict) -> str:
     return "adult"
 
 
+def sensors_of(doc: dict) -> str:
+    """The kind of sensor whose thresholds judge a report (as :func:`gait.analysis.summarise`
+    picks them): "feet" for feet or shanks, else "lower_back" (pockets: "feet", whose counting
+    parameters they do not measure)."""
+    src = doc.get("sources") or []
+    if any(p in FOOT for p in src):
+        return "feet"
+    return "lower_back" if "lower_back" in src else "feet"
+
+
 def lifted_verdict(doc: dict) -> dict:
     """The report's verdict recomputed with the step gate lifted (as if the walk were long
     enough): :func:`gait.interpret.verdict` called as :func:`gait.analysis.summarise` calls it,
@@ -195,7 +209,8 @@ def lifted_verdict(doc: dict) -> dict:
     return interpret.verdict(doc["symmetry"],
                              {"L": max(q["n_steps_L"], gate), "R": max(q["n_steps_R"], gate)},
                              q["problems"], doc["gait_kind"],
-                             side_known=conf is None or conf >= SIDE_TRUST_MIN)
+                             side_known=conf is None or conf >= SIDE_TRUST_MIN,
+                             sensors=sensors_of(doc), per_side=doc.get("per_side"))
 
 
 def _num(x: Any) -> float:
@@ -247,7 +262,7 @@ def walk_row(dataset: str, ref: dict, config: str, doc: dict) -> dict:
             "lifted_verdict": lifted["level"], "lifted_towards": lifted["towards"],
             "lifted_hits": [f["parameter"] for f in lifted["findings"]
                             if f["level"] in FLAGGED
-                            and interpret.BY_PARAM[f["parameter"]].weight],
+                            and interpret.by_param(sensors_of(doc))[f["parameter"]].weight],
             "params": params, "_doc": doc}
 
 
@@ -494,16 +509,18 @@ def candidate_thresholds(limits: dict[str, tuple[float, float]],
         marked_pct=limits.get(t.parameter, (t.mild_pct, t.marked_pct))[1],
         weight=t.weight and t.parameter not in informational) for t in old)
     interpret.THRESHOLDS = new
-    interpret.BY_PARAM = {t.parameter: t for t in new}
+    interpret.BY_PARAM = interpret.by_param("feet")
     try:
         yield
     finally:
         interpret.THRESHOLDS, interpret.BY_PARAM = old, old_by
 
 
-def weight_params() -> list[str]:
-    """The parameters that count towards the verdict (``Threshold.weight``)."""
-    return [t.parameter for t in interpret.THRESHOLDS if t.weight]
+def weight_params(sensors: str | None = None) -> list[str]:
+    """The parameters that count towards the verdict (``Threshold.weight``) for one kind of
+    sensor (``None``: any)."""
+    return list(dict.fromkeys(t.parameter for t in interpret.THRESHOLDS if t.weight
+                              and (sensors is None or t.sensors == sensors)))
 
 
 def derive_limits(train: list[dict], mild_q: float, marked_q: float,
@@ -527,7 +544,7 @@ def derive_limits(train: list[dict], mild_q: float, marked_q: float,
         (it keeps today's threshold).
     """
     out = {}
-    for p in weight_params():
+    for p in weight_params(sensors_of(train[0]["_doc"]) if train else None):
         si = np.array([r["params"][p]["si_pct"] for r in train if p in r["params"]
                        and np.isfinite(r["params"][p]["si_pct"])])
         if len(si) < 3:
@@ -562,8 +579,8 @@ def loso(rows: list[dict]) -> dict[str, dict[str, dict]]:
     for name, mq, kq, how, no_pelvis in CANDIDATES:
         out[name] = {}
         info = (PELVIS,) if no_pelvis else ()
-        for cfg in validate.CONFIGS:
-            crow = [r for r in rows if r["config"] == cfg]
+        for cfg in (*validate.CONFIGS, LEGS):
+            crow = _config_rows(rows, cfg)
             if not crow:
                 continue
             res: dict[str, Any] = {"levels": {}, "per_walk": [], "limits": {}}
@@ -578,6 +595,14 @@ def loso(rows: list[dict]) -> dict[str, dict[str, dict]]:
                             res["per_walk"].append((r["walk"], subj, lev))
             out[name][cfg] = _rates(res)
     return out
+
+
+def _config_rows(rows: list[dict], cfg: str) -> list[dict]:
+    """The rows of a placement configuration, or of both leg placements for :data:`LEGS`
+    (feet and shanks share their thresholds)."""
+    if cfg == LEGS:
+        return [r for r in rows if r["config"] in ("feet", "shanks")]
+    return [r for r in rows if r["config"] == cfg]
 
 
 def _rates(res: dict[str, Any]) -> dict[str, Any]:
@@ -713,8 +738,8 @@ def print_verdicts(rows: list[dict], loso_res: dict[str, dict[str, dict]]) -> No
                   f"{_pct(li['flagged'], li['n'])} {li['marked']:6d} | "
                   + ", ".join(f"{k} {v}" for k, v in sorted(li["levels"].items()))
                   + ("; " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) if by else ""))
-    judged = [c for c in validate.CONFIGS
-              if today_rates([r for r in rows if r["config"] == c], "lifted_verdict")["n"]]
+    judged = [c for c in (*validate.CONFIGS, LEGS)
+              if today_rates(_config_rows(rows, c), "lifted_verdict")["n"]]
     none = [c for c in validate.CONFIGS if c not in judged and any(r["config"] == c
                                                                     for r in rows)]
     print("\nLEAVE-ONE-SUBJECT-OUT, gate lifted: each subject's walks judged with thresholds of "
@@ -729,9 +754,9 @@ def print_verdicts(rows: list[dict], loso_res: dict[str, dict[str, dict]]) -> No
                           (get(c) for c in judged))
 
     print(f"{'report today (gated)':24s} | " + cells(
-        lambda c: today_rates([r for r in rows if r["config"] == c], "verdict")))
+        lambda c: today_rates(_config_rows(rows, c), "verdict")))
     print(f"{'today, gate lifted':24s} | " + cells(
-        lambda c: today_rates([r for r in rows if r["config"] == c], "lifted_verdict")))
+        lambda c: today_rates(_config_rows(rows, c), "lifted_verdict")))
     for name, *_ in CANDIDATES:
         print(f"{'LOSO ' + name:24s} | " + cells(lambda c, n=name: loso_res[n][c]))
     if none:
@@ -741,7 +766,7 @@ def print_verdicts(rows: list[dict], loso_res: dict[str, dict[str, dict]]) -> No
           "subject's):")
     for name, mq, kq, how, no_pelvis in CANDIDATES:
         for cfg in judged:
-            lim = derive_limits([r for r in rows if r["config"] == cfg], mq, kq, how)
+            lim = derive_limits(_config_rows(rows, cfg), mq, kq, how)
             if no_pelvis:
                 lim.pop(PELVIS, None)
             print(f"    {name:20s} {cfg:12s} " + "; ".join(

@@ -18,7 +18,7 @@ import pandas as pd
 
 from gait import __version__
 from gait.events import FOOT, Detection, detect_events
-from gait.interpret import BY_PARAM, DISCLAIMER, SIDE_TRUST_MIN, SIDE_UNKNOWN, verdict
+from gait.interpret import DISCLAIMER, SIDE_TRUST_MIN, SIDE_UNKNOWN, by_param, verdict
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
     PARAMETERS,
@@ -220,7 +220,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     sides = per_side(steps, params)
     sym = symmetry(steps, params, n_boot=n_boot, seed=seed, timing_sd_s=TIMING_SD_S[kind])
     if "step_s" in sym:
-        sym["step_s"].update(step_asymmetry(steps, BY_PARAM["step_s"].mild_pct))
+        sym["step_s"].update(step_asymmetry(steps, by_param(kind)["step_s"].mild_pct))
     quality = _quality(rec, det, steps)
     quality["notes"] = [*trunk.get("notes", []),
                         *([trunk["impact_note"]] if "impact_note" in trunk else []),
@@ -235,7 +235,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
                 quality["problems"], gait_kind,
                 side_known=quality["side_confidence"] is None
-                or quality["side_confidence"] >= SIDE_TRUST_MIN)
+                or quality["side_confidence"] >= SIDE_TRUST_MIN, sensors=kind, per_side=sides)
     recording = {"file": file,
                  "format": info["format"], "app": info["app"], "platform": info["platform"],
                  "device": info["device"], "start_time_utc": info["start_time_utc"],

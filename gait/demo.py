@@ -13,7 +13,7 @@ from gait.recording import Recording
 
 NAME = "walk_weight_shift_left"
 PARAMS = dict(duration_s=60.0, placements=("lower_back",), gait="walk", seed=2,
-              stance_asym_pct=6.0, step_asym_pct=-3.0, impact_asym_pct=20.0,
+              stance_asym_pct=12.0, step_asym_pct=-3.0, impact_asym_pct=20.0,
               pelvic_drop_asym_deg=3.0)
 
 

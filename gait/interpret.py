@@ -20,38 +20,112 @@ DISCLAIMER = ("gait measures how you walk or run; it does not diagnose. An asymm
 
 
 @dataclass(frozen=True)
+class Band:
+    """How one parameter's SI spreads over healthy walkers measured with one kind of sensor:
+    every healthy walk of ../shared/validation, the detector's own error included
+    (``benchmarks/norms.py``, which prints these figures and checks them against this table)."""
+
+    n_walks: int
+    n_subjects: int
+    datasets: str
+    sd_pct: float  # SD of the signed SI over the healthy walks
+    p95_pct: float  # 95th percentile of |SI| (normal fit of the signed SIs)
+    p995_pct: float  # 99.5th percentile of |SI| (normal fit)
+    left_share_90: tuple[float, float]  # central 90 % of the left share (%), empirical
+    diff_p90: float | None = None  # pelvic drop: 90th percentile of |L - R| in degrees
+
+
+@dataclass(frozen=True)
 class Threshold:
     parameter: str
     label: str
+    sensors: str  # "feet" (feet or shanks) or "lower_back"
     mild_pct: float
     marked_pct: float
     source: str
     weight: bool  # counts towards the weight-shift verdict
+    band: Band | None = None
 
 
+_LEGS = "fukuchi2017, fukuchi2018, gaitmap, trojaniello2014 elderly, truong2019, voisard2023"
+_BACK = "fukuchi2017, fukuchi2018, mobgap HA, trojaniello2014 elderly, voisard2023"
+#: mild beyond the 95th percentile of healthy walkers' |SI|, marked beyond the 99.5th (normal
+#: fits of the signed SIs; the 97.5th and beyond need more walks than there are to be read off
+#: directly). With these, leave-one-subject-out, 1 of 53 healthy leg-sensor walks and 1 of 39
+#: lower-back walks would be called mild (benchmarks/norms.py); the old literature thresholds
+#: called 3 and 18 of them mild or marked.
+_BASIS = "mild: healthy 95th percentile of |SI|, marked: 99.5th (normal fit)"
 THRESHOLDS: tuple[Threshold, ...] = (
-    Threshold("stance_s", "stance time", 4.9, 8.8,
-              "mild: upper limit of normal stance-time symmetry ratio 1.05 (Patterson et al. "
-              "2010, Gait Posture 31:241); marked: ground-contact-time balance 52.2 % "
-              "(Garmin running dynamics red zone) = SI 8.8 %", True),
-    Threshold("impact_ms2", "impact", 10.0, 20.0,
-              "healthy runners show up to ~10 % loading asymmetry (Zifchock et al. 2008, Gait "
-              "Posture 27:622); beyond twice that is marked. Shown for information, not counted "
-              "towards the weight shift (see the impact note)", False),
-    Threshold("loading_rate_ms3", "loading rate", 10.0, 20.0,
-              "as impact (Zifchock et al. 2008)", False),
-    Threshold("pelvic_drop_deg", "pelvic drop", 15.0, 30.0,
-              "project convention (no published normative SI for pelvic drop): about twice the "
-              "stride-to-stride CV of pelvic obliquity in healthy walking; needs a standing "
-              "period as the level reference, else not reported", True),
-    Threshold("step_s", "step time", 7.7, 15.0,
-              "mild: upper limit of normal step symmetry ratio 1.08 (Patterson et al. 2010); "
-              "marked: twice that", False),
-    Threshold("swing_s", "swing time", 5.8, 12.0,
-              "mild: upper limit of normal swing-time symmetry ratio 1.06 (Patterson et al. "
-              "2010); marked: twice that", False),
+    Threshold("stance_s", "stance time", "feet", 5.3, 7.5,
+              f"{_BASIS}; 53 walks of 29 healthy subjects with foot or shank sensors ({_LEGS}). "
+              "Literature: upper limit of normal stance-time symmetry ratio 1.05 = SI 4.9 "
+              "(Patterson et al. 2010, Gait Posture 31:241); Garmin's ground-contact-time "
+              "balance red zone 52.2 % = SI 8.8", True,
+              Band(53, 29, _LEGS, 2.68, 5.3, 7.5, (48.9, 51.1))),
+    Threshold("stance_s", "stance time", "lower_back", 8.4, 12.1,
+              f"{_BASIS}; 39 walks of 24 healthy subjects with a lower-back sensor ({_BACK}): "
+              "wider than at the legs because the trunk reaches the two legs' contacts with "
+              "slightly different delays (benchmarks/side_bias.py). Literature: Patterson et "
+              "al. 2010, SI 4.9 measured at the feet", True,
+              Band(39, 24, _BACK, 4.28, 8.4, 12.1, (48.1, 52.0))),
+    Threshold("impact_ms2", "impact", "feet", 59.1, 84.6,
+              f"{_BASIS}; 43 healthy walks. Literature: healthy runners show up to ~10 % "
+              "loading asymmetry at the force plate (Zifchock et al. 2008, Gait Posture "
+              "27:622); a body-worn sensor spreads far wider. Shown for information, not "
+              "counted (see the impact note)", False,
+              Band(43, 24, _LEGS, 29.9, 59.1, 84.6, (36.9, 58.9))),
+    Threshold("impact_ms2", "impact", "lower_back", 62.8, 90.0,
+              f"{_BASIS}; 39 healthy walks. Literature: Zifchock et al. 2008 (~10 % at the "
+              "force plate). Shown for information, not counted", False,
+              Band(39, 24, _BACK, 32.0, 62.8, 90.0, (37.1, 59.3))),
+    Threshold("loading_rate_ms3", "loading rate", "feet", 61.7, 88.4,
+              f"{_BASIS}; 43 healthy walks; as impact", False,
+              Band(43, 24, _LEGS, 31.4, 61.7, 88.4, (35.9, 60.6))),
+    Threshold("loading_rate_ms3", "loading rate", "lower_back", 66.0, 94.5,
+              f"{_BASIS}; 39 healthy walks; as impact", False,
+              Band(39, 24, _BACK, 33.6, 66.0, 94.5, (38.2, 60.1))),
+    Threshold("pelvic_drop_deg", "pelvic drop", "lower_back", 62.0, 88.7,
+              f"{_BASIS} of the SI; 27 walks of 13 healthy subjects (mobgap HA, voisard2023). "
+              "The SI of two small angles spreads too widely in healthy walkers (SD 30 "
+              "points) to flag anyone, and the difference in degrees (90 % of healthy "
+              "walkers within 1.7 deg) keeps its sign between a person's walks (a mounting or "
+              "posture offset), so pelvic drop is shown for information, in degrees, and not "
+              "counted. Needs a standing period as the level reference", False,
+              Band(27, 13, "mobgap HA, voisard2023", 30.5, 62.0, 88.7, (41.6, 64.4), 1.73)),
+    Threshold("step_s", "step time", "feet", 10.3, 14.8,
+              f"{_BASIS}; 53 healthy walks. Literature: upper limit of normal step symmetry "
+              "ratio 1.08 = SI 7.7 (Patterson et al. 2010). Shown, not counted: a step-time "
+              "difference is a limp, not a weight shift", False,
+              Band(53, 29, _LEGS, 5.24, 10.3, 14.8, (48.1, 52.2))),
+    Threshold("step_s", "step time", "lower_back", 12.6, 18.1,
+              f"{_BASIS}; 39 healthy walks. Literature: Patterson et al. 2010, SI 7.7. Shown, "
+              "not counted", False,
+              Band(39, 24, _BACK, 6.44, 12.6, 18.1, (48.2, 51.7))),
+    Threshold("swing_s", "swing time", "feet", 10.6, 15.2,
+              f"{_BASIS}; 53 healthy walks. Literature: upper limit of normal swing-time "
+              "symmetry ratio 1.06 = SI 5.8 (Patterson et al. 2010). Shown, not counted", False,
+              Band(53, 29, _LEGS, 5.41, 10.6, 15.2, (47.8, 52.3))),
+    Threshold("swing_s", "swing time", "lower_back", 12.0, 17.1,
+              f"{_BASIS}; 39 healthy walks. Literature: Patterson et al. 2010, SI 5.8. Shown, "
+              "not counted", False,
+              Band(39, 24, _BACK, 5.63, 12.0, 17.1, (48.7, 52.6))),
 )
-BY_PARAM = {t.parameter: t for t in THRESHOLDS}
+SENSOR_KINDS = ("feet", "lower_back")
+
+
+def thresholds_for(sensors: str) -> tuple[Threshold, ...]:
+    """The thresholds of one kind of sensor ("feet": feet or shanks; "lower_back"; anything
+    else, e.g. a pocket phone, gets the leg sensors' set, of which it measures no counting
+    parameter)."""
+    kind = sensors if sensors in SENSOR_KINDS else "feet"
+    return tuple(t for t in THRESHOLDS if t.sensors == kind)
+
+
+def by_param(sensors: str) -> dict[str, Threshold]:
+    return {t.parameter: t for t in thresholds_for(sensors)}
+
+
+BY_PARAM = by_param("feet")
 
 #: Why impact does not count. Basis (benchmarks/validate_impact.py): on 24 healthy voisard2023
 #: walks the lower-back impact SI follows the SI of the foot sensors' own heel-strike peaks only
@@ -86,6 +160,60 @@ def classify(si: float | None, ci: list | tuple | None, th: Threshold) -> tuple[
     return level, ("L" if si > 0 else "R")
 
 
+def _threshold_doc(t: Threshold) -> dict:
+    doc = {"parameter": t.parameter, "label": t.label, "mild_pct": t.mild_pct,
+           "marked_pct": t.marked_pct, "source": t.source, "sensors": t.sensors,
+           "counts": t.weight}
+    if t.band is not None:
+        doc["healthy"] = {"n_walks": t.band.n_walks, "n_subjects": t.band.n_subjects,
+                          "datasets": t.band.datasets, "sd_pct": t.band.sd_pct,
+                          "left_share_90": list(t.band.left_share_90)}
+    return doc
+
+
+_WHO = {"feet": "foot or shank sensors", "lower_back": "a lower-back sensor"}
+
+
+def _healthy(t: Threshold, s: dict, per_side: dict, side_known: bool) -> dict | None:
+    """Where a walk sits against healthy walkers: its left share and the central 90 % of
+    theirs (pelvic drop: the difference in degrees), with a sentence saying so."""
+    b = t.band
+    if b is None:
+        return None
+    who = f"healthy walkers measured with {_WHO[t.sensors]}"
+    if t.parameter == "pelvic_drop_deg" and b.diff_p90 is not None:
+        left = (per_side.get("L") or {}).get(t.parameter) or {}
+        right = (per_side.get("R") or {}).get(t.parameter) or {}
+        lm, rm = left.get("mean"), right.get("mean")
+        if lm is None or rm is None:
+            return None
+        diff = float(lm) - float(rm)
+        sides = (f"{lm:.1f} deg on the left, {rm:.1f} deg on the right (difference "
+                 f"{abs(diff):.1f} deg)" if side_known else
+                 f"{abs(diff):.1f} deg of difference between the sides")
+        return {"diff_deg": diff, "healthy_diff_p90_deg": b.diff_p90,
+                "text": f"Pelvic drop {sides}; 9 in 10 {who} differ by at most "
+                        f"{b.diff_p90:.1f} deg."}
+    share = s.get("left_share_pct")
+    if share is None:
+        return None
+    lo, hi = b.left_share_90
+    if side_known:
+        where = f"{_SHARE_NAME.get(t.parameter, t.label)} {share:.1f} % left"
+        band = f"{lo:.1f}-{hi:.1f} %"
+    else:  # the side is unknown: the larger share, against the upper end of the band
+        name = _SHARE_NAME.get(t.parameter, t.label)
+        where = f"{name} {max(share, 100 - share):.1f} % on one side"
+        band = f"at most {max(hi, 100 - lo):.1f} % on one side"
+    return {"left_share_pct": share, "healthy_left_share_90": [lo, hi],
+            "text": f"{where[0].upper()}{where[1:]}; 9 in 10 {who} are within {band}."}
+
+
+_SHARE_NAME = {"stance_s": "stance balance", "step_s": "step balance",
+               "swing_s": "swing balance", "impact_ms2": "impact balance",
+               "loading_rate_ms3": "loading-rate balance"}
+
+
 def _side_name(s: str | None) -> str:
     return {"L": "left", "R": "right"}.get(s or "", "neither")
 
@@ -102,18 +230,24 @@ SIDE_ADVICE = ("To learn which leg it is, record again with a sensor on each foo
 
 
 def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[str],
-            gait_kind: str = "walk", side_known: bool = True) -> dict:
+            gait_kind: str = "walk", side_known: bool = True, sensors: str = "feet",
+            per_side: dict[str, dict] | None = None) -> dict:
     """The weight-shift verdict, its findings and the explanation.
 
-    Only parameters whose threshold has ``weight`` count; impact is reported with
-    :data:`IMPACT_NOTE` in its finding's text but does not count. ``side_known=False`` (a
-    lower-back walk whose side cues disagree): levels from the size of each asymmetry, no side
-    named anywhere, and advice on how to make the side certain.
+    ``sensors`` ("feet" for feet or shanks, "lower_back") selects the thresholds and healthy
+    bands (:func:`thresholds_for`); each finding says where the walk sits against healthy
+    walkers measured the same way. Only parameters whose threshold has ``weight`` count;
+    impact is reported with :data:`IMPACT_NOTE` in its finding's text but does not count.
+    Pelvic drop is shown in degrees per side (``per_side``: the report's per-side summaries)
+    and does not count. ``side_known=False`` (a lower-back walk whose side cues disagree):
+    levels from the size of each asymmetry, no side named anywhere, and advice on how to make
+    the side certain.
     """
-    thresholds = [{"parameter": t.parameter, "label": t.label, "mild_pct": t.mild_pct,
-                   "marked_pct": t.marked_pct, "source": t.source} for t in THRESHOLDS]
+    table = thresholds_for(sensors)
+    weights = {t.parameter: t.weight for t in table}
+    thresholds = [_threshold_doc(t) for t in table]
     findings = []
-    for t in THRESHOLDS:
+    for t in table:
         s = symmetry.get(t.parameter)
         if not s:
             continue
@@ -134,22 +268,33 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
         else:
             text = (f"{t.label.capitalize()} differs by {si:+.1f} % but the 95 % CI "
                     f"({ci[0]:+.1f} to {ci[1]:+.1f} %) includes no difference.")
+        healthy = _healthy(t, s, (per_side or {}), side_known)
+        if healthy:
+            text += " " + healthy["text"]
         if t.parameter == "impact_ms2":
             text += f" ({IMPACT_NOTE[0].upper()}{IMPACT_NOTE[1:]}.)"
         elif t.parameter == "loading_rate_ms3":
             text += " (Like impact, shown for information only.)"
-        findings.append({"parameter": t.parameter, "label": t.label, "si_pct": si, "ci95": ci,
-                         "level": level, "towards": towards, "text": text})
+        elif t.parameter == "pelvic_drop_deg":
+            text += (" (Shown for information only: healthy walkers' pelvic drop differs "
+                     "between the sides too much to tell a weakness from it.)")
+        elif not t.weight:
+            text += " (Shown for information: a difference in timing, not a weight shift.)"
+        f = {"parameter": t.parameter, "label": t.label, "si_pct": si, "ci95": ci,
+             "level": level, "towards": towards, "text": text}
+        if healthy:
+            f["healthy"] = {k: v for k, v in healthy.items() if k != "text"}
+        findings.append(f)
     few = min(n_steps.get("L", 0), n_steps.get("R", 0)) < MIN_STEPS_PER_SIDE
     if few:
         problems = [*problems, f"only {n_steps.get('L', 0)} left and {n_steps.get('R', 0)} right "
                     f"steps; at least {MIN_STEPS_PER_SIDE} per side are needed for a verdict"]
-    weight = [f for f in findings if BY_PARAM[f["parameter"]].weight]
+    weight = [f for f in findings if weights[f["parameter"]]]
     hits = [f for f in weight if f["level"] in ("mild", "marked")]
     lead = "Not enough good walking to judge the balance between the legs: "
     if not few and not problems and not weight:
         lead = "The balance between the legs cannot be judged from this recording: "
-        measures = " nor ".join(t.label for t in THRESHOLDS if t.weight)
+        measures = " nor ".join(t.label for t in table if t.weight)
         problems = [f"neither {measures}, the measures of a weight shift, was measured (they "
                     "need foot or lower-back sensors; a phone in a trouser pocket gives cadence "
                     "and step times)"]
@@ -172,8 +317,8 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
                 "advice": [SIDE_ADVICE, *_advice(level)], "thresholds": thresholds}
     if not hits:
         level, towards = "balanced", None
-        summary = ("Your weight is shared evenly between the legs: stance time and pelvic "
-                   "motion are within the normal range of symmetry.")
+        summary = ("Your weight is shared evenly between the legs: the difference in stance "
+                   "time is within the range of healthy walkers measured the same way.")
     elif len(sides) > 1:
         level = "mild"
         towards = None

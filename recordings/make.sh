@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 gait simulate walk_symmetric --duration 60 --seed 1 --turn 30:180:2
-gait simulate walk_weight_shift_left --duration 60 --seed 2 --stance-asym 6 --step-asym -3 \
+gait simulate walk_weight_shift_left --duration 60 --seed 2 --stance-asym 12 --step-asym -3 \
     --impact-asym 20 --pelvic-drop-asym 3
 gait simulate run --duration 60 --gait run --speed 3.2 --seed 3
 gait simulate walk_two_feet --duration 60 --placement left_foot --placement right_foot \

@@ -118,8 +118,8 @@ def test_impact_is_reported_but_does_not_decide_the_verdict() -> None:
     from gait.interpret import IMPACT_NOTE, verdict
 
     sym = {"stance_s": {"si_pct": 1.0, "ci95": [-1.0, 3.0]},
-           "impact_ms2": {"si_pct": 30.0, "ci95": [24.0, 36.0]},
-           "loading_rate_ms3": {"si_pct": 25.0, "ci95": [21.0, 29.0]},
+           "impact_ms2": {"si_pct": 95.0, "ci95": [90.0, 100.0]},
+           "loading_rate_ms3": {"si_pct": 95.0, "ci95": [91.0, 99.0]},
            "pelvic_drop_deg": {"si_pct": 2.0, "ci95": [-5.0, 9.0]}}
     v = verdict(sym, {"L": 60, "R": 60}, [])
     assert v["level"] == "balanced" and v["towards"] is None
@@ -131,7 +131,7 @@ def test_impact_is_reported_but_does_not_decide_the_verdict() -> None:
     # the same stance asymmetry still decides, with or without an impact asymmetry
     sym["stance_s"] = {"si_pct": 7.0, "ci95": [5.5, 8.5]}
     assert verdict(sym, {"L": 60, "R": 60}, [])["towards"] == "L"
-    sym["impact_ms2"] = {"si_pct": -30.0, "ci95": [-36.0, -24.0]}
+    sym["impact_ms2"] = {"si_pct": -95.0, "ci95": [-100.0, -90.0]}
     assert verdict(sym, {"L": 60, "R": 60}, [])["summary"].startswith("A mild weight shift")
 
 

@@ -152,12 +152,14 @@ def test_walking_trunk_impact_leak_is_why_impact_does_not_count() -> None:
     # walking at the trunk a stance-only asymmetry still moves the impact SI (the load transfer
     # it stretches has content above 10 Hz): that, and the weak agreement with the foot sensors
     # on real walks, is why the verdict does not count impact (test_analysis / README)
-    from gait.interpret import BY_PARAM as TH
+    from gait.interpret import by_param
 
     err = [np.subtract(*_impact_si("trunk", "walk", seed, stance_asym_pct=8.0))
            for seed in range(2)]
-    assert abs(np.mean(err)) > TH["impact_ms2"].mild_pct  # if this fails, revisit the verdict
-    assert not TH["impact_ms2"].weight
+    # an 8 % stance asymmetry alone reads as a ~12-point impact asymmetry: more than the ~10 %
+    # healthy force-plate spread (Zifchock 2008); if this fails, revisit the verdict
+    assert abs(np.mean(err)) > 8.0
+    assert not any(by_param(s)["impact_ms2"].weight for s in ("feet", "lower_back"))
 
 
 @pytest.mark.parametrize("fs", [50.0, 100.0, 200.0])
