@@ -468,11 +468,22 @@ def _thresholds_table(doc: Mapping[str, Any]) -> str:
     ts = (doc.get("verdict") or {}).get("thresholds") or []
     if not ts:
         return "<p>No thresholds.</p>"
-    rows = [[_e(t.get("label", t.get("parameter", ""))), _e(f"< {_f(t.get('mild_pct')):g}"),
+    def healthy(t: Mapping[str, Any]) -> str:
+        h = t.get("healthy") or {}
+        if not h:
+            return ""
+        lo, hi = [*(h.get("left_share_90") or []), None, None][:2]
+        share = f"; 9 in 10: {_f(lo):.1f}–{_f(hi):.1f} % left" if lo is not None else ""
+        return f"{h.get('n_walks')} walks, {h.get('n_subjects')} subjects{share}"
+
+    rows = [[_e(t.get("label", t.get("parameter", ""))),
+             _e("counts" if t.get("counts", True) else "shown only"),
+             _e(f"< {_f(t.get('mild_pct')):g}"),
              _e(f"{_f(t.get('mild_pct')):g} – {_f(t.get('marked_pct')):g}"),
-             _e(f"≥ {_f(t.get('marked_pct')):g}"), _e(t.get("source", ""))] for t in ts]
-    return _table(["Parameter", "Balanced |SI| %", "Mild |SI| %", "Marked |SI| %", "Source"],
-                  rows, num=[1, 2, 3])
+             _e(f"≥ {_f(t.get('marked_pct')):g}"), _e(healthy(t)), _e(t.get("source", ""))]
+            for t in ts]
+    return _table(["Parameter", "Verdict", "Balanced |SI| %", "Mild |SI| %", "Marked |SI| %",
+                   "Healthy walkers", "Source"], rows, num=[2, 3, 4])
 
 
 def _quality(doc: Mapping[str, Any]) -> str:
