@@ -45,7 +45,9 @@ signals and the truth agree by construction:
   averages of the foot sensors in ``shared/validation``.
 * **Shank**: sagittal angle keyframes (Salarian 2004 / Aminian 2002 shank gyroscope: mid-swing
   peak, local minima at IC and before FC, steady forward rotation in stance), rotation about the
-  ankle carried by the foot's translation.
+  ankle carried by the foot's translation; as the foot's, the angle never turns back between
+  keyframes (a slow walk's stance rotation neither stops nor reverses, as on the
+  trojaniello2014 stroke shanks of ``shared/validation``).
 * **Trouser pocket** (thigh): hip flexion/extension (cosine between the extremes of late swing and
   terminal stance) about a hip that moves with the trunk, plus the ipsilateral heel-strike spike
   (+15 m/s^2 walking, as in the front-pocket recordings of ``shared/validation``). ``pocket``
@@ -1017,11 +1019,14 @@ def _no_reversal(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray) -> np.ndarray:
     A quintic Hermite segment with zero end accelerations, mean slope ``m`` and end rates
     ``a0 m``, ``a1 m`` (``a0``, ``a1`` >= 0) is monotone when ``a0 + a1 <= 2.5``; a larger end
     rate makes it first move the other way (a toes-up bump of the foot after heel-off, a
-    rebound after toe-off). The walking foot table keeps within that at its design phase
-    durations (heel-off -> toe-off 2.43), but its rates are given at the walk's own nominal
-    phase durations, so a slow walk's longer phases exceed it (severe hemiparetic sound foot:
-    4.7, a +1.2 rad/s toes-up lobe in terminal stance). Rates whose sign differs from a
-    neighbouring segment's slope are left as they are.
+    rebound after toe-off). The walking foot and shank tables keep within that at their design
+    phase durations (foot heel-off -> toe-off 2.43; shank at most 2.14 walking, 2.34 running),
+    but their rates are given at the walk's own nominal phase durations, so a slow walk's
+    longer phases exceed it (severe hemiparetic sound foot: 4.7, a +1.2 rad/s toes-up lobe in
+    terminal stance; severe hemiparetic shanks: up to 5-6 in mid stance, the stance rotation
+    stopping twice and turning the swing way at 0.3-0.4 rad/s, where the real stroke shanks of
+    trojaniello2014 rotate the stance way through the whole stance). Rates whose sign differs
+    from a neighbouring segment's slope are left as they are.
 
     Parameters
     ----------
@@ -1479,7 +1484,7 @@ class _Body:
         sw_next = np.where(np.isfinite(c["sw_next"]), c["sw_next"], cfg.swing[s])
         return self._keyframes(_SHANK[cfg.gait], c, stance, sw_prev, sw_next,
                                np.isfinite(c["ic"]), np.isfinite(c["fc"]), s,
-                               cfg.legs["shank"][s])
+                               cfg.legs["shank"][s], monotone=True)
 
     def thigh(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cfg = self.cfg

@@ -287,3 +287,25 @@ def test_slow_walk_foot_never_turns_toes_up_after_heel_off() -> None:
             m = (t > ic + 0.4 * (nxt[0] - ic)) & (t < nxt[0])
             peaks.append(gx[m].max())
     assert len(peaks) > 10 and max(peaks) < 0.05
+
+
+@pytest.mark.parametrize("severity", ["moderate", "severe"])
+def test_slow_walk_shank_keeps_rotating_through_stance(severity: str) -> None:
+    """The shank keyframe rates are given at the walk's own phase durations too; in a slow
+    walk the stance quintics used to overshoot (severe hemiparetic: both shanks' stance
+    rotation stopped twice and turned the swing way at +0.3..+0.4 rad/s). Real stroke shanks
+    (trojaniello2014 S022-S028) rotate the stance way through the whole stance: the pitch rate
+    stays negative from just after IC to just before FC."""
+    rec, truth = simulate(40.0, ("left_shank", "right_shank"), pattern="hemiparetic",
+                          severity=severity, affected_side="R", seed=0, **QUIET)
+    for placement, side in (("left_shank", "L"), ("right_shank", "R")):
+        s = rec.stream(placement)
+        gx = s.gyr[:, 0]  # swing-forward rate of the nominal shank mount
+        ics, fcs = truth.ic_times(side), truth.fc_times(side)
+        highs = []
+        for ic in ics:
+            nxt = fcs[fcs > ic]
+            if len(nxt):
+                m = (s.time_s > ic + 0.05) & (s.time_s < nxt[0] - 0.02)
+                highs.append(gx[m].max())
+        assert len(highs) > 10 and max(highs) < -0.2, (placement, max(highs))

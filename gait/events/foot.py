@@ -59,15 +59,30 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
      -``HEEL_DEPTH`` after it and the whole foot (angular-rate magnitude) at rest within
      ``HEEL_WAIT_S``, IC is where the swing rate has fallen to ``FLAT_LEVEL`` (10 %) of its
      peak (Voisard 2023: 2 closing steps recovered, +15 / +70 ms). A shank whose rate after
-     the zero crossing stays shallower than both -``HEEL_DEPTH`` and ``FLAT_LOBE`` (15 %, as
-     ``REL_SWING_PEAK``) of its swing peak for ``HEEL_LOBE_S`` has no heel-strike lobe
-     (shuffling, flat-foot landing; cf. Greene et al. 2010, "An adaptive gyroscope-based
-     algorithm for temporal gait analysis", Med Biol Eng Comput 48:1251-1260, and Trojaniello
-     2014, whose shank IC windows adapt to a paretic leg's small swing): the swing rotation
-     ends at contact, and IC is where the swing rate has fallen to ``FLAT_LEVEL`` of its peak,
-     before the zero crossing, not in the later loading lobe (gaitkit SUB07 left shank, a
-     shuffling PD leg still rotating forward at contact: the zero crossing is +150 ms after the
-     ICs, the shallow lobe +200..+250 ms; the 10 % point +11 ms, IC F1 0.61 -> 0.96). A foot
+     the zero crossing stays shallower than both -``HEEL_DEPTH`` and ``FLAT_PUSH`` (20 %) of
+     the same leg's typical push-off lobe (the median push-off minimum, ``_push_off_depth``)
+     for ``HEEL_LOBE_S`` has no heel-strike lobe (shuffling, flat-foot landing; cf. Greene et
+     al. 2010, "An adaptive gyroscope-based algorithm for temporal gait analysis", Med Biol Eng
+     Comput 48:1251-1260, thresholds from the subject's own signal, and Trojaniello 2014, whose
+     shank IC windows adapt to a paretic leg's small swing): the swing rotation ends at
+     contact, and IC is where the swing rate has fallen to ``FLAT_LEVEL`` of its peak, before
+     the zero crossing, not in the later loading lobe (gaitkit SUB07 left shank, a shuffling PD
+     leg still rotating forward at contact: the zero crossing is +150 ms after the ICs, the
+     shallow lobe +200..+250 ms; the 10 % point +11 ms, IC F1 0.61 -> 0.96). The reference is
+     the leg's other stance lobe (Aminian 2002, Salarian 2004: the shank's stance is one
+     rotation with local extremes at IC and before FC), not its swing peak: both stance lobes
+     scale with how fast the shank turns over the foot, the swing peak with how fast it swings,
+     and a hemiparetic walk makes that ratio differ between the legs (the sound leg's swing is
+     short and fast, its stance long and slow). With ``FLAT_LOBE`` (15 %) of the swing peak as
+     the reference the simulator's severe hemiparetic sound shank (swing peak 5.7 rad/s, lobe
+     -0.78 rad/s: 0.13 of the peak, 0.48 of its push-off) was called flat on every stride, IC
+     -74 ms, its paretic shank (lobe 0.24 of a 2.4 rad/s peak) not, IC +6 ms: a report step SI
+     20 points off. Lobe / push-off (per-leg medians): heel-striking shanks 0.32-1.5
+     (trojaniello on the walkway 0.37-1.50, fukuchi2018 0.41-0.95, gaitkit SUB01 / SUB05
+     0.32-0.68, fukuchi2017 running 0.79-1.30, simulator 0.48-0.63); SUB07 left 0.04-0.15 per
+     stride (flat; its half-depth IC would be +34..+480 ms late); SUB07 right 0.10-0.29 per
+     stride, the seven above 0.2 now on the half-depth point, 17-20 ms nearer the annotated IC
+     than the 10 % point on each. A foot
      is put down flat by the same test when it is at rest (angular-rate magnitude below
      ``BURST_RAD_S``) before its rate crosses zero and no lobe below -``HEEL_DEPTH`` follows
      (the crossing is then gyro drift: gaitkit SUB01, a PD foot settling at +0.03 rad/s and
@@ -154,9 +169,10 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
    crossing +36 ms, the other leg's +87), every force-plate and simulated shank IC 20-60 ms
    early (fukuchi2017 median |error| 4 -> 24 ms, fukuchi2018 30 -> 42 ms) and the simulator's
    shank stance-SI error 1.2 -> 1.8 points. On a paretic leg the heel-strike lobe is slow and
-   the half-depth point late: the simulator's severe hemiparetic shank +40 ms, trojaniello's
-   paretic legs +55..+77 ms after their zero crossing (elderly +10..+25); no feature separated
-   them from the simulator's normal slow lobe (+50 ms after the crossing with IC +2 ms).
+   the half-depth point late: trojaniello's paretic legs +55..+77 ms after their zero crossing
+   (elderly +10..+25); no feature separated them from the simulator's normal slow lobe (+50 ms
+   after the crossing with IC +2 ms). (The simulator's severe hemiparetic shank had +40 ms
+   while its stance rotation turned back between keyframes; since that was fixed, +6..+9.)
 
    **Walking shanks with a contact transient: IC on the accelerometer.** The half-depth point
    depends on how the foot lands. trojaniello S028 (stroke): the left shank's heel-strike lobe
@@ -187,12 +203,12 @@ Algorithm (one stream, one side per call; the same for feet and shanks):
    force-plate shanks above (half depth -40..-21 ms). Virtual and simulated shanks have no
    such transient (fukuchi2018 rises 2-3 m/s2 in 15 ms, gaitkit < 1, the simulator's swing
    |acc| hump is sharper than its impact) and keep the gyro IC unchanged, except the
-   simulator's severe shuffling shank (both legs -14 instead of +4 ms). Known limit: the
-   simulator's severe hemiparetic shank (paretic transient 0.5 x, < 0.5 g) keeps its +40 ms
-   paretic gyro IC. Trojaniello et al. 2014 (J NeuroEng Rehabil 11:152) time shank ICs on the
-   gyro (the minimum after mid-swing, with windows adapted to the paretic swing); Salarian 2004
-   and Aminian 2002 likewise; Greene 2010 adapts the gyro thresholds per subject. The gyro
-   alone stays the IC where no transient stands out.
+   simulator's severe shuffling shank (both legs -14 instead of +4 ms). The simulator's
+   severe hemiparetic shanks (paretic transient 0.5 x, < 0.5 g) keep their gyro ICs (sound
+   +19, paretic +8 ms, median over 3 seeds). Trojaniello et al. 2014 (J NeuroEng Rehabil
+   11:152) time shank ICs on the gyro (the minimum after mid-swing, with windows adapted to
+   the paretic swing); Salarian 2004 and Aminian 2002 likewise; Greene 2010 adapts the gyro
+   thresholds per subject. The gyro alone stays the IC where no transient stands out.
 5. **Walk or run** per stride from the duty factor (stance / stride, with the push-off minimum
    as FC for feet, the near-minimum FC for shanks; of two dips of a flat-bottomed push-off
    within 90 % of each other the first is the minimum: RBDS0041's left foot otherwise had a
@@ -271,7 +287,8 @@ IMPACT_MIN_RISE = 5.0  # m/s2 (0.5 g) in IMPACT_RISE_S: smaller is no contact tr
 IMPACT_PROMINENCE = 2.0  # ... nor one not this much sharper than any rise since mid-swing
 IMPACT_MIN_STRIDE_S = 0.85  # ... and only on walking strides: cadence below ~140 steps/min
 IMPACT_FRAC = 0.5  # the first slope peak of |acc| reaching this fraction of the window's steepest
-FLAT_LOBE = 0.15  # shank: a lobe shallower than this fraction of the swing peak is no heel strike
+FLAT_LOBE = 0.15  # foot: a lobe shallower than this fraction of the swing peak is no heel strike
+FLAT_PUSH = 0.2  # shank: nor one shallower than this fraction of the leg's typical push-off lobe
 FLAT_LEVEL = 0.1  # flat landing: IC where the swing rate has fallen to this fraction of its peak
 IC_LEVEL = 0.5  # IC where the rate has fallen to this fraction of the heel-strike minimum
 FC_LEVEL = 0.5  # walking foot FC: the rate has recovered to this fraction of the push-off min
@@ -532,6 +549,7 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
     fc_run = np.full(len(peaks), np.nan)
     fc_min = np.full(len(peaks), np.nan)
     nxt_pk = np.append(peaks[1:], n)
+    push = _push_off_depth(wf, peaks, up, fs) if shank else np.nan
     if len(down):
         j = np.searchsorted(down, peaks, side="right")
         d = down[np.minimum(j, len(down) - 1)]
@@ -542,8 +560,8 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
             seg = wf[d[k] - 1:min(n, d[k] + wait + hs)]  # seg[0] >= 0 > seg[1]
             deep = np.flatnonzero(seg[:wait + 1] <= -HEEL_DEPTH)
             p = int(peaks[k])
-            if shank:
-                flat = seg[:hs].min() > -min(HEEL_DEPTH, FLAT_LOBE * wf[p])
+            if shank:  # the heel rocker against the same leg's push-off (both stance lobes)
+                flat = seg[:hs].min() > -min(HEEL_DEPTH, FLAT_PUSH * push)
             else:  # a foot at rest before its rate crossed zero, no lobe after: put down flat
                 flat = gn is not None and seg.min() > -HEEL_DEPTH and \
                     seg[:hs].min() > -FLAT_LOBE * wf[p] and gn[p:d[k]].min() < BURST_RAD_S
@@ -593,6 +611,43 @@ def contact_positions(wf: np.ndarray, peaks: np.ndarray, fs: float,
                                   & (seg[1:-1] <= level)) + 1
             fc_min[k] = lo + min(m, int(dips[0])) if len(dips) else lo + m
     return ic, fc_walk, fc_run, fc_min
+
+
+def _push_off_depth(wf: np.ndarray, peaks: np.ndarray, up: np.ndarray, fs: float) -> float:
+    """Typical depth of a leg's push-off lobe (rad/s, positive): the median over strides of
+    the smallest rate within ``PUSH_OFF_S`` before the upward zero crossing that starts each
+    swing (within ``MAX_HALF_SWING_S`` of the mid-swing peak, after the previous one).
+
+    Parameters
+    ----------
+    wf : numpy.ndarray
+        Pitch rate (rad/s, swing positive), low-passed at ``EVENT_HZ``.
+    peaks : numpy.ndarray
+        Sample positions of the mid-swing peaks.
+    up : numpy.ndarray
+        Indices of the upward zero crossings of ``wf`` (:func:`_crossings`).
+    fs : float
+        Sample rate (Hz).
+
+    Returns
+    -------
+    float
+        The depth (>= 0); NaN without a push-off lobe (a NaN reference lets no stride be
+        called flat).
+    """
+    if len(up) == 0 or len(peaks) == 0:
+        return float("nan")
+    pk = np.asarray(peaks, np.int64)
+    j = np.searchsorted(up, pk, side="right") - 1
+    u = up[np.maximum(j, 0)]
+    prev_pk = np.concatenate([[-1], pk[:-1]])
+    ok = (j >= 0) & (pk - u <= MAX_HALF_SWING_S * fs) & (u > prev_pk)
+    if not ok.any():
+        return float("nan")
+    lo = np.maximum(u[ok] - int(PUSH_OFF_S * fs), prev_pk[ok] + 1)
+    hi = u[ok] + 1  # [lo, hi) ends with the first sample >= 0
+    mins = np.minimum.reduceat(np.append(wf, 0.0), np.ravel(np.column_stack([lo, hi])))[::2]
+    return float(max(0.0, -np.median(mins)))
 
 
 def _swing_ends(wf: np.ndarray, peaks: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarray:
