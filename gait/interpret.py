@@ -256,13 +256,16 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
         ci = s["ci95"]
         if not side_known:
             towards = None
+        # a parameter that does not count gets no level word in its text (its level stays in
+        # the JSON): "marked" beside a balanced verdict reads as an alarm
+        said = f": {level}" if t.weight else ""
         if level in ("mild", "marked") and not side_known:
             text = (f"{t.label.capitalize()} differs by {abs(si):.1f} % between the legs (95 % "
                     f"CI of the size {min(abs(ci[0]), abs(ci[1])):.1f} to "
-                    f"{max(abs(ci[0]), abs(ci[1])):.1f} %): {level}; {SIDE_UNKNOWN}.")
+                    f"{max(abs(ci[0]), abs(ci[1])):.1f} %){said}; {SIDE_UNKNOWN}.")
         elif level in ("mild", "marked"):
             text = (f"{t.label.capitalize()} is {abs(si):.1f} % larger on the "
-                    f"{_side_name(towards)} (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f} %): {level}.")
+                    f"{_side_name(towards)} (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f} %){said}.")
         elif level == "balanced":
             text = f"{t.label.capitalize()} is balanced (SI {si:+.1f} %)."
         else:
