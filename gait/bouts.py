@@ -83,6 +83,7 @@ class GaitWindows:
     step_freq: np.ndarray
     regularity: np.ndarray
     gait: np.ndarray  # bool
+    two_humps: np.ndarray | None = None  # bool: the vertical's period was half the step
 
 
 @dataclass
@@ -94,6 +95,7 @@ class BoutResult:
     windows: GaitWindows
     gait_mask: np.ndarray  # per input sample: inside a bout
     step_freq: np.ndarray  # per input sample: local step frequency (Hz), interpolated
+    two_humps: np.ndarray | None = None  # per input sample: steps with two vertical humps
 
 
 def _resample(x: np.ndarray, fs: float, fs_new: float) -> np.ndarray:
@@ -144,12 +146,16 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         use2 = ok2 & (~ok1 | twice | (~half & (reg2 > regularity)))
         step_freq = np.where(use2, sf2, step_freq)
         regularity = np.where(use2, reg2, regularity)
+    two_humps = None
     if lateral is not None:
-        step_freq = _check_half_step(step_freq, _window_ac(lateral, fs, n_win, hop)[0])
+        checked = _check_half_step(step_freq, _window_ac(lateral, fs, n_win, hop)[0])
+        two_humps = np.isfinite(step_freq) & (checked != step_freq)
+        step_freq = checked
     ok = np.isfinite(step_freq)
     gait = ok & (power > MIN_POWER) & (regularity > MIN_REGULARITY) & \
         (step_freq >= MIN_STEP_HZ) & (step_freq <= MAX_STEP_HZ)
-    return GaitWindows(t=t, power=power, step_freq=step_freq, regularity=regularity, gait=gait)
+    return GaitWindows(t=t, power=power, step_freq=step_freq, regularity=regularity, gait=gait,
+                       two_humps=two_humps)
 
 
 def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
@@ -330,6 +336,10 @@ def detect_bouts(v: np.ndarray, fs: float, yaw_rate: np.ndarray | None = None,
     sf = win.step_freq.copy()
     good = g & np.isfinite(sf)
     step_freq = np.interp(t_s, win.t[good], sf[good]) if good.any() else np.full(n, np.nan)
+    two_humps = None
+    if win.two_humps is not None:
+        two_humps = (np.interp(t_s, win.t[good], win.two_humps[good].astype(float)) > 0.5
+                     if good.any() else np.zeros(n, dtype=bool))
     rows = []
     for a, b in _runs(mask):
         in_w = good & (win.t >= a / fs) & (win.t <= b / fs)
@@ -340,4 +350,5 @@ def detect_bouts(v: np.ndarray, fs: float, yaw_rate: np.ndarray | None = None,
     bouts = pd.DataFrame(rows, columns=BOUT_COLUMNS)
     turns = (detect_turns(yaw_rate, fs, start_s) if yaw_rate is not None
              else pd.DataFrame(columns=TURN_COLUMNS))
-    return BoutResult(bouts=bouts, turns=turns, windows=win, gait_mask=mask, step_freq=step_freq)
+    return BoutResult(bouts=bouts, turns=turns, windows=win, gait_mask=mask, step_freq=step_freq,
+                      two_humps=two_humps)
