@@ -51,9 +51,12 @@ pocket phones have an unknown pocket side (side accuracy is not scored) and
 +-45 ms reference timing.
 
 Run: ``python benchmarks/validate.py [--dataset NAME] [--config lower_back|feet|shanks|pocket|
-left_pocket|right_pocket] [--per-walk [--events]] [--json PATH] [--mobgap [--mobgap-python PY]]``
+left_pocket|right_pocket] [--per-walk [--events]] [--json PATH] [--mobgap [--mobgap-python PY]]
+[--mount-documented]``
 (``--per-walk``: each walk's figures, its report step SI against the reference's, the verdict
-and its side; ``--events``: each walk's missed and false contacts). Needs ../shared/validation
+and its side; ``--events``: each walk's missed and false contacts; ``--mount-documented``:
+the lower-back left/right accuracy with the mountings trojaniello2014, mobgap and voisard2023
+document, :data:`DOCUMENTED_MOUNTS`, beside the inferred sides). Needs ../shared/validation
 (or GAIT_SHARED).
 """
 
@@ -608,6 +611,73 @@ def side_swaps(results: list[dict]) -> dict[tuple[str, str], dict]:
     return out
 
 
+# --- sides from the documented mount (--mount-documented) -------------------------------------
+
+#: the lower-back mountings the data sets document (their READMEs): Mobilise-D / APDM frame x up,
+#: y right, z forward (mobgap, trojaniello2014); voisard2023's XSens MTw as mounted, x up (its
+#: README: gravity on +x) and z, the case's normal, backwards (the sensor's face outwards on L5;
+#: gravity's +z share is the sacral tilt, 36 deg on S01_T1), so y left
+DOCUMENTED_MOUNTS = {"trojaniello2014_uniss_stroke_imu": "x-up,z-forward",
+                     "mobgap_lab_example": "x-up,z-forward",
+                     "voisard2023_ipol_healthy": "x-up,z-backward"}
+
+
+def mount_sides(results: list[dict]) -> list[dict]:
+    """Per data set with a documented mount: IC left/right accuracy of the lower-back detector
+    with the inferred sides and with ``--mount`` (:mod:`gait.mount`), over all walks and over
+    the walks whose reference sides are trusted (not suspected swapped, :mod:`ref_sides`)."""
+    from gait.mount import apply_mounts, parse_spec
+
+    swaps = side_swaps(results)
+    rows: dict[str, dict] = {}
+    for r in results:
+        ds = r["dataset"]
+        if r["config"] != "lower_back" or ds not in DOCUMENTED_MOUNTS:
+            continue
+        ref_path = r["ref_path"]
+        ref = json.loads(ref_path.read_text())
+        rec = gait.load({"lower_back": ref_path.parent / ref["imu_files"]["lowerback"]})
+        apply_mounts(rec, [parse_spec("lower_back", DOCUMENTED_MOUNTS[ds])])
+        det = detect_events(rec)
+        ev = det.events
+        sc = score_events(ref.get("initial_contacts", []), ev[ev.kind == "IC"], region(ref), True)
+        bad = set(swaps.get((ds, "lower_back"), {}).get("suspected_side_swaps", []))
+        row = rows.setdefault(ds, {"dataset": ds, "mount": DOCUMENTED_MOUNTS[ds], "walks": 0,
+                                   "n": 0, "inf": 0, "mnt": 0, "n_t": 0, "inf_t": 0, "mnt_t": 0,
+                                   "conf": [], "swapped": sorted(bad), "low": []})
+        row["walks"] += 1
+        row["n"] += sc.side_n
+        row["inf"] += r["IC"].side_ok
+        row["mnt"] += sc.side_ok
+        row["conf"].append(det.side_confidence or float("nan"))
+        if r["walk"] not in bad:
+            row["n_t"] += sc.side_n
+            row["inf_t"] += r["IC"].side_ok
+            row["mnt_t"] += sc.side_ok
+        if sc.side_n and sc.side_ok / sc.side_n < 0.99:
+            row["low"].append(f"{r['walk']} {sc.side_ok}/{sc.side_n}")
+    return list(rows.values())
+
+
+def print_mount_sides(rows: list[dict]) -> None:
+    print("\nLower back, IC left/right with the documented mount (--mount) beside the inference")
+    print(f"{'dataset':26s} {'mount':16s} {'walks':>5s} {'ICs':>5s} | {'inferred':>8s} "
+          f"{'mount':>6s} | trusted ref: {'ICs':>4s} {'inferred':>8s} {'mount':>6s} | "
+          "mean side conf (mount)")
+    for r in rows:
+        def q(a: int, n: int) -> str:
+            return f"{a / n:.3f}" if n else "-"
+        print(f"{r['dataset'][:26]:26s} {r['mount']:16s} {r['walks']:5d} {r['n']:5d} | "
+              f"{q(r['inf'], r['n']):>8s} {q(r['mnt'], r['n']):>6s} | {'':13s}{r['n_t']:4d} "
+              f"{q(r['inf_t'], r['n_t']):>8s} {q(r['mnt_t'], r['n_t']):>6s} | "
+              f"{np.nanmean(r['conf']):.3f}")
+        if r["swapped"]:
+            print(f"{'':26s} reference sides suspected swapped (ref_sides.py): "
+                  f"{', '.join(r['swapped'])}")
+        if r["low"]:
+            print(f"{'':26s} walks below 0.99 with the mount: {', '.join(r['low'])}")
+
+
 # --- mobgap side by side ----------------------------------------------------------------------
 
 #: installed into the cached virtualenv: mobgap 1.x, and the scikit-learn its LrcUllrich models
@@ -955,6 +1025,9 @@ def main() -> int:
                     help="also run mobgap's lower-back pipeline (a cached virtualenv) and print "
                     "its figures beside ours")
     ap.add_argument("--mobgap-python", help="with --mobgap: an interpreter that has mobgap")
+    ap.add_argument("--mount-documented", action="store_true",
+                    help="also score the lower-back sides with the mounts the data sets "
+                         "document (gait --mount), beside the inference")
     a = ap.parse_args()
     if not VALIDATION.is_dir():
         print(f"validation data not found at {VALIDATION}", file=sys.stderr)
@@ -1090,6 +1163,8 @@ def main() -> int:
                 for row in rows:
                     if row["config"] == "lower_back":
                         row["mobgap"] = [s for s in sbs if s["dataset"] == row["dataset"]]
+    if a.mount_documented:
+        print_mount_sides(mount_sides(results))
     print_acceptance(acceptance(results, rows + cohort_rows))
     if a.json:
         a.json.write_text(json.dumps(_strict(rows), indent=2, allow_nan=False))

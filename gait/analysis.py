@@ -103,7 +103,9 @@ def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.D
     back = by.get("lower_back")
     if back is not None and back.acc_kind != "total":
         back = None
-    body = to_body(back) if back is not None else None
+    # a stated mount (gait.mount) gives forward and left: the pelvis's sides by geometry
+    body = None if back is None else to_body(
+        back, forward=None if back.mount is None else back.mount.forward)
     if all(feet.values()) or (back is None and any(feet.values())):
         steps, slow = _foot_impact(by, feet, steps)
         if slow:

@@ -72,6 +72,10 @@ def reader_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--time-unit", type=click.Choice(sorted(TIME_UNITS)),
                      help="Generic CSV: time unit (default s)."),
         click.option("--delimiter", help="Generic CSV: field separator (default: sniffed)."),
+        click.option("--mount", "mounts", multiple=True, metavar="PLACEMENT=SPEC",
+                     help="How the sensor was worn, e.g. lower_back=screen-out,top-up or "
+                          "lower_back=x-up,z-forward: left/right from geometry, checked "
+                          "against gravity (README, 'Mounting'). Repeatable."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -86,15 +90,44 @@ def _read_opts(kw: dict[str, Any]) -> dict[str, Any]:
         "gyr_unit": kw.pop("gyr_unit", None),
         "time_unit": kw.pop("time_unit", None),
         "delimiter": kw.pop("delimiter", None),
+        "mounts": _parse_mounts(kw.pop("mounts", ())),
     }
+
+
+def _parse_mounts(values: tuple[str, ...]) -> list[Any]:
+    """``--mount`` values -> :class:`gait.mount.Mount` list (one-line error, exit 2)."""
+    from gait.mount import MountError, parse_mount_arg
+
+    try:
+        return [parse_mount_arg(v) for v in values]
+    except MountError as exc:
+        raise GaitInputError(None, str(exc)) from None
 
 
 def _load_walk(files: tuple[str, ...], ropts: dict[str, Any]):
     """Several files of one walk as one Recording."""
     from gait.api import combine
+    from gait.mount import MountError, apply_mounts
 
+    ropts = dict(ropts)
+    mounts = ropts.pop("mounts", [])
     recs = [_load_arg(a, ropts) for a in files]
-    return combine(recs)
+    rec = combine(recs)
+    try:
+        apply_mounts(rec, mounts, _source_of(files, mounts))
+    except MountError as exc:
+        raise GaitInputError(None, str(exc)) from None
+    return rec
+
+
+def _source_of(files: tuple[str, ...], mounts: list[Any]) -> str:
+    """The file of the (first) mounted placement, for the gravity-check message."""
+    for m in mounts:
+        for a in files:
+            placement, path = parse_file_arg(a)
+            if placement in (None, m.placement):
+                return path
+    return files[0] if files else ""
 
 
 def _write_out(dest: str, text: str | Callable[[Any], None]) -> None:
@@ -133,6 +166,7 @@ def _write_json(dest: str, doc: dict[str, Any]) -> None:
 def _load_arg(arg: str, ropts: dict[str, Any]):
     placement, path = parse_file_arg(arg)
     o = dict(ropts)
+    o.pop("mounts", None)  # applied to the combined recording (_load_walk)
     if placement:
         o["placement"] = placement
     return load(path, **o)
@@ -299,6 +333,10 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     ropts = _read_opts(kw)
     duration = _chunked_duration(files, ropts)
     stack = ExitStack()
+    if duration is not None and ropts["mounts"]:
+        raise GaitInputError(files[0], "--mount is not supported yet for a recording of an "
+                             "hour or more (analysed in chunks)",
+                             expected="a shorter recording, or no --mount")
     if duration is not None:  # one long recording: read and analysed in chunks
         from gait.longfile import source_paths
 
@@ -367,7 +405,7 @@ def _chunked_duration(files: tuple[str, ...], ropts: dict[str, Any]) -> float | 
 
 
 def _chunk_opts(ropts: dict[str, Any], placement: str | None) -> dict[str, Any]:
-    o = {k: v for k, v in ropts.items() if v}
+    o = {k: v for k, v in ropts.items() if v and k != "mounts"}
     if placement:
         o["placement"] = placement
     return o

@@ -190,7 +190,8 @@ def is_running(v: np.ndarray) -> bool:
 
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
             mask: np.ndarray | None = None, step_hz: float | None = None,
-            up: np.ndarray | None = None, step_freq: np.ndarray | None = None) -> BodySignals:
+            up: np.ndarray | None = None, step_freq: np.ndarray | None = None,
+            forward: np.ndarray | None = None) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
     Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
@@ -205,7 +206,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     ``up``: the gravity direction per sample of an earlier call on the same stream (saves its
     low-pass filtering). ``step_freq`` (Hz per sample, with ``window_s=None`` and ``mask``):
     the AP direction is the most step-periodic one (:func:`step_periodic_horizontal`) instead
-    of the largest-variance one.
+    of the largest-variance one. ``forward``: the device-frame direction of the wearer's forward
+    stated by the user (:mod:`gait.mount`): AP is it made horizontal, and neither its direction
+    nor its sign is inferred.
     """
     fs = stream.sample_rate_hz
     missing = np.isnan(stream.acc).any(axis=1)
@@ -222,7 +225,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         lo, hi = (0.5, 3.0) if window_s is not None else (1.2, 4.0)
     band = bandpass(acc_h, fs, lo, hi)
     use = mask if mask is not None and mask.sum() > 2 * fs else np.ones(n, dtype=bool)
-    if window_s is None and step_freq is not None and mask is not None and use is mask:
+    if forward is not None:
+        ap_dir = np.repeat(np.asarray(forward, dtype=float)[None, :], n, axis=0)
+    elif window_s is None and step_freq is not None and mask is not None and use is mask:
         sf = np.where(np.isfinite(step_freq) & (step_freq > 0), step_freq,
                       step_hz if step_hz else 1.8)
         lag = np.round(fs / sf).astype(int)
@@ -255,7 +260,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     ap_dir /= np.maximum(np.linalg.norm(ap_dir, axis=1, keepdims=True), 1e-9)
     ap = np.einsum("ij,ij->i", acc, ap_dir)
     sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
-    if ap_sign(v, ap, fs, sh, use) < 0:
+    if forward is None and ap_sign(v, ap, fs, sh, use) < 0:
         ap_dir, ap = -ap_dir, -ap
     ml_dir = np.cross(up, ap_dir)
     ml = np.einsum("ij,ij->i", acc, ml_dir)

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from gait.mount import Mount
 
 PLACEMENTS: tuple[str, ...] = (
     "lower_back",
@@ -73,6 +76,9 @@ class SensorStream:
     gaps: tuple[Gap, ...] = ()
     name: str = ""
     info: dict[str, Any] = field(default_factory=dict)
+    #: the mounting the user stated (``--mount``; :mod:`gait.mount`): the lower-back detector
+    #: then takes forward and left from it instead of inferring them
+    mount: Mount | None = None
 
     def __post_init__(self) -> None:
         if self.placement not in PLACEMENTS:
