@@ -127,6 +127,7 @@ FLIGHT_FRAC = 0.15  # ... for this fraction of the step (running: 20-35 %, walki
 RUN_FLOOR_PCT = 5.0  # running: the free-fall floor, percentile of the vertical acc. near a step
 RUN_LEVEL = 0.1  # running: in contact while above floor + this x (peak - floor)
 SIDE_AGREE_MIN = 0.5  # the yaw and roll cues must label at least this share of steps alike
+SWAY_AGREE_MIN = 0.8  # ... or the sway cue must label this share like one of them
 SIDE_UNCERTAIN_NOTE = (
     "lower_back: side uncertain - the pelvis's rotation (yaw) and its roll point to opposite "
     "legs for most steps, so which leg is which cannot be told from this sensor; the size of an "
@@ -263,8 +264,12 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         if body.gyr_v is None:
             notes.append("lower_back: no gyroscope - left/right from the ML acceleration "
                          "(unreliable)")
+        sway = None
+        if body.gyr_ap is not None:
+            end = np.where(run_kept, fc, ic + Tp * fs)
+            sway = _sway_llr(ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
         sides, side_conf, certain = _sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs,
-                                           gap_between, run_kept)
+                                           gap_between, run_kept, sway)
         if not certain:
             notes.append(SIDE_UNCERTAIN_NOTE)
     ic = _ds_correction(ic, fc, sides, ~run_kept)
@@ -521,8 +526,8 @@ def _window_mean(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarray | None,
-           ml: np.ndarray, fs: float, gap_between: np.ndarray, run: np.ndarray | None = None
-           ) -> tuple[np.ndarray, np.ndarray, bool]:
+           ml: np.ndarray, fs: float, gap_between: np.ndarray, run: np.ndarray | None = None,
+           sway: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
     """L/R of every IC (object array of "L"/"R"), each label's confidence (posterior
     probability of the chosen side, 0.5-1) and whether the walk's side is certain.
 
@@ -542,6 +547,15 @@ def _sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarr
     their roll is not (its walking pattern persists, Novacheck 1998; fukuchi2017's virtual
     pelvis, tracked on skin markers, labels 24-32 % right with it, so those runs come out
     uncertain rather than named).
+
+    A third cue arbitrates where yaw and roll disagree (walking only): ``sway``, the log-odds of
+    the inverted-pendulum cue (:func:`_sway_llr`, the trunk's sideways velocity change over the
+    step, towards the midline after each contact; MacKinnon & Winter 1993) in the inferred
+    frame. The cue it labels like for at least ``SWAY_AGREE_MIN`` of the steps is taken as the
+    one that is not inverted, and the sides come from the two together. It resolves trojaniello
+    S025 (sides 0.00 -> 1.00) and mobgap's belt-worn walks (0.87-1.00 -> 0.92-1.00, all
+    previously "uncertain"). Runs stay uncertain: on fukuchi2017's virtual pelvis the sway sided
+    with the wrong cue in one of three runs.
     """
     if len(ic) == 0:
         return np.array([], dtype=object), np.zeros(0), True
@@ -574,9 +588,22 @@ def _sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarr
     conf = np.where(is_left, p_left, 1 - p_left)
     certain = True
     if score_yaw is not None and score_roll is not None and len(ic) >= 4:
-        agree = float(np.mean(_viterbi_alternation(SIDE_GAIN * score_yaw, p_same)
-                              == _viterbi_alternation(SIDE_GAIN * score_roll, p_same)))
-        certain = agree >= SIDE_AGREE_MIN
+        lab_yaw = _viterbi_alternation(SIDE_GAIN * score_yaw, p_same)
+        lab_roll = _viterbi_alternation(SIDE_GAIN * score_roll, p_same)
+        certain = float(np.mean(lab_yaw == lab_roll)) >= SIDE_AGREE_MIN
+        walking = run is None or len(run) != len(ic) or float(np.mean(run)) <= 0.5
+        if not certain and sway is not None and walking:
+            # the inverted-pendulum sway (physics, given the inferred frame) arbitrates: the
+            # cue it agrees with is the one that is not inverted
+            lab_sway = _viterbi_alternation(sway, p_same)
+            for lab, sc in ((lab_yaw, score_yaw), (lab_roll, score_roll)):
+                if float(np.mean(lab_sway == lab)) >= SWAY_AGREE_MIN:
+                    llr = sway + SIDE_GAIN * sc
+                    is_left = _viterbi_alternation(llr, p_same)
+                    p_left = _posterior_left(llr, p_same)
+                    conf = np.where(is_left, p_left, 1 - p_left)
+                    certain = True
+                    break
     if not certain:
         conf = np.full(len(ic), 0.5)
     return np.where(is_left, "L", "R").astype(object), np.clip(conf, 0.5, 1.0), certain
@@ -627,6 +654,18 @@ def _sides_mount(ic: np.ndarray, end: np.ndarray, T: np.ndarray, ml: np.ndarray,
     """
     if len(ic) == 0:
         return np.array([], dtype=object), np.zeros(0)
+    llr = _sway_llr(ic, end, T, ml, v, roll, yaw, fs)
+    p_same = _p_same(ic, T, fs, gap_between)
+    is_left = _viterbi_alternation(llr, p_same)
+    p_left = _posterior_left(llr, p_same)
+    conf = np.where(is_left, p_left, 1 - p_left)
+    return np.where(is_left, "L", "R").astype(object), np.clip(conf, 0.5, 1.0)
+
+
+def _sway_llr(ic: np.ndarray, end: np.ndarray, T: np.ndarray, ml: np.ndarray, v: np.ndarray,
+              roll: np.ndarray | None, yaw: np.ndarray | None, fs: float) -> np.ndarray:
+    """Per-IC log-odds of a left IC from the trunk's sideways velocity change over the step
+    (the inverted-pendulum cue of :func:`_sides_mount`, roll-corrected, turns discounted)."""
     lo, hi = MOUNT_BAND_HZ
     x = bandpass(ml, fs, lo, hi)
     if roll is not None:
@@ -637,7 +676,6 @@ def _sides_mount(ic: np.ndarray, end: np.ndarray, T: np.ndarray, ml: np.ndarray,
     x = x - uniform_filter1d(x, max(round(2 * float(np.median(T)) * fs), 1))
     a = np.round(ic).astype(int)
     score = -_window_mean(x, a, np.round(end).astype(int))
-    p_same = _p_same(ic, T, fs, gap_between)
     llr = MOUNT_GAIN * _z(score)
     if yaw is not None:
         # in a turn the centripetal acceleration (speed x yaw rate) biases the sway by an
@@ -647,10 +685,7 @@ def _sides_mount(ic: np.ndarray, end: np.ndarray, T: np.ndarray, ml: np.ndarray,
         # own rotation, +-0.3 rad/s at ~0.9 Hz, is not a turn)
         w = np.abs(_window_mean(lowpass(yaw, fs, TURN_LP_HZ), a, np.round(end).astype(int)))
         llr = llr * np.exp(-((w / TURN_RATE) ** 2))
-    is_left = _viterbi_alternation(llr, p_same)
-    p_left = _posterior_left(llr, p_same)
-    conf = np.where(is_left, p_left, 1 - p_left)
-    return np.where(is_left, "L", "R").astype(object), np.clip(conf, 0.5, 1.0)
+    return llr
 
 
 def _z(x: np.ndarray) -> np.ndarray:
