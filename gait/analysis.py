@@ -85,6 +85,11 @@ POCKET_NOTE = ("per-side step times not reported: a phone in a trouser pocket ti
                "measured")
 
 
+SIDE_INFERRED_NOTE = ("sides inferred from the pelvis's motion (lower-back sensor); three taps "
+                      "on the left hip while standing before the walk make them certain "
+                      "(README: side check)")
+
+
 def _impact_note(fs: float, site: str) -> str:
     where = "foot sensors sample" if site == "foot" else "lower-back sensor samples"
     return (f"impact not reported: the {where} at {fs:g} Hz; the heel-strike transient at the "
@@ -170,6 +175,18 @@ def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, A
             "n_bouts": len(det.bouts), "walking_s": walking, "problems": problems}
 
 
+def _side_source(det: Detection, kind: str) -> str | None:
+    """Where the report's left and right come from: "placement" (sensors on each foot or
+    shank, a pocket of known side), "side check" (the taps of :mod:`gait.events.side_check`),
+    "inferred" (a lower-back sensor's pelvic cues), or the detector's own word
+    (``Detection.side_source``); None without sided events."""
+    if det.side_source:
+        return det.side_source
+    if not (len(det.events) and det.events["side"].isin(["L", "R"]).any()):
+        return None
+    return "inferred" if kind == "lower_back" else "placement"
+
+
 def _finite(x: Any) -> Any:
     if isinstance(x, float | np.floating):
         return float(x) if np.isfinite(x) else None
@@ -230,6 +247,12 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     quality["side_confidence"] = det.side_confidence
+    source = _side_source(det, kind)
+    if source is not None:
+        quality["side_source"] = source
+    # what the side check did (found, confirmed, swapped, or found but not usable)
+    check_notes = [n.removeprefix("lower_back: ") for n in det.notes if "side check" in n]
+    quality["notes"] += check_notes or ([SIDE_INFERRED_NOTE] if source == "inferred" else [])
     if quality["side_confidence"] is not None and quality["side_confidence"] < SIDE_TRUST_MIN:
         quality["notes"].append(f"sides uncertain (mean side confidence "
                                 f"{quality['side_confidence']:.2f}): {SIDE_UNKNOWN}; left and "

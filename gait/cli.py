@@ -522,6 +522,9 @@ SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_
 @click.option("--clock-drift", type=float, default=0.0, show_default=True,
               help="Clock drift (ppm) of every sensor after the first.")
 @click.option("--no-gyro", is_flag=True, help="Accelerometer only.")
+@click.option("--side-check", type=click.Choice(["left", "right"]), default=None,
+              help="Add the side-check gesture (three taps on that hip; the documented one is "
+                   "left) in 6 s of standing before the walk (lower-back sensor).")
 @click.option("--seed", type=int, default=0, show_default=True)
 def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, ...],
              cadence: float | None, speed: float | None, pattern: str, affected_side: str,
@@ -529,7 +532,7 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
              impact_asym: float | None, pelvic_drop_asym: float | None,
              variability: float | None, noise: float, fs: float, orientation: str | None,
              turns: tuple[str, ...], pauses: tuple[str, ...], clock_drift: float, no_gyro: bool,
-             seed: int) -> None:
+             side_check: str | None, seed: int) -> None:
     """Write a synthetic walk or run with its ground truth.
 
     OUT names the recording: OUT.gait.json (manifest), OUT.<placement>.csv per sensor and
@@ -552,7 +555,8 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
             turns=[_floats(t, 2, 3, "--turn") for t in turns],
             pauses=[_floats(p, 2, 2, "--pause") for p in pauses],
             clock_drift_ppm=clock_drift, with_gyro=not no_gyro, seed=seed, pattern=pattern,
-            affected_side=affected_side, severity=severity, hesitations_per_min=hesitations)
+            affected_side=affected_side, severity=severity, hesitations_per_min=hesitations,
+            **({"side_check": side_check, "stand_s": 6.0} if side_check else {}))
     except ValueError as exc:
         raise GaitInputError(None, str(exc).splitlines()[0], where="simulate parameters") \
             from None

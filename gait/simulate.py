@@ -173,7 +173,8 @@ Limits (what this is not)
   features are illustrative, the timing values are from the papers cited above).
 * Gait initiation and termination are simplified (the pattern fades in over the first step and out
   over the last); turns only add yaw rate and centripetal force (no shorter steps, no turn-specific
-  asymmetry); standing has no postural sway; feet and shanks also receive the heading rate of a
+  asymmetry); standing has no postural sway (except with ``side_check``: its taps and a
+  small sway, see "side check" below); feet and shanks also receive the heading rate of a
   turn continuously (in reality a stance foot does not turn).
 * Step-to-step variability is white (no long-range correlation, no drift of speed); sensor noise is
   white with a constant bias per axis (no bias drift, no scale-factor error, no saturation, no
@@ -482,6 +483,7 @@ class _Config:
     params: dict[str, Any] = field(default_factory=dict)
     v_nominal: np.ndarray = field(default_factory=lambda: np.zeros(2))  # stance impulse, s
     legs: dict[str, np.ndarray] = field(default_factory=_normal_legs)  # pattern features
+    side_check: dict[str, np.ndarray] | None = None  # the taps of :func:`_side_check_taps`
 
 
 def _rotation(spec: Any, rng: np.random.Generator) -> np.ndarray:
@@ -575,6 +577,7 @@ def _configure(
     stand_s: float, clock_drift_ppm: float | Mapping[str, float], with_gyro: bool | Any,
     seed: int, pattern: str = "normal", affected_side: str = "L",
     severity: float | str = "moderate", hesitations_per_min: float = 0.0,
+    side_check: str | None = None,
 ) -> _Config:
     if gait not in ("walk", "run"):
         raise ValueError(f"gait {gait!r}: expected 'walk' or 'run'")
@@ -741,6 +744,11 @@ def _configure(
     if hesitations_per_min:
         params["hesitations_per_min"] = hesitations_per_min
         params["hesitations"] = [[round(a, 4), round(d, 4)] for a, d in hes]
+    taps = _side_check_taps(side_check, stand_s, seed)
+    if taps is not None:  # (absent without the gesture: such truth files stay as they were)
+        params["side_check"] = {"gesture": "three taps on the outside of the hip",
+                                "side": str(taps["side"]),
+                                "taps_s": [round(float(x), 4) for x in taps["t"]]}
     if pat.name != "normal":  # (absent for normal gait: older truth files stay as they were)
         params["pattern"] = pat.record()
         params["nominal"]["swing_s"] = {"L": round(swing[0], 6), "R": round(swing[1], 6)}
@@ -751,7 +759,8 @@ def _configure(
                    v_parts=_vertical_parts(q, trunk["k"], knots), impact=impact, drop=drop,
                    trunk=trunk,
                    windows=windows, turns=tarr, placements=placements, gyro=gyro, drift=drift,
-                   rot=rot, noise=noise, bias=bias, seed=seed, params=params, legs=pat.legs)
+                   rot=rot, noise=noise, bias=bias, seed=seed, params=params, legs=pat.legs,
+                   side_check=taps)
     # vertical impulse of a nominal stance of each side (IC at 0, the other foot's FC and IC at
     # its nominal times, the load ending ``toe`` before the FC)
     zero = np.zeros(2)
@@ -1553,6 +1562,9 @@ def _sensor(body: _Body, placement: str) -> tuple[np.ndarray, np.ndarray]:
     if placement == "lower_back":
         f = body.trunk_force()
         (phi, th, psi), om = body.pelvis()[0].T, body.pelvis()[1]
+        if body.cfg.side_check is not None:
+            tf, tw = _taps_signal(body.cfg, body.t, 1.0 - body.ramp()[0])
+            f, om = f + tf, om + tw
         # f_body = Rx(-phi) Ry(-th) Rz(-psi) f
         c, s = np.cos(psi), np.sin(psi)
         x, y, z = f[:, 0] * c + f[:, 1] * s, -f[:, 0] * s + f[:, 1] * c, f[:, 2]
@@ -1853,6 +1865,79 @@ def _write_truth_file(sink: _TruthSink, cfg: _Config, path: Path) -> None:
                   f"{json.dumps(sink.summary())}}}\n")
 
 
+# --------------------------------------------------------------------------- side check
+
+#: the side-check gesture (:mod:`gait.events.side_check`): three taps on the outside of a hip
+#: during the initial standing. Each tap is a damped oscillation of the pelvis's specific force
+#: (``_TAP_HZ``, decay ``_TAP_TAU_S``), its first lobe pointing away from the tapped hip (the
+#: hand pushes the pelvis towards the midline), peak ``_TAP_AMP`` m/s^2 (a ~0.5 kg hand stopping
+#: from ~1 m/s in ~20 ms on the ~10-20 kg of pelvis and soft tissue that a brief push moves:
+#: 1.5-4 m/s^2; illustrative, not fitted to recordings), off its axis by ``_TAP_SKEW`` (SD,
+#: forward and vertical: a tap is never exactly sideways), preceded by the arm's reaction (the
+#: trunk pushed towards the tapped side while the arm swings in, ``_TAP_REACT`` m/s^2, ~0.1 s)
+#: and with a small roll and yaw burst. Standing gets a postural sway when the gesture is
+#: simulated (random sinusoids of 0.2-1 Hz, ``_SWAY_MS2`` m/s^2 RMS per horizontal axis: a centre
+#: of mass swaying by a few mm, Prieto et al. 1996, IEEE TBME 43:956-966), so that the detector
+#: does not rely on a perfectly still standing.
+_TAP_HZ, _TAP_TAU_S = 12.0, 0.03
+_TAP_AMP = (1.5, 4.0)
+_TAP_SKEW = 0.25
+_TAP_REACT = 0.3
+_TAP_GAP_S = (0.35, 0.8)
+_SWAY_MS2 = 0.03
+SIDE_CHECK_MIN_STAND_S = 5.0
+
+
+def _side_check_taps(side: str | None, stand_s: float, seed: int
+                     ) -> dict[str, Any] | None:
+    """The taps of a side check: times (s), peak amplitudes, push directions (heading frame X
+    forward, Y left, Z up), roll/yaw burst amplitudes and the standing sway's sinusoids; None
+    without one."""
+    if side is None:
+        return None
+    key = str(side).strip().lower()
+    if key not in ("left", "right", "l", "r"):
+        raise ValueError(f"side_check {side!r}: expected 'left' or 'right'")
+    sd = "L" if key in ("left", "l") else "R"
+    if stand_s < SIDE_CHECK_MIN_STAND_S:
+        raise ValueError(f"side_check needs stand_s >= {SIDE_CHECK_MIN_STAND_S:g} s (quiet "
+                         "standing, the three taps, quiet standing before the walk)")
+    rng = np.random.default_rng([seed, 8])
+    t0 = rng.uniform(1.0, stand_s - 3.5)
+    t = t0 + np.concatenate([[0.0], np.cumsum(rng.uniform(*_TAP_GAP_S, 2))])
+    d = np.column_stack([rng.normal(0.0, _TAP_SKEW, 3),
+                         np.full(3, -1.0 if sd == "L" else 1.0),
+                         rng.normal(0.0, _TAP_SKEW, 3)])
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    return {"side": sd, "t": t, "amp": rng.uniform(*_TAP_AMP, 3), "dir": d,
+            "burst": rng.normal(0.0, 0.15, (3, 2)),
+            "sway_f": rng.uniform(0.2, 1.0, (2, 4)), "sway_ph": rng.uniform(0, 2 * np.pi, (2, 4))}
+
+
+def _taps_signal(cfg: _Config, t: np.ndarray, standing: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Specific force (heading frame, m/s^2) and angular velocity (rad/s) the side check's taps
+    and the standing sway add at the pelvis; ``standing`` weighs the sway (1 standing, 0
+    walking)."""
+    sc = cfg.side_check
+    assert sc is not None
+    f = np.zeros((len(t), 3))
+    w = np.zeros((len(t), 3))
+    for k in range(len(sc["t"])):  # three taps
+        u = t - sc["t"][k]
+        pulse = np.where(u >= 0, np.exp(-np.maximum(u, 0) / _TAP_TAU_S)
+                         * np.sin(2 * np.pi * _TAP_HZ * u), 0.0) / 0.549  # first lobe peak 1
+        react = -_TAP_REACT * np.exp(-0.5 * ((u + 0.1) / 0.05) ** 2)
+        f += (sc["amp"][k] * pulse + react)[:, None] * sc["dir"][k][None, :]
+        w[:, 0] += sc["burst"][k, 0] * pulse
+        w[:, 2] += sc["burst"][k, 1] * pulse
+    amp = _SWAY_MS2 / np.sqrt(0.5 * sc["sway_f"].shape[1])
+    for j in (0, 1):  # forward and sideways sway
+        f[:, j] += standing * amp * np.sin(2 * np.pi * sc["sway_f"][j][None, :] * t[:, None]
+                                           + sc["sway_ph"][j][None, :]).sum(axis=1)
+    return f, w
+
+
 # --------------------------------------------------------------------------- synthesis
 
 
@@ -1928,6 +2013,7 @@ def simulate(
     affected_side: str = "L",
     severity: float | str = "moderate",
     hesitations_per_min: float = 0.0,
+    side_check: str | None = None,
 ) -> tuple[Recording, Truth]:
     """Simulate a walk or run in memory: the :class:`Recording` and its :class:`Truth`.
 
@@ -1971,11 +2057,18 @@ def simulate(
     hesitations_per_min: brief stops (1.5-2.5 s plus a stride of standing) at about this many
         per minute, spread evenly with jitter (any walk; meant for ``"shuffling"``); recorded
         in the truth's ``params.hesitations`` and ``standing``.
+    side_check: ``"left"`` or ``"right"``: the side-check gesture of
+        :mod:`gait.events.side_check` (three taps on the outside of that hip) during the
+        initial standing (``stand_s`` >= 5 s), felt by the lower-back sensor only (the taps
+        and a postural sway while standing); the truth's ``params.side_check`` records the
+        side and the tap times. ``None`` (default): no gesture, the signals as without the
+        option.
     """
     cfg = _configure(duration_s, placements, gait, cadence_spm, speed_mps, stance_asym_pct,
                      step_asym_pct, impact_asym_pct, pelvic_drop_asym_deg, variability_pct,
                      noise, bias, fs, orientation, turns, pauses, stand_s, clock_drift_ppm,
-                     with_gyro, seed, pattern, affected_side, severity, hesitations_per_min)
+                     with_gyro, seed, pattern, affected_side, severity, hesitations_per_min,
+                     side_check)
     sink = _TruthSink()
     acc = {p: [] for p in cfg.placements}
     gyr = {p: [] for p in cfg.placements}

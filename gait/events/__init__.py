@@ -42,6 +42,9 @@ class Detection:
     bouts: pd.DataFrame = field(default_factory=empty_bouts)
     sources: list[str] = field(default_factory=list)  # placements used
     notes: list[str] = field(default_factory=list)
+    #: where the sides come from when a detector says ("side check", "inferred"); None: the
+    #: placement's (feet, shanks, a pocket of known side) or no sides
+    side_source: str | None = None
 
     @property
     def side_confidence(self) -> float | None:
@@ -138,7 +141,8 @@ def detect_events(rec: Recording) -> Detection:
     ev["confidence"] = np.clip(ev["confidence"].astype(float), 0, 1)
     ev["side_confidence"] = side_confidence_column(ev)
     return Detection(events=ev[DETECTION_COLUMNS], bouts=merge_bouts([d.bouts for d in dets]),
-                     sources=chosen, notes=[n for d in dets for n in d.notes])
+                     sources=chosen, notes=[n for d in dets for n in d.notes],
+                     side_source=next((d.side_source for d in dets if d.side_source), None))
 
 
 def side_confidence_column(ev: pd.DataFrame) -> np.ndarray:

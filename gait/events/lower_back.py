@@ -86,7 +86,7 @@ import pandas as pd
 from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
 from gait.dsp import find_peaks, gaussian_filter1d, median_filter, uniform_filter1d
 from gait.events import Detection, empty_bouts
-from gait.preprocess import bandpass, lowpass, to_body
+from gait.preprocess import BodySignals, bandpass, lowpass, to_body
 from gait.recording import G, SensorStream
 
 SIGMA_FRAC = 0.15  # Gaussian sigma of the step signal / local step time
@@ -260,6 +260,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
                                        axes=mount.describe()))
         if body.gyr_ap is None:
             notes.append(MOUNT_NO_GYRO_NOTE)
+        side_source = "mount"
     else:
         if body.gyr_v is None:
             notes.append("lower_back: no gyroscope - left/right from the ML acceleration "
@@ -270,7 +271,9 @@ def analyse(stream: SensorStream) -> LowerBackResult:
             sway = _sway_llr(ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
         sides, side_conf, certain = _sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs,
                                            gap_between, run_kept, sway)
-        if not certain:
+        sides, side_conf, side_source = _side_check(stream, body, br.gait_mask, ic, Tp,
+                                                    step_hz, sides, side_conf, run_kept, notes)
+        if not certain and side_source != "side check":
             notes.append(SIDE_UNCERTAIN_NOTE)
     ic = _ds_correction(ic, fc, sides, ~run_kept)
     other = np.where(sides == "L", "R", "L").astype(object)
@@ -291,11 +294,51 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     for a, b in zip(br.turns["start"], br.turns["end"], strict=True):
         turning |= (t_ic >= a) & (t_ic <= b)
     bouts = _bouts_from_steps(t_ic, Tp, run_kept, turning)
-    det = Detection(events=ev, bouts=bouts, notes=notes)
+    det = Detection(events=ev, bouts=bouts, notes=notes, side_source=side_source)
     feats = pd.DataFrame({"impact": t0 + t_v / fs, "forward": t0 + t_ap / fs,
                           "step_peak": t0 + t_pk / fs, "ic": t0 + ic / fs, "side": sides,
                           "run": run_kept})
     return LowerBackResult(det, br.turns, br, body.ap_dir[0], feats)
+
+
+def _side_check(stream: SensorStream, body: BodySignals, gait_mask: np.ndarray,
+                ic: np.ndarray, Tp: np.ndarray, step_hz: float, sides: np.ndarray,
+                side_conf: np.ndarray, run: np.ndarray, notes: list[str]
+                ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Align the inferred sides with a side check (taps on the left hip) when the recording
+    starts with one (:mod:`gait.events.side_check`); the sides, their confidence and where the
+    side comes from ("side check" or "inferred"). Appends what was done to ``notes``."""
+    from gait.events import side_check
+    from gait.interpret import SIDE_TRUST_MIN
+
+    check = side_check.find(stream, body, gait_mask)
+    if check is None or len(ic) == 0:
+        return sides, side_conf, "inferred"
+    where = f"{check.n_taps} taps on the left hip at {check.t:.1f} s"
+    if body.gyr_ap is None:
+        notes.append(f"lower_back: side check found ({where}) but not used: tying it to the "
+                     "steps needs a gyroscope; sides inferred")
+        return sides, side_conf, "inferred"
+    fs = stream.sample_rate_hz
+    sway = side_check.sway_scores(body, ic, Tp, step_hz)
+    before = float(np.mean(side_conf))
+    new, conf, flipped, applied = side_check.align(check, sides, side_conf,
+                                                   stream.start_s + ic / fs, sway, ~run)
+    if not applied:
+        notes.append(f"lower_back: side check found ({where}) but not used: no walking "
+                     "stretch to tie it to (the trunk's sway over the stance foot is used for "
+                     "walking steps only); sides inferred")
+        return sides, side_conf, "inferred"
+    if not flipped:
+        notes.append(f"lower_back: side check ({where}) confirms the sides")
+    elif before >= SIDE_TRUST_MIN:
+        notes.append(f"lower_back: side check ({where}) contradicts the inferred sides "
+                     f"(confidence {before:.2f}): the side check is trusted, left and right "
+                     "swapped")
+    else:
+        notes.append(f"lower_back: sides set by the side check ({where}); the inference "
+                     "could not tell them")
+    return new, conf, "side check"
 
 
 def _final_contacts(v: np.ndarray, ap: np.ndarray, ic: np.ndarray, Tp: np.ndarray, fs: float
