@@ -110,7 +110,8 @@ ELDERLY_AGE = 65
 #: candidate thresholds of the leave-one-subject-out evaluation: (name, mild q, marked q, how)
 #: and whether pelvic drop is left informational (``weight`` off: only stance time counts)
 CANDIDATES: tuple[tuple[str, float, float, str, bool], ...] = (
-    ("P95/P99.5 normal (used)", 95.0, 99.5, "normal", True),
+    ("P97.5/P99.5 normal (used)", 97.5, 99.5, "normal", True),
+    ("P95/P99.5 normal", 95.0, 99.5, "normal", True),
     ("P90/P97.5", 90.0, 97.5, "empirical", False),
     ("P95/P99", 95.0, 99.0, "empirical", False),
     ("P97.5/P99", 97.5, 99.0, "empirical", False),
