@@ -167,18 +167,34 @@ def ap_sign(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
     the forward acceleration lags the vertical one by ~90 deg. The sign of the imaginary part
     of the cross spectrum at the step band tells the direction.
     """
+    use = mask if mask is not None and mask.sum() > fs else np.ones(len(v), dtype=bool)
+    c = _step_cross(v, ap, fs, step_hz, use)
+    running = is_running(v[use])
+    return 1.0 if (c.imag >= 0) != running else -1.0
+
+
+def ap_sign_clarity(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
+                    mask: np.ndarray | None = None) -> float:
+    """How clearly :func:`ap_sign` decides, 0..1: |sin| of the phase between forward and
+    vertical acceleration at the step frequency (1: a quarter period apart, as expected; near
+    0: in phase or in anti-phase, where the sign is a coin flip)."""
+    use = mask if mask is not None and mask.sum() > fs else np.ones(len(v), dtype=bool)
+    c = _step_cross(v, ap, fs, step_hz, use)
+    return float(abs(c.imag) / abs(c)) if abs(c) > 0 else 0.0
+
+
+def _step_cross(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
+                use: np.ndarray) -> complex:
+    """Cross spectrum of forward and vertical acceleration summed over the step band."""
     if not np.isfinite(step_hz):
         step_hz = 1.8
     lo, hi = 0.6 * step_hz, min(1.4 * step_hz, 0.45 * fs)
-    use = mask if mask is not None and mask.sum() > fs else np.ones(len(v), dtype=bool)
     vb = bandpass(v, fs, lo, hi)[use]
     ab = bandpass(ap, fs, lo, hi)[use]
     # imaginary part of the cross spectrum summed over the band = sum(ab * hilbert-quadrature of
     # vb): positive when AP leads V by 0-180 deg
     n = dsp.next_fast_len(len(vb))
-    c = np.sum(np.fft.rfft(ab, n) * np.conj(np.fft.rfft(vb, n)))
-    running = is_running(v[use])
-    return 1.0 if (c.imag >= 0) != running else -1.0
+    return complex(np.sum(np.fft.rfft(ab, n) * np.conj(np.fft.rfft(vb, n))))
 
 
 def is_running(v: np.ndarray) -> bool:

@@ -86,7 +86,7 @@ import pandas as pd
 from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
 from gait.dsp import find_peaks, gaussian_filter1d, median_filter, uniform_filter1d
 from gait.events import Detection, empty_bouts
-from gait.preprocess import BodySignals, bandpass, lowpass, to_body
+from gait.preprocess import BodySignals, ap_sign_clarity, bandpass, lowpass, to_body
 from gait.recording import G, SensorStream
 
 SIGMA_FRAC = 0.15  # Gaussian sigma of the step signal / local step time
@@ -128,6 +128,9 @@ RUN_FLOOR_PCT = 5.0  # running: the free-fall floor, percentile of the vertical 
 RUN_LEVEL = 0.1  # running: in contact while above floor + this x (peak - floor)
 SIDE_AGREE_MIN = 0.5  # the yaw and roll cues must label at least this share of steps alike
 SWAY_AGREE_MIN = 0.8  # ... or the sway cue must label this share like one of them
+FRAME_CLARITY_MIN = 0.5  # the sway arbitrates only where the forward sign is this clear
+# (|sin| of the forward/vertical phase: 0.69-1.00 on every real walk it arbitrates, 0.22-0.29
+# on voisard S05, whose forward and vertical accelerations are nearly in anti-phase)
 SIDE_UNCERTAIN_NOTE = (
     "lower_back: side uncertain - the pelvis's rotation (yaw) and its roll point to opposite "
     "legs for most steps, so which leg is which cannot be told from this sensor; the size of an "
@@ -266,7 +269,10 @@ def analyse(stream: SensorStream) -> LowerBackResult:
             notes.append("lower_back: no gyroscope - left/right from the ML acceleration "
                          "(unreliable)")
         sway = None
-        if body.gyr_ap is not None:
+        # the sway cue's sign rests on the inferred forward sign: only where that is clear (an
+        # error would flip the sway and the roll cue together and name the wrong leg)
+        if body.gyr_ap is not None and ap_sign_clarity(
+                body.v, body.ap, fs, step_hz, br.gait_mask) >= FRAME_CLARITY_MIN:
             end = np.where(run_kept, fc, ic + Tp * fs)
             sway = _sway_llr(ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
         sides, side_conf, certain = _sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs,
