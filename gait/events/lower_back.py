@@ -3,8 +3,10 @@
 Algorithm
 ---------
 1. **Frame** (any mounting): vertical from gravity (low-passed acceleration, per sample); AP is
-   the principal direction of the horizontal step-band acceleration during gait, one direction
-   for the whole recording (the sensor is strapped to the body, turns do not move it); its sign
+   the horizontal direction whose acceleration repeats most from one step to the next (the
+   sideways one reverses every step; :func:`gait.preprocess.step_periodic_horizontal`), one
+   direction for the whole recording (the sensor is strapped to the body, turns do not move
+   it); its sign
    from the phase of AP versus vertical acceleration at the step frequency (walking: forward
    acceleration peaks before the vertical one, Zijlstra & Hof 2003, Gait Posture 18:1-10;
    running: it lags, spring-mass bouncing); ML = up x AP (:func:`gait.preprocess.to_body`).
@@ -50,9 +52,11 @@ Algorithm
    two-state Viterbi chain that alternates sides with a small probability of a missed/extra
    step (``P_SAME_SIDE``; an interval of an even number of step times means a missed step, so
    the same side is likely), so a whole run of steps is labelled consistently and a wrong single
-   score is outvoted, while a real break (an extra step, a pause) can flip the phase. (The
-   roll-rate burst after IC, very consistent on voisard2023's strapped sensors, was tried and
-   left out: the belt-worn mobgap sensor barely rolls and it mislabelled whole bouts there.)
+   score is outvoted, while a real break (an extra step, a pause) can flip the phase. The
+   pelvis's yaw and its roll after IC are also labelled separately; where they disagree for
+   most steps the trunk's inverted-pendulum sway arbitrates (walking, clear forward sign), and
+   where nothing decides the walk's side is "uncertain" (:func:`_sides`). A side check at the
+   start of the recording (:mod:`gait.events.side_check`) confirms or corrects the result.
    With a stated mount (:mod:`gait.mount`, ``--mount``) forward is the stated one made
    horizontal and the side comes from physics instead: the sign of the trunk's sideways
    velocity change over the step after the IC, corrected for the pelvis's roll
