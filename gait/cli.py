@@ -114,9 +114,11 @@ def _load_walk(files: tuple[str, ...], ropts: dict[str, Any]):
     recs = [_load_arg(a, ropts) for a in files]
     rec = combine(recs)
     try:
-        apply_mounts(rec, mounts, _source_of(files, mounts))
+        notes = apply_mounts(rec, mounts, _source_of(files, mounts))
     except MountError as exc:
         raise GaitInputError(None, str(exc)) from None
+    for n in notes:  # a command-line --mount over the recording's own
+        click.echo(f"note: {n}", err=True)
     return rec
 
 

@@ -156,6 +156,7 @@ class _Source:
     acc_kind: str = "total"
     name: str = ""
     t_zero: float | None = 0.0
+    mount: Mount | None = None  # a gait recording's manifest mount (gait.io.gaitcsv)
 
 
 class _Rows:
@@ -292,9 +293,11 @@ def _header(path: Path, delimiter: str | None = None) -> tuple[list[str], str, l
 
 def _gait_sources(c: Container) -> tuple[Recording, list[_Source]]:
     """Streams of a gait recording, and its Recording-level facts (without samples)."""
+    from gait.io.gaitcsv import manifest_mount
+
     mpath, doc = _manifest(c)
     srcs = []
-    for s in doc["streams"]:
+    for i, s in enumerate(doc["streams"]):
         f = mpath.parent / s["file"]
         if not f.is_file():
             raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
@@ -309,7 +312,8 @@ def _gait_sources(c: Container) -> tuple[Recording, list[_Source]]:
                                  expected=",".join(cols))
         srcs.append(_Source(f, s["placement"], cols, header, has_gyr, delim,
                             nominal_hz=float(s["sample_rate_hz"]),
-                            acc_kind=s.get("acc_kind", "total"), name=s.get("name", "")))
+                            acc_kind=s.get("acc_kind", "total"), name=s.get("name", ""),
+                            mount=manifest_mount(mpath, i, s)))
     start = doc.get("start_time_utc")
     head = Recording(
         streams=[], source_format=doc.get("source_format") or "gait",
@@ -356,9 +360,11 @@ def _stream(src: _Source, rows: np.ndarray, warnings: list[str]) -> SensorStream
         return None
     a = rows[:, 1:4] * src.scale[1]
     g = rows[:, 4:7] * src.scale[2] if src.has_gyr else None
-    return build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
-                        acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
-                        nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+    st = build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
+                      acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
+                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+    st.mount = src.mount
+    return st
 
 
 def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
@@ -581,18 +587,18 @@ def _chunks_of(source: PathArg | Iterable[Recording], chunk_s: float, margin_s: 
 
 def _mounted(chunks: Iterable[Recording], mounts: Sequence[Mount], source: str
              ) -> Iterator[Recording]:
-    """The chunks with every mount attached to its stream; the gravity check (and the check
-    that the placement exists) once, on the first chunk (:func:`gait.mount.apply_mounts`)."""
-    checked = False
+    """The chunks with every mount attached to its stream (a manifest's mount unless
+    ``mounts`` overrides it); the gravity check (and the check that the placement exists)
+    once, on the first chunk (:func:`gait.mount.apply_mounts`)."""
+    effective: dict[str, Mount] | None = None
     for rec in chunks:
-        if not checked:
+        if effective is None:
             apply_mounts(rec, list(mounts), source)
-            checked = True
+            effective = {s.placement: s.mount for s in rec.streams if s.mount is not None}
         else:
-            by = {s.placement: s for s in rec.streams}
-            for m in mounts:
-                if m.placement in by:  # a chunk inside a gap may lack the stream
-                    by[m.placement].mount = m
+            for s in rec.streams:  # a chunk inside a gap may lack a stream
+                if s.placement in effective:
+                    s.mount = effective[s.placement]
         yield rec
 
 
@@ -614,9 +620,8 @@ def analyse_long(source: PathArg | Iterable[Recording], *, chunk_s: float = CHUN
     acc = _Acc()
     lo, prev_end = -math.inf, math.nan
     chunks = _chunks_of(source, chunk_s, margin_s, options)
-    if mounts:
-        chunks = _mounted(chunks, mounts, str(file or (source if isinstance(source, str | PathLike)
-                                                       else "")))
+    chunks = _mounted(chunks, mounts, str(file or (source if isinstance(source, str | PathLike)
+                                                   else "")))
     for res in (mapper or map)(measure_chunk, chunks):
         c0, c1 = res.core
         acc.first = acc.first or res.head
