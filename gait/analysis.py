@@ -253,6 +253,9 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     # what the side check did (found, confirmed, swapped, or found but not usable)
     check_notes = [n.removeprefix("lower_back: ") for n in det.notes if "side check" in n]
     quality["notes"] += check_notes or ([SIDE_INFERRED_NOTE] if source == "inferred" else [])
+    if source == "mount":  # which mount, and where it was stated
+        quality["notes"] += [n.removeprefix("lower_back: ") for n in det.notes
+                             if "stated mount" in n]
     if quality["side_confidence"] is not None and quality["side_confidence"] < SIDE_TRUST_MIN:
         quality["notes"].append(f"sides uncertain (mean side confidence "
                                 f"{quality['side_confidence']:.2f}): {SIDE_UNKNOWN}; left and "

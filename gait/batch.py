@@ -18,8 +18,9 @@ that cannot be read or analysed gives a row with status ``error`` (bad input) or
 Resuming: each finished recording is appended (and flushed to disk) as one JSON line to a
 journal, ``.<out name>.gait-batch.jsonl`` beside ``--out`` (else ``./.gait-batch.jsonl``).
 A new run skips every recording whose journal key (absolute path, size and modification time of
-its files, seed, placement) is there, except ``failed`` ones, which are tried again; so a killed
-batch resumes where it stopped. The table (CSV or Parquet) is written at the end, from the journal.
+its files, seed, placement, mounts) is there, except ``failed`` ones, which are tried again; so
+a killed batch resumes where it stopped. The table (CSV or Parquet) is written at the end, from
+the journal.
 """
 
 from __future__ import annotations
@@ -55,14 +56,15 @@ TABLE_PARAMETERS = ("stance_s", "step_s", "impact_ms2", "stride_s", "swing_s",
                     "double_support_s", "loading_rate_ms3", "pelvic_drop_deg",
                     "lateral_sway_ms2")
 COLUMNS: tuple[str, ...] = (
-    "file", "status", "error", "format", "placements", "start_time_utc", "duration_s",
+    "file", "status", "error", "format", "placements", "mount", "start_time_utc", "duration_s",
     "gait_kind", "n_steps", "n_steps_L", "n_steps_R", "cadence_spm", "quality_ok",
     "verdict_level", "verdict_towards",
     *(f"{p}_{k}" for p in TABLE_PARAMETERS for k in ("si_pct", "ci_lo", "ci_hi")),
     "verdict_summary", "content_hash", "seconds", "history_id",
 )
 INT_COLUMNS = ("n_steps", "n_steps_L", "n_steps_R", "history_id")
-STR_COLUMNS = ("file", "status", "error", "format", "placements", "start_time_utc", "gait_kind",
+STR_COLUMNS = ("file", "status", "error", "format", "placements", "mount", "start_time_utc",
+               "gait_kind",
                "verdict_level", "verdict_towards", "verdict_summary", "content_hash")
 #: Columns that differ between two runs of the same batch (timing, database ids).
 VOLATILE = ("seconds", "history_id")
@@ -156,9 +158,13 @@ def unit_files(unit: Path) -> list[Path]:
     return [unit]
 
 
-def unit_key(unit: Path, seed: int, placement: str | None = None) -> str:
-    """Resume key: absolute path, size and mtime of every file, options."""
+def unit_key(unit: Path, seed: int, placement: str | None = None,
+             mounts: Sequence[str] = ()) -> str:
+    """Resume key: absolute path, size and mtime of every file, options (``mounts``, the
+    ``--mount`` values, only when given: earlier journals' keys stay valid)."""
     parts: list[Any] = [str(unit.resolve()), seed, placement]
+    if mounts:
+        parts.append(sorted(mounts))
     for f in unit_files(unit):
         try:
             st = f.stat()
@@ -198,10 +204,14 @@ def _row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def analyse_one(path: str, seed: int = 0, keep_doc: bool = False,
-                placement: str | None = None) -> dict[str, Any]:
+                placement: str | None = None, mounts: Sequence[str] = ()) -> dict[str, Any]:
     """Load and analyse one recording; never raises.
 
-    ``placement``: where the sensor was worn, for files that do not say.
+    ``placement``: where the sensor was worn, for files that do not say; ``mounts``: the
+    ``--mount`` values (``PLACEMENT=SPEC``, :mod:`gait.mount`), the same for every recording:
+    a recording without that placement, or whose gravity contradicts the mount, is an
+    ``error`` row. The row's ``mount`` is the mount used (``PLACEMENT=SPEC``, ``;`` between
+    placements), empty without one.
     Returns ``{"row": <table row>, "doc": <report without steps/events, if keep_doc>,
     "sources": [files]}``. Status ``error``: the input cannot be read or analysed (the one-line
     message is in ``error``); ``failed``: an internal error.
@@ -209,15 +219,22 @@ def analyse_one(path: str, seed: int = 0, keep_doc: bool = False,
     from gait.analysis import analyse
     from gait.api import load
     from gait.history import content_hash, source_files
+    from gait.mount import MountError, apply_mounts, parse_mount_arg
 
     t0 = time.perf_counter()
     out: dict[str, Any] = {"row": _row(path, None), "doc": None, "sources": []}
     try:
         rec = load(path, placement=placement)
+        try:
+            apply_mounts(rec, [parse_mount_arg(m) for m in mounts], path)
+        except MountError as exc:
+            raise GaitInputError(None, str(exc)) from None
         sources = source_files(rec.sources) or [Path(path)]
         digest = content_hash(sources)
         doc = analyse(rec, seed=seed, file=path).doc
         out["row"] = _row(path, doc)
+        out["row"]["mount"] = ";".join(f"{s.placement}={s.mount.spec}" for s in rec.streams
+                                       if s.mount is not None) or None
         out["row"]["content_hash"] = digest
         out["sources"] = [str(s) for s in sources]
         if keep_doc:
@@ -444,19 +461,37 @@ def _dask(todo: list[tuple[str, Path]], address: str, opts: dict[str, Any],
             f.release()
 
 
+def _check_mounts(mounts: Sequence[str]) -> None:
+    """Every ``--mount`` value parses, and no placement twice (one line, before any work)."""
+    from gait.mount import MountError, parse_mount_arg
+
+    try:
+        parsed = [parse_mount_arg(m) for m in mounts]
+    except MountError as exc:
+        raise GaitInputError(None, str(exc)) from None
+    seen = [m.placement for m in parsed]
+    for p in seen:
+        if seen.count(p) > 1:
+            raise GaitInputError(None, f"--mount {p} given twice")
+
+
 def run_batch(paths: Sequence[str | os.PathLike[str]], *, workers: int | None = None,
               out: Path | None = None, dask: str | None = None, db: Path | None = None,
               seed: int = 0, placement: str | None = None, journal: Path | None = None,
-              restart: bool = False, progress: bool = False, console: Any = None
-              ) -> BatchResult:
+              restart: bool = False, progress: bool = False, console: Any = None,
+              mounts: Sequence[str] = ()) -> BatchResult:
     """Analyse every recording in ``paths``; see the module docstring.
 
     ``workers``: local processes (default: CPU count); ``dask``: a scheduler address instead;
     ``db``: also store each analysed walk in this history database; ``placement``: where the
-    sensor was worn, for files that do not say; ``journal``: the resume
+    sensor was worn, for files that do not say; ``mounts``: ``--mount`` values
+    (``PLACEMENT=SPEC``) for every recording, parsed first (:class:`GaitInputError` for a bad
+    one), gravity-checked per recording (:func:`analyse_one`); ``journal``: the resume
     journal (default :func:`journal_path`); ``restart``: forget the journal first.
     """
     t0 = time.perf_counter()
+    mounts = tuple(mounts)
+    _check_mounts(mounts)
     out = Path(out) if out is not None else None
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise GaitInputError(out, f"unknown table format {out.suffix or '(none)'!r}",
@@ -469,8 +504,10 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *, workers: int | None = 
 
         connect(db).close()  # fail early on a bad database
     units = discover(paths, exclude=[p for p in (out, jpath) if p is not None])
-    keyed = [(unit_key(u, seed, placement), u) for u in units]
-    opts = {"seed": seed, "keep_doc": db is not None, "placement": placement}
+    keyed = [(unit_key(u, seed, placement, mounts), u) for u in units]
+    opts: dict[str, Any] = {"seed": seed, "keep_doc": db is not None, "placement": placement}
+    if mounts:
+        opts["mounts"] = mounts
     finished = {k: r for k, r in read_journal(jpath).items() if r.get("status") != "failed"}
     todo = [(k, u) for k, u in keyed if k not in finished]
     label = {k: str(u) for k, u in keyed}

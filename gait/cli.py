@@ -114,9 +114,11 @@ def _load_walk(files: tuple[str, ...], ropts: dict[str, Any]):
     recs = [_load_arg(a, ropts) for a in files]
     rec = combine(recs)
     try:
-        apply_mounts(rec, mounts, _source_of(files, mounts))
+        notes = apply_mounts(rec, mounts, _source_of(files, mounts))
     except MountError as exc:
         raise GaitInputError(None, str(exc)) from None
+    for n in notes:  # a command-line --mount over the recording's own
+        click.echo(f"note: {n}", err=True)
     return rec
 
 
@@ -333,10 +335,6 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     ropts = _read_opts(kw)
     duration = _chunked_duration(files, ropts)
     stack = ExitStack()
-    if duration is not None and ropts["mounts"]:
-        raise GaitInputError(files[0], "--mount is not supported yet for a recording of an "
-                             "hour or more (analysed in chunks)",
-                             expected="a shorter recording, or no --mount")
     if duration is not None:  # one long recording: read and analysed in chunks
         from gait.longfile import source_paths
 
@@ -428,13 +426,16 @@ def _chunk_workers(jobs: int | None, duration: float
 def _analyse_long(arg: str, ropts: dict[str, Any], seed: int, label: str,
                   mapper: Callable[..., Any] | None = None) -> Any:
     from gait.longfile import analyse_long
+    from gait.mount import MountError
 
     placement, path = parse_file_arg(arg)
     try:
         return analyse_long(path, seed=seed, file=label, mapper=mapper,
-                            **_chunk_opts(ropts, placement))
+                            mounts=ropts.get("mounts", ()), **_chunk_opts(ropts, placement))
     except GaitInputError:
         raise
+    except MountError as exc:
+        raise GaitInputError(None, str(exc)) from None
     except ValueError as exc:
         raise GaitInputError(arg, str(exc), where="placement") from None
 

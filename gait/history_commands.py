@@ -291,11 +291,15 @@ def history(db: Path | None, json_out: bool, html_out: str | None,
               help="Seed of the bootstrap confidence intervals.")
 @click.option("--placement", type=click.Choice([p for p in PLACEMENTS if p != "unknown"]),
               help="Where the sensor was worn, for recordings that do not say.")
+@click.option("--mount", "mounts", multiple=True, metavar="PLACEMENT=SPEC",
+              help="How the sensor was worn, the same for every recording, e.g. "
+                   "lower_back=screen-out,top-up (README, 'Mounting'); recorded in the "
+                   "table's mount column. Repeatable.")
 @click.option("--restart", is_flag=True, help="Forget earlier progress and redo everything.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
 def batch(paths: tuple[str, ...], workers: int | None, out: Path | None,
           dask_address: str | None, db: Path | None, seed: int, placement: str | None,
-          restart: bool, quiet: bool) -> None:
+          mounts: tuple[str, ...], restart: bool, quiet: bool) -> None:
     """Analyse many recordings: one row per recording (status, steps, verdict, SI with CI).
 
     PATH is a file, a folder (searched recursively) or a glob pattern; a gait recording
@@ -308,7 +312,8 @@ def batch(paths: tuple[str, ...], workers: int | None, out: Path | None,
 
     err = Console(stderr=True, highlight=False)
     res = run_batch(paths, workers=workers, out=out, dask=dask_address, db=db, seed=seed,
-                    placement=placement, restart=restart, progress=not quiet, console=err)
+                    placement=placement, restart=restart, progress=not quiet, console=err,
+                    mounts=mounts)
     n = res.n_analysed
     rate = f", {60 * n / res.seconds:.0f} recordings/min" if n and res.seconds > 0 else ""
     counts = ", ".join(f"{v} {k}" for k, v in sorted(res.counts.items()))

@@ -26,7 +26,7 @@ chunk without a standing period get no pelvic drop.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,6 +59,7 @@ from gait.io.table import (
     split_header,
 )
 from gait.metrics import PARAMETERS, TEMPORAL, mark_irregular, step_table
+from gait.mount import Mount, apply_mounts
 from gait.recording import Recording, SensorStream
 
 CHUNK_S = 600.0
@@ -155,6 +156,7 @@ class _Source:
     acc_kind: str = "total"
     name: str = ""
     t_zero: float | None = 0.0
+    mount: Mount | None = None  # a gait recording's manifest mount (gait.io.gaitcsv)
 
 
 class _Rows:
@@ -291,9 +293,11 @@ def _header(path: Path, delimiter: str | None = None) -> tuple[list[str], str, l
 
 def _gait_sources(c: Container) -> tuple[Recording, list[_Source]]:
     """Streams of a gait recording, and its Recording-level facts (without samples)."""
+    from gait.io.gaitcsv import manifest_mount
+
     mpath, doc = _manifest(c)
     srcs = []
-    for s in doc["streams"]:
+    for i, s in enumerate(doc["streams"]):
         f = mpath.parent / s["file"]
         if not f.is_file():
             raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
@@ -308,7 +312,8 @@ def _gait_sources(c: Container) -> tuple[Recording, list[_Source]]:
                                  expected=",".join(cols))
         srcs.append(_Source(f, s["placement"], cols, header, has_gyr, delim,
                             nominal_hz=float(s["sample_rate_hz"]),
-                            acc_kind=s.get("acc_kind", "total"), name=s.get("name", "")))
+                            acc_kind=s.get("acc_kind", "total"), name=s.get("name", ""),
+                            mount=manifest_mount(mpath, i, s)))
     start = doc.get("start_time_utc")
     head = Recording(
         streams=[], source_format=doc.get("source_format") or "gait",
@@ -355,9 +360,11 @@ def _stream(src: _Source, rows: np.ndarray, warnings: list[str]) -> SensorStream
         return None
     a = rows[:, 1:4] * src.scale[1]
     g = rows[:, 4:7] * src.scale[2] if src.has_gyr else None
-    return build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
-                        acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
-                        nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+    st = build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
+                      acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
+                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+    st.mount = src.mount
+    return st
 
 
 def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
@@ -518,6 +525,7 @@ class _Acc:
     streams: dict[str, _StreamTally] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     first: Recording | None = None
+    side_sources: dict[str | None, None] = field(default_factory=dict)  # chunks with sides
     unlevelled: int = 0
     n_parts: int = 0
 
@@ -546,6 +554,8 @@ def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
         acc.trunk.append((trunk, walking, strides))
         acc.trunk_notes.update(dict.fromkeys(notes))
     acc.notes.update(dict.fromkeys(det.notes))
+    if len(ev) and ev["side"].isin(["L", "R"]).any():
+        acc.side_sources[det.side_source] = None
     acc.warnings.update(dict.fromkeys(res.head.warnings))
     acc.sources = det.sources
     for s in res.streams:
@@ -575,10 +585,27 @@ def _chunks_of(source: PathArg | Iterable[Recording], chunk_s: float, margin_s: 
     return source
 
 
+def _mounted(chunks: Iterable[Recording], mounts: Sequence[Mount], source: str
+             ) -> Iterator[Recording]:
+    """The chunks with every mount attached to its stream (a manifest's mount unless
+    ``mounts`` overrides it); the gravity check (and the check that the placement exists)
+    once, on the first chunk (:func:`gait.mount.apply_mounts`)."""
+    effective: dict[str, Mount] | None = None
+    for rec in chunks:
+        if effective is None:
+            apply_mounts(rec, list(mounts), source)
+            effective = {s.placement: s.mount for s in rec.streams if s.mount is not None}
+        else:
+            for s in rec.streams:  # a chunk inside a gap may lack a stream
+                if s.placement in effective:
+                    s.mount = effective[s.placement]
+        yield rec
+
+
 def analyse_long(source: PathArg | Iterable[Recording], *, chunk_s: float = CHUNK_S,
                  margin_s: float = MARGIN_S, n_boot: int = 2000, seed: int = 0,
                  file: str | None = None, mapper: Mapper | None = None,
-                 **options: Any) -> _an.Analysis:
+                 mounts: Sequence[Mount] = (), **options: Any) -> _an.Analysis:
     """:func:`gait.analysis.analyse` of a recording read chunk by chunk (bounded memory).
 
     ``source`` is a path (see :func:`iter_chunks`; ``options`` are read options) or the chunks
@@ -586,10 +613,16 @@ def analyse_long(source: PathArg | Iterable[Recording], *, chunk_s: float = CHUN
     ``mapper(measure_chunk, chunks)`` yields the chunks' :class:`ChunkResult` in order (default
     :func:`map`, in this process; e.g. a process pool's ordered map measures them in parallel,
     with the same result). It should measure only a few chunks ahead (memory).
+    ``mounts`` (:class:`gait.mount.Mount`, ``--mount``) are attached to every chunk's stream of
+    their placement, checked against gravity on the first chunk
+    (:class:`gait.mount.MountError`).
     """
     acc = _Acc()
     lo, prev_end = -math.inf, math.nan
-    for res in (mapper or map)(measure_chunk, _chunks_of(source, chunk_s, margin_s, options)):
+    chunks = _chunks_of(source, chunk_s, margin_s, options)
+    chunks = _mounted(chunks, mounts, str(file or (source if isinstance(source, str | PathLike)
+                                                   else "")))
+    for res in (mapper or map)(measure_chunk, chunks):
         c0, c1 = res.core
         acc.first = acc.first or res.head
         lo = _keep(res, lo if c0 == prev_end else c0, acc)
@@ -608,8 +641,10 @@ def _finish(acc: _Acc, *, n_boot: int, seed: int, file: str | None) -> _an.Analy
     events = (pd.concat(ev, ignore_index=True) if ev else empty_events()).sort_values(
         ["t", "kind"], kind="stable").reset_index(drop=True)
     del ev
+    # where the sides come from, when every chunk with sides says the same (e.g. "mount")
+    side_source = next(iter(acc.side_sources)) if len(acc.side_sources) == 1 else None
     det = Detection(events=events, bouts=merge_bouts(acc.bouts), sources=acc.sources,
-                    notes=list(acc.notes))
+                    notes=list(acc.notes), side_source=side_source)
     steps = mark_irregular(step_table(det.events, det.bouts))
     feats = pd.concat(acc.features, ignore_index=True).set_index("ic")
     acc.features.clear()

@@ -35,7 +35,7 @@ mobgap and trojaniello2014 lower-back sensors: ``lower_back=x-up,z-forward`` (y 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -72,6 +72,11 @@ class Mount:
     spec: str
     up: np.ndarray
     forward: np.ndarray
+    #: where the mount was stated, for the notes ("" for ``--mount``; e.g. "from the
+    #: recording's manifest")
+    origin: str = ""
+    #: a manifest's mount: the file and field it came from (its errors name them)
+    field: str = ""
 
     @property
     def left(self) -> np.ndarray:
@@ -176,19 +181,24 @@ def check_gravity(mount: Mount, acc: np.ndarray, source: str = "") -> float:
     if np.isfinite(ang) and ang > MAX_TILT_DEG:
         k = int(np.argmax(np.abs(g)))
         near = f"{'+' if g[k] > 0 else '-'}{'xyz'[k]}"
-        where = f"{source}: " if source else ""
+        where = f"{mount.field or source}: " if (mount.field or source) else ""
         raise MountError(
-            f"{where}{mount.placement}: --mount {mount.spec} says up is "
+            f"{where}{mount.placement}: {'mount' if mount.field else '--mount'} {mount.spec} "
+            f"says up is "
             f"{_axis_name(mount.up)}, but gravity points along "
             f"({', '.join(f'{c:+.2f}' for c in g)}), nearest {near}: {ang:.0f} deg from the "
             f"stated up (at most {MAX_TILT_DEG:g} accepted); check the mounting")
     return ang
 
 
-def apply_mounts(rec: Recording, mounts: list[Mount], source: str = "") -> None:
+def apply_mounts(rec: Recording, mounts: list[Mount], source: str = "") -> list[str]:
     """Attach every mount to its stream of ``rec`` (a :class:`gait.recording.Recording`),
     checked against gravity; :class:`MountError` when the placement is not in the recording
-    or gravity contradicts the mount."""
+    or gravity contradicts the mount. A stream that already has a mount from its recording's
+    manifest (``Mount.field``; :mod:`gait.io.gaitcsv`) keeps it, checked against gravity here
+    (the error names the manifest and field), unless ``mounts`` states one for its placement:
+    the command line overrides the manifest. Returns a note for each override."""
+    notes: list[str] = []
     by = {s.placement: s for s in rec.streams}
     seen: set[str] = set()
     for m in mounts:
@@ -200,4 +210,15 @@ def apply_mounts(rec: Recording, mounts: list[Mount], source: str = "") -> None:
             raise MountError(f"--mount {m.placement}={m.spec}: the recording has no "
                              f"{m.placement} stream (it has {', '.join(by) or 'none'})")
         check_gravity(m, s.acc, source or s.info.get("source", "") or s.name)
+        old = s.mount
+        if old is not None and old.field and old.spec != m.spec:
+            note = (f"{m.placement}: --mount {m.spec} overrides the recording's mount "
+                    f"{old.spec} ({old.field})")
+            notes.append(note)
+            m = replace(m, origin=f"given on the command line, overriding the recording's "
+                                  f"{old.spec}")
         s.mount = m
+    for s in rec.streams:
+        if s.placement not in seen and s.mount is not None and s.mount.field:
+            check_gravity(s.mount, s.acc)
+    return notes

@@ -138,3 +138,39 @@ def test_dask_gives_the_same_rows_as_local_processes(tmp_path: Path) -> None:
     b = remote.table().drop(columns=list(VOLATILE))
     assert (a["status"] == "ok").all() and len(a) == 4
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_batch_mount_for_every_file_in_the_table(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """--mount is applied to every recording and recorded in the mount column; a file whose
+    gravity contradicts it is an error row (the batch goes on); a bad SPEC exits 2 first."""
+    from gait.cli import main
+    from gait.simulate import simulate_to_file
+
+    d = tmp_path / "walks"
+    simulate_many(d, 2, duration=30.0)
+    simulate_to_file(d / "upside_down", duration_s=30, orientation=[0, 0, 180], seed=5)
+    out = tmp_path / "t.csv"
+    with pytest.raises(SystemExit) as ex:
+        main(["batch", str(d), "--workers", "2", "--out", str(out), "-q",
+              "--mount", "lower_back=screen-out,top-up"])
+    assert ex.value.code == 0, capsys.readouterr().err
+    df = pd.read_csv(out)
+    assert list(df.columns) == list(COLUMNS)
+    by = {Path(f).name: r for f, r in zip(df["file"], df.to_dict("records"), strict=True)}
+    for name in ("walk00.gait.json", "walk01.gait.json"):
+        assert by[name]["status"] == "ok" and by[name]["mount"] == "lower_back=screen-out,top-up"
+    bad = by["upside_down.gait.json"]
+    assert bad["status"] == "error" and "gravity points along" in bad["error"]
+    assert "upside_down" in bad["error"]
+    # without --mount the column is empty, and the journal key differs (everything redone)
+    out2 = tmp_path / "t2.csv"
+    with pytest.raises(SystemExit) as ex:
+        main(["batch", str(d), "--workers", "1", "--out", str(out2), "-q"])
+    assert ex.value.code == 0
+    assert pd.read_csv(out2)["mount"].isna().all()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as ex:
+        main(["batch", str(d), "--out", str(out2), "--mount", "lower_back=screen-sideways"])
+    err = capsys.readouterr().err
+    assert ex.value.code == 2 and err.count("\n") == 1 and "accepted" in err

@@ -182,3 +182,42 @@ def test_cli_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         err = capsys.readouterr().err
         assert err.startswith("error: ") and msg in err and err.count("\n") == 1
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_record_mount_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """gait record --mount writes the mount into the manifest (and keeps it in the journal,
+    for gait recover); gait report uses it as if given with --mount and says so; a
+    command-line --mount overrides it with a note; a bad --mount at record time exits 2."""
+    out = tmp_path / "belt"
+    with pytest.raises(SystemExit) as e:
+        main(["record", "--virtual", "--sensor", "lower_back", "--duration", "30",
+              "--sim-speed", "10", "--quiet", "--mount", "lower_back=lid-out,top-up", str(out)])
+    assert e.value.code == 0, capsys.readouterr().err
+    manifest = tmp_path / "belt.gait.json"
+    doc = json.loads(manifest.read_text())
+    assert doc["streams"][0]["mount"] == "lid-out,top-up"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(manifest), "--no-history", "-q", "--json", "-"])
+    assert e.value.code == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["quality"]["side_source"] == "mount" and rep["quality"]["side_confidence"] > 0.9
+    assert any("lower_back=lid-out,top-up, from the recording's manifest" in n
+               for n in rep["quality"]["notes"])
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(manifest), "--no-history", "-q", "--json", "-",
+              "--mount", "lower_back=x-right,y-up"])
+    cap = capsys.readouterr()
+    assert e.value.code == 0
+    assert "--mount x-right,y-up overrides the recording's mount lid-out,top-up" in cap.err
+    rep = json.loads(cap.out)
+    assert any("given on the command line, overriding the recording's lid-out,top-up" in n
+               for n in rep["quality"]["notes"])
+    for bad, msg in (("lower_back=lid-sideways,top-up", "accepted"),
+                     ("left_foot=lid-out,top-up", "lower_back only")):
+        with pytest.raises(SystemExit) as e:
+            main(["record", "--virtual", "--sensor", "lower_back", "--duration", "1",
+                  "--mount", bad, str(tmp_path / "x")])
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and err.count("\n") == 1 and msg in err
+    assert not (tmp_path / "x.gait.journal").exists()

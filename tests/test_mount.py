@@ -160,3 +160,151 @@ def test_ble_profile_marks_match_the_parser() -> None:
     assert FACES["lid"] == raw["mount"]["lid"] and EDGES["top"] == raw["mount"]["top"]
     m = parse_spec("lower_back", raw["mount"]["lower_back"])
     assert m.describe() == parse_spec("lower_back", "screen-out,top-up").describe()
+
+
+# --- a recording of an hour or more: analysed in chunks (gait.longfile) -------------------------
+
+ANGLES = [49, -83, -165]  # a random mounting (device axes in the nominal frame)
+
+
+@pytest.fixture(scope="module")
+def long_walk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A 20-minute lower-back walk with a random mounting and a turn, on disk."""
+    from gait.simulate import simulate_to_file
+
+    d = tmp_path_factory.mktemp("long_mount")
+    mpath, tpath = simulate_to_file(d / "walk20", duration_s=1200, placements=("lower_back",),
+                                    orientation=ANGLES, with_gyro=True, turns=[(400, 180)],
+                                    seed=3)
+    return mpath, json.loads(tpath.read_text())
+
+
+def _stated_mount() -> Mount:
+    q = _rotation(ANGLES, None)
+    return Mount("lower_back", "test", up=q.T @ np.array([0, 1.0, 0]),
+                 forward=q.T @ np.array([0, 0, -1.0]))
+
+
+def test_chunked_analysis_takes_the_mount(long_walk: tuple[Path, dict]) -> None:
+    from gait.longfile import analyse_long
+
+    mpath, truth = long_walk
+    a = analyse_long(mpath, chunk_s=300, margin_s=20, n_boot=200, mounts=[_stated_mount()])
+    ic = a.detection.events.query("kind == 'IC'")
+    t = ic["t"].to_numpy(float)
+    ok = [ic["side"].iloc[int(np.argmin(np.abs(t - e["t"])))] == e["side"]
+          for e in truth["initial_contacts"] if np.min(np.abs(t - e["t"])) < 0.1]
+    assert len(ok) > 1000 and np.mean(ok) >= 0.99
+    assert a.detection.side_source == "mount"
+    assert any("stated mount" in n for n in a.detection.notes)
+    wrong = Mount("lower_back", "x-up,z-forward", up=np.array([1.0, 0, 0]),
+                  forward=np.array([0, 0, 1.0]))
+    with pytest.raises(MountError, match="gravity points along"):
+        analyse_long(mpath, chunk_s=300, margin_s=20, n_boot=200, mounts=[wrong])
+
+
+def test_cli_long_recording_takes_the_mount(long_walk: tuple[Path, dict], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`gait report` on a recording taken for a long one (the chunked path, forced by lowering
+    gait.longfile.LONG_S in this process): the mount reaches every chunk; a mount that
+    contradicts gravity exits 2 with one line."""
+    import gait.longfile
+    from gait.cli import main
+
+    monkeypatch.setattr(gait.longfile, "LONG_S", 600.0)
+    mpath, _ = long_walk
+    q = _rotation(ANGLES, None)  # the stated mount in words: the device axes nearest up/fwd
+    up, fwd = q.T @ np.array([0, 1.0, 0]), q.T @ np.array([0, 0, -1.0])
+
+    def word(v: np.ndarray) -> str:
+        k = int(np.argmax(np.abs(v)))
+        return f"{'-' if v[k] < 0 else ''}{'xyz'[k]}"
+
+    spec = f"{word(up)}-up,{word(fwd)}-forward"
+    out = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(mpath), "--no-history", "-q", "--jobs", "1", "--json", str(out),
+              "--mount", f"lower_back={spec}"])
+    assert e.value.code == 0, capsys.readouterr().err
+    doc = json.loads(out.read_text())
+    assert doc["quality"]["side_source"] == "mount", doc["quality"]
+    capsys.readouterr()
+    bad = f"{word(-up)}-up,{word(fwd)}-forward"
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(mpath), "--no-history", "-q", "--jobs", "1", "--mount",
+              f"lower_back={bad}"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1 and "gravity points along" in err
+
+
+# --- a recording's manifest carries the mount (gait record --mount; gait.io.gaitcsv) --------------
+
+def _manifest_with(tmp_path: Path, mount: object) -> Path:
+    from gait.io.gaitcsv import write_recording
+
+    rec, _ = simulate(duration_s=30, placements=("lower_back",), seed=4)
+    m = write_recording(rec, tmp_path / "w")
+    doc = json.loads(m.read_text())
+    assert "mount" not in doc["streams"][0]  # none unless stated
+    doc["streams"][0]["mount"] = mount
+    m.write_text(json.dumps(doc))
+    return m
+
+
+def test_manifest_mount_is_used_and_checked(tmp_path: Path) -> None:
+    import gait
+
+    m = _manifest_with(tmp_path, "screen-out,top-up")
+    rec = gait.load(m)
+    assert rec.streams[0].mount is not None and rec.streams[0].mount.spec == "screen-out,top-up"
+    r = run("events", str(m), "--json", "-")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert "from the recording's manifest" in doc["notes"][0] and doc["side_confidence"] > 0.95
+    for bad, msg in (("screen-sideways,top-up", "accepted"), ("x-up,x-forward", "two different"),
+                     (7, "not a SPEC")):
+        m = _manifest_with(tmp_path, bad)
+        r = run("report", str(m), "--no-history", "-q")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert "w.gait.json" in r.stderr and "streams[0].mount" in r.stderr and msg in r.stderr
+    m = _manifest_with(tmp_path, "x-up,z-forward")  # gravity is on +y
+    r = run("report", str(m), "--no-history", "-q")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "streams[0].mount" in r.stderr and "gravity points along" in r.stderr
+    # the command line overrides a wrong manifest mount, with a note
+    r = run("report", str(m), "--no-history", "-q", "--json", "-", "--mount",
+            "lower_back=screen-out,top-up")
+    assert r.returncode == 0, r.stderr
+    assert "overrides the recording's mount x-up,z-forward" in r.stderr
+
+
+def test_manifest_mount_reaches_the_chunked_path(long_walk: tuple[Path, dict],
+                                                 tmp_path: Path) -> None:
+    import shutil
+
+    from gait.longfile import analyse_long
+
+    mpath, _ = long_walk
+    d = tmp_path / "copy"
+    d.mkdir()
+    for f in mpath.parent.glob("walk20.*"):
+        shutil.copy(f, d / f.name)
+    m = d / mpath.name
+    doc = json.loads(m.read_text())
+    q = _rotation(ANGLES, None)
+
+    def word(v: np.ndarray) -> str:
+        k = int(np.argmax(np.abs(v)))
+        return f"{'-' if v[k] < 0 else ''}{'xyz'[k]}"
+
+    up, fwd = q.T @ np.array([0, 1.0, 0]), q.T @ np.array([0, 0, -1.0])
+    doc["streams"][0]["mount"] = f"{word(up)}-up,{word(fwd)}-forward"
+    m.write_text(json.dumps(doc))
+    a = analyse_long(m, chunk_s=300, margin_s=20, n_boot=200)
+    assert a.detection.side_source == "mount"
+    assert any("from the recording's manifest" in n for n in a.detection.notes)
+    doc["streams"][0]["mount"] = f"{word(-up)}-up,{word(fwd)}-forward"
+    m.write_text(json.dumps(doc))
+    with pytest.raises(MountError, match=r"streams\[0\]\.mount"):
+        analyse_long(m, chunk_s=300, margin_s=20, n_boot=200)

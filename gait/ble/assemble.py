@@ -345,9 +345,11 @@ def finalise(journal: str | Path, out: str | Path | None = None) -> Finalised:
                     "torn_tail_bytes": j.torn_tail_bytes, "corrupt_bytes": j.corrupt_bytes,
                     "clean_end": j.end is not None, "virtual": bool(j.meta.get("virtual"))}
     out_path = manifest_path(out) if out is not None else default_output(journal)
+    mounts = j.meta.get("mounts") or {}  # gait record --mount: {placement: SPEC}
     specs = [StreamSpec(s.placement, s.rate_hz, s.gyr is not None, "total",
                         str(s.stats.get("name") or s.stats.get("address") or ""),
-                        round(s.host_start_s - origin, 9)) for s in sensors]
+                        round(s.host_start_s - origin, 9), mounts.get(s.placement))
+             for s in sensors]
     devices = ", ".join(str(s.stats.get("name") or s.stats.get("address")) for s in sensors)
     for s in sensors:
         for gp in s.gaps:

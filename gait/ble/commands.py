@@ -212,10 +212,14 @@ def _status_printer(quiet: bool) -> Any:
 @click.option("--sim-stance-asym", default=6.0, show_default=True,
               help=SIM_HELP + "stance symmetry index of the simulated walk (%).")
 @click.option("--sim-seed", default=1, show_default=True, help=SIM_HELP + "random seed.")
+@click.option("--mount", "mounts", multiple=True, metavar="PLACEMENT=SPEC",
+              help="How a sensor is worn, written to the recording's manifest and used by "
+                   "gait report/events as if given there, e.g. lower_back=lid-out,top-up (the "
+                   "open profile's recommended lower-back mount; README, 'Mounting').")
 def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int,
            acc_range: int, gyro_range: int, quiet: bool, virtual: bool, sim_speed: float,
            sim_loss: float, sim_disconnect: tuple[float, ...], sim_drift: float,
-           sim_stance_asym: float, sim_seed: int) -> None:
+           sim_stance_asym: float, sim_seed: int, mounts: tuple[str, ...] = ()) -> None:
     """Record BLE IMU sensors to OUT (the gait recording format).
 
     Packets go to OUT.gait.journal as they arrive (flushed every second); on stop or Ctrl-C the
@@ -225,6 +229,7 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
     from gait.ble.recorder import Recorder, Target
 
     targets_in = _parse_sensors(sensors, virtual)
+    mount_specs = _parse_record_mounts(mounts, [p for p, _ in targets_in])
     if duration is not None and not duration > 0:
         raise GaitInputError(None, f"--duration {duration}", expected="a positive duration")
     jpath = journal_path(out)
@@ -236,6 +241,7 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
         radio = None
         kw: dict[str, Any] = {}
         addresses = [a for _, a in targets_in]
+        extra = {"mounts": mount_specs} if mount_specs else {}
         if virtual:
             radio = await _virtual_radio(
                 [p for p, _ in targets_in], speed=sim_speed, rate=rate,
@@ -244,8 +250,10 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
                 seed=sim_seed)
             sc, cl = radio.backends()
             kw = {"backend_scanner": sc, "backend_client": cl, "clock": radio.clock.now_ns,
-                  "meta": {"virtual": True, "sim_speed": sim_speed}}
+                  "meta": {"virtual": True, "sim_speed": sim_speed, **extra}}
             addresses = [s.address for s in radio.sensors]
+        elif extra:
+            kw = {"meta": extra}
         targets = [Target(p, a) for (p, _), a in zip(targets_in, addresses, strict=True)]
         rec = Recorder(targets, jpath, rate_hz=rate, acc_range_g=acc_range,
                        gyro_range_dps=gyro_range, **kw)
@@ -273,6 +281,26 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
         raise click.ClickException(f"nothing recorded ({detail})")
     res = finalise(jpath, out)
     _print_summary(res)
+
+
+def _parse_record_mounts(values: tuple[str, ...], placements: list[str]) -> dict[str, str]:
+    """``--mount PLACEMENT=SPEC`` of gait record -> {placement: SPEC} (checked like gait
+    report's; the placement must be one of the recorded sensors). One-line error, exit 2."""
+    from gait.mount import MountError, parse_mount_arg
+
+    out: dict[str, str] = {}
+    for v in values:
+        try:
+            m = parse_mount_arg(v)
+        except MountError as exc:
+            raise GaitInputError(None, str(exc)) from None
+        if m.placement not in placements:
+            raise GaitInputError(None, f"--mount {v}: no --sensor {m.placement} is recorded",
+                                 expected=f"one of {', '.join(placements)}")
+        if m.placement in out:
+            raise GaitInputError(None, f"--mount {m.placement} given twice")
+        out[m.placement] = m.spec
+    return out
 
 
 def _print_summary(res: Any) -> None:

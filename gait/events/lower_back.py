@@ -263,7 +263,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         end = np.where(run_kept, fc, ic + Tp * fs)  # running: over the stance only
         sides, side_conf = _sides_mount(ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v,
                                         fs, gap_between)
-        notes.append(MOUNT_NOTE.format(spec=f"{mount.placement}={mount.spec}",
+        origin = f", {mount.origin}" if mount.origin else ""
+        notes.append(MOUNT_NOTE.format(spec=f"{mount.placement}={mount.spec}{origin}",
                                        axes=mount.describe()))
         if body.gyr_ap is None:
             notes.append(MOUNT_NO_GYRO_NOTE)

@@ -6,7 +6,13 @@
      "device": ..., "start_time_utc": ISO 8601 | null, "warnings": [...], "meta": {...},
      "streams": [{"placement": "lower_back", "file": "NAME.lower_back.csv",
                   "sample_rate_hz": 100.0, "start_s": 0.0, "acc_kind": "total",
-                  "has_gyr": true, "n_samples": 6000, "name": "..."}]}
+                  "has_gyr": true, "n_samples": 6000, "name": "...",
+                  "mount": "lid-out,top-up"}]}
+
+``mount`` (optional; lower back only): how the sensor was worn, a SPEC of :mod:`gait.mount`
+(written by ``gait record --mount``); the tools use it as if given with ``--mount`` (a
+command-line ``--mount`` overrides it). An unknown or contradictory SPEC is an error naming
+the manifest and the field; so is one that gravity contradicts (when analysed).
 
 ``NAME.<placement>.csv``: header ``time_s,ax,ay,az[,gx,gy,gz]`` (s, m/s^2, rad/s, canonical
 device frame), so every stream file is also a valid generic CSV. Pointing the tools at one of the
@@ -52,6 +58,7 @@ class StreamSpec:
     acc_kind: str = "total"
     name: str = ""
     start_s: float = 0.0
+    mount: str | None = None  # a gait.mount SPEC, written to the manifest when given
 
 
 def _columns(has_gyr: bool) -> list[str]:
@@ -115,7 +122,8 @@ class RecordingWriter:
         doc = {"format": FORMAT, "version": VERSION, **self.head, "streams": [
             {"placement": p, "file": self.files[p].name, "sample_rate_hz": s.sample_rate_hz,
              "start_s": s.start_s, "acc_kind": s.acc_kind, "has_gyr": s.has_gyr,
-             "n_samples": self.counts[p], "name": s.name}
+             "n_samples": self.counts[p], "name": s.name,
+             **({"mount": s.mount} if s.mount else {})}
             for p, s in self.specs.items()]}
         self.manifest.write_text(json.dumps(doc, indent=2) + "\n")
         return self.manifest
@@ -130,7 +138,8 @@ class RecordingWriter:
 
 def write_recording(rec: Recording, path: str | Path, chunk: int = 1 << 18) -> Path:
     """Write a whole Recording; returns the manifest path."""
-    specs = [StreamSpec(s.placement, s.sample_rate_hz, s.has_gyr, s.acc_kind, s.name, s.start_s)
+    specs = [StreamSpec(s.placement, s.sample_rate_hz, s.has_gyr, s.acc_kind, s.name, s.start_s,
+                        s.mount.spec if s.mount is not None else None)
              for s in rec.streams]
     with RecordingWriter(path, specs, source_format=rec.source_format, app=rec.app,
                          platform=rec.platform, device=rec.device,
@@ -204,7 +213,32 @@ def _parse(p: Path) -> dict:
             raise GaitInputError(p, "sample rate must be positive",
                                  where=f"field 'streams[{i}].sample_rate_hz'",
                                  expected="a rate in Hz")
+        if "mount" in s:
+            manifest_mount(p, i, s)
     return doc
+
+
+def manifest_mount(p: Path, i: int, s: dict) -> Any:
+    """The :class:`gait.mount.Mount` of stream ``i`` (``s``) of manifest ``p`` (None without
+    one); :class:`GaitInputError` naming the file and field for an unknown or contradictory
+    SPEC."""
+    from gait.mount import MountError, parse_spec
+
+    spec = s.get("mount")
+    if spec is None:
+        return None
+    where = f"field 'streams[{i}].mount'"
+    if not isinstance(spec, str):
+        raise GaitInputError(p, f"mount {spec!r} is not a SPEC", where=where,
+                             expected="e.g. 'lid-out,top-up'")
+    try:
+        m = parse_spec(s["placement"], spec)
+    except MountError as exc:
+        what = str(exc).removeprefix(f"--mount {s['placement']}={spec}: ")
+        raise GaitInputError(p, f"mount {spec!r}: {what}", where=where) from None
+    from dataclasses import replace
+
+    return replace(m, origin="from the recording's manifest", field=f"{p}: {where}")
 
 
 class GaitCsvReader:
@@ -222,7 +256,7 @@ class GaitCsvReader:
         mpath, doc = found
         streams: list[SensorStream] = []
         warnings = list(doc.get("warnings") or [])
-        for s in doc["streams"]:
+        for i, s in enumerate(doc["streams"]):
             f = mpath.parent / s["file"]
             if not f.is_file():
                 raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
@@ -239,6 +273,7 @@ class GaitCsvReader:
                               acc_kind=s.get("acc_kind", "total"), name=s.get("name", ""),
                               nominal_hz=float(s["sample_rate_hz"]), t_zero=0.0,
                               warnings=warnings)
+            st.mount = manifest_mount(mpath, i, s)
             streams.append(st)
         start = doc.get("start_time_utc")
         return Recording(
