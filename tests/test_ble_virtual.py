@@ -221,3 +221,21 @@ def test_record_mount_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[s
         err = capsys.readouterr().err
         assert e.value.code == 2 and err.count("\n") == 1 and msg in err
     assert not (tmp_path / "x.gait.journal").exists()
+
+
+def test_no_bluetooth_stack_is_exit_2_pointing_to_the_virtual_radio() -> None:
+    """Without BlueZ (the D-Bus socket missing) `gait scan` exits 2 with one line that names
+    `gait scan --virtual`; `gait record` names `gait record --virtual`."""
+    from gait.ble.commands import NoBluetooth, _run_ble
+
+    async def no_stack() -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    with pytest.raises(NoBluetooth) as exc:
+        _run_ble(no_stack(), "gait scan --virtual")
+    assert exc.value.exit_code == 2
+    msg = exc.value.format_message()
+    assert "\n" not in msg and "gait scan --virtual" in msg
+    with pytest.raises(NoBluetooth) as exc:
+        _run_ble(no_stack())
+    assert "gait record --virtual" in exc.value.format_message()

@@ -125,7 +125,7 @@ def scan(timeout: float, show_all: bool, json_out: bool, virtual: bool) -> None:
         finally:
             await radio.close()
 
-    rows = _run_ble(main())
+    rows = _run_ble(main(), "gait scan --virtual")
     if json_out:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -143,8 +143,16 @@ def scan(timeout: float, show_all: bool, json_out: bool, virtual: bool) -> None:
     Console().print(t)
 
 
-def _run_ble(coro: Any) -> Any:
-    """Run a coroutine; Bluetooth stack errors become one-line CLI errors."""
+class NoBluetooth(click.ClickException):
+    """No Bluetooth stack on this machine: exit status 2, like any input the command cannot
+    use, with the command that works without hardware."""
+
+    exit_code = 2
+
+
+def _run_ble(coro: Any, virtual_hint: str = "gait record --virtual") -> Any:
+    """Run a coroutine; Bluetooth stack errors become one-line CLI errors (no stack at all:
+    :class:`NoBluetooth`, pointing to ``virtual_hint``)."""
     from bleak.exc import BleakError
 
     try:
@@ -152,9 +160,9 @@ def _run_ble(coro: Any) -> Any:
     except BleakError as exc:
         raise click.ClickException(f"Bluetooth: {exc}") from None
     except (FileNotFoundError, ConnectionRefusedError, PermissionError) as exc:
-        raise click.ClickException(
+        raise NoBluetooth(
             f"Bluetooth is not available ({exc.strerror or exc}): is BlueZ running? "
-            "(gait record --virtual works without hardware)") from None
+            f"({virtual_hint} works without hardware)") from None
 
 
 # ---------------------------------------------------------------------------------- record
