@@ -12,7 +12,7 @@ from scipy.spatial.transform import Rotation
 import gait
 from gait.events import DETECTION_COLUMNS, detect_events
 from gait.events import lower_back as lb
-from gait.preprocess import ap_sign
+from gait.preprocess import ap_sign, ap_sign_clarity
 from gait.recording import Recording, SensorStream
 
 from .conftest import VALIDATION, benchmark_module, needs_shared
@@ -214,6 +214,40 @@ def test_ap_sign_rule() -> None:
     ap_run = np.where(stance, -3.0 * np.sin(2 * np.pi * ph / 0.65), 0.0)  # brake, then propel
     assert ap_sign(v_run, ap_run, fs, f) == 1.0
     assert ap_sign(v_run, -ap_run, fs, f) == -1.0
+
+
+def test_ap_sign_clarity() -> None:
+    """1 when forward and vertical acceleration are a quarter period apart, ~0 when in phase or
+    in anti-phase (where the forward sign is a coin flip and the sway may not arbitrate)."""
+    fs, f = 100.0, 1.8
+    t = np.arange(int(20 * fs)) / fs
+    v = np.sin(2 * np.pi * f * t)
+    assert ap_sign_clarity(v, np.sin(2 * np.pi * f * t + np.radians(90)), fs, f) > 0.99
+    assert ap_sign_clarity(v, np.sin(2 * np.pi * f * t + np.radians(170)), fs, f) < 0.2
+    assert ap_sign_clarity(v, 0.5 * v, fs, f) < 0.05
+    assert lb.FRAME_CLARITY_MIN > 0.2
+
+
+@needs_shared
+def test_two_humped_slow_steps_and_contradicting_side_cues() -> None:
+    """gaitkit PD SUB05 (slow, two vertical humps per step: without the lateral-sway step check
+    and the forward acceleration in the step signal every hump was a step) and trojaniello
+    S025 (the pelvis's yaw and roll contradict each other: the sway arbitrates)."""
+    val = benchmark_module("validate")
+    for dataset, walk, f1_min, lr_min in (("gaitkit_pd_overground_virtual", "SUB05_off_walk8",
+                                           0.9, 0.95),
+                                          ("trojaniello2014_uniss_stroke_imu", "S025", 0.9,
+                                           0.95)):
+        ref_path = VALIDATION / dataset / "converted" / f"ref_{walk}.json"
+        ref = json.loads(ref_path.read_text())
+        rec = gait.load({"lower_back": ref_path.parent / ref["imu_files"]["lowerback"]})
+        ev = detect_events(rec).events
+        reg = val.region(ref)
+        shift = 0.084 if dataset.startswith("trojaniello") else 0.0  # the walkway clock
+        ics = [{**e, "t": e["t"] + shift} for e in ref["initial_contacts"]]
+        reg = [(a + shift, b + shift) for a, b in reg]
+        ic = val.score_events(ics, ev[ev.kind == "IC"], reg, True).row()
+        assert ic["F1"] >= f1_min and ic["LR_acc"] >= lr_min, (walk, ic)
 
 
 @pytest.mark.parametrize(("gait_kind", "cadence"), [("walk", 75.0), ("walk", 95.0),
