@@ -81,6 +81,27 @@ def test_bad_input_exit_2_one_line(tmp_path: Path, content: str, needle: str) ->
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("case", ["encrypted", "1e12", "-1e11", "1e300"])
+def test_locked_zip_and_absurd_phyphox_clock_exit_2(tmp_path: Path, case: str) -> None:
+    """Issue 20 item 6: these were exit 1 'internal error' (RuntimeError, ValueError, Overflow)."""
+    from .test_io_core import encrypted_zip
+    from .test_io_phyphox import ACC_HDR, data_csv, synth, time_csv, write_folder
+
+    if case == "encrypted":
+        p, needle = encrypted_zip(tmp_path / "locked.zip"), "password-protected"
+    else:
+        t, acc, _ = synth(300)
+        p = write_folder(tmp_path / "x", {"Raw Data.csv": data_csv(ACC_HDR, t, acc),
+                                          "meta/time.csv": time_csv([(0, 3.1, 0)],
+                                                                    sys0=float(case))})
+        needle = "column 'system time'"
+    r = run("info", str(p))
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert lines[0].startswith("error: ") and str(p) in lines[0] and needle in lines[0]
+
+
 def test_missing_file_and_bad_option(tmp_path: Path) -> None:
     r = run("info", str(tmp_path / "nope.csv"))
     assert r.returncode == 2 and "no such file" in r.stderr

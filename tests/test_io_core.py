@@ -160,6 +160,30 @@ def test_truncated_zip(tmp_path: Path) -> None:
         gait.load(z)
 
 
+def encrypted_zip(path: Path) -> Path:
+    """A zip whose member is marked password-protected (zipfile cannot write real ones)."""
+    import zipfile
+
+    acc, _ = walk_like(300)
+    t = np.arange(300) / 100.0
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data.csv", "time_s,ax,ay,az\n"
+                    + "".join(f"{a:.3f},{b:.3f},{c:.3f},{d:.3f}\n"
+                              for a, (b, c, d) in zip(t, acc, strict=True)))
+    raw = bytearray(path.read_bytes())
+    raw[raw.find(b"PK\x03\x04") + 6] |= 1  # general purpose flag bit 0: encrypted
+    raw[raw.find(b"PK\x01\x02") + 8] |= 1
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_password_protected_zip(tmp_path: Path) -> None:
+    z = encrypted_zip(tmp_path / "locked.zip")
+    with pytest.raises(GaitInputError, match=r"locked\.zip: zip member 'data\.csv' is "
+                       r"password-protected"):
+        gait.load(z)
+
+
 def test_recording_writer_roundtrip(tmp_path: Path) -> None:
     acc, gyr = walk_like(1000)
     with RecordingWriter(tmp_path / "r.gait.json",

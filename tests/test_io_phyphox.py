@@ -392,6 +392,37 @@ def test_truncated_zip(tmp_path: Path) -> None:
         load_path(z)
 
 
+@pytest.mark.parametrize("sys0", [1e12, -1e11, 1e300])
+def test_time_csv_system_time_not_a_date(tmp_path: Path, sys0: float) -> None:
+    t, acc, _ = synth(300)
+    folder = write_folder(tmp_path / "x", {"Raw Data.csv": data_csv(ACC_HDR, t, acc),
+                                           "meta/time.csv": time_csv([(0, 3.1, 0)], sys0=sys0)})
+    with pytest.raises(GaitInputError, match=r"time\.csv: row 1, column 'system time': "
+                       r"system time .* is not a date") as ei:
+        load_path(folder)
+    assert str(folder / "meta" / "time.csv") in str(ei.value)
+
+
+_T300, _ACC300, _ = synth(300)
+_DATA300 = data_csv(ACC_HDR, _T300, _ACC300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_prop_time_csv_any_system_time(sys0: float) -> None:
+    """Any number in time.csv's system time: a Recording or a GaitInputError, nothing else."""
+    with tempfile.TemporaryDirectory() as d:
+        time_text = ('"event","experiment time","system time"\n'
+                     f'"START",0,{sys0!r}\n"PAUSE",3.1,{sys0!r}\n')
+        folder = write_folder(Path(d), {"Raw Data.csv": _DATA300, "meta/time.csv": time_text})
+        try:
+            rec = load_path(folder)
+        except GaitInputError as exc:
+            assert "system time" in str(exc)
+            return
+        assert rec.streams
+
+
 # ---------------------------------------------------------------------------------------------
 # property tests: mangled input gives a Recording or a GaitInputError, nothing else
 # ---------------------------------------------------------------------------------------------

@@ -50,6 +50,11 @@ class Container:
         if self.is_zip:
             try:
                 self._zip = zipfile.ZipFile(path)
+                locked = [i.filename for i in self._zip.infolist() if i.flag_bits & 0x1]
+                if locked:  # zipfile raises RuntimeError on reading these: refuse up front
+                    self._zip.close()
+                    raise GaitInputError(path, f"zip member {locked[0]!r} is password-protected",
+                                         expected="a zip without a password")
                 bad = self._zip.testzip() if path.stat().st_size < 50_000_000 else None
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
                 raise GaitInputError(path, f"broken zip archive ({exc})",

@@ -241,6 +241,11 @@ def _read_device(c: Container, member: str, warnings: list[str]) -> dict[str, st
     return {str(k): str(v) for k, v in zip(cols["property"], cols["value"], strict=True)}
 
 
+# A START's Unix time must be a date Python can hold (datetime.fromtimestamp fails outside).
+_MIN_UNIX_S = 0.0
+_MAX_UNIX_S = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
 @dataclass
 class _TimeRef:
     start_exp: np.ndarray  # experiment time of each START
@@ -265,6 +270,12 @@ def _read_time(c: Container, member: str, warnings: list[str]) -> _TimeRef | Non
     if not is_start.any():
         warnings.append(f"{path}: no START row; the absolute start time is unknown")
         return None
+    bad = is_start & ~((sys_t >= _MIN_UNIX_S) & (sys_t <= _MAX_UNIX_S))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GaitInputError(path, f"system time {sys_t[i]:.6g} s of a START row is not a date",
+                             where=f"row {i + 1}, column 'system time'",
+                             expected="a Unix time in seconds, years 1970 to 9999")
     se, ss = exp[is_start], sys_t[is_start]
     if np.any(np.diff(se) < 0):
         warnings.append(f"{path}: START rows are not in experiment-time order; only the first "
@@ -466,7 +477,14 @@ class PhyphoxReader:
         start_utc = None
         if ref is not None:
             e0 = float(ref.start_exp[0])
-            start_utc = datetime.fromtimestamp(float(ref.start_sys[0]) + zero_real - e0, tz=UTC)
+            try:
+                start_utc = datetime.fromtimestamp(float(ref.start_sys[0]) + zero_real - e0,
+                                                   tz=UTC)
+            except (ValueError, OverflowError, OSError):
+                raise GaitInputError(acc_path, f"first time {zero_real:.6g} s puts the start of "
+                                     "the recording outside years 1 to 9999",
+                                     where="column 'Time (s)'",
+                                     expected="times since the START of meta/time.csv") from None
             meta["experiment_start_utc"] = datetime.fromtimestamp(
                 float(ref.start_sys[0]), tz=UTC).isoformat()
             if ref.start_text:
