@@ -172,6 +172,7 @@ def connect(db: str | os.PathLike[str] | None = None, *, create: bool = True
     path = resolve_db(db)
     if not create and not path.exists():
         raise GaitInputError(path, "no history database here", expected="an existing database")
+    _check_read_only(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -191,6 +192,43 @@ def connect(db: str | os.PathLike[str] | None = None, *, create: bool = True
         con.close()
         raise
     return con
+
+
+def _check_read_only(path: Path) -> None:
+    """Refuse, before anything is written to it, a file that is not a gait history this gait
+    can use: not SQLite, another application's database, or a newer gait's schema.
+
+    The file is opened read-only (``mode=ro``), so a foreign database keeps its bytes and its
+    journal mode. A missing or empty file is fine (it becomes a new history).
+    """
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+    except OSError:
+        return  # connect() reports it
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                              timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise GaitInputError(path, f"cannot open the history database ({exc})",
+                             expected="a gait history database (SQLite)") from None
+    try:
+        v = _version(con)
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        n_objects = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise GaitInputError(path, f"not a usable SQLite database ({exc})",
+                                 expected="a gait history database or a new file") from None
+        raise _db_error(path, exc) from None
+    finally:
+        con.close()
+    if v > SCHEMA_VERSION:
+        raise GaitInputError(path, f"history schema version {v} is newer than this gait's "
+                             f"({SCHEMA_VERSION})", expected="a newer gait to read it")
+    if (v == 0 and n_objects) or (v > 0 and not {"walks", "symmetry"} <= tables):
+        raise GaitInputError(path, "an SQLite database that is not a gait history",
+                             expected="a gait history database or a new file")
 
 
 def _wal(con: sqlite3.Connection, attempts: int = 50) -> None:

@@ -216,6 +216,43 @@ def test_schema_migrations_and_bad_files(tmp_path: Path, monkeypatch: pytest.Mon
     assert resolve_db(None).name == "history.sqlite"
 
 
+@pytest.mark.parametrize(("user_version", "needle"), [
+    (0, "not a gait history"),  # another application's database
+    (1, "not a gait history"),  # ... that uses user_version itself
+    (SCHEMA_VERSION + 1, "newer than this gait's"),  # a newer gait's, in rollback mode
+])
+def test_foreign_or_newer_db_is_refused_unmodified(tmp_path: Path, user_version: int,
+                                                   needle: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 20 item 7: checked read-only; the file keeps its bytes and its journal mode."""
+    other = tmp_path / "other.sqlite"
+    raw = sqlite3.connect(other)
+    raw.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    raw.execute("INSERT INTO notes (text) VALUES ('keep me')")
+    raw.execute(f"PRAGMA user_version = {user_version}")
+    raw.commit()
+    raw.close()
+    before = other.read_bytes()
+    for args in (["history", "--db", str(other)], ["history", "--json", "--db", str(other)]):
+        code, _out, err = run_cli(args, capsys)
+        assert code == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and str(other) in lines[0] and needle in lines[0], err
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]  # no -wal / -shm
+    raw = sqlite3.connect(other)
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    raw.close()
+
+
+def test_empty_file_becomes_a_history(tmp_path: Path) -> None:
+    db = tmp_path / "new.sqlite"
+    db.touch()
+    con = connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+
+
 def _writer(db: str, k: int, n: int, barrier: Any, folder: str) -> None:
     barrier.wait()
     shared = Path(folder) / "shared.csv"
