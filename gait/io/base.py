@@ -25,6 +25,9 @@ GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 MIN_DT_S = 1e-4  # no phone samples faster than 10 kHz: closer times are not a time column
 MAX_GRID = 2_000_000  # grid points allowed beyond 50 per source row (long pauses)
+#: No phone sensor reads near this in any unit (g, mg, m/s^2, rad/s, deg/s): a larger value is a
+#: corrupt cell, and its square or sum would overflow float64 (NumPy RuntimeWarnings).
+MAX_ABS_SAMPLE = 1e6  # 100,000 g; 400 g in mg is 392,000
 
 
 @dataclass
@@ -144,6 +147,20 @@ def drop_partial_last_line(raw: bytes, delimiter: str, n_fields: int, path: str,
     return raw
 
 
+def drop_absurd(x: np.ndarray, path: str, what: str, warnings: list[str] | None) -> np.ndarray:
+    """``x`` with values beyond +-:data:`MAX_ABS_SAMPLE` (corrupt cells) set to NaN (missing),
+    and one warning saying how many; ``x`` itself is returned when there are none."""
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(x) > MAX_ABS_SAMPLE
+    n = int(np.count_nonzero(bad))
+    if not n:
+        return x
+    if warnings is not None:
+        warnings.append(f"{path}: {n} {what} value(s) beyond +-{MAX_ABS_SAMPLE:.0e} (corrupt "
+                        "cells) were treated as missing")
+    return np.where(bad, np.nan, x)
+
+
 def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
                     what: str = "time") -> None:
     """Refuse timestamps that would make an absurd grid.
@@ -259,6 +276,9 @@ def _build_stream(
     """
     warn = warnings if warnings is not None else []
     t_acc = np.asarray(t_acc, dtype=np.float64)
+    acc = drop_absurd(np.asarray(acc, dtype=np.float64), path, "acceleration", warn)
+    if gyr is not None:
+        gyr = drop_absurd(np.asarray(gyr, dtype=np.float64), path, "gyroscope", warn)
     check_time_span(t_acc, path)
     if gyr is not None and t_gyr is not None:
         check_time_span(np.asarray(t_gyr, dtype=np.float64), f"{path} (gyroscope)")

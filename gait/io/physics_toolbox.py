@@ -50,7 +50,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from gait.errors import GaitInputError
 from gait.io import resample
-from gait.io.base import Container, ReadOptions, build_stream, check_placement
+from gait.io.base import Container, ReadOptions, build_stream, check_placement, drop_absurd
 from gait.io.phyphox import rest_magnitude
 from gait.io.table import (
     NULLS,
@@ -423,10 +423,11 @@ class PhysicsToolboxReader:
             if fast:
                 v = np.column_stack([cols[h][keep] for h in names])
                 v[~np.isfinite(v)] = np.nan
-                return v
-            return np.column_stack([
-                _numbers(_strings(cols[h][keep], decimal_comma).reset_index(drop=True),
-                         path, h, lines_k) for h in names])
+            else:
+                v = np.column_stack([
+                    _numbers(_strings(cols[h][keep], decimal_comma).reset_index(drop=True),
+                             path, h, lines_k) for h in names])
+            return drop_absurd(v, path, ", ".join(names), warnings)
 
         gf = values(m["gf"]) if m["gf"] else None
         a = values(m["a"]) if m["a"] else None

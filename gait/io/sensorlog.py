@@ -32,6 +32,7 @@ from gait.io.base import (
     build_stream,
     check_placement,
     check_time_span,
+    drop_absurd,
     drop_partial_last_line,
     input_errors,
     low_rate_warning,
@@ -216,6 +217,7 @@ def _read(c: Container, opts: ReadOptions) -> Recording:
     def values(cs: list[_Col], units: dict[str, float]) -> np.ndarray:
         x = np.column_stack([tab[k.name] for k in cs]).astype(np.float64)
         x[x == SENTINEL_VALUE] = np.nan
+        x = drop_absurd(x, path, ", ".join(k.name for k in cs), warnings)
         scale = np.array([units[k.unit.lower()] for k in cs])
         return x * scale
 
