@@ -318,7 +318,7 @@ def detect_bouts(v: np.ndarray, fs: float, yaw_rate: np.ndarray | None = None,
         mask[lo:hi] = True
     # trim bout edges to where the body moves (a window is gait if part of it is)
     x = bandpass(fill_gaps(v.reshape(n, -1)[:, 0]), fs, 0.5, 8.0)
-    env = np.sqrt(dsp.uniform_filter1d(x ** 2, max(round(0.5 * fs), 1)))
+    env = dsp.moving_rms(x, max(round(0.5 * fs), 1))
     for a, b in _runs(mask):
         thr = max(EDGE_FRAC * float(np.median(env[a:b])), MIN_POWER)
         act = np.flatnonzero(env[a:b] >= thr)

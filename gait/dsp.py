@@ -729,6 +729,16 @@ def uniform_filter1d(x: np.ndarray, size: int, mode: str = "reflect") -> np.ndar
     return out
 
 
+def moving_rms(x: np.ndarray, size: int, mode: str = "reflect") -> np.ndarray:
+    """Moving root mean square over ``size`` samples (of the last axis summed, for an N x k
+    ``x``: the norm's RMS). The running mean of squares comes from a cumulative sum, whose
+    rounding can leave a window after a large value slightly below zero: clipped at zero."""
+    sq = np.asarray(x, dtype=np.float64) ** 2
+    if sq.ndim > 1:
+        sq = sq.sum(axis=1)
+    return np.sqrt(np.maximum(uniform_filter1d(sq, size, mode), 0.0))
+
+
 def maximum_filter1d(x: np.ndarray, size: int, mode: str = "reflect") -> np.ndarray:
     """Moving maximum over ``x[i - size//2 .. i + size - size//2 - 1]``, equal to
     ``scipy.ndimage.maximum_filter1d(x, size, mode=mode)`` (for signals without NaN; the dtype

@@ -381,3 +381,24 @@ def test_no_gait_module_imports_scipy(tmp_path: object) -> None:
     before, after = _scipy_modules(code, tmp_path)
     assert before == []
     assert "scipy.fft" in after
+
+
+def test_moving_rms_never_negative_after_a_huge_value() -> None:
+    """The running mean of squares is a cumulative sum: after a huge sample leaves the window
+    its rounding can go below zero, whose square root would be NaN with a RuntimeWarning."""
+    import warnings
+
+    from gait.dsp import moving_rms
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 1e-2, 50), [9.9e7], rng.normal(0, 1e-2, 500)])
+    from gait.dsp import uniform_filter1d
+
+    assert uniform_filter1d(x ** 2, 25).min() < 0  # the rounding this guards against
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = moving_rms(x, 25)
+    assert np.all(np.isfinite(r)) and np.all(r >= 0)
+    assert r[50] > 1e6 and r[-1] < 5e-2
+    two = moving_rms(np.column_stack([x, x]), 25)
+    assert np.allclose(two, np.sqrt(2) * r)

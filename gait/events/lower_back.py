@@ -88,7 +88,7 @@ import numpy as np
 import pandas as pd
 
 from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
-from gait.dsp import find_peaks, gaussian_filter1d, median_filter, uniform_filter1d
+from gait.dsp import find_peaks, gaussian_filter1d, median_filter, moving_rms, uniform_filter1d
 from gait.events import Detection, empty_bouts
 from gait.preprocess import BodySignals, ap_sign_clarity, bandpass, lowpass, to_body
 from gait.recording import G, SensorStream
@@ -217,7 +217,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         ra = float(np.std(bandpass(ap, fs, 0.5, 8.0)[br.gait_mask]))
         sig = v + np.where(br.two_humps, HUMP_AP_WEIGHT * rv / max(ra, 1e-9), 0.0) * ap
     vs = _adaptive_smooth(sig, SIGMA_FRAC * T * fs)
-    amp = np.sqrt(uniform_filter1d(bandpass(v, fs, 0.5, 8.0) ** 2, max(int(fs), 1)))
+    amp = moving_rms(bandpass(v, fs, 0.5, 8.0), max(int(fs), 1))
     pk, props = find_peaks(vs, distance=max(int(MIN_STEP_S * fs), 1), prominence=0)
     prom = props["prominences"]
     near_gait = uniform_filter1d(br.gait_mask.astype(float), max(int(0.6 * fs), 1)) > 0

@@ -191,7 +191,7 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     pk, props = dsp.find_peaks(x, prominence=MIN_PROMINENCE_ABS,
                                distance=max(1, int(MIN_STEP_S * fw)))
     n_step = max(1, int(np.median(period) * fw))
-    rms = np.sqrt(dsp.uniform_filter1d(x ** 2, 2 * n_step))  # the band's local RMS
+    rms = dsp.moving_rms(x, 2 * n_step)  # the band's local RMS
     rms_near = dsp.maximum_filter1d(rms, 4 * n_step + 1)  # largest within +-2 steps
     floor = np.where(rms[pk] < SLOW_RMS,
                      np.clip(REL_PROMINENCE * rms_near[pk], MIN_PROMINENCE_ABS, MIN_PROMINENCE),

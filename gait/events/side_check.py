@@ -70,7 +70,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gait.dsp import find_peaks, uniform_filter1d
+from gait.dsp import find_peaks, moving_rms
 from gait.preprocess import BodySignals, bandpass
 from gait.recording import G, SensorStream
 
@@ -144,7 +144,7 @@ def find(stream: SensorStream, body: BodySignals, gait_mask: np.ndarray | None =
         return None
     lo, hi = TAP_BAND_HZ[0], min(TAP_BAND_HZ[1], 0.45 * fs)
     x = bandpass(np.column_stack([body.v[:end], body.ap[:end], body.ml[:end]]), fs, lo, hi)
-    env = np.sqrt(uniform_filter1d((x ** 2).sum(axis=1), max(round(ENV_S * fs), 1)))
+    env = moving_rms(x, max(round(ENV_S * fs), 1))
     thr = max(TAP_MIN_MS2, TAP_FLOOR_X * float(np.median(env)))
     pk, _ = find_peaks(env, height=thr, distance=max(round(TAP_GAP_S[0] * fs), 1))
     if len(pk) < N_TAPS[0]:
