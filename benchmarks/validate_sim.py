@@ -40,6 +40,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from validate import match  # one-to-one matching, closest pairs first
 
 from gait.analysis import analyse
 from gait.simulate import simulate
@@ -106,24 +109,6 @@ IMPAIRED_PLACEMENTS = {"lower_back": ("lower_back",), "feet": ("left_foot", "rig
 MATCH_S = 0.1
 
 
-def _match(ref: np.ndarray, det: np.ndarray) -> list[tuple[int, int]]:
-    """One-to-one matching within ``MATCH_S``, closest pairs first (as benchmarks/validate)."""
-    if len(ref) == 0 or len(det) == 0:
-        return []
-    d = np.abs(ref[:, None] - det[None, :])
-    i, j = np.nonzero(d <= MATCH_S)
-    used_r: set[int] = set()
-    used_d: set[int] = set()
-    pairs = []
-    for k in np.argsort(d[i, j], kind="stable"):
-        a, b = int(i[k]), int(j[k])
-        if a not in used_r and b not in used_d:
-            used_r.add(a)
-            used_d.add(b)
-            pairs.append((a, b))
-    return pairs
-
-
 def impaired_cell(pattern: str, severity: str, affected: str, placement: str, seeds: int
                   ) -> dict[str, float]:
     """IC F1, side accuracy, per-side median IC bias (ms) and the report's stance / step SI
@@ -138,7 +123,7 @@ def impaired_cell(pattern: str, severity: str, affected: str, placement: str, se
         dt, ds = ic["t"].to_numpy(float), ic["side"].to_numpy(object)
         rt = np.array([e["t"] for e in truth.initial_contacts], float)
         rs = np.array([e["side"] for e in truth.initial_contacts], object)
-        pairs = _match(rt, dt)
+        pairs = match(rt, dt, MATCH_S)
         f1.append(2 * len(pairs) / (len(rt) + len(dt)) if len(rt) + len(dt) else 0.0)
         side_ok += [rs[a] == ds[b] for a, b in pairs]
         for a, b in pairs:
