@@ -265,13 +265,47 @@ def unmatched(ref: dict, det: pd.DataFrame, reg: list[tuple[float, float]]) -> l
     return out
 
 
-def walks() -> list[tuple[str, Path, dict]]:
+#: reference clocks that are not the IMU's, in seconds to add to the reference's times.
+#: trojaniello2014: the copied GAITRite contacts are 80 ms early on the IMU clock (its README
+#: says "synchronised +-1 sample"). The source repository's own evaluation routine
+#: (``Attachments/02_functions/IC_ON_GAITRITE.p`` of bckxpsq/Gait-Temporal-Parameters-
+#: Estimation-on-Accelerometry-Data-in-Hemiplegic-Subjects, commit d49dc10) compares IMU
+#: contacts with the GAITRite's plus 80 ms: its stored IMU contacts (``IC-Elderly.mat``,
+#: ``IC-Stroke.mat``) minus the GAITRite contacts average exactly 80.0 ms more than the errors
+#: it reports (``ErrorsDescripriteStat-*.mat``) on every walk whose contacts pair one-to-one
+#: (11 of 19; the others differ by a missed or an extra contact). Independently, the shank
+#: heel-strike transient falls 75-110 ms after every GAITRite contact
+#: (``benchmarks/trojaniello_clock.py``). A clock correction of the reference, taken from its
+#: source, not from our detectors; ``--reference-as-given`` scores without it.
+REFERENCE_CLOCK_S = {"trojaniello2014_uniss_stroke_imu": 0.080}
+
+
+def on_imu_clock(ref: dict) -> dict:
+    """The reference with its contacts and walking bouts moved to the IMU clock
+    (:data:`REFERENCE_CLOCK_S`; a copy, unchanged where the data set needs no correction)."""
+    dt = REFERENCE_CLOCK_S.get(ref.get("dataset", ""), 0.0)
+    if not dt:
+        return ref
+    out = dict(ref)
+    for key in ("initial_contacts", "final_contacts"):
+        out[key] = [{**e, "t": e["t"] + dt} for e in ref.get(key) or []]
+    out["walking_bouts"] = [{**b, "start": b["start"] + dt, "end": b["end"] + dt}
+                            for b in ref.get("walking_bouts") or []]
+    out["reference_clock_shift_s"] = dt
+    return out
+
+
+def walks(clock: bool = True) -> list[tuple[str, Path, dict]]:
+    """Every walk with a reference: data set, reference path and the reference (on the IMU
+    clock, :func:`on_imu_clock`, unless ``clock`` is false or ``GAIT_REFERENCE_AS_GIVEN`` is
+    set)."""
+    clock = clock and not os.environ.get("GAIT_REFERENCE_AS_GIVEN")
     out = []
     for ref_path in sorted(VALIDATION.glob("*/converted/ref_*.json")):
         ref = json.loads(ref_path.read_text())
         if not ref.get("reference_available", True):
             continue
-        out.append((ref["dataset"], ref_path, ref))
+        out.append((ref["dataset"], ref_path, on_imu_clock(ref) if clock else ref))
     return out
 
 
@@ -383,7 +417,7 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     score_sides = config != "pocket"
     ev = det.events
     res: dict = {"dataset": dataset, "walk": ref["walk"], "config": config, "seconds": elapsed,
-                 "ref_path": ref_path, "cohort": cohort_of(dataset, ref)}
+                 "ref_path": ref_path, "ref": ref, "cohort": cohort_of(dataset, ref)}
     res["IC"] = score_events(ref.get("initial_contacts", []), ev[ev.kind == "IC"], reg,
                              score_sides)
     # walks whose reference has no final contacts (gaitmap healthy_4x10m) do not score FC
@@ -471,6 +505,14 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     # the report's step SI against the reference's own ICs through the same step rules inside
     # its walking bouts; the published SI (all consecutive ICs of a bout) printed beside it
     res["report_ref_step_si"] = ref_regular_step_si(ref)
+    # ... and on the reference's walking bouts only (trojaniello2014: the walkway passes, the
+    # issue's "on the walkway passes"): our ICs and sides through the same step rules over the
+    # same stretches as the reference's, so that the steps off the walkway (the approach, the
+    # turns) do not enter the comparison
+    ours = ev[ev.kind == "IC"]
+    res["passes_step_si"] = regular_step_si(
+        [{"t": t, "side": sd} for t, sd in zip(ours["t"], ours["side"], strict=True)],
+        ref.get("walking_bouts") or [])
     pub = (ref.get("summary") or {}).get("step_symmetry_index_pct")
     res["report_ref_step_si_published"] = float(pub) if pub is not None else float("nan")
     return res
@@ -635,7 +677,7 @@ def mount_sides(results: list[dict]) -> list[dict]:
         if r["config"] != "lower_back" or ds not in DOCUMENTED_MOUNTS:
             continue
         ref_path = r["ref_path"]
-        ref = json.loads(ref_path.read_text())
+        ref = r["ref"]
         rec = gait.load({"lower_back": ref_path.parent / ref["imu_files"]["lowerback"]})
         apply_mounts(rec, [parse_spec("lower_back", DOCUMENTED_MOUNTS[ds])])
         det = detect_events(rec)
@@ -898,7 +940,7 @@ def acceptance(results: list[dict], rows: list[dict]) -> list[dict]:
                 and r["cohort"] == cohort]
 
     def si_items(ds: str, cfg: str, cohort: str, kind: str, tol: float, sign: bool,
-                 what: str) -> None:
+                 what: str, passes: bool = False) -> None:
         rs = walks_of(ds, cfg, cohort)
         if not rs:
             add(what, None, "-")
@@ -912,17 +954,20 @@ def acceptance(results: list[dict], rows: list[dict]) -> list[dict]:
             bad += not ok
             parts.append(f"{r['walk']} {fmt(mine, 1)}/{fmt(ref, 1)}" + ("" if ok else "!"))
         txt = f"{len(rs) - bad}/{len(rs)}: " + ", ".join(parts)
-        if kind == "step" and all("temporal" in r for r in rs):
-            # the same steps as the reference's (consecutive ICs inside its walking bouts,
-            # here the walkway passes), so that the steps off the walkway - turns, the
-            # approach - do not enter: the detector's own error
-            same = []
+        if passes:
+            # the issue's "on the walkway passes": our ICs and sides through the report's step
+            # rules over the same stretches as the reference's (consecutive ICs inside its
+            # walking bouts), so that the steps off the walkway - turns, the approach - do not
+            # enter; this decides, the whole-walk report is printed beside it
+            bad, same = 0, []
             for r in rs:
-                m, rv = r["temporal"][0]["step_si"], r["temporal"][1]["step_si"]
+                m, rv = r["passes_step_si"], r[f"report_ref_{kind}_si"]
                 ok = np.isfinite(m) and np.isfinite(rv) and abs(m - rv) <= tol and (
                     not sign or np.sign(m) == np.sign(rv))
+                bad += not ok
                 same.append(f"{r['walk']} {fmt(m, 1)}/{fmt(rv, 1)}" + ("" if ok else "!"))
-            txt += "; on the reference's own steps (our ICs/ref): " + ", ".join(same)
+            txt = (f"{len(rs) - bad}/{len(rs)} on the walkway passes (ours/ref): "
+                   + ", ".join(same) + "; whole walk (report/ref): " + txt)
         add(what, bad == 0, txt)
 
     for cfg in ("lower_back", "shanks"):
@@ -930,10 +975,10 @@ def acceptance(results: list[dict], rows: list[dict]) -> list[dict]:
               what=f"trojaniello stroke {cfg}: IC F1 >= 0.95, L/R >= 0.97 (in the bouts)")
     for cfg in ("lower_back", "shanks"):
         si_items(TROJ, cfg, "stroke", "step", 5.0, True,
-                 f"trojaniello stroke {cfg}: every walk's step SI within 5 points, same sign "
-                 "(report/ref)")
+                 f"trojaniello stroke {cfg}: every walk's step SI within 5 points, same sign",
+                 passes=True)
         si_items(TROJ, cfg, "elderly", "step", 3.0, False,
-                 f"trojaniello elderly {cfg}: every walk's step SI within 3 points (report/ref)")
+                 f"trojaniello elderly {cfg}: every walk's step SI within 3 points", passes=True)
         rs = walks_of(TROJ, cfg, "elderly")
         flagged = [f"{r['walk']} {r['report']['verdict']} {r['report']['towards']}" for r in rs
                    if r["report"]["verdict"] in ("mild", "marked")]
@@ -1025,6 +1070,9 @@ def main() -> int:
                     help="also run mobgap's lower-back pipeline (a cached virtualenv) and print "
                     "its figures beside ours")
     ap.add_argument("--mobgap-python", help="with --mobgap: an interpreter that has mobgap")
+    ap.add_argument("--reference-as-given", action="store_true",
+                    help="score against the references' times as the data sets give them, "
+                         "without the clock corrections of REFERENCE_CLOCK_S")
     ap.add_argument("--mount-documented", action="store_true",
                     help="also score the lower-back sides with the mounts the data sets "
                          "document (gait --mount), beside the inference")
@@ -1035,7 +1083,7 @@ def main() -> int:
     configs = a.config or sorted(CONFIGS)
     results = []
     selected = []
-    for ds, ref_path, ref in walks():
+    for ds, ref_path, ref in walks(clock=not a.reference_as_given):
         if a.dataset and a.dataset not in ds:
             continue
         selected.append((ds, ref_path, ref))
