@@ -341,16 +341,19 @@ def cohort_of(dataset: str, ref: dict) -> str:
     return DATASET_COHORT.get(dataset, "unknown")
 
 
-def regular_step_si(ic: list[dict], walking_bouts: list[dict]) -> float:
+def regular_step_si(ic: list[dict], walking_bouts: list[dict], pad: float = 0.0) -> float:
     """Step SI of initial contacts ``[{t, side}]`` through the report's step rules
     (:func:`gait.metrics.step_table`, :func:`gait.metrics.mark_irregular`: stride 0.7-1.3 x
     the side's median in the bout) over the steps that lie wholly inside ``walking_bouts``
-    (the step's IC and the previous one in the same bout); NaN without bouts or sided ICs."""
+    widened by ``pad`` s each way (the step's IC and the previous one in the same bout; a
+    detector's: the matching tolerance, so that a bout's first and last contacts, detected a
+    few ms after the reference's, stay in); NaN without bouts or sided ICs."""
     if not walking_bouts:
         return float("nan")
     ev = pd.DataFrame([{"t": e["t"], "side": e.get("side"), "kind": "IC"} for e in ic],
                       columns=["t", "side", "kind"])
-    bouts = pd.DataFrame([{"start": b["start"], "end": b["end"]} for b in walking_bouts])
+    bouts = pd.DataFrame([{"start": b["start"] - pad, "end": b["end"] + pad}
+                          for b in walking_bouts])
     steps = mark_irregular(step_table(ev, bouts))
     t = steps["ic"].to_numpy(float)
     prev = t - steps["step_s"].to_numpy(float)
@@ -512,7 +515,7 @@ def evaluate_walk(dataset: str, ref_path: Path, ref: dict, config: str) -> dict 
     ours = ev[ev.kind == "IC"]
     res["passes_step_si"] = regular_step_si(
         [{"t": t, "side": sd} for t, sd in zip(ours["t"], ours["side"], strict=True)],
-        ref.get("walking_bouts") or [])
+        ref.get("walking_bouts") or [], pad=TOL)
     pub = (ref.get("summary") or {}).get("step_symmetry_index_pct")
     res["report_ref_step_si_published"] = float(pub) if pub is not None else float("nan")
     return res
