@@ -40,7 +40,9 @@ def test_round_trip(tmp_path: Path) -> None:
     p, pkts = _journal(tmp_path)
     j = read_journal(p)
     assert j.meta["format"] == "gait-ble-journal"
-    assert j.n_records == 52 and j.torn_tail_bytes == 0 and j.corrupt_bytes == 0
+    # every JSON record is written twice (format version 2) and read once
+    assert j.version == 2 and j.n_records == 54 and j.json_copies == 2
+    assert j.torn_tail_bytes == 0 and j.corrupt_bytes == 0
     assert [j.payload(i) for i in range(len(pkts))] == pkts
     np.testing.assert_array_equal(j.host_ns, 1000 * np.arange(50))
     np.testing.assert_array_equal(j.sid, np.arange(50) % 2)
@@ -50,11 +52,16 @@ def test_round_trip(tmp_path: Path) -> None:
 def test_torn_tail_dropped(tmp_path: Path) -> None:
     p, pkts = _journal(tmp_path)
     data = p.read_bytes()
-    p.write_bytes(data[:-7])  # the final (event) record is cut
+    copy = len(json_record(EVENT, {"sid": 0, "host_ns": 5, "event": "connected"}, copies=1))
+    p.write_bytes(data[:-7])  # the event's second copy is cut: nothing lost
     j = read_journal(p)
-    assert j.torn_tail_bytes > 0 and j.events == []
+    assert j.torn_tail_bytes == copy - 7 and len(j.events) == 1
+    assert any("copy" in n and "nothing lost" in n for n in j.notes)
+    p.write_bytes(data[:-copy - 7])  # its first copy is cut too: the event is lost
+    j = read_journal(p)
+    assert j.torn_tail_bytes == copy - 7 and j.events == []
     assert [j.payload(i) for i in range(len(pkts))] == pkts
-    assert any("torn" in n for n in j.notes)
+    assert any("torn final record dropped" in n for n in j.notes)
 
 
 def test_corrupt_middle_is_skipped(tmp_path: Path) -> None:
