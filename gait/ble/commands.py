@@ -247,8 +247,8 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
         if not _empty_journal(jpath):
             raise GaitInputError(jpath, "journal already exists",
                                  expected="a new OUT (or gait recover this journal)")
-        click.echo(f"warning: {jpath} holds no data (a recording stopped before its first "
-                   "packet): replaced", err=True)
+        click.echo(f"warning: {jpath} holds no samples (a recording stopped before the first "
+                   "arrived): replaced", err=True)
         jpath.unlink()
 
     async def main() -> list[Any]:
@@ -298,8 +298,8 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
 
 
 def _empty_journal(path: Path) -> bool:
-    """A journal with no data record and no damage (the recorder stopped before its first
-    packet); ``False`` for anything else, a file that is no journal included."""
+    """A journal with no samples and no damage (the recorder stopped before the first
+    arrived); ``False`` for anything else, a file that is no journal included."""
     from gait.ble.journal import read_journal
 
     try:
@@ -363,8 +363,8 @@ def recover(journal: str, out: str | None) -> None:
     except GaitInputError:
         if not read_journal(journal).empty:
             raise
-        click.echo(f"{journal}: empty journal, nothing recorded (the recorder stopped before "
-                   "its first packet): no recording written")
+        click.echo(f"{journal}: empty journal, no samples (the recorder stopped before the "
+                   "first arrived): no recording written")
         return
     _print_summary(res)
 

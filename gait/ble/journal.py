@@ -171,8 +171,9 @@ class Journal:
 
     @property
     def empty(self) -> bool:
-        """Nothing recorded: no data record and no damaged stretch (a torn tail may be there)."""
-        return len(self.sid) == 0 and self.corrupt_bytes == 0
+        """Nothing recorded: no sensor data packet and no damaged stretch (a torn tail and
+        control-point or battery records may be there)."""
+        return not (self.char == CHAR_DATA).any() and self.corrupt_bytes == 0
 
     def packets(self, sid: int, char: int = CHAR_DATA) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(starts, lengths, host_ns) of one sensor's notifications on ``char``."""
@@ -488,6 +489,10 @@ def _check_headers(j: Journal) -> None:
         j.notes.append("no intact header record: the start time (UTC) and mounts are unknown")
     names = _names(j)
     have = {d.get("sid") for d in j.sensors}
+    data = {int(x) for x in np.unique(j.sid[j.char == CHAR_DATA])}
+    if data:
+        for s in sorted({x for x in have if isinstance(x, int)} - data):
+            j.notes.append(f"{names.get(s, f'sensor {s}')}: connected, but no samples arrived")
     for s in sorted({int(x) for x in np.unique(j.sid)}):
         if s not in have:
             npk = int(((j.sid == s) & (j.char == CHAR_DATA)).sum())
