@@ -178,3 +178,76 @@ def test_polar_journal_to_recording(tmp_path: Path) -> None:
     np.testing.assert_allclose(s.acc[: 17 * per], acc[: 17 * per] * 9.80665e-3, rtol=1e-9)
     assert np.isnan(s.acc[17 * per:18 * per]).all()
     np.testing.assert_allclose(s.gyr[: 17 * per], np.deg2rad(gyr[: 17 * per] * 0.5), atol=1e-4)
+
+
+# ------------------------------------------------------------------ flipped bits (issue 20 item 4)
+
+def _two_sensor_journal(tmp: Path) -> Path:
+    models = models_from_simulation(("left_foot", "right_foot"), duration_s=4, rate_hz=200,
+                                    seed=2)
+    p = tmp / "two.gait.journal"
+    offline_journal(str(p), models, 0.6, seed=1)
+    return p
+
+
+def _records(buf: bytes) -> list[tuple[int, int]]:
+    """(offset, end) of every record of an undamaged journal."""
+    import struct
+
+    out, pos = [], 10
+    while pos < len(buf):
+        ln = struct.unpack_from("<H", buf, pos + 2)[0]
+        out.append((pos, pos + HEAD_SIZE + ln))
+        pos += HEAD_SIZE + ln
+    return out
+
+
+def _samples(j: object) -> dict[str, int]:
+    from gait.ble.assemble import assemble
+
+    return {s.placement: s.stats["samples"] for s in assemble(j)}  # type: ignore[arg-type]
+
+
+def test_every_bit_flip_loses_at_most_the_record_it_hits(tmp_path: Path) -> None:
+    """One bit flipped at every byte position of a 2-sensor journal (bit = position % 8): the
+    file header and every header/sensor/event/end record lose nothing (their other copy is
+    read); a data record loses itself only, and the note names its sensor and samples."""
+    p = _two_sensor_journal(tmp_path)
+    buf = p.read_bytes()
+    base = read_journal(p)
+    recs = _records(buf)
+    assert base.corrupt_bytes == 0 and len(recs) == base.n_records
+    base_payloads = [base.payload(i) for i in range(len(base.start))]
+    base_samples = _samples(base)
+    assert set(base_samples) == {"left_foot", "right_foot"}
+    n_json_bytes = 0
+    for pos in range(len(buf)):
+        b = bytearray(buf)
+        b[pos] ^= 1 << (pos % 8)
+        j = read_journal(p, bytes(b))
+        hit = next((r for r in recs if r[0] <= pos < r[1]), None)
+        is_data = hit is not None and buf[hit[0] + HEAD_SIZE] == 3
+        # every other record is read, the JSON documents all survive
+        assert (j.meta, j.sensors, j.events, j.end) == (base.meta, base.sensors, base.events,
+                                                       base.end), pos
+        got = [j.payload(i) for i in range(len(j.start))]
+        if not is_data:
+            n_json_bytes += 1
+            assert got == base_payloads, pos
+            assert j.n_records >= base.n_records - 1 and all(
+                d.kind == "copy" for d in j.damage), pos
+            assert all("nothing lost" in n or "file header damaged" in n for n in j.notes), pos
+            if hit is None or buf[hit[0] + HEAD_SIZE] in (1, 2):  # header, sensor records
+                assert _samples(j) == base_samples, pos
+            continue
+        assert hit is not None
+        i_hit = sum(1 for r in recs[: recs.index(hit)] if buf[r[0] + HEAD_SIZE] == 3)
+        assert got == base_payloads[:i_hit] + base_payloads[i_hit + 1:], pos
+        assert j.n_records == base.n_records - 1 and len(j.damage) == 1, pos
+        sid = buf[hit[0] + HEAD_SIZE + 1]
+        placement = ("left_foot", "right_foot")[sid]
+        payload = base_payloads[i_hit]
+        n_lost = payload[12]
+        assert j.damage[0].lost_samples.get(sid) == n_lost, (pos, j.notes)
+        assert any(f"{placement} lacks {n_lost} samples" in n for n in j.notes), (pos, j.notes)
+    assert n_json_bytes > 2000  # the test did flip the header and sensor records

@@ -215,11 +215,12 @@ def _empty(p: Path, buf: bytes, note: str) -> Journal:
                    torn_tail_bytes=len(buf), notes=[note])
 
 
-def read_journal(path: str | Path) -> Journal:
-    """Parse a journal; a torn tail and damaged stretches are skipped, counted and described."""
+def read_journal(path: str | Path, data: bytes | None = None) -> Journal:
+    """Parse a journal (``data``: its bytes, already read); a torn tail and damaged stretches
+    are skipped, counted and described."""
     p = Path(path)
     try:
-        buf = p.read_bytes()
+        buf = p.read_bytes() if data is None else data
     except OSError as exc:
         raise GaitInputError(p, f"cannot read ({exc.strerror})", expected="a gait journal") \
             from None
@@ -378,28 +379,25 @@ def _gait_index(j: Journal) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ok, k, cnt
 
 
-def _guess(j: Journal, a: int, b: int, names: dict[int, str], h_lo: int, h_hi: int
-           ) -> tuple[str, int | None, int, int, int]:
-    """What the damaged stretch most likely held, from its possibly damaged framing: a label,
-    and for a data record its sensor, host time and gait packet header (first index, count)."""
+def _guess(j: Journal, a: int, b: int) -> tuple[bool, int, int, int, int, int]:
+    """The damaged stretch read as one data record (any field may be the damaged one):
+    (framing consistent, type, sid, host_ns, gait first index, gait sample count)."""
     buf = j.buf
-    none = ("", None, 0, -1, 0)
-    if b - a < HEAD_SIZE + 1:
-        return none
+    if b - a < HEAD_SIZE + DATA_PREFIX:
+        return False, buf[a + HEAD_SIZE] if b - a > HEAD_SIZE else -1, -1, 0, -1, 0
     magic, ln, _ = _HEAD.unpack_from(buf, a)
     one = magic == REC_MAGIC and HEAD_SIZE + ln == b - a
-    t = buf[a + HEAD_SIZE]
+    t, s, h, _ = _DATA.unpack_from(buf, a + HEAD_SIZE)
     body = a + HEAD_SIZE + DATA_PREFIX
-    if t == DATA and b >= body:
-        _, s, h, _ = _DATA.unpack_from(buf, a + HEAD_SIZE)
-        if s in names and h_lo <= h <= h_hi:
-            k, cnt = -1, 0
-            if b - body >= 13:
-                k, cnt = struct.unpack_from("<I", buf, body + 4)[0], buf[body + 12]
-            return f"{'1' if one else 'a'} data record of {names[s]}", s, h, k, cnt
-    if one and t in _TYPE_NAME:
-        return (f"1 {_TYPE_NAME[t]} record", *none[1:])
-    return none
+    size = b - body
+    k, cnt = -1, 0
+    if size >= 14:
+        k, cnt = struct.unpack_from("<I", buf, body + 4)[0], buf[body + 12]
+        whole = one or b < len(buf)  # (not a torn tail)
+        if whole and size not in (14 + 12 * cnt, 14 + 6 * cnt):  # damaged count: size tells
+            cnt = (size - 14) // 12 if (size - 14) % 12 == 0 else (
+                (size - 14) // 6 if (size - 14) % 6 == 0 else 0)
+    return one, t, s, h, k, cnt
 
 
 def _describe_damage(j: Journal, stretches: list[tuple[int, int, tuple[int, int] | None]],
@@ -414,6 +412,7 @@ def _describe_damage(j: Journal, stretches: list[tuple[int, int, tuple[int, int]
     per_sid = {s: np.flatnonzero((j.sid == s) & (j.char == CHAR_DATA)) for s in sids}
     lines: list[str] = []
     copies: list[int] = []
+    wrap = 1 << 32
     for a, b, last in stretches:
         nxt = None
         if b < n:
@@ -431,20 +430,30 @@ def _describe_damage(j: Journal, stretches: list[tuple[int, int, tuple[int, int]
         i = int(np.searchsorted(rec_pos, a))  # first DATA record after the stretch
         h_lo = int(j.host_ns[i - 1]) if i > 0 else -(1 << 63)
         h_hi = int(j.host_ns[i]) if i < len(rec_pos) else (1 << 63) - 1
-        label, g_sid, g_host, g_k, g_n = _guess(j, a, b, names, h_lo, h_hi)
+        one, g_t, g_sid, g_host, g_k, g_n = _guess(j, a, b)
         lost: dict[int, int] = {}
+        fits: list[int] = []  # sensors at whose start or end the damaged packet fits
         for s, idx in per_sid.items():
             m = int(np.searchsorted(idx, i))
             pa = int(idx[m - 1]) if m > 0 and gait_ok[idx[m - 1]] else None
             pb = int(idx[m]) if m < len(idx) and gait_ok[idx[m]] else None
             if pa is not None and pb is not None:
-                hole = (int(k[pb]) - int(k[pa]) - int(cnt[pa])) % (1 << 32)
-                lost[s] = hole if hole < 1 << 31 else 0
-            elif s == g_sid and g_n and (  # at either end of the sensor's data: trust the
-                    (pa is not None and g_k == (k[pa] + cnt[pa]) % (1 << 32))  # damaged header
-                    or (pb is not None and (g_k + g_n) % (1 << 32) == k[pb])):  # if it fits
-                lost[s] = g_n
-        when_ns = h_lo if i > 0 else (g_host if g_sid is not None else None)
+                hole = (int(k[pb]) - int(k[pa]) - int(cnt[pa])) % wrap
+                lost[s] = hole if hole < wrap // 2 else 0
+            elif g_n and g_k >= 0 and (pa is not None or pb is not None):
+                exp = ((int(k[pa]) + int(cnt[pa])) if pa is not None else int(k[pb]) - g_n) % wrap
+                if (exp ^ g_k).bit_count() <= 1:  # (its index may be the damaged field)
+                    fits.append(s)
+        if fits:
+            s = g_sid if g_sid in fits else fits[0]
+            lost[s] = g_n
+            g_sid = s
+        label = ""
+        if g_sid in names and (g_sid in fits or (g_t == DATA and h_lo <= g_host <= h_hi)):
+            label = f"{'1' if one else 'a'} data record of {names[g_sid]}"
+        elif one and g_t in _TYPE_NAME and g_t != DATA:
+            label = f"1 {_TYPE_NAME[g_t]} record"
+        when_ns = h_lo if i > 0 else (g_host if label.startswith(("1 data", "a data")) else None)
         when = f"at {(when_ns - origin) / 1e9:.3f} s" if when_ns is not None else ""
         what = ", ".join(x for x in (label, when) if x)
         parts = []
