@@ -40,7 +40,9 @@ def test_round_trip(tmp_path: Path) -> None:
     p, pkts = _journal(tmp_path)
     j = read_journal(p)
     assert j.meta["format"] == "gait-ble-journal"
-    assert j.n_records == 52 and j.torn_tail_bytes == 0 and j.corrupt_bytes == 0
+    # every JSON record is written twice (format version 2) and read once
+    assert j.version == 2 and j.n_records == 54 and j.json_copies == 2
+    assert j.torn_tail_bytes == 0 and j.corrupt_bytes == 0
     assert [j.payload(i) for i in range(len(pkts))] == pkts
     np.testing.assert_array_equal(j.host_ns, 1000 * np.arange(50))
     np.testing.assert_array_equal(j.sid, np.arange(50) % 2)
@@ -50,11 +52,16 @@ def test_round_trip(tmp_path: Path) -> None:
 def test_torn_tail_dropped(tmp_path: Path) -> None:
     p, pkts = _journal(tmp_path)
     data = p.read_bytes()
-    p.write_bytes(data[:-7])  # the final (event) record is cut
+    copy = len(json_record(EVENT, {"sid": 0, "host_ns": 5, "event": "connected"}, copies=1))
+    p.write_bytes(data[:-7])  # the event's second copy is cut: nothing lost
     j = read_journal(p)
-    assert j.torn_tail_bytes > 0 and j.events == []
+    assert j.torn_tail_bytes == copy - 7 and len(j.events) == 1
+    assert any("copy" in n and "nothing lost" in n for n in j.notes)
+    p.write_bytes(data[:-copy - 7])  # its first copy is cut too: the event is lost
+    j = read_journal(p)
+    assert j.torn_tail_bytes == copy - 7 and j.events == []
     assert [j.payload(i) for i in range(len(pkts))] == pkts
-    assert any("torn" in n for n in j.notes)
+    assert any("torn final record dropped" in n for n in j.notes)
 
 
 def test_corrupt_middle_is_skipped(tmp_path: Path) -> None:
@@ -171,3 +178,172 @@ def test_polar_journal_to_recording(tmp_path: Path) -> None:
     np.testing.assert_allclose(s.acc[: 17 * per], acc[: 17 * per] * 9.80665e-3, rtol=1e-9)
     assert np.isnan(s.acc[17 * per:18 * per]).all()
     np.testing.assert_allclose(s.gyr[: 17 * per], np.deg2rad(gyr[: 17 * per] * 0.5), atol=1e-4)
+
+
+# ------------------------------------------------------------------ flipped bits (issue 20 item 4)
+
+def _two_sensor_journal(tmp: Path) -> Path:
+    models = models_from_simulation(("left_foot", "right_foot"), duration_s=4, rate_hz=200,
+                                    seed=2)
+    p = tmp / "two.gait.journal"
+    offline_journal(str(p), models, 0.6, seed=1)
+    return p
+
+
+def _records(buf: bytes) -> list[tuple[int, int]]:
+    """(offset, end) of every record of an undamaged journal."""
+    import struct
+
+    out, pos = [], 10
+    while pos < len(buf):
+        ln = struct.unpack_from("<H", buf, pos + 2)[0]
+        out.append((pos, pos + HEAD_SIZE + ln))
+        pos += HEAD_SIZE + ln
+    return out
+
+
+def _samples(j: object) -> dict[str, int]:
+    from gait.ble.assemble import assemble
+
+    return {s.placement: s.stats["samples"] for s in assemble(j)}  # type: ignore[arg-type]
+
+
+def test_every_bit_flip_loses_at_most_the_record_it_hits(tmp_path: Path) -> None:
+    """One bit flipped at every byte position of a 2-sensor journal (bit = position % 8): the
+    file header and every header/sensor/event/end record lose nothing (their other copy is
+    read); a data record loses itself only, and the note names its sensor and samples."""
+    p = _two_sensor_journal(tmp_path)
+    buf = p.read_bytes()
+    base = read_journal(p)
+    recs = _records(buf)
+    assert base.corrupt_bytes == 0 and len(recs) == base.n_records
+    base_payloads = [base.payload(i) for i in range(len(base.start))]
+    base_samples = _samples(base)
+    assert set(base_samples) == {"left_foot", "right_foot"}
+    n_json_bytes = 0
+    for pos in range(len(buf)):
+        b = bytearray(buf)
+        b[pos] ^= 1 << (pos % 8)
+        j = read_journal(p, bytes(b))
+        hit = next((r for r in recs if r[0] <= pos < r[1]), None)
+        is_data = hit is not None and buf[hit[0] + HEAD_SIZE] == 3
+        # every other record is read, the JSON documents all survive
+        assert (j.meta, j.sensors, j.events, j.end) == (base.meta, base.sensors, base.events,
+                                                       base.end), pos
+        got = [j.payload(i) for i in range(len(j.start))]
+        if not is_data:
+            n_json_bytes += 1
+            assert got == base_payloads, pos
+            assert j.n_records >= base.n_records - 1 and all(
+                d.kind == "copy" for d in j.damage), pos
+            assert all("nothing lost" in n or "file header damaged" in n for n in j.notes), pos
+            if hit is None or buf[hit[0] + HEAD_SIZE] in (1, 2):  # header, sensor records
+                assert _samples(j) == base_samples, pos
+            continue
+        assert hit is not None
+        i_hit = sum(1 for r in recs[: recs.index(hit)] if buf[r[0] + HEAD_SIZE] == 3)
+        assert got == base_payloads[:i_hit] + base_payloads[i_hit + 1:], pos
+        assert j.n_records == base.n_records - 1 and len(j.damage) == 1, pos
+        sid = buf[hit[0] + HEAD_SIZE + 1]
+        placement = ("left_foot", "right_foot")[sid]
+        payload = base_payloads[i_hit]
+        n_lost = payload[12]
+        assert j.damage[0].lost_samples.get(sid) == n_lost, (pos, j.notes)
+        assert any(f"{placement} lacks {n_lost} samples" in n for n in j.notes), (pos, j.notes)
+    assert n_json_bytes > 2000  # the test did flip the header and sensor records
+
+
+def _v1(buf: bytes) -> bytes:
+    """A version-2 journal rewritten as version 1 wrote it (one copy of each JSON record)."""
+    out, prev = bytearray(buf[:8] + b"\x01\x00"), b""
+    for a, b in _records(buf):
+        rec = buf[a:b]
+        if rec != prev or buf[a + HEAD_SIZE] == 3:
+            out += rec
+        prev = rec
+    return bytes(out)
+
+
+def test_version_1_journal_is_read(tmp_path: Path) -> None:
+    p = _two_sensor_journal(tmp_path)
+    base = read_journal(p)
+    q = tmp_path / "v1.gait.journal"
+    q.write_bytes(_v1(p.read_bytes()))
+    j = read_journal(q)
+    assert j.version == 1 and j.json_copies == 0 and j.notes == []
+    assert (j.meta, j.sensors, j.events, j.end) == (base.meta, base.sensors, base.events,
+                                                   base.end)
+    assert _samples(j) == _samples(base)
+    # version 1 has one sensor record: a flipped bit in it loses that sensor, and says so
+    a, b = next(r for r in _records(j.buf) if j.buf[r[0] + HEAD_SIZE] == 2
+                and b'"sid":1' in j.buf[r[0]:r[1]])
+    bad = bytearray(j.buf)
+    bad[(a + b) // 2] ^= 4
+    q.write_bytes(bytes(bad))
+    j = read_journal(q)
+    assert list(_samples(j)) == ["left_foot"]
+    # (offline_journal's header record has no sensor list: the recorder's names the placement)
+    msg = "sensor 1: no intact sensor record, so its 12 data packets cannot be decoded: lost"
+    assert msg in j.notes and "1 sensor record" in j.notes[0]
+    res = finalise(q, tmp_path / "v1out")
+    assert [s.placement for s in res.sensors] == ["left_foot"] and msg in res.warnings
+
+
+def test_both_header_copies_lost_still_recovers(tmp_path: Path) -> None:
+    p = _two_sensor_journal(tmp_path)
+    buf = bytearray(p.read_bytes())
+    metas = [r for r in _records(bytes(buf)) if buf[r[0] + HEAD_SIZE] == 1]
+    assert len(metas) == 2
+    for a, b in metas:
+        buf[(a + b) // 2] ^= 1
+    p.write_bytes(bytes(buf))
+    j = read_journal(p)
+    assert j.meta == {} and any("no intact header record" in n for n in j.notes)
+    res = finalise(p, tmp_path / "nohead")
+    assert {s.placement: s.stats["samples"] for s in res.sensors} == {
+        "left_foot": 120, "right_foot": 120}
+    assert json.loads(res.manifest.read_text())["start_time_utc"] is None
+
+
+def test_many_damaged_stretches_summarised(tmp_path: Path) -> None:
+    p = _two_sensor_journal(tmp_path)
+    base = read_journal(p)
+    buf = bytearray(p.read_bytes())
+    rows = range(1, 23, 3)  # 8 data records, none adjacent
+    hit = [int(base.start[i]) + 20 for i in rows]
+    for pos in hit:
+        buf[pos] ^= 0x10
+    j = read_journal(p, bytes(buf))
+    assert len(j.damage) == len(hit) and len(j.sid) == len(base.sid) - len(hit)
+    assert len(j.notes) == 3  # two stretches, then one line for the rest and the totals
+    lost = {s: sum(d.lost_samples.get(s, 0) for d in j.damage) for s in (0, 1)}
+    n = {s: 10 * sum(1 for i in rows if base.sid[i] == s) for s in (0, 1)}
+    assert lost == n
+    assert j.notes[2].endswith(f"left_foot {n[0]}, right_foot {n[1]}"), j.notes
+
+
+@pytest.mark.parametrize("data", [b"", b"GAITJ", b"GAITJRNL\x02"])
+def test_empty_journal(tmp_path: Path, data: bytes) -> None:
+    """Killed before (or while) the file header was written: empty, not 'not a journal'."""
+    p = tmp_path / "e.gait.journal"
+    p.write_bytes(data)
+    j = read_journal(p)
+    assert j.empty and j.notes[0].startswith("empty journal")
+    from click.testing import CliRunner
+
+    from gait.cli import cli
+
+    r = CliRunner().invoke(cli, ["recover", str(p)])
+    assert r.exit_code == 0 and "empty journal, no samples" in r.output
+    assert not (tmp_path / "e.gait.json").exists()
+
+
+def test_new_journal_header_on_disk_before_data(tmp_path: Path) -> None:
+    """The file header and header record reach the file when the journal is created."""
+    p = tmp_path / "n.gait.journal"
+    w = JournalWriter(p, {"format": "gait-ble-journal", "origin_ns": 7})
+    try:
+        j = read_journal(p)  # another reader, before any flush or close
+        assert j.meta["origin_ns"] == 7 and j.empty and j.json_copies == 1
+    finally:
+        w.close()

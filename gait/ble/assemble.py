@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from gait.ble.decode import _ranges, decode_gait, decode_polar
-from gait.ble.journal import CHAR_BATTERY, CHAR_STATUS, Journal, read_journal
+from gait.ble.journal import CHAR_BATTERY, CHAR_DATA, CHAR_STATUS, Journal, read_journal
 from gait.ble.spec import gait_profile, polar_profile
 from gait.ble.timebase import fit_host_map, fit_sample_clock, unwrap
 from gait.errors import GaitInputError
@@ -299,7 +299,7 @@ def assemble(j: Journal) -> list[SensorResult]:
             first.setdefault(d["sid"], d)
     out = []
     for sid, doc in sorted(first.items()):
-        if not (j.sid == sid).any():
+        if not ((j.sid == sid) & (j.char == CHAR_DATA)).any():  # no samples (noted)
             continue
         fn = _assemble_polar if doc.get("profile") == "polar-pmd" else _assemble_gait
         out.append(fn(j, sid, doc, origin_ns))
@@ -315,9 +315,7 @@ def default_output(journal: str | Path) -> Path:
 
 def finalise(journal: str | Path, out: str | Path | None = None) -> Finalised:
     """Rebuild the recording from a journal (clean stop or crash); returns what was written."""
-    j = read_journal(journal)
-    if not j.meta:
-        raise GaitInputError(j.path, "no journal header record", expected="a gait journal")
+    j = read_journal(journal)  # (no header record: noted, the UTC start is unknown)
     sensors = assemble(j)
     if not sensors:
         raise GaitInputError(j.path, "no sensor data in the journal",

@@ -230,8 +230,10 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
            sim_stance_asym: float, sim_seed: int, mounts: tuple[str, ...] = ()) -> None:
     """Record BLE IMU sensors to OUT (the gait recording format).
 
-    Packets go to OUT.gait.journal as they arrive (flushed every second); on stop or Ctrl-C the
-    journal becomes OUT.gait.json + one CSV per sensor. After a crash: gait recover.
+    Packets go to OUT.gait.journal as they arrive (handed to the OS at once, fsynced every
+    0.5 s); on stop or Ctrl-C the journal becomes OUT.gait.json + one CSV per sensor. After a
+    crash: gait recover. An existing journal of OUT is refused, unless it holds no data (then
+    it is replaced, with a warning).
     """
     from gait.ble.assemble import finalise
     from gait.ble.recorder import Recorder, Target
@@ -242,8 +244,12 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
         raise GaitInputError(None, f"--duration {duration}", expected="a positive duration")
     jpath = journal_path(out)
     if jpath.exists():
-        raise GaitInputError(jpath, "journal already exists",
-                             expected="a new OUT (or gait recover this journal)")
+        if not _empty_journal(jpath):
+            raise GaitInputError(jpath, "journal already exists",
+                                 expected="a new OUT (or gait recover this journal)")
+        click.echo(f"warning: {jpath} holds no samples (a recording stopped before the first "
+                   "arrived): replaced", err=True)
+        jpath.unlink()
 
     async def main() -> list[Any]:
         radio = None
@@ -291,6 +297,17 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
     _print_summary(res)
 
 
+def _empty_journal(path: Path) -> bool:
+    """A journal with no samples and no damage (the recorder stopped before the first
+    arrived); ``False`` for anything else, a file that is no journal included."""
+    from gait.ble.journal import read_journal
+
+    try:
+        return read_journal(path).empty
+    except GaitInputError:
+        return False
+
+
 def _parse_record_mounts(values: tuple[str, ...], placements: list[str]) -> dict[str, str]:
     """``--mount PLACEMENT=SPEC`` of gait record -> {placement: SPEC} (checked like gait
     report's; the placement must be one of the recorded sensors). One-line error, exit 2."""
@@ -329,14 +346,27 @@ def _print_summary(res: Any) -> None:
 def recover(journal: str, out: str | None) -> None:
     """Rebuild a recording from a recorder journal (after a crash or power loss).
 
-    Everything flushed before the crash is kept (at most the last second is lost); a torn
-    final record is detected and dropped. OUT defaults to the journal's name.
+    A killed recorder loses only the packets not yet received, a power loss at most the last
+    0.5 s. A torn final record, and any damaged record (e.g. a flipped bit), is skipped and
+    what it cost is listed; header and sensor records are written twice, so one damaged copy
+    loses nothing. OUT defaults to the journal's name. Exit status 0 when a recording was
+    written (or the journal is empty: nothing recorded, nothing written), 2 when nothing can
+    be recovered.
     """
     from gait.ble.assemble import finalise
+    from gait.ble.journal import read_journal
 
     if not Path(journal).is_file():
         raise GaitInputError(journal, "no such file", expected="a .gait.journal file")
-    _print_summary(finalise(journal, out))
+    try:
+        res = finalise(journal, out)
+    except GaitInputError:
+        if not read_journal(journal).empty:
+            raise
+        click.echo(f"{journal}: empty journal, no samples (the recorder stopped before the "
+                   "first arrived): no recording written")
+        return
+    _print_summary(res)
 
 
 COMMANDS = [scan, record, recover]
