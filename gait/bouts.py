@@ -12,7 +12,9 @@ signal is cut into 3 s windows every 0.25 s and each window gets
   where it is periodic and the vertical alone is not, or where it finds half the vertical's
   period (the step where the vertical repeats per stride, as in asymmetric gait); with a trunk
   sensor's lateral acceleration, a period at which the lateral sway is in anti-phase two
-  periods on is half a step and is doubled (the two humps of a slow step);
+  periods on is half a step and is doubled (the two humps of a slow step), and a period of
+  ``STRIDE_CHECK_S`` or more at which it is in phase, and in anti-phase half a period on, is a
+  stride and is halved (a paretic step too weak to repeat in the vertical);
 * ``regularity``: the larger of the unbiased autocorrelations at the step and at the stride lag
   (Moe-Nilssen & Helbostad 2004, "Estimation of gait cycle characteristics by trunk
   accelerometry", J Biomech 37:121-126). Walking and running are periodic (0.5-0.9), other
@@ -61,6 +63,7 @@ LATERAL_ANTI = 0.3  # lateral acceleration in anti-phase at twice the lag: the l
 STRIDE_MIN_AC = 0.65  # a stride peak beyond the step range must reach this (noise: 9 %)
 MIN_STEP_HZ, MAX_STEP_HZ = 0.6, 4.0
 MAX_STEP_S = 1.1  # longest step lag searched in the step range
+STRIDE_CHECK_S = 0.8  # a period this long may be a stride (lateral check; half: 150 steps/min)
 MERGE_GAP_S = 1.0
 EDGE_FRAC = 0.2  # bout edges: where the 0.5 s envelope reaches this x the bout's median
 MIN_BOUT_S = 1.0
@@ -119,6 +122,12 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
     half a step - the loading and push-off humps of a slow step taken for two steps - and the
     step is twice it. (On every lower-back walk of ../shared/validation: 88 % of the windows
     whose vertical period is half the reference step, 0.3 % of those where it is the step.)
+    Conversely, where it is in phase at a period of ``STRIDE_CHECK_S`` or more and in
+    anti-phase at half of it, that period is the stride - a hemiparetic walker's paretic step
+    moves the trunk too little for the vertical to repeat per step - and the step is half of it
+    (trojaniello2014 stroke S022: lower-back IC F1 0.86 -> 0.94 with the walkway on the IMU
+    clock; below 0.8 s, 150 steps/min once halved, the check misread turns and shuffles of
+    mobgap MS001 as strides).
     """
     v = np.asarray(v, float)
     chans = v.reshape(len(v), -1)
@@ -148,7 +157,9 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         regularity = np.where(use2, reg2, regularity)
     two_humps = None
     if lateral is not None:
-        checked = _check_half_step(step_freq, _window_ac(lateral, fs, n_win, hop)[0])
+        ac_lat = _window_ac(lateral, fs, n_win, hop)[0]
+        step_freq = _check_stride(step_freq, ac_lat)
+        checked = _check_half_step(step_freq, ac_lat)
         two_humps = np.isfinite(step_freq) & (checked != step_freq)
         step_freq = checked
     ok = np.isfinite(step_freq)
@@ -156,6 +167,19 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         (step_freq >= MIN_STEP_HZ) & (step_freq <= MAX_STEP_HZ)
     return GaitWindows(t=t, power=power, step_freq=step_freq, regularity=regularity, gait=gait,
                        two_humps=two_humps)
+
+
+def _check_stride(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
+    """Halve the step period where the lateral sway is in phase at it and in anti-phase at half
+    of it: the period found is the stride (see :func:`window_features`)."""
+    rows = np.arange(len(step_freq))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = GRID_HZ / step_freq
+    ok = np.isfinite(lag) & (lag >= STRIDE_CHECK_S * GRID_HZ) & (lag < ac_lat.shape[1] - 1)
+    k1 = np.where(ok, np.round(lag), 0).astype(int)
+    kh = np.where(ok, np.round(lag / 2), 0).astype(int)
+    stride = ok & (ac_lat[rows, k1] > LATERAL_ANTI) & (ac_lat[rows, kh] < -LATERAL_ANTI)
+    return np.where(stride, 2 * step_freq, step_freq)
 
 
 def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:

@@ -66,6 +66,30 @@ def test_lateral_sway_tells_a_double_humped_step_from_two_steps() -> None:
     assert np.nanmedian(win.step_freq[win.gait]) == pytest.approx(1.8, abs=0.05)
 
 
+def test_lateral_sway_tells_a_stride_from_a_slow_step() -> None:
+    """Slow hemiparetic gait: the paretic step barely moves the trunk, so the vertical repeats
+    per stride (~1.1 s) and the step-lag autocorrelation is weak; the trunk's lateral sway is in
+    phase one stride on and in anti-phase one step on, so the period is halved. A slow walker's
+    genuinely long step (sway in anti-phase at it) keeps its period."""
+    fs = 100.0
+    t = np.arange(int(20 * fs)) / fs
+    stride_hz = 0.9
+    rng = np.random.default_rng(3)
+    ph = 2 * np.pi * stride_hz * t
+    # one strong (non-paretic) loading per stride, a weak paretic one in between
+    v = (np.exp(4 * np.cos(ph)) + 0.15 * np.exp(4 * np.cos(ph - np.pi))) / 20
+    v = v - v.mean() + rng.normal(0, 0.02, len(t))
+    ml = np.sin(ph + 0.4) + rng.normal(0, 0.05, len(t))
+    assert np.nanmedian(window_features(v, fs).step_freq) == pytest.approx(stride_hz, abs=0.05)
+    win = window_features(v, fs, lateral=ml)
+    assert np.nanmedian(win.step_freq[win.gait]) == pytest.approx(2 * stride_hz, abs=0.08)
+    slow_step_hz = 0.95  # a long step: the sway reverses every step
+    slow = _gait(t, slow_step_hz)
+    sway = np.sin(np.pi * slow_step_hz * t) + rng.normal(0, 0.05, len(t))
+    win = window_features(slow, fs, lateral=sway)
+    assert np.nanmedian(win.step_freq[win.gait]) == pytest.approx(slow_step_hz, abs=0.05)
+
+
 def test_noise_and_standing_are_not_gait() -> None:
     fs = 100.0
     rng = np.random.default_rng(1)
