@@ -125,7 +125,7 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
     Conversely, where it is in phase at a period of ``STRIDE_CHECK_S`` or more and in
     anti-phase at half of it, that period is the stride - a hemiparetic walker's paretic step
     moves the trunk too little for the vertical to repeat per step - and the step is half of it
-    (trojaniello2014 stroke S022: lower-back IC F1 0.86 -> 0.94 with the walkway on the IMU
+    (trojaniello2014 stroke S022: lower-back IC F1 0.86 -> 0.98 with the walkway on the IMU
     clock; below 0.8 s, 150 steps/min once halved, the check misread turns and shuffles of
     mobgap MS001 as strides).
     """
