@@ -51,7 +51,7 @@ def simulated(n_seeds: int = 3) -> list[tuple[str, str, str, float]]:
     i = 0
     for kind in ("walk", "run"):
         for p in SIM_PLACEMENTS:
-            for seed in range(n_seeds):
+            for _ in range(n_seeds):
                 for gyro in (True, False):
                     rec, _ = simulate(40, [p], kind, orientation="random", seed=1000 + i,
                                       with_gyro=gyro)

@@ -83,7 +83,7 @@ import numpy as np
 from gait.bouts import detect_bouts
 from gait.events.pocket import _acf, _vertical_from_linear
 from gait.preprocess import bandpass, fill_gaps, gravity_direction, lowpass
-from gait.recording import G, MIN_GAIT_HZ, SensorStream
+from gait.recording import MIN_GAIT_HZ, G, SensorStream
 
 WORK_HZ = 50.0  # features on a <= ~50 Hz copy (rotation and tilt are below 10 Hz)
 WIN_S = 3.0  # feature windows (2-3 strides)
@@ -226,7 +226,7 @@ def _classify(f: PlacementFeatures, phone: bool) -> tuple[str | None, float, str
         if sw < SWING_TRUNK_DEG or (pl < PLANAR_TRUNK and sw < SWING_TRUNK_PLANAR_DEG):
             c = _sure(sw, SWING_TRUNK_DEG, "swing_deg") if sw < SWING_TRUNK_DEG else min(
                 _sure(pl, PLANAR_TRUNK, "planar"), _sure(sw, SWING_TRUNK_PLANAR_DEG, "swing_deg"))
-            kind, why = "trunk", f"turns {sw:.0f} deg per stride ({pl:.2f} on one axis)"
+            why = f"turns {sw:.0f} deg per stride ({pl:.2f} on one axis)"
         elif sm < SMOOTH_POCKET and sw < SWING_POCKET_MAX_DEG:
             return "pocket", min(_sure(sm, SMOOTH_POCKET, "smooth"),
                                  _sure(sw, SWING_POCKET_MAX_DEG, "swing_deg"),
@@ -247,7 +247,7 @@ def _classify(f: PlacementFeatures, phone: bool) -> tuple[str | None, float, str
         c = _sure(ha, HALF_TRUNK, "half_ac")
         if np.isfinite(ti):
             c = min(c, _sure(ti, TILT_TRUNK_DEG, "tilt_deg"))
-        kind, why = "trunk", f"repeats every step (half-step autocorrelation {ha:.2f})"
+        why = f"repeats every step (half-step autocorrelation {ha:.2f})"
     elif not np.isfinite(ha):
         return None, 0.0, "no periodic walking signal"
     else:
