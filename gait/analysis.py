@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gait import __version__
-from gait.events import FOOT, Detection, detect_events
+from gait.events import FOOT, INFERRED_NOTE, Detection, detect_events
 from gait.interpret import DISCLAIMER, SIDE_TRUST_MIN, SIDE_UNKNOWN, by_param, verdict
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
@@ -167,12 +167,26 @@ def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, A
     n_r = int((steps["side"] == "R").sum())
     sided = det.events["side"].isin(["L", "R"]).mean() if len(det.events) else 0.0
     if len(det.events) and sided < 0.5:
-        problems.append("left and right could not be told apart (give the pocket side: "
-                        "left_pocket=FILE or right_pocket=FILE)")
+        problems.append(_UNSIDED.get(det.sources[0] if det.sources else "",
+                                     _UNSIDED["pocket"]))
     irregular = int((~steps["regular"]).sum()) if "regular" in steps else 0
     return {"ok": not problems, "n_steps": n_l + n_r, "n_steps_L": n_l, "n_steps_R": n_r,
             "n_irregular_steps": irregular,
             "n_bouts": len(det.bouts), "walking_s": walking, "problems": problems}
+
+
+#: why a stream's events have no sides, by placement (a placement inferred without a side, a
+#: phone held in the hand): the quality problem that makes the verdict undetermined
+_UNSIDED = {
+    "pocket": "left and right could not be told apart (give the pocket side: left_pocket=FILE "
+              "or right_pocket=FILE)",
+    "hand": "hand-held: no left/right (a phone in the hand moves with the arm, not with one "
+            "leg; steps and cadence are measured)",
+    "foot": "one foot sensor of unknown side: left and right could not be told apart (give "
+            "left_foot=FILE or right_foot=FILE)",
+    "shank": "one shank sensor of unknown side: left and right could not be told apart (give "
+             "left_shank=FILE or right_shank=FILE)",
+}
 
 
 def _side_source(det: Detection, kind: str) -> str | None:
@@ -243,7 +257,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     quality = _quality(rec, det, steps)
     quality["notes"] = [*trunk.get("notes", []),
                         *([trunk["impact_note"]] if "impact_note" in trunk else []),
-                        *([POCKET_NOTE] if kind == "pocket" and len(steps) else [])]
+                        *([POCKET_NOTE] if kind == "pocket" and len(steps)
+                           and "hand" not in det.sources else [])]
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     quality["side_confidence"] = det.side_confidence
@@ -252,6 +267,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         quality["side_source"] = source
     # what the side check did (found, confirmed, swapped, or found but not usable)
     check_notes = [n.removeprefix("lower_back: ") for n in det.notes if "side check" in n]
+    quality["notes"] += [n for n in det.notes if n.startswith(INFERRED_NOTE)]
     quality["notes"] += check_notes or ([SIDE_INFERRED_NOTE] if source == "inferred" else [])
     if source == "mount":  # which mount, and where it was stated
         quality["notes"] += [n.removeprefix("lower_back: ") for n in det.notes

@@ -32,6 +32,8 @@ PLACEMENTS: tuple[str, ...] = (
     "right_foot",
     "left_shank",
     "right_shank",
+    "foot",
+    "shank",
     "left_pocket",
     "right_pocket",
     "pocket",

@@ -64,7 +64,7 @@ def test_events_rejects_placement_without_detector(tmp_path: Path) -> None:
 
     acc, gyr = walk_like(800)
     p = write_generic(tmp_path / "w.csv", np.arange(800) / 100, acc, gyr)
-    r = run("events", f"hand={p}")
+    r = run("events", f"chest={p}")  # hand: steps without sides (issue 18)
     assert r.returncode == 2
     assert "no stream with an event detector" in r.stderr
 

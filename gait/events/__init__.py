@@ -59,7 +59,7 @@ class Detection:
         return round(float(c.mean()), 3) if len(c) else None
 
 
-FOOT = ("left_foot", "right_foot", "left_shank", "right_shank")
+FOOT = ("left_foot", "right_foot", "left_shank", "right_shank", "foot", "shank")
 POCKET = ("left_pocket", "right_pocket", "pocket")
 
 
@@ -76,7 +76,7 @@ def _module_for(placement: str) -> str | None:
         return "foot"
     if placement == "lower_back":
         return "lower_back"
-    if placement in POCKET:
+    if placement in POCKET or placement == "hand":  # hand: steps of both feet, no sides
         return "pocket"
     return None
 
@@ -121,13 +121,18 @@ def detect_events(rec: Recording) -> Detection:
     contacts.
     """
     by = {s.placement: s for s in rec.streams}
+    placement_notes: list[str] = []
+    if "unknown" in by and not any(p in by for p in (*FOOT, "lower_back", *POCKET, "hand")):
+        stream, note = _placed(by.pop("unknown"), rec.source_format in PHONE_APPS)
+        by[stream.placement] = stream
+        placement_notes.append(note)
     feet = [p for p in FOOT if p in by]
     if feet:
         chosen = feet
     elif "lower_back" in by:
         chosen = ["lower_back"]
     else:
-        chosen = [p for p in POCKET if p in by][:1]
+        chosen = [p for p in (*POCKET, "hand") if p in by][:1]
     if not chosen:
         raise ValueError(
             "no stream with an event detector (placements: " + ", ".join(by) + "); "
@@ -141,8 +146,42 @@ def detect_events(rec: Recording) -> Detection:
     ev["confidence"] = np.clip(ev["confidence"].astype(float), 0, 1)
     ev["side_confidence"] = side_confidence_column(ev)
     return Detection(events=ev[DETECTION_COLUMNS], bouts=merge_bouts([d.bouts for d in dets]),
-                     sources=chosen, notes=[n for d in dets for n in d.notes],
+                     sources=chosen, notes=[*placement_notes, *(n for d in dets for n in d.notes)],
                      side_source=next((d.side_source for d in dets if d.side_source), None))
+
+
+#: source formats of phone apps (a trunk-like phone facing up is held in the hand)
+PHONE_APPS = frozenset({"phyphox", "sensor_logger", "physics_toolbox", "sensorlog",
+                        "matlab_mobile", "androsensor"})
+#: a note of the report starts with this when the placement was inferred
+INFERRED_NOTE = "placement inferred from the signal"
+
+
+def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
+    """``stream`` (placement ``unknown``) with the placement :func:`gait.placement.
+    infer_placement` finds, and the report's note; a one-line ``ValueError`` asking for
+    ``PLACEMENT=`` when it is not sure (confidence below ``MIN_CONFIDENCE``) or finds no
+    walking. A pocket, foot or shank of unknown side becomes ``pocket``, ``foot`` or
+    ``shank``: the side is never guessed."""
+    from dataclasses import replace
+
+    from gait.placement import MIN_CONFIDENCE, infer_placement
+
+    g = infer_placement(stream, phone=phone)
+    if g.placement is None:
+        raise ValueError(f"nothing to analyse: {g.reason}")
+    if not g.usable:
+        raise ValueError(
+            f"where the sensor was worn is not clear from the signal ({g.reason}; best guess "
+            f"{g.placement}, confidence {g.confidence:.2f} < {MIN_CONFIDENCE}): say it with "
+            f"PLACEMENT=FILE, one of {', '.join(g.candidates)}")
+    side = {"pocket": "; give left_pocket=FILE or right_pocket=FILE for sides",
+            "foot": "; give left_foot=FILE or right_foot=FILE for its side",
+            "shank": "; give left_shank=FILE or right_shank=FILE for its side",
+            "hand": ": hand-held, no left/right (steps and cadence only)"}.get(g.placement, "")
+    note = (f"{INFERRED_NOTE}: {g.placement} (confidence {g.confidence:.2f}; {g.reason}; "
+            f"PLACEMENT=FILE overrides){side}")
+    return replace(stream, placement=g.placement), note
 
 
 def side_confidence_column(ev: pd.DataFrame) -> np.ndarray:

@@ -1,0 +1,131 @@
+"""Placement from the signal (issue 18): :func:`gait.placement.infer_placement` and its use
+by :func:`gait.events.detect_events` for streams of unknown placement."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gait
+from gait.analysis import analyse
+from gait.placement import MIN_CONFIDENCE, infer_placement
+from gait.recording import Recording
+from gait.simulate import simulate
+
+from .conftest import PHONE, needs_shared
+from .test_cli import run
+
+CASES = [(p, g) for g in ("walk", "run") for p in (
+    "lower_back", "left_foot", "right_shank", "left_pocket", "right_pocket")]
+
+
+def _kind(p: str) -> str:
+    return next((k for k in ("foot", "shank", "pocket") if k in p), p)
+
+
+@pytest.mark.parametrize(("placement", "kind"), CASES)
+def test_simulated_placement_with_random_orientation(placement: str, kind: str) -> None:
+    for seed in (3, 4):
+        rec, _ = simulate(25, [placement], kind, orientation="random", seed=seed)
+        g = infer_placement(rec.streams[0])
+        assert g.placement == _kind(placement), (seed, g)
+        assert g.confidence >= MIN_CONFIDENCE, (seed, g)
+        assert g.candidates[0].endswith(g.placement) or g.placement in g.candidates
+
+
+def test_standing_still_has_no_placement() -> None:
+    rec, _ = simulate(20, ["lower_back"], "walk", stand_s=10.0, seed=1)
+    g = infer_placement(rec.streams[0])
+    assert g.placement is None and g.confidence == 0.0 and "walking" in g.reason
+
+
+def _unknown(rec: Recording) -> Recording:
+    return replace(rec, streams=[replace(rec.streams[0], placement="unknown")],
+                   source_format="generic")
+
+
+def test_unknown_stream_is_analysed_with_the_inferred_placement() -> None:
+    rec, _ = simulate(40, ["lower_back"], "walk", orientation="random", seed=7)
+    a = analyse(_unknown(rec), n_boot=200)
+    assert a.doc["sources"] == ["lower_back"]
+    assert any(n.startswith("placement inferred from the signal: lower_back")
+               for n in a.doc["quality"]["notes"])
+
+
+def test_unknown_pocket_gets_no_invented_side() -> None:
+    rec, _ = simulate(40, ["left_pocket"], "walk", orientation="random", seed=8)
+    a = analyse(_unknown(rec), n_boot=200)
+    assert a.doc["sources"] == ["pocket"]
+    assert a.doc["quality"]["n_steps_L"] == a.doc["quality"]["n_steps_R"] == 0
+    assert a.doc["verdict"]["level"] == "undetermined"
+
+
+def test_unsure_placement_asks_for_it_in_one_line() -> None:
+    rec, _ = simulate(40, ["left_shank"], "walk", orientation="random", seed=9, with_gyro=False)
+    with pytest.raises(ValueError, match="PLACEMENT=FILE") as e:
+        analyse(_unknown(rec), n_boot=200)
+    assert "\n" not in str(e.value) and "left_shank" in str(e.value)
+
+
+def test_report_cli_on_a_generic_csv_without_placement(tmp_path: Path) -> None:
+    rec, _ = simulate(40, ["lower_back"], "walk", orientation="random", seed=11)
+    s = rec.streams[0]
+    csv = tmp_path / "walk.csv"
+    data = np.column_stack([s.time_s, s.acc, s.gyr])
+    np.savetxt(csv, data, delimiter=",", fmt="%.6f", comments="",
+               header="time_s,ax,ay,az,gx,gy,gz")
+    out = tmp_path / "r.json"
+    r = run("report", str(csv), "--json", str(out))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(out.read_text())
+    assert doc["sources"] == ["lower_back"]
+    assert any("placement inferred" in n for n in doc["quality"]["notes"])
+    # overriding with PLACEMENT= skips the inference
+    r = run("report", f"lower_back={csv}", "--json", str(out))
+    assert r.returncode == 0, r.stderr
+    assert not any("placement inferred" in n
+                   for n in json.loads(out.read_text())["quality"]["notes"])
+
+
+#: phone exports (../shared/validation/phone_exports, PROVENANCE.md) and what gait makes of them
+HAND = ("sensor_logger/android_v3_inhand_walk_azyfen_Zyf",
+        "sensor_logger/ios_v2_inhand_walk_azyfen_Ido",
+        "sensor_logger/ios_v3_inhand_walk_azyfen_Cxh")
+NOT_WALKING = {"androsensor/steps_fahadsha/steps_found.csv": "1 Hz, too slow",
+               "sensorlog/ios_walk_waterways/SensorLogFiles_my_iOS_device_250311_14-55-58.zip":
+                   "16.8 Hz, too slow",
+               "phyphox/android_zip_acc_with_g_ckenz0/Acelerao com g 2023-09-25 17-36-23.zip":
+                   "no walking found"}
+
+
+@needs_shared
+@pytest.mark.parametrize("rel", HAND)
+def test_phone_in_the_hand_gives_steps_without_sides(rel: str) -> None:
+    a = analyse(gait.load(PHONE / rel), n_boot=200)
+    assert a.doc["sources"] == ["hand"]
+    q = a.doc["quality"]
+    assert q["n_steps_L"] == q["n_steps_R"] == 0
+    assert a.doc["overall"]["n_steps"] >= 10
+    assert any("hand-held: no left/right" in p for p in q["problems"])
+    assert a.doc["verdict"]["level"] == "undetermined"
+
+
+@needs_shared
+@pytest.mark.parametrize("rel", sorted(NOT_WALKING))
+def test_export_without_walking_gives_one_clear_line(rel: str) -> None:
+    with pytest.raises(ValueError) as e:
+        analyse(gait.load(PHONE / rel), n_boot=200)
+    msg = str(e.value)
+    assert NOT_WALKING[rel] in msg and "\n" not in msg
+
+
+@needs_shared
+def test_pocket_export_with_gyroscope_is_a_leg_without_side() -> None:
+    a = analyse(gait.load(PHONE / "sensor_logger/android_v2_inpocket_walk_azyfen_Matan"),
+                n_boot=200)
+    assert a.doc["sources"][0] in ("pocket", "shank", "foot")
+    assert a.doc["quality"]["n_steps_L"] == a.doc["quality"]["n_steps_R"] == 0
