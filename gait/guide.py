@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich import box
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -116,14 +115,14 @@ def render_guide(con: Console) -> None:
             grid.add_row("-", Text(line))
         con.print(grid)
     con.print()
-    t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
-              title="Apps: settings and export", title_justify="left", show_lines=False)
-    t.add_column("app", ratio=2)
-    t.add_column("settings", ratio=5)
-    t.add_column("export", ratio=3)
+    con.print(Text("The apps: settings and export", style="bold cyan"))
     for app, platforms, settings, export in APPS:
-        t.add_row(Group(Text(app, style="bold"), Text(platforms, style="dim")),
-                  Text(settings), Text(export))
-    con.print(t)
+        con.print(Text.assemble((app, "bold"), f" ({platforms})"))
+        grid = Table.grid(padding=(0, 1, 0, 2))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column(ratio=1)
+        grid.add_row("settings", Text(settings))
+        grid.add_row("export", Text(export))
+        con.print(grid)
     con.print(Text("A BLE sensor: gait scan, then gait record --sensor PLACEMENT=ADDRESS OUT "
                    "(README: gait record).", style="dim"))
