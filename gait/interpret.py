@@ -510,6 +510,7 @@ def headline(doc: Mapping) -> dict:
         return out
     s = (doc.get("symmetry") or {}).get(_HEADLINE_PARAM) or {}
     share, si, ci = s.get("left_share_pct"), s.get("si_pct"), s.get("ci95") or [None, None]
+    si_txt = None if si is None else round(float(si), 1) + 0.0  # no "-0.0"
     if share is None or si is None:
         out["text"] = str(v.get("summary") or "")
         out["lines"] = [out["text"]]
@@ -523,7 +524,7 @@ def headline(doc: Mapping) -> dict:
     ci_txt = (f" (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f})" if None not in ci[:2] else "")
     lines = []
     if conf is None or conf >= SIDE_TRUST_MIN:
-        lines.append(f"Stance balance L {share:.1f} % / R {100 - share:.1f} % · SI {si:+.1f} %"
+        lines.append(f"Stance balance L {share:.1f} % / R {100 - share:.1f} % · SI {si_txt:+.1f} %"
                      f"{ci_txt}.")
         if band:
             lo, hi = band.left_share_90

@@ -150,3 +150,11 @@ def test_gait_guide_command() -> None:
     for needle in ("100 Hz", "WITH gravity", "Gyroscope on", "LEFT hip three times",
                    "5 s", "at least 2 minutes", "level ground", "screen-out,top-up"):
         assert needle in text, needle
+
+
+def test_long_report_progress_counts_the_chunks() -> None:
+    from gait.cli import _counting
+
+    ticks: list[int] = []
+    out = list(_counting(map, lambda: ticks.append(1))(lambda x: 2 * x, range(5)))
+    assert out == [0, 2, 4, 6, 8] and len(ticks) == 5
