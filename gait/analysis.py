@@ -18,7 +18,14 @@ import pandas as pd
 
 from gait import __version__
 from gait.events import FOOT, INFERRED_NOTE, Detection, detect_events
-from gait.interpret import DISCLAIMER, SIDE_TRUST_MIN, SIDE_UNKNOWN, by_param, verdict
+from gait.interpret import (
+    DISCLAIMER,
+    SIDE_TRUST_MIN,
+    SIDE_UNKNOWN,
+    by_param,
+    headline,
+    verdict,
+)
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
     PARAMETERS,
@@ -279,7 +286,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
                 quality["problems"], gait_kind,
                 side_known=quality["side_confidence"] is None
-                or quality["side_confidence"] >= SIDE_TRUST_MIN, sensors=kind, per_side=sides)
+                or quality["side_confidence"] >= SIDE_TRUST_MIN, sensors=kind, per_side=sides,
+                streams=info["streams"], walking_s=quality["walking_s"])
     recording = {"file": file,
                  "format": info["format"], "app": info["app"], "platform": info["platform"],
                  "device": info["device"], "start_time_utc": info["start_time_utc"],
@@ -308,4 +316,5 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "steps": _step_table(steps, [c for c in step_cols if c in steps]),
         "events": _event_table(det.events),
     }
+    doc["headline"] = headline(doc)
     return Analysis(doc=doc, steps=steps, detection=det)

@@ -342,10 +342,15 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
         label, sources = path, source_paths(path, **_chunk_opts(ropts, placement))
         # the workers start now, before the progress bar's thread
         mapper = stack.enter_context(_chunk_workers(jobs, duration))
+        from gait.longfile import CHUNK_S
 
-        def run() -> Any:
-            return _analyse_long(files[0], ropts, seed, label, mapper)
+        n_chunks: int | None = max(math.ceil(duration / CHUNK_S), 1)
+
+        def run(tick: Callable[[], None] | None = None) -> Any:
+            return _analyse_long(files[0], ropts, seed, label,
+                                 mapper if tick is None else _counting(mapper, tick))
     else:
+        n_chunks = None
         if files:
             rec = _load_walk(files, ropts)
             label = ", ".join(parse_file_arg(f)[1] for f in files)
@@ -353,16 +358,11 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
             rec, label = demo_recording()
         duration, sources = rec.duration_s, rec.sources
 
-        def run() -> Any:
+        def run(tick: Callable[[], None] | None = None) -> Any:
             return _analyse(rec, seed, label, files)
     with stack:
-        if duration > 600 and not quiet:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
-                          TimeElapsedColumn(), console=con, transient=True) as prog:
-                prog.add_task(f"analysing {duration / 60:.0f} min of data", total=None)
-                result = run()
+        if duration > 600 and not quiet and sys.stderr.isatty():
+            result = _with_progress(run, duration, n_chunks)
         else:
             result = run()
     doc = result.doc
@@ -387,6 +387,45 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
             con.print(f"Stored in the history as walk {walk_id} ({resolve_db(db)}); "
                       "'gait history' shows the trend.", soft_wrap=True)
+
+
+def _counting(mapper: Callable[..., Any], tick: Callable[[], None]) -> Callable[..., Any]:
+    """``mapper`` calling ``tick()`` after each result."""
+    def counted(fn: Callable[..., Any], items: Any) -> Any:
+        for r in mapper(fn, items):
+            tick()
+            yield r
+    return counted
+
+
+def _with_progress(run: Callable[..., Any], duration: float, n_chunks: int | None) -> Any:
+    """``run(tick)`` under a progress bar on stderr (a terminal): chunks measured out of
+    ``n_chunks``, or a spinner for a recording analysed in one piece."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}")]
+    if n_chunks:
+        columns += [BarColumn(bar_width=20), MofNCompleteColumn(), TimeRemainingColumn()]
+    columns.append(TimeElapsedColumn())
+    what = fmt_hours(duration)
+    with Progress(*columns, console=Console(stderr=True), transient=True) as prog:
+        task = prog.add_task(f"analysing {what}" + (" in 10-min chunks" if n_chunks else ""),
+                             total=n_chunks)
+        return run(lambda: prog.advance(task))
+
+
+def fmt_hours(seconds: float) -> str:
+    """``24 h 00 min`` or ``45 min`` of data."""
+    m = round(seconds / 60)
+    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
 
 def _chunked_duration(files: tuple[str, ...], ropts: dict[str, Any]) -> float | None:
@@ -448,6 +487,15 @@ def _analyse(rec: Any, seed: int, label: str, files: tuple[str, ...]) -> Any:
     except ValueError as exc:
         raise GaitInputError(files[0] if files else label, str(exc), where="placement") \
             from None
+
+
+@cli.command()
+def guide() -> None:
+    """How to record a walk: app settings, where the sensor goes, the side check, standing
+    still, walking two minutes, exporting."""
+    from gait.guide import render_guide
+
+    render_guide(Console(highlight=False))
 
 
 @cli.command()

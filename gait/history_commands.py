@@ -66,10 +66,15 @@ def _signed(x: Any, digits: int = 1) -> str:
 
 
 def _slope(tr: Mapping[str, Any]) -> str:
+    """``-0.42 [-0.90,+0.06]``: two decimals below 10, fewer above (walks hours apart give
+    slopes of thousands per week); the interval wraps under the slope in a narrow column."""
     ci = tr.get("slope_ci95") or [None, None]
-    if tr.get("slope_pct_per_week") is None:
+    x = tr.get("slope_pct_per_week")
+    if x is None:
         return "–"
-    return f"{_signed(tr['slope_pct_per_week'], 2)} [{_signed(ci[0], 2)},{_signed(ci[1], 2)}]"
+    big = max(abs(float(v)) for v in (x, *ci) if isinstance(v, int | float))
+    d = 2 if big < 10 else 1 if big < 100 else 0
+    return f"{_signed(x, d)} [{_signed(ci[0], d)},{_signed(ci[1], d)}]"
 
 
 def _cadence(x: Any) -> str:
@@ -102,12 +107,12 @@ def render_history_text(doc: Mapping[str, Any], con: Console) -> None:
     params = list(doc["parameters"])
     main = params[0] if params else None
     t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    t.add_column("#", justify="right")
-    t.add_column("date")
-    t.add_column("recording", overflow="ellipsis", no_wrap=True, max_width=24)
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("date", no_wrap=True, min_width=10)  # never "20…"
+    t.add_column("recording", overflow="ellipsis", no_wrap=True, max_width=24, min_width=8)
     t.add_column("verdict", no_wrap=True)
     if main:
-        t.add_column(f"{param_label(main)} SI % [95 % CI]", justify="right", no_wrap=True)
+        t.add_column(f"{param_label(main)} SI %\n[95 % CI]", justify="right", no_wrap=True)
     for w in doc["walks"]:
         v = w.get("verdict") or {}
         cells = [str(w["id"]), _date(w["walk_utc"]), Path(str(w["file"])).name,
@@ -119,11 +124,11 @@ def render_history_text(doc: Mapping[str, Any], con: Console) -> None:
     con.print(t)
     tt = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False,
                title="Trend of the symmetry index (SI, %)", title_justify="left")
-    tt.add_column("parameter", no_wrap=True)
-    tt.add_column("n", justify="right")
+    tt.add_column("parameter", no_wrap=True, min_width=14)
+    tt.add_column("n", justify="right", no_wrap=True)
     tt.add_column("first→last", justify="right", no_wrap=True)
-    tt.add_column("per week [95 % CI]", justify="right", no_wrap=True)
-    tt.add_column("trend", no_wrap=True)
+    tt.add_column("per week [95 % CI]", justify="right")
+    tt.add_column("trend", min_width=9)
     notes = []
     for p in params:
         tr = doc["parameters"][p]["trend"]

@@ -413,8 +413,15 @@ def overall(events: pd.DataFrame, bouts: pd.DataFrame | None) -> dict[str, Any]:
     """Both legs together, sides known or not: the ICs inside bouts (``n_steps``), the time
     between consecutive ICs of a bout (``step_s``: mean, SD, CV %, n of the regular ones, within
     ``REGULAR_STEP`` x their median, so pauses and turns on the spot do not count) and the
-    cadence from it (steps/min). A phone in a pocket of unknown side still gives these."""
-    ic = np.sort(events.loc[events["kind"] == "IC", "t"].to_numpy(float))
+    cadence from it (steps/min). A phone in a pocket of unknown side still gives these.
+
+    A sensor on one leg only (every IC on one side) sees strides, not steps: its intervals are
+    ``stride_s``, the cadence is 2 x the strides per minute, ``n_steps`` is 2 x its contacts,
+    ``step_s`` is not measured (n 0) and ``one_leg`` names the side."""
+    ics = events.loc[events["kind"] == "IC"].sort_values("t")
+    ic = ics["t"].to_numpy(float)
+    sides = set(ics["side"].dropna()) if "side" in ics else set()
+    one_leg = sides.pop() if len(sides) == 1 and ics["side"].notna().all() else None
     bout = _bout_index(ic, bouts)
     n_steps = int((bout >= 0).sum())
     same = (bout[1:] == bout[:-1]) & (bout[1:] >= 0)
@@ -422,6 +429,12 @@ def overall(events: pd.DataFrame, bouts: pd.DataFrame | None) -> dict[str, Any]:
     if len(d):
         med = float(np.median(d))
         d = d[(d >= REGULAR_STEP[0] * med) & (d <= REGULAR_STEP[1] * med)]
+    if one_leg is not None:
+        stride = describe_values(d)
+        return {"n_steps": 2 * n_steps,
+                "cadence_spm": 120.0 / stride["mean"] if stride["mean"] else None,
+                "step_s": describe_values(np.empty(0)), "stride_s": stride,
+                "one_leg": str(one_leg)}
     step = describe_values(d)
     return {"n_steps": n_steps,
             "cadence_spm": 60.0 / step["mean"] if step["mean"] else None, "step_s": step}

@@ -110,12 +110,16 @@ def test_terminal_and_html(recovering: list[tuple[dict, list[Path]]], tmp_path: 
                            capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "h.sqlite"
     for i, (doc, srcs) in enumerate(recovering):
+        doc = {**doc, "recording": {**doc["recording"],  # a phone export's long name
+                                    "file": f"walk_{i}_sensor_logger_2025-03-1{i}_18-02-11.zip"}}
         store(doc, srcs, db, when=T0 + timedelta(days=10 * i))
     html = tmp_path / "h.html"
     code, out, _ = run_cli(["history", "--db", str(db), "--html", str(html)], capsys)
     assert code == 0
     assert "3 walk(s)" in out and "improving" in out and "Stance time" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+    for i in range(3):  # whole dates at 80 columns, never "20…"
+        assert (T0 + timedelta(days=10 * i)).date().isoformat() in out
     page = html.read_text()
     assert page.count("<svg") >= 2 and "Content-Security-Policy" in page
     assert "<script" not in page and 'href="http' not in page and "src=" not in page

@@ -21,7 +21,7 @@ from rich.console import Console
 
 import gait.report as report
 from gait.report import dumps, render_html, render_text, render_text_str, validate
-from gait.report.text import parameter_keys
+from gait.report.text import counting, parameter_keys
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -190,8 +190,10 @@ def doc() -> dict[str, Any]:
     return make_doc()
 
 
-def _svgs(page: str) -> list[ET.Element]:
-    return [ET.fromstring(m) for m in re.findall(r"<svg\b.*?</svg>", page, flags=re.S)]
+def _svgs(page: str, narrow: bool = False) -> list[ET.Element]:
+    """The page's plots for a wide screen (``narrow``: the phone's, drawn beside them)."""
+    svgs = [ET.fromstring(m) for m in re.findall(r"<svg\b.*?</svg>", page, flags=re.S)]
+    return [s for s in svgs if s.get("id", "").endswith("-narrow") == narrow]
 
 
 # --- the fixture ---------------------------------------------------------------------------
@@ -476,6 +478,23 @@ def test_html_has_four_accessible_plots_with_data(doc: dict[str, Any]) -> None:
     # no duplicate ids across the page (clip-path ids are prefixed per plot)
     all_ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(all_ids) == len(set(all_ids))
+    # the same four plots for a phone, 360 units wide, their legends in HTML
+    narrow = _svgs(page, narrow=True)
+    assert [s.get("id") for s in narrow] == [f"{i}-narrow" for i in ids]
+    assert all(s.get("viewBox", "").startswith("0 0 360 ") for s in narrow)
+    assert page.count('<ul class="legend">') == 3  # the symmetry plot has no legend
+    # parameters that do not count are never drawn in the verdict's colours
+    from gait.report.html import INFO_COLOR, LEVEL_COLOR
+
+    fills = [c.get("fill") for c in dots]
+    keys = [k for k in parameter_keys(doc) if k in doc["symmetry"]]
+    counted = counting(doc)
+    assert counted == {"stance_s"}
+    for k, fill in zip(keys, fills, strict=True):
+        if k in counted:
+            assert fill in LEVEL_COLOR.values(), k
+        else:
+            assert fill == INFO_COLOR, k
 
 
 def test_html_sections_and_verdict_colour(doc: dict[str, Any]) -> None:
@@ -485,8 +504,10 @@ def test_html_sections_and_verdict_colour(doc: dict[str, Any]) -> None:
     for sec in ("summary", "plots", "parameters", "findings", "explanation", "advice",
                 "thresholds", "quality", "recording"):
         assert f'id="{sec}"' in page, sec
-    assert page.index('id="summary"') < page.index('class="disclaimer"') < page.index(
-        'id="plots"') < page.index('id="parameters"') < page.index('id="recording"')
+    # the answer first: the headline, then the table, findings and advice, then the plots
+    assert page.index('id="summary"') < page.index('class="headline"') < page.index(
+        'id="parameters"') < page.index('id="findings"') < page.index(
+        'class="disclaimer"') < page.index('id="plots"') < page.index('id="recording"')
     ps = doc["per_side"]
     assert f"{ps['L']['stance_s']['mean']:.3f}" in page
     assert "Patterson et al. 2010" in page and "3 backwards timestamps sorted" in page

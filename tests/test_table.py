@@ -297,7 +297,7 @@ def test_html_and_text_from_tables_equal_those_from_lists(analysed: Any) -> None
     doc = analysed.doc
     page = render_html(doc)
     assert page == render_html(_as_lists(doc))
-    assert page.count("<svg") == 4 and "<path" in page
+    assert page.count("<svg") == 8 and "<path" in page  # each plot wide and for a phone
     assert render_text_str(doc) == render_text_str(_as_lists(doc))
 
 
@@ -311,7 +311,7 @@ def test_long_walk_html_draws_from_tables() -> None:
                                         dtype=np.int64 if k == "bout" else float)
                           for k in keys})
     page = render_html(doc)
-    assert page == render_html(_as_lists(doc)) and page.count("<svg") == 4
+    assert page == render_html(_as_lists(doc)) and page.count("<svg") == 8
     left = {**doc, "steps": doc["steps"][doc["steps"].isin("side", ("L",))]}
     assert render_html(left) == render_html(_as_lists(left))
 
@@ -371,5 +371,5 @@ def test_a_day_of_steps_and_events_stays_small(monkeypatch: pytest.MonkeyPatch) 
     assert out.size > 50e6
     doc["events"] = _event_table(events.assign(side=None))
     doc["quality"].update(n_steps=0)
-    assert render_html(doc).count("<svg") == 4
+    assert render_html(doc).count("<svg") == 8
     assert f"{n} steps (sides unknown)" in header_text(doc)  # unsided ICs, counted by column

@@ -21,11 +21,15 @@ from gait.report.jsonout import TRUNK, fmt_value, param_label, param_unit
 from gait.report.svg import FONT, Axes, Chart
 from gait.report.text import (
     SIDE_WORD,
+    counting,
     fmt_duration,
     fmt_mean_sd,
     fmt_si,
     header_text,
+    headline_of,
+    overall_text,
     parameter_keys,
+    step_pairs_label,
     verdict_title,
 )
 from gait.table import Table
@@ -37,6 +41,7 @@ TEXT_COLOR = {"L": "#0072B2", "R": "#b57d00"}  # orange text darkened for contra
 BOUT_COLOR = "#9e9e9e"
 LEVEL_COLOR = {"balanced": "#2e7d32", "mild": "#f9a825", "marked": "#c62828",
                "undetermined": "#757575", "uncertain": "#757575"}
+INFO_COLOR = "#78909c"  # informational parameters: never a verdict colour
 BAND_COLOR = {"balanced": "#c8e6c9", "mild": "#fff3b0", "marked": "#ffcdd2", "none": "#eeeeee"}
 _CSS = """
 :root{color-scheme:light;--l:#0072B2;--r:#E69F00}
@@ -64,7 +69,19 @@ th{background:#f3f3f3}
 .l{color:var(--l);font-weight:600}.r{color:#b57d00;font-weight:600}
 ul{padding-left:1.3rem}li{margin:.25rem 0}
 .problems li{color:#8a4b00}.ok{color:#2e7d32;font-weight:600}.notok{color:#c62828;font-weight:600}
-footer{margin-top:2.5rem;color:#777;font-size:.85rem}
+footer{margin-top:2.5rem;color:#666;font-size:.85rem}
+summary{cursor:pointer}summary h2{display:inline-block;margin:1.4rem 0 .4rem}
+.headline{font-size:1.25rem;font-weight:650;margin:.3rem 0}.verdict p.sub{font-size:.95rem}
+.scroll{overflow-x:auto}.info .badge{--c:#607d8b}
+.wide{display:block}.narrow{display:none}
+ul.legend{list-style:none;padding:0;margin:.2rem 0;display:flex;flex-wrap:wrap;gap:0 1rem;
+ font-size:.85rem}
+.sw{display:inline-block;width:1.4em;height:.7em;margin-right:.4em;vertical-align:middle;
+ background:var(--sw);opacity:.55}.sw.line{height:0;border-top:3px solid var(--sw);
+ background:none;opacity:1}.sw.dot{width:.7em;border-radius:50%;opacity:1}
+@media (max-width:640px){main{padding:1rem .5rem 2rem}h1{font-size:1.35rem}
+ .wide{display:none}.narrow{display:block}.hn{display:none}.ci{display:block}.headline{font-size:1.1rem}
+ .verdict{padding:.6rem .8rem}table{font-size:.85rem}th,td{padding:.25rem .3rem}}
 @media print{body{background:#fff}main{max-width:none}}
 """
 
@@ -168,8 +185,18 @@ def _value_label(key: str) -> str:
     return param_label(key) + (f" ({unit})" if unit else "")
 
 
+def _chart(height: float, width: float) -> Chart:
+    """A chart ``width`` units wide; a narrow one (a phone's) leaves its legend to the page."""
+    return Chart(height, width=width, legend_in_svg=width >= svg.WIDTH)
+
+
+def _n_ticks(width: float, wide: int = 8) -> int:
+    return wide if width >= svg.WIDTH else max(wide // 2, 3)
+
+
 def _timeline(doc: Mapping[str, Any], key: str, height: float, right: float = 14.0,
-              include: Sequence[float] = ()) -> tuple[Chart, Axes, str]:
+              include: Sequence[float] = (), width: float = svg.WIDTH
+              ) -> tuple[Chart, Axes, str]:
     """Per-step values of both sides along the walk (binned beyond ``MAX_POINTS`` per side),
     the y range also covering ``include``; returns the chart, its axes and a caption note when
     binned."""
@@ -191,10 +218,11 @@ def _timeline(doc: Mapping[str, Any], key: str, height: float, right: float = 14
     ys = [a for d in drawn.values() for a in d[1:] if a is not None]
     ylim = svg.limits(*ys, [v.mean() for _, v in series.values() if len(v)], include, pad=0.06)
     xlim = svg.limits(*[d[0] / scale for d in drawn.values()], bouts, pad=0.02)
-    yt = svg.nice_ticks(*ylim, 7)
+    yt = svg.nice_ticks(*ylim, 7 if width >= svg.WIDTH else 5)
     ytl = svg.tick_labels(yt)
-    chart = Chart(height)
-    ax = chart.add_axes(svg.y_margin(ytl), 34, right, 50, xlim, ylim)
+    chart = _chart(height, width)
+    ax = chart.add_axes(svg.y_margin(ytl), 34 if chart.legend_in_svg else 24, right, 50, xlim,
+                        ylim)
     if len(bouts):
         ax.vspan(bouts[:, 0], bouts[:, 1], BOUT_COLOR, 0.13)
     for s, (tc, mid, q1, q3) in drawn.items():
@@ -205,7 +233,7 @@ def _timeline(doc: Mapping[str, Any], key: str, height: float, right: float = 14
             ax.line(tc / scale, mid, COLOR[s], 1.1)
             ax.markers(tc / scale, mid, COLOR[s], 3.8)
         ax.hline(float(series[s][1].mean()), COLOR[s], 1.3, "5 3")
-    xt = svg.nice_ticks(*xlim, 8)
+    xt = svg.nice_ticks(*xlim, _n_ticks(width))
     ax.xaxis(xt, svg.tick_labels(xt), xlabel)
     ax.yaxis(yt, ytl, _value_label(key))
     if has:
@@ -219,8 +247,9 @@ def _timeline(doc: Mapping[str, Any], key: str, height: float, right: float = 14
     return chart, ax, note
 
 
-def _plot_stance(doc: Mapping[str, Any]) -> tuple[Chart, str]:
-    chart, _, note = _timeline(doc, "stance_s", 310)
+def _plot_stance(doc: Mapping[str, Any], width: float = svg.WIDTH) -> tuple[Chart, str]:
+    chart, _, note = _timeline(doc, "stance_s", 310 if width >= svg.WIDTH else 260,
+                               width=width)
     return chart, _series_label(doc, "stance_s", "Stance time of every step along the walk"
                                 + note)
 
@@ -232,12 +261,13 @@ def _series_label(doc: Mapping[str, Any], key: str, what: str) -> str:
     return f"{what}; {', '.join(parts)} (mean ± SD); dashed lines: side means."
 
 
-def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Chart, str]:
+def _plot_stance_dist(doc: Mapping[str, Any], width: float = svg.WIDTH) -> tuple[Chart, str]:
     series = _per_side(doc.get("steps") or [], "stance_s")
     vals = {s: v for s, (_, v) in series.items() if len(v)}
-    chart = Chart(280)
+    chart = _chart(280 if width >= svg.WIDTH else 240, width)
+    top = 34 if chart.legend_in_svg else 14
     if not vals:
-        ax = chart.add_axes(svg.y_margin(["0"]), 34, 14, 50, (0.0, 1.0), (0.0, 1.0))
+        ax = chart.add_axes(svg.y_margin(["0"]), top, 14, 50, (0.0, 1.0), (0.0, 1.0))
         _no_data(ax, "no stance times in this recording")
         ax.xaxis([], [], "stance time (s)")
         ax.yaxis([], [], "steps")
@@ -247,9 +277,9 @@ def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Chart, str]:
     hist = {s: np.histogram(v, edges)[0] for s, v in vals.items()}
     ylim = (0.0, max(1.0, max(h.max() for h in hist.values()) * 1.08))
     xlim = svg.limits(edges, pad=0.03)
-    yt = svg.nice_ticks(*ylim, 6, integer=True)
+    yt = svg.nice_ticks(*ylim, 6 if width >= svg.WIDTH else 4, integer=True)
     ytl = svg.tick_labels(yt)
-    ax = chart.add_axes(svg.y_margin(ytl), 34, 14, 50, xlim, ylim)
+    ax = chart.add_axes(svg.y_margin(ytl), top, 14, 50, xlim, ylim)
     entries = []
     for s, h in hist.items():
         med = float(np.median(vals[s]))
@@ -257,7 +287,7 @@ def _plot_stance_dist(doc: Mapping[str, Any]) -> tuple[Chart, str]:
         ax.vline(med, COLOR[s], 1.5, "5 3")
         entries.append(("box", COLOR[s], f"{SIDE_WORD[s]} (n {len(vals[s])}, median "
                                          f"{fmt_value('stance_s', med)} s)".capitalize()))
-    xt = svg.nice_ticks(*xlim, 8)
+    xt = svg.nice_ticks(*xlim, _n_ticks(width))
     ax.xaxis(xt, svg.tick_labels(xt), "stance time (s)")
     ax.yaxis(yt, ytl, "steps")
     chart.legend(entries, ax.x + ax.w, 16, anchor="end")
@@ -285,12 +315,15 @@ def _box(ax: Axes, pos: float, stats: tuple[float, float, float, float, float],
             "#222", 1.2)
 
 
-def _plot_impact(doc: Mapping[str, Any]) -> tuple[Chart, str]:
+def _plot_impact(doc: Mapping[str, Any], width: float = svg.WIDTH) -> tuple[Chart, str]:
     series = _per_side(doc.get("steps") or [], "impact_ms2")
     data = [(s, _box_stats(v)) for s, (_, v) in series.items() if len(v)]
-    chart, ax, note = _timeline(doc, "impact_ms2", 310, right=170.0,
-                                include=[x for _, st in data for x in st])
-    box = chart.add_axes(chart.width - 150, ax.y, 14, chart.height - ax.y - ax.h,
+    wide = width >= svg.WIDTH
+    chart, ax, note = _timeline(doc, "impact_ms2", 310 if wide else 260,
+                                right=170.0 if wide else 104.0,
+                                include=[x for _, st in data for x in st], width=width)
+    box = chart.add_axes(chart.width - (150 if wide else 96), ax.y, 14,
+                         chart.height - ax.y - ax.h,
                          (0.4, max(len(data), 1) + 0.6), ax.ylim)
     for i, (s, st) in enumerate(data, start=1):
         _box(box, i, st, COLOR[s])
@@ -310,21 +343,24 @@ def _thresholds(doc: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Chart, str]:
+def _plot_symmetry(doc: Mapping[str, Any], width: float = svg.WIDTH) -> tuple[Chart, str]:
     sym = doc.get("symmetry") or {}
     keys = [k for k in parameter_keys(doc) if k in sym]
     n = len(keys)
-    xlabel = "symmetry index (%), 100 (L − R) / mean(L, R); bars: 95 % CI"
-    chart = Chart(round(130 + 42 * max(n, 2)))
+    xlabel = ("symmetry index (%), 100 (L − R) / mean(L, R); bars: 95 % CI"
+              if width >= svg.WIDTH else "SI (%); bars: 95 % CI")
+    chart = Chart(round(130 + 42 * max(n, 2)), width=width)
     if not n:
         ax = chart.add_axes(30, 34, 14, 50, (-10.0, 10.0), (1.0, 0.0))
         _no_data(ax, "no symmetry indices (too few steps on one side)")
         xt = svg.nice_ticks(-10, 10, 5)
         ax.xaxis(xt, svg.tick_labels(xt), xlabel)
         return chart, "Symmetry indices: none could be computed."
-    th = _thresholds(doc)
+    counts = counting(doc)
+    th = {k: v for k, v in _thresholds(doc).items() if k in counts}  # bands: counted only
     levels = {str(f.get("parameter")): _level(f.get("level"))
-              for f in (doc.get("verdict") or {}).get("findings") or []}
+              for f in (doc.get("verdict") or {}).get("findings") or []
+              if f.get("parameter") in counts}
     si = np.array([_f(sym[k].get("si_pct")) for k in keys])
     ci = np.array([[_f(c) for c in (sym[k].get("ci95") or [None, None])[:2]] for k in keys])
     ci = np.where(np.isfinite(ci), ci, si[:, None])
@@ -347,13 +383,14 @@ def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Chart, str]:
     ax.rects(-lim, lim, y[~has_th] - h, y[~has_th] + h, BAND_COLOR["none"])
     ax.vline(0.0, "#444", 1.1)
     ax.errorbars(si, y, ci[:, 0], ci[:, 1], horizontal=True, color="#222", width=1.9, cap=5.5)
-    ax.dots(si, y, [LEVEL_COLOR[levels.get(k, "undetermined")] for k in keys], r=6.0)
+    ax.dots(si, y, [LEVEL_COLOR[levels[k]] if k in levels else INFO_COLOR for k in keys],
+            r=6.0)
     for yi, s in zip(y, si, strict=True):
         if np.isfinite(s):
             ax.text(float(s), yi, f"{round(s, 1) + 0.0:+.1f} %".replace("-", svg.MINUS),
                     size=svg.SMALL, bold=True, dy=-10.0, clip=True)
     ax.yaxis(y, labels)
-    xt = svg.nice_ticks(-lim, lim, 8)
+    xt = svg.nice_ticks(-lim, lim, _n_ticks(width))
     ax.xaxis(xt, svg.tick_labels(xt), xlabel)
     ax.text(0.0, 1.0, "← right larger", coords="axes", anchor="start", color=TEXT_COLOR["R"],
             bold=True, dy=-8)
@@ -361,8 +398,9 @@ def _plot_symmetry(doc: Mapping[str, Any]) -> tuple[Chart, str]:
             bold=True, dy=-8)
     parts = [f"{param_label(k)} {fmt_si(sym[k].get('si_pct'), sym[k].get('ci95'))} %"
              for k in keys]
-    return chart, ("Symmetry index with 95 % confidence interval per parameter against the "
-                   "reference bands (green balanced, yellow mild, red marked): "
+    return chart, ("Symmetry index with 95 % confidence interval per parameter; the "
+                   "parameters that count against their bands (green balanced, yellow mild, red "
+                   "marked), the others, shown for information, on grey: "
                    + "; ".join(parts) + ".")
 
 
@@ -374,11 +412,31 @@ _PLOTS = (
 )
 
 
+#: a phone's plots: a chart this many units wide is drawn at about its width in CSS pixels on
+#: a 400-px screen, so its 11.5-12.5-unit text reads at 12-13 px
+NARROW = 360.0
+_SWATCH = {"line": "line", "linedot": "line", "dash": "line", "dot": "dot", "patch": "box",
+           "box": "box"}
+
+
+def _legend_html(entries: Sequence[tuple[str, str, str]]) -> str:
+    """A narrow chart's legend as HTML (it wraps on a phone)."""
+    items = "".join(f'<li><span class="sw {_SWATCH.get(kind, "box")}" '
+                    f'style="--sw:{_e(color)}"></span>{_e(text)}</li>'
+                    for kind, color, text in entries)
+    return f'<ul class="legend">{items}</ul>' if items else ""
+
+
 def _plots(doc: Mapping[str, Any]) -> str:
+    """Each plot twice: 900 units wide for a wide screen, :data:`NARROW` for a phone (CSS shows
+    one of them)."""
     out = []
     for pid, title, make in _PLOTS:
         chart, label = make(doc)
-        out.append(f"<figure>{chart.svg(pid, title, label)}"
+        small, _ = make(doc, width=NARROW)
+        out.append(f'<figure><div class="wide">{chart.svg(pid, title, label)}</div>'
+                   f'<div class="narrow">{small.svg(pid + "-narrow", title, label)}'
+                   f"{_legend_html(small.entries)}</div>"
                    f"<figcaption><strong>{_e(title)}.</strong> {_e(label)}</figcaption>"
                    "</figure>")
     return "\n".join(out)
@@ -387,14 +445,20 @@ def _plots(doc: Mapping[str, Any]) -> str:
 # --- sections --------------------------------------------------------------------------------
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]],
-           num: Sequence[int] = ()) -> str:
-    """A table; cells are already HTML; columns ``num`` are right-aligned numbers."""
-    th = "".join(f"<th>{h}</th>" for h in head)
+           num: Sequence[int] = (), hide: Sequence[int] = ()) -> str:
+    """A table in a box that scrolls sideways when it is wider than the screen (never the
+    page); cells are already HTML; columns ``num`` are right-aligned numbers, columns
+    ``hide`` are left out on a phone."""
+    def cls(i: int) -> str:
+        c = " ".join(x for x, on in (("n", i in num), ("hn", i in hide)) if on)
+        return f' class="{c}"' if c else ""
+
+    th = "".join(f"<th{' class=hn' if i in hide else ''}>{h}</th>" for i, h in enumerate(head))
     thead = f"<thead><tr>{th}</tr></thead>" if any(head) else ""
-    body = "".join(
-        "<tr>" + "".join(f'<td class="n">{c}</td>' if i in num else f"<td>{c}</td>"
-                         for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table>{thead}<tbody>{body}</tbody></table>"
+    body = "".join("<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(r)) + "</tr>"
+                   for r in rows)
+    return f'<div class="scroll"><table>{thead}<tbody>{body}</tbody></table></div>'
+
 
 
 def _list(items: Sequence[Any], cls: str = "") -> str:
@@ -410,9 +474,37 @@ def _ci(ci: Any, fmt: str) -> str:
 
 
 def _parameters(doc: Mapping[str, Any]) -> str:
+    """The parameters that count, then, apart, those shown for information."""
+    counts = counting(doc)
+    keys = parameter_keys(doc)
+    html = _param_table(doc, [k for k in keys if k in counts])
+    rest = [k for k in keys if k not in counts]
+    if rest:
+        html += ("<h3>For information, not counted</h3>"
+                 "<p>These do not count towards the verdict.</p>" + _param_table(doc, rest))
+    html += ("<p>SI = 100 (L − R) / (0.5 (L + R)), positive = left larger (Robinson 1987); "
+             "left share = 100 L / (L + R), 50 % = balanced; gait asymmetry = 100 |ln(L / R)| "
+             "(Plotnik 2007).</p>")
+    sym = doc.get("symmetry") or {}
+    st = sym.get("step_s") or {}
+    pct = _f(st.get("asymmetric_steps_pct"))
+    if np.isfinite(pct):
+        apple = " (Apple-style)" if doc.get("gait_kind", "walk") == "walk" else ""
+        html += (f"<p><b>{_e(step_pairs_label(doc))}{apple}:</b> {pct:.0f} % of "
+                 f"{_e(str(st.get('n_step_pairs', '–')))} consecutive step pairs differ by more "
+                 f"than {_f(st.get('limit_pct')):.1f} % of their mean step time.</p>")
+    trunk = doc.get("trunk") or {}
+    parts = [f"{_e(TRUNK.get(k, k))} {_f(v):.2f}" for k, v in trunk.items()
+             if np.isfinite(_f(v))]
+    if parts:
+        html += "<p><b>Trunk:</b> " + " · ".join(parts) + ".</p>"
+    return html
+
+
+def _param_table(doc: Mapping[str, Any], keys: Sequence[str]) -> str:
     ps, sym = doc.get("per_side") or {}, doc.get("symmetry") or {}
     rows = []
-    for k in parameter_keys(doc):
+    for k in keys:
         unit = param_unit(k)
         s = sym.get(k) or {}
         share, ga = _f(s.get("left_share_pct")), _f(s.get("gait_asymmetry_pct"))
@@ -420,46 +512,45 @@ def _parameters(doc: Mapping[str, Any]) -> str:
         nr = ((ps.get("R") or {}).get(k) or {}).get("n", "–")
         rows.append([
             _e(param_label(k) + (f" ({unit})" if unit else "")),
-            f'<span class="l">{_e(fmt_mean_sd(k, (ps.get("L") or {}).get(k)))}</span>',
-            f'<span class="r">{_e(fmt_mean_sd(k, (ps.get("R") or {}).get(k)))}</span>',
+            f'<span class="l">{_mean_sd_cell(k, (ps.get("L") or {}).get(k))}</span>',
+            f'<span class="r">{_mean_sd_cell(k, (ps.get("R") or {}).get(k))}</span>',
             _e(f"{nl} / {nr}"),
-            _e(fmt_si(s.get("si_pct"), s.get("ci95")).replace(",", ", ")),
+            _si_cell(s),
             _e(f"{share:.1f}{_ci(s.get('left_share_ci95'), '.1f')}" if np.isfinite(share)
                else "–"),
             _e(f"{ga:.1f}" if np.isfinite(ga) else "–")])
     if not rows:
         return "<p>No per-side parameters could be computed.</p>"
-    html = _table(["Parameter", "Left mean ± SD", "Right mean ± SD", "n L / R",
+    return _table(["Parameter", "Left mean ± SD", "Right mean ± SD", "n L / R",
                    "SI % [95 % CI]", "Left share % [95 % CI]", "Gait asym. %"], rows,
-                  num=range(1, 7))
-    html += ("<p>SI = 100 (L − R) / (0.5 (L + R)), positive = left larger (Robinson 1987); "
-             "left share = 100 L / (L + R), 50 % = balanced; gait asymmetry = 100 |ln(L / R)| "
-             "(Plotnik 2007).</p>")
-    st = sym.get("step_s") or {}
-    pct = _f(st.get("asymmetric_steps_pct"))
-    if np.isfinite(pct):
-        html += (f"<p><b>Walking asymmetry (Apple-style):</b> {pct:.0f} % of "
-                 f"{_e(str(st.get('n_step_pairs', '–')))} consecutive step pairs differ by more "
-                 f"than {_f(st.get('limit_pct')):.1f} % of their mean step time.</p>")
-    trunk = doc.get("trunk") or {}
-    trows = [[_e(TRUNK.get(k, k)), _e(f"{_f(v):.2f}" if np.isfinite(_f(v)) else "–")]
-             for k, v in trunk.items()]
-    if trows:
-        html += "<h3>Trunk</h3>" + _table(["Measure", "Value"], trows, num=[1])
-    return html
+                  num=range(1, 7), hide=(3, 5, 6))
+
+
+def _mean_sd_cell(key: str, stat: Any) -> str:
+    """``0.715±0.013``, the SD on its own line on a phone."""
+    mean, pm, sd = fmt_mean_sd(key, stat).partition("±")
+    return _e(mean) + (f'<span class="ci">±{_e(sd)}</span>' if pm else "")
+
+
+def _si_cell(s: Mapping[str, Any]) -> str:
+    """``+10.5 [+6.1, +14.9]``, the interval on its own line on a phone."""
+    si, _, ci = fmt_si(s.get("si_pct"), s.get("ci95")).partition(" ")
+    return _e(si) + (f'<span class="ci"> {_e(ci.replace(",", ", "))}</span>' if ci else "")
 
 
 def _findings(doc: Mapping[str, Any]) -> str:
     fs = (doc.get("verdict") or {}).get("findings") or []
     if not fs:
         return "<p>No findings.</p>"
+    counts = counting(doc)
     items = []
     for f in fs:
-        lvl = _level(f.get("level"))
+        lvl = _level(f.get("level")) if f.get("parameter") in counts else "info"
         label, text = str(f.get("label", "")), str(f.get("text", ""))
         if text.lower().startswith(label.lower()):  # the text already names the parameter
             label, text = text[:len(label)], text[len(label):].lstrip(" :")
-        items.append(f'<li class="level-{lvl}"><span class="badge">{_e(lvl)}</span>'
+        cls, badge = ("info", "for information") if lvl == "info" else (f"level-{lvl}", lvl)
+        items.append(f'<li class="{cls}"><span class="badge">{_e(badge)}</span>'
                      f"<strong>{_e(label)}</strong>: {_e(text)}</li>")
     return '<ul class="findings">' + "".join(items) + "</ul>"
 
@@ -505,11 +596,7 @@ def _quality(doc: Mapping[str, Any]) -> str:
 
 
 def _cadence(o: Mapping[str, Any]) -> str:
-    cad = o.get("cadence_spm")
-    st = o.get("step_s") or {}
-    if cad is None or st.get("mean") is None:
-        return "–"
-    return f"{cad:.0f} steps/min, step time {st['mean']:.3f} s (SD {st.get('sd') or 0:.3f})"
+    return overall_text(o) or "–"
 
 
 def _recording(doc: Mapping[str, Any]) -> str:
@@ -550,18 +637,26 @@ def render_html(doc: Mapping[str, Any]) -> str:
     file = (doc.get("recording") or {}).get("file", "")
     explanation = "".join(f"<p>{_e(s)}</p>" for s in v.get("explanation") or []) or "<p>–</p>"
     advice = _list(v.get("advice") or ["–"])
+    h = headline_of(doc)
+    lines = h.get("lines") or [h.get("text", "")]
+    head = "".join(f'<p class="{"headline" if i == 0 else "sub"}">{_e(x)}</p>'
+                   for i, x in enumerate(lines))
+    summary = v.get("summary", "")
     sections = [
         f'<section id="summary" class="verdict level-{lvl}"><h2>Verdict: '
-        f"{_e(verdict_title(v))}</h2><p>{_e(v.get('summary', ''))}</p></section>",
-        f'<p class="disclaimer" role="note">{_e(doc.get("disclaimer", ""))}</p>',
-        f'<section id="plots"><h2>Plots</h2>{_plots(doc)}</section>',
+        f"{_e(h.get('title') or verdict_title(v))}</h2>{head}"
+        f'<p class="sub">{_e(summary)}</p></section>',
         f'<section id="parameters"><h2>Left and right</h2>{_parameters(doc)}</section>',
         f'<section id="findings"><h2>Findings</h2>{_findings(doc)}</section>',
         f'<section id="explanation"><h2>What this means</h2>{explanation}</section>',
         f'<section id="advice"><h2>Advice</h2>{advice}</section>',
-        f'<section id="thresholds"><h2>Thresholds</h2>{_thresholds_table(doc)}</section>',
+        f'<p class="disclaimer" role="note">{_e(doc.get("disclaimer", ""))}</p>',
+        f'<section id="plots"><h2>Plots</h2>{_plots(doc)}</section>',
+        f'<section id="thresholds"><details><summary><h2>Thresholds</h2></summary>'
+        f"{_thresholds_table(doc)}</details></section>",
         f'<section id="quality"><h2>Quality</h2>{_quality(doc)}</section>',
-        f'<section id="recording"><h2>Recording</h2>{_recording(doc)}</section>',
+        f'<section id="recording"><details><summary><h2>Recording</h2></summary>'
+        f"{_recording(doc)}</details></section>",
     ]
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

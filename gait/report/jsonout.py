@@ -50,9 +50,9 @@ TRUNK: dict[str, str] = {
 LEVELS = ("balanced", "mild", "marked", "undetermined")
 FINDING_LEVELS = ("balanced", "mild", "marked", "uncertain")
 
-_TOP_ORDER = ("schema", "generated_by", "created_utc", "disclaimer", "recording", "sources",
-              "gait_kind", "bouts", "quality", "per_side", "symmetry", "trunk", "verdict",
-              "steps", "events")
+_TOP_ORDER = ("schema", "generated_by", "created_utc", "headline", "disclaimer", "recording",
+              "sources", "gait_kind", "bouts", "quality", "per_side", "symmetry", "trunk",
+              "verdict", "steps", "events")
 _SIG_DIGITS = 6
 _MIN_DECIMALS = 4
 
@@ -550,7 +550,7 @@ _VALIDATE_DOC: Check = _obj({
         "findings": _list(_obj({"parameter": _str, "label": _str, "si_pct": _num(),
                                 "ci95": _CI, "level": _enum(*FINDING_LEVELS),
                                 "towards": _TOWARDS, "text": _str},
-                               {"healthy": _obj({}, {
+                               {"counts": _bool, "healthy": _obj({}, {
                                    "left_share_pct": _num(0, 100),
                                    "healthy_left_share_90": _list(_num(0, 100)),
                                    "diff_deg": _num(), "healthy_diff_p90_deg": _num(0)})})),
@@ -562,12 +562,20 @@ _VALIDATE_DOC: Check = _obj({
                                         "healthy": _obj({"n_walks": _int(), "n_subjects": _int(),
                                                          "datasets": _str, "sd_pct": _num(0),
                                                          "left_share_90": _list(_num(0, 100))})}),
-                                  _ordered("mild_pct", "marked_pct")))}),
+                                  _ordered("mild_pct", "marked_pct")))},
+        {"causes": _list(_obj({"cause": _str, "text": _str, "guide_step": _int(1),
+                               "guide": _str}))}),
     "steps": _rows({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
                    dict.fromkeys(PARAMETERS, _num_or_null)),
     "events": _rows({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
                      "confidence": _num(0, 1)}, {"side_confidence": _num_or_null}),
-}, {"overall": _obj({"n_steps": _int(), "cadence_spm": _num_or_null, "step_s": _STAT})})
+}, {"overall": _obj({"n_steps": _int(), "cadence_spm": _num_or_null, "step_s": _STAT},
+                    {"stride_s": _STAT, "one_leg": _SIDE_L}),
+    "headline": _obj({"level": _enum(*LEVELS), "towards": _TOWARDS, "title": _str, "text": _str},
+                     {"lines": _list(_str), "parameter": _str_or_null, "left_pct": _num(0, 100),
+                      "right_pct": _num(0, 100), "si_pct": _num(), "ci95": _CI,
+                      "healthy_left_share_90": _list(_num(0, 100), length=2),
+                      "cause": _str_or_null, "guide_step": _int(1)})})
 
 
 def validate(doc: Any) -> None:

@@ -371,6 +371,10 @@ class Chart:
     width: float = WIDTH
     axes: list[Axes] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    #: False: :meth:`legend` only records its entries (a narrow chart's legend goes into the
+    #: page's HTML, where it can wrap)
+    legend_in_svg: bool = True
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add_axes(self, left: float, top: float, right: float, bottom: float,
                  xlim: tuple[float, float], ylim: tuple[float, float]) -> Axes:
@@ -384,6 +388,9 @@ class Chart:
                anchor: str = "start") -> None:
         """One row of entries ``(kind, colour, text)`` from ``(x, y)`` (``anchor="end"``: ending
         there); kinds: ``line``, ``dash``, ``dot``, ``linedot``, ``patch``, ``box``."""
+        self.entries.extend(entries)
+        if not self.legend_in_svg:
+            return
         widths = [30 + text_width(t, SMALL) + 18 for _, _, t in entries]
         x0 = x - sum(widths) if anchor == "end" else x
         for (kind, color, label), w in zip(entries, widths, strict=True):

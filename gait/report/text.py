@@ -1,10 +1,14 @@
 """The terminal report: a compact rich rendering of an analysis document within 80 columns.
 
-A header line (file, duration, sensors, steps), one table with a row per parameter (left and
-right mean ± SD, symmetry index with its 95 % CI, left share), the trunk measures, the verdict in
-a panel coloured by level (balanced green, mild yellow, marked red, undetermined grey) with the
-summary, findings, explanation and advice, quality problems and the disclaimer. All document
-text is shown literally (never parsed as rich markup).
+The answer first: a header line (file, duration, sensors, steps), then the headline in a panel
+coloured by the verdict's level (balanced green, mild yellow, marked red, undetermined grey):
+the verdict and its side, the stance balance "L 52.6 % / R 47.4 %" with its SI and 95 % CI, and
+where healthy people lie (:func:`gait.interpret.headline`). Then one table with a row per
+parameter (left and right mean ± SD, symmetry index with its 95 % CI, left share): the
+parameters that count towards the verdict first, in the verdict's colours, then those shown for
+information, in neutral colours; both legs together, the trunk, the findings, explanation and
+advice, quality problems and the disclaimer. All document text is shown literally (never parsed
+as rich markup).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from gait.interpret import THRESHOLDS, headline, level_title
 from gait.report.jsonout import PARAMETERS, fmt_value, param_label, param_unit
 from gait.table import Table as ColumnTable
 
@@ -105,15 +110,32 @@ def header_text(doc: Mapping[str, Any]) -> str:
 
 def verdict_title(verdict: Mapping[str, Any]) -> str:
     """``MILD asymmetry towards the left``, ``BALANCED``, ``UNDETERMINED``."""
-    level = str(verdict.get("level", "undetermined"))
-    title = level.upper() + (" asymmetry" if level in ("mild", "marked") else "")
-    towards = verdict.get("towards")
-    return title + (f" towards the {SIDE_WORD[towards]}" if towards in SIDE_WORD else "")
+    return level_title(str(verdict.get("level", "undetermined")), verdict.get("towards"))
+
+
+def headline_of(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The document's ``headline``, or one made from its verdict and symmetry (a document
+    written before the headline existed)."""
+    h = doc.get("headline")
+    return dict(h) if isinstance(h, Mapping) else headline(doc)
+
+
+def counting(doc: Mapping[str, Any]) -> set[str]:
+    """Parameters that count towards the verdict: the thresholds marked ``counts`` (a document
+    whose thresholds do not say: those of :data:`gait.interpret.THRESHOLDS`)."""
+    ts = (doc.get("verdict") or {}).get("thresholds") or []
+    if any("counts" in t for t in ts):
+        return {str(t.get("parameter")) for t in ts if t.get("counts")}
+    return {t.parameter for t in THRESHOLDS if t.weight}
 
 
 def _finding_levels(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Parameter -> level, for the parameters that count only (the others are never drawn in
+    the verdict's colours)."""
+    counts = counting(doc)
     return {str(f.get("parameter")): str(f.get("level"))
-            for f in (doc.get("verdict") or {}).get("findings") or []}
+            for f in (doc.get("verdict") or {}).get("findings") or []
+            if f.get("parameter") in counts}
 
 
 def _measured_keys(doc: Mapping[str, Any]) -> list[str]:
@@ -125,15 +147,25 @@ def _measured_keys(doc: Mapping[str, Any]) -> list[str]:
 
 
 def _table(doc: Mapping[str, Any]) -> Table:
+    """Per-side table: the parameters that count first, then a section of those shown for
+    information (no verdict colours)."""
     per_side = doc.get("per_side") or {}
     sym = doc.get("symmetry") or {}
     levels = _finding_levels(doc)
+    counts = counting(doc)
     t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, header_style="bold")
     t.add_column("Parameter")
     for name, style in (("Left", "blue"), ("Right", "dark_orange"), ("SI % [95% CI]", ""),
                         ("L share", "")):
         t.add_column(name, justify="right", style=style, overflow="fold")  # never truncate
-    for key in _measured_keys(doc):
+    keys = _measured_keys(doc)
+    first = [k for k in keys if k in counts]
+    rest = [k for k in keys if k not in counts]
+    for key in [*first, *rest]:
+        if rest and key == rest[0]:
+            if first:
+                t.add_section()
+            t.add_row(Text("For information:", style="italic"))
         unit = param_unit(key)
         s = sym.get(key) or {}
         share = _num(s.get("left_share_pct"))
@@ -147,24 +179,50 @@ def _table(doc: Mapping[str, Any]) -> Table:
     return t
 
 
+def step_pairs_label(doc: Mapping[str, Any]) -> str:
+    """``Walking asymmetry`` (Apple's name, for walks); ``Step-time asymmetry`` for runs."""
+    return "Walking asymmetry" if doc.get("gait_kind", "walk") == "walk" \
+        else "Step-time asymmetry"
+
+
 def _step_pairs(doc: Mapping[str, Any]) -> Text | None:
     st = (doc.get("symmetry") or {}).get("step_s") or {}
     pct = _num(st.get("asymmetric_steps_pct"))
     if pct is None:
         return None
-    return Text.assemble(("Walking asymmetry: ", "bold"),
+    apple = " (Apple-style)" if doc.get("gait_kind", "walk") == "walk" else ""
+    return Text.assemble((f"{step_pairs_label(doc)}: ", "bold"),
                          f"{pct:.0f} % of {st.get('n_step_pairs')} step pairs differ by more "
-                         f"than {_num(st.get('limit_pct')) or 0:.1f} % (Apple-style)")
+                         f"than {_num(st.get('limit_pct')) or 0:.1f} %{apple}")
+
+
+def overall_text(o: Mapping[str, Any]) -> str | None:
+    """``cadence 111 steps/min · step time 0.541±0.011 s``; one leg's sensor: its strides."""
+    cad = _num(o.get("cadence_spm"))
+    if cad is None:
+        return None
+    if o.get("one_leg") in SIDE_WORD:
+        return (f"cadence {cad:.0f} steps/min (2 x the {SIDE_WORD[o['one_leg']]} leg's "
+                f"strides) · stride time {fmt_mean_sd('stride_s', o.get('stride_s'))} s")
+    return f"cadence {cad:.0f} steps/min · step time {fmt_mean_sd('step_s', o.get('step_s'))} s"
 
 
 def _overall(doc: Mapping[str, Any]) -> Text | None:
     o = doc.get("overall") or {}
-    cad = _num(o.get("cadence_spm"))
-    if cad is None:
-        return None
-    return Text.assemble(("Both legs: ", "bold"),
-                         f"cadence {cad:.0f} steps/min · step time "
-                         f"{fmt_mean_sd('step_s', o.get('step_s'))} s")
+    line = overall_text(o)
+    label = "Pace: " if o.get("one_leg") in SIDE_WORD else "Both legs: "
+    return None if line is None else Text.assemble((label, "bold"), line)
+
+
+def _headline_panel(doc: Mapping[str, Any]) -> Panel:
+    """The answer: verdict, side, the main number and where healthy people lie."""
+    h = headline_of(doc)
+    style = LEVEL_STYLE.get(str(h.get("level")), "grey50")
+    lines = h.get("lines") or [h.get("text", "")]
+    return Panel(Group(*(Text(str(line), style="bold" if i == 0 else "")
+                         for i, line in enumerate(lines))),
+                 title=Text("Verdict: " + str(h.get("title", "")), style=f"bold {style}"),
+                 title_align="left", border_style=style, box=box.HEAVY)
 
 
 def _trunk(doc: Mapping[str, Any]) -> Text | None:
@@ -192,27 +250,34 @@ def _bullets(items: Iterable[tuple[str, str, str]]) -> Table:
 
 
 def _verdict_panel(doc: Mapping[str, Any]) -> Panel:
+    """Summary, findings (those that count with a coloured mark, the others with a neutral
+    one), explanation and advice."""
     v = doc.get("verdict") or {}
-    style = LEVEL_STYLE.get(str(v.get("level")), "grey50")
+    levels = _finding_levels(doc)
     body: list[RenderableType] = [Text(str(v.get("summary", "")), style="bold")]
     findings = v.get("findings") or []
     if findings:
         body.append(Text())
-        body.append(_bullets(("●", LEVEL_STYLE.get(str(f.get("level")), ""),
-                              str(f.get("text") or f.get("label", ""))) for f in findings))
+        rows = []
+        for f in findings:
+            key, text = str(f.get("parameter")), str(f.get("text") or f.get("label", ""))
+            rows.append(("●", LEVEL_STYLE.get(levels[key], ""), text) if key in levels
+                        else ("○", "", text))
+        body.append(_bullets(rows))
     if v.get("explanation"):
         body.append(Text())
         body += [Text(str(s), style="dim") for s in v["explanation"]]
     if v.get("advice"):
         body.append(Text())
         body.append(_bullets(("→", "bold", str(s)) for s in v["advice"]))
-    return Panel(Group(*body), title=Text("Verdict: " + verdict_title(v), style=f"bold {style}"),
-                 title_align="left", border_style=style, box=box.ROUNDED)
+    return Panel(Group(*body), title=Text("Findings and advice", style="bold"),
+                 title_align="left", box=box.ROUNDED)
 
 
 def render_text(doc: Mapping[str, Any], console: Console) -> None:
-    """Print the terminal report of an analysis document on ``console``."""
+    """Print the terminal report of an analysis document on ``console``: the answer first."""
     console.print(Text(header_text(doc), style="bold"))
+    console.print(_headline_panel(doc))
     if _measured_keys(doc):
         console.print(_table(doc))
     for line in (_overall(doc), _step_pairs(doc), _trunk(doc)):
