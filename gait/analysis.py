@@ -286,7 +286,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     v = verdict(sym, {"L": quality["n_steps_L"], "R": quality["n_steps_R"]},
                 quality["problems"], gait_kind,
                 side_known=quality["side_confidence"] is None
-                or quality["side_confidence"] >= SIDE_TRUST_MIN, sensors=kind, per_side=sides,
+                or quality["side_confidence"] >= SIDE_TRUST_MIN,
+                sensors="hand" if "hand" in det.sources else kind, per_side=sides,
                 streams=info["streams"], walking_s=quality["walking_s"])
     recording = {"file": file,
                  "format": info["format"], "app": info["app"], "platform": info["platform"],

@@ -400,7 +400,7 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
            walking_s: float | None = None, measured: bool = True) -> list[dict]:
     """Why a verdict is undetermined: ``{"cause", "text", "guide_step", "guide"}`` per cause
     (the most basic first), each naming the step of ``gait guide`` (:mod:`gait.guide`) that
-    fixes it. ``sensors``: "feet", "lower_back" or "pocket"; ``measured``: whether a
+    fixes it. ``sensors``: "feet", "lower_back", "pocket" or "hand"; ``measured``: whether a
     counting parameter was measured at all."""
     from gait.guide import ref, step
 
@@ -426,7 +426,11 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
             add("missing_samples", "app", f"{missing:.0f} % of {where}'s samples are missing: "
                 "keep the screen on or the app in the foreground")
     nl, nr = n_steps.get("L", 0), n_steps.get("R", 0)
-    if sensors == "pocket" or (any("pocket" in p for p in placements) and not measured):
+    if sensors == "hand":
+        add("hand", "placement", "a phone held in the hand moves with the arm, not with one "
+            "leg: it measures steps and cadence, not the balance between the legs; wear it at "
+            "the lower back, or a sensor on each foot")
+    elif sensors == "pocket" or (any("pocket" in p for p in placements) and not measured):
         add("pocket", "placement", "a phone in a trouser pocket measures cadence, not the "
             "balance between the legs: wear it at the lower back, or a sensor on each foot")
     elif sensors == "feet" and (nl == 0) != (nr == 0):
@@ -437,8 +441,8 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
         add("sides_unknown", "placement", "left and right could not be told apart: say which "
             "pocket (left_pocket=FILE or right_pocket=FILE), or wear the phone at the lower "
             "back")
-    if min(nl, nr) < MIN_STEPS_PER_SIDE and not any(c["cause"] in ("one_leg", "sides_unknown")
-                                                     for c in out):
+    if min(nl, nr) < MIN_STEPS_PER_SIDE and not any(
+            c["cause"] in ("one_leg", "sides_unknown", "hand") for c in out):
         walked = f"{walking_s:.0f} s of walking, " if walking_s is not None else ""
         add("too_short", "walk", f"only {walked}{nl} left and {nr} right steps: walk at "
             f"least 2 minutes on level ground, for at least {MIN_STEPS_PER_SIDE} steps per leg")

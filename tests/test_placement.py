@@ -112,6 +112,10 @@ def test_phone_in_the_hand_gives_steps_without_sides(rel: str) -> None:
     assert a.doc["overall"]["n_steps"] >= 10
     assert any("hand-held: no left/right" in p for p in q["problems"])
     assert a.doc["verdict"]["level"] == "undetermined"
+    # the cause named is the hand, not a trouser pocket, with the guide's placement step
+    causes = [c["cause"] for c in a.doc["verdict"]["causes"]]
+    assert causes[0] == "hand" and "pocket" not in causes
+    assert "held in the hand" in a.doc["headline"]["text"]
 
 
 @needs_shared
