@@ -93,7 +93,7 @@ MIN_WALK_S = 6.0  # walking needed to tell anything
 #: a guess is used from this confidence on (set from the leave-one-dataset-out table of
 #: ``benchmarks/placement.py``: the lowest level at which >= 98 % of the held-out guesses
 #: above it are right)
-MIN_CONFIDENCE = 0.85
+MIN_CONFIDENCE = 0.9
 SCREEN_UP = 0.7
 #: ridge penalty of the node fits (on standardised features, weights summing to 2)
 RIDGE = 0.01
@@ -151,11 +151,14 @@ MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
         ),
     },
 }
-#: the placements that read alike, listed with a guess
-ALIKE = {"lower_back": ("lower_back", "chest", "hand"), "hand": ("hand", "lower_back", "chest"),
-         "pocket": ("pocket", "left_shank", "right_shank"),
-         "foot": ("left_foot", "right_foot", "left_shank", "right_shank"),
-         "shank": ("left_shank", "right_shank", "left_foot", "right_foot", "pocket")}
+#: likelihood ratio of a phone's screen facing up (``screen_up`` >= :data:`SCREEN_UP`) on a
+#: limb against in the hand: 0 of 13 labelled limb phones against 5 of 5 hand-held ones, with
+#: Laplace's rule, (0 + 1) / (13 + 2) over (5 + 1) / (5 + 2)
+SCREEN_UP_LR = (1 / 15) / (6 / 7)
+#: ``PLACEMENT=`` names of each class (a chest sensor reads like a lower-back one)
+CANDIDATES = {"lower_back": ("lower_back", "chest"), "hand": ("hand", "lower_back"),
+              "pocket": ("left_pocket", "right_pocket"), "foot": ("left_foot", "right_foot"),
+              "shank": ("left_shank", "right_shank")}
 
 
 @dataclass(frozen=True)
@@ -382,34 +385,45 @@ def _reason(place: str, f: PlacementFeatures) -> str:
                         "it: a foot",
                 "shank": f"swings {sw:.0f} deg per stride and rotates through stance: a shank"
                 }[place]
-    return {"lower_back": f"no gyroscope; repeats every step (half-step autocorrelation "
-                          f"{ha:.2f}): the trunk",
+    return {"lower_back": f"no gyroscope; tilts only {f.tilt_deg:.0f} deg per stride: the "
+                          "trunk?",
             "pocket": f"no gyroscope; both halves of the stride alike ({ha:.2f}): a thigh?",
             "foot": f"no gyroscope; tilts {f.tilt_deg:.0f} deg per stride: a foot?",
             "shank": f"no gyroscope; tilts {f.tilt_deg:.0f} deg per stride: a shank?"}[place]
 
 
 def classify(f: PlacementFeatures, phone: bool = False, model: dict | None = None
-             ) -> tuple[str | None, float, str]:
-    """(placement, confidence, reason) from the features by the tree of the module docstring
-    (``model``: :data:`MODEL` or one of :func:`fit_model`)."""
+             ) -> tuple[str | None, float, str, tuple[str, ...]]:
+    """(placement, confidence, reason, candidates) from the features by the tree of the module
+    docstring (``model``: :data:`MODEL` or one of :func:`fit_model`); the candidates are the
+    ``PLACEMENT=`` names of the likely classes, the most probable first."""
     if not np.isfinite(f.swing_deg) and f.linear:
         trunk = np.isfinite(f.half_ac) and f.half_ac < 0
         return ("lower_back" if trunk else "pocket"), 0.0, (
             "the export holds linear acceleration (no gravity) and no gyroscope, which tell "
             "neither where the phone was nor, on the trunk, the contacts: record with gravity "
             "(phyphox 'Acceleration with g', Physics Toolbox 'g-Force' or 'Multi Record' with "
-            "gF, Sensor Logger 'TotalAcceleration') or with the gyroscope on")
+            "gF, Sensor Logger 'TotalAcceleration') or with the gyroscope on"), (
+            ("hand", "left_pocket", "right_pocket") if trunk else
+            ("left_pocket", "right_pocket", "hand"))
     pr = class_probabilities(f, model)
     if pr is None:
-        return None, 0.0, "no periodic walking signal"
-    i = int(np.argmax(pr))
+        return None, 0.0, "no periodic walking signal", ()
+    hand = phone and f.screen_up >= SCREEN_UP
+    if hand:
+        # a phone facing up while walking is held to be read: Bayes' rule with the odds of the
+        # screen facing up on a limb against in the hand (:data:`SCREEN_UP_LR`)
+        pr = pr * np.array([1.0, SCREEN_UP_LR, SCREEN_UP_LR, SCREEN_UP_LR])
+        pr /= pr.sum()
+    order = np.argsort(-pr)
+    i = int(order[0])
     place, conf = CLASSES[i], float(pr[i])
     why = _reason(place, f)
-    # trunk-like: the lower back, or a phone held in the hand (screen up)
-    if place == "lower_back" and phone and f.screen_up >= SCREEN_UP:
-        return "hand", conf, why.replace("the trunk", "screen facing up: held in the hand")
-    return place, conf, why
+    if place == "lower_back" and hand:
+        place, why = "hand", why.replace("the trunk", "screen facing up: held in the hand")
+    cands = [c for j in order if j == i or pr[j] >= 0.05
+             for c in CANDIDATES["hand" if j == i and place == "hand" else CLASSES[j]]]
+    return place, conf, why, tuple(dict.fromkeys(cands))
 
 
 def infer_placement(stream: SensorStream, phone: bool = False) -> PlacementGuess:
@@ -441,6 +455,5 @@ def infer_placement(stream: SensorStream, phone: bool = False) -> PlacementGuess
                f"{MIN_GAIT_HZ:g} Hz needed)" if stream.sample_rate_hz < MIN_GAIT_HZ
                else f"no walking found (at least {MIN_WALK_S:g} s of steps needed)")
         return PlacementGuess(None, 0.0, (), why, None)
-    placement, conf, reason = classify(f, phone)
-    cands = ALIKE.get(placement or "", ("lower_back", "left_pocket", "right_foot"))
-    return PlacementGuess(placement, round(float(conf), 3), tuple(cands), reason, f)
+    placement, conf, reason, cands = classify(f, phone)
+    return PlacementGuess(placement, round(float(conf), 3), cands, reason, f)
