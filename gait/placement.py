@@ -8,56 +8,49 @@ body (on-body location recognition: Kunze et al. 2005, Vahdatpour et al. 2011, M
 
 Features (over the walking windows found by :func:`gait.bouts.detect_bouts`, 3 s each)
 --------------------------------------------------------------------------------------
-* ``swing_deg`` (gyroscope): the range of the rotation angle about the main rotation axis
-  (the gyroscope's first principal axis in the window, 0.25-8 Hz, integrated). A limb segment
-  swings in the sagittal plane through tens of degrees per stride (thigh ~40-60, shank
-  ~60-90, foot ~70-110 in walking; Perry & Burnfield 2010); the trunk turns a few degrees.
-* ``planar`` (gyroscope): the share of the angular-rate variance on that main axis. Limbs
-  rotate about one axis (flexion-extension, 0.75-0.97 on the labelled limbs), the pelvis about
-  three (0.45-0.7).
-* ``smooth`` (gyroscope): 95th over 50th percentile of ``|gyr|``. The thigh rotates nearly
-  sinusoidally (ratio 1.4-2.4 on the labelled pockets); shank and foot have a sharp mid-swing
-  peak over a slow stance (2.5-6).
-* ``still`` (gyroscope): the fraction of the window with ``|gyr|`` below 15 % of its 95th
-  percentile: the foot is flat and still for a third of the stride in walking, the shank
-  rotates through stance (Sabatini et al. 2005, zero-velocity intervals).
-* ``tilt_deg`` (gravity in the acceleration): the 95th percentile of the angle between the
-  1.2 Hz low-passed acceleration and its window mean; a limb's gravity vector swings with
-  the segment, the trunk's does not.
-* ``half_ac``: the 3-D autocorrelation (autocovariances summed over axes: orientation free) at
-  half its fundamental lag (the shortest autocorrelation peak in 0.3-2.5 s within 80 % of the
-  highest, the rule of :mod:`gait.events.pocket`). A trunk signal repeats every step and is
-  nearly sinusoidal there, so half a step is in anti-phase (< -0.3); one leg's signal repeats
-  every stride, and a thigh feels the other leg's heel strike too (>= 0: both halves of the
-  stride alike).
-* ``screen_up``: ``|g_z| / |g|`` of the mean acceleration. A phone held to be read faces up
-  (0.85-0.98 on the five hand-held walks we have); a phone in a pocket, on the lower back or
-  on a limb lies against a near-vertical body surface (< 0.35 on every labelled phone).
+* ``swing_deg`` (gyroscope): range of the rotation angle about the main rotation axis (first
+  principal axis of the 0.25-8 Hz rate, integrated): a limb segment swings through tens of
+  degrees per stride (Perry & Burnfield 2010), the trunk a few.
+* ``planar`` (gyroscope): the share of the rate variance on that axis (limbs rotate about one
+  axis, the pelvis about three).
+* ``smooth`` (gyroscope): 95th over 50th percentile of ``|gyr|`` (the thigh rotates nearly
+  sinusoidally; shank and foot have a sharp mid-swing peak over a slow stance).
+* ``still``, ``still10``, ``still25`` (gyroscope): the fraction of the window with ``|gyr|``
+  below 15, 10 and 25 % of its 95th percentile: a foot stands flat and still in stance
+  (zero-velocity intervals, Sabatini et al. 2005), a shank rotates through it.
+* ``neg_peak``, ``neg_frac`` (gyroscope): the main-axis rate signed so that mid-swing is
+  positive; the opposite peak over the mid-swing peak, and the share of time below -15 % of
+  the 95th percentile (the foot's short, sharp push-off and foot-lowering lobes against the
+  shank's long, low stance lobe; Aminian et al. 2002).
+* ``tilt_deg`` (gravity): 95th percentile of the angle between the 1.2 Hz low-passed
+  acceleration and its window mean (a limb's gravity vector swings with the segment).
+* ``half_ac``: the 3-D autocorrelation at half its fundamental lag (the trunk repeats every
+  step, one leg every stride; Moe-Nilssen & Helbostad 2004).
+* ``peaky``: 99th over 50th percentile of the 0.5-20 Hz acceleration magnitude (impacts).
+* ``acc_still``: the fraction of samples with ``|acc|`` within 1 m/s^2 of g.
+* ``screen_up``: ``|g_z| / |g|`` of the mean acceleration (a phone held to be read faces up).
 
-Decision (one parameter set, the thresholds below)
---------------------------------------------------
-With a gyroscope: trunk-like when ``swing_deg`` < 15 deg, or ``planar`` < 0.72 with
-``swing_deg`` < 35; a limb otherwise: pocket when ``smooth`` < 2.5 and ``swing_deg`` < 70
-(the hip's flexion-extension range stays below ~60 deg even in running), foot when ``still`` >=
-0.25 with ``swing_deg`` >= 45, or ``still`` >= 0.45, else shank. Without a gyroscope: trunk-
-like when ``half_ac`` < -0.3 with ``tilt_deg`` < 8 (or, without gravity, ``half_ac`` < -0.3);
-pocket when ``half_ac`` >= 0; foot when ``tilt_deg`` >= 20; else shank. A trunk-like stream
-from a phone app (``phone=True``) whose screen faces up (``screen_up`` >= 0.7) is ``hand``,
-otherwise ``lower_back``; a chest sensor reads like a lower-back one (no labelled chest data
-exists to separate them) and is named among the candidates. Front and back pockets are not
-told apart (the side-agnostic ``pocket`` detector serves both).
+Decision: a tree of fitted logistic nodes
+-----------------------------------------
+Three binary nodes, trunk | limb, thigh | lower leg, foot | shank (:data:`TREE`), each a ridge
+logistic regression (Hosmer et al. 2013) on a few standardised features chosen from the
+physiology above (:data:`NODE_FEATURES`; one set with a gyroscope, one from the acceleration
+alone). A class's probability is the product of the node probabilities on its path; the top
+class is the guess and its probability the confidence. The coefficients (:data:`MODEL`, one
+parameter set for every file) are fitted by ``python benchmarks/placement.py --fit`` on the
+labelled recordings of ``shared/validation`` and on simulated walks (normal, hemiparetic,
+shuffling, running; random orientation), every (data set, placement) group weighing the same.
+A trunk-like phone from a phone app whose screen faces up is ``hand`` (the odds are updated by
+Bayes' rule with :data:`SCREEN_UP_LR`); a chest sensor reads like a lower-back one and is named
+among the candidates. Linear acceleration (no gravity) without a gyroscope is never placed:
+neither the tilt nor the rotation is there, and the trunk's contacts need gravity.
 
-Confidence: each threshold the decision passed contributes a logistic of its margin in units
-of the feature's scale (:data:`SCALE`); the confidence is the smallest of them (the decision is
-as weak as its closest call), and 0.5 at most without a gyroscope for the limbs (thigh, shank
-and foot differ by how they rotate; without rotation they are told apart by the tilt alone,
-which confuses the front pocket with the shank on the labelled walks). A placement is used when
-the confidence is at least :data:`MIN_CONFIDENCE` (0.6): below it the user is asked.
-
-The thresholds were set from the physiology above and checked on the labelled recordings of
-``shared/validation`` and on simulated recordings (``benchmarks/placement.py`` prints the
-confusion table); they are the same for every file. The labelled recordings were looked at
-when setting them, so the accuracy there is not a blind estimate.
+Confidence: a placement is used from :data:`MIN_CONFIDENCE` (0.9) on; below it the user is
+asked with the likely ``PLACEMENT=`` names. The threshold was set from the leave-one-dataset-
+out guesses of the benchmark (each data set scored by a model fitted without it, the
+simulator counting as one data set): from 0.9 on every held-out guess was right (0.85: 98.8 %,
+with one foot read as shank and one lower back as pocket). The fit saw the labelled
+recordings, so the in-sample figures are not blind; the leave-one-dataset-out ones are.
 
 References
 ----------
@@ -70,6 +63,9 @@ sites of a wearable sensor. Pervasive Mob Comput 21:62-74.
 Perry J, Burnfield JM (2010). Gait analysis: normal and pathological function, 2nd ed.
 Sabatini AM, Martelloni C, Scapellato S, Cavallo F (2005). Assessment of walking features from
 foot inertial sensing. IEEE Trans Biomed Eng 52:486-494.
+Aminian K, Najafi B, Büla C, Leyvraz PF, Robert P (2002). Spatio-temporal parameters of gait
+measured by an ambulatory system using miniature gyroscopes. J Biomech 35:689-699.
+Hosmer DW, Lemeshow S, Sturdivant RX (2013). Applied logistic regression, 3rd ed. Wiley.
 Moe-Nilssen R, Helbostad JL (2004). Estimation of gait cycle characteristics by trunk
 accelerometry. J Biomech 37:121-126.
 """
