@@ -1,12 +1,21 @@
-"""Placement from the signal (:mod:`gait.placement`): confusion table and accuracy.
+"""Placement from the signal (:mod:`gait.placement`): fit, confusion tables and accuracy.
 
 Real: every IMU file of the labelled recordings in ``../shared/validation/*/converted`` (the
 ``imu_files`` keys of each ``ref_*.json`` name the placement; the side of a foot, shank or
-pocket is not inferred, so it is dropped; front and back pockets are ``pocket``). Simulated:
-every placement of ``gait simulate``, walking and running, with a random orientation per
-recording, with and without a gyroscope. A row is "correct" when the top guess is right;
-"used" counts the guesses at or above the confidence threshold (the others ask for
-PLACEMENT=). Run: ``PYTHONPATH=. python benchmarks/placement.py [--sim-only|--real-only]``.
+pocket is not inferred, so it is dropped; front and back pockets are ``pocket``; the Oxford
+recordings are phones). Simulated: every placement of ``gait simulate``, walking (normal,
+hemiparetic, shuffling) and running, random orientation, with and without a gyroscope; the
+walks that fit the model (seeds from 5000) are not those that score it (seeds from 1000).
+
+Tables: (1) real, with the shipped :data:`gait.placement.MODEL`; (2) simulated (scoring
+seeds); (3) leave-one-dataset-out: for every data set (the simulator's counting as one), the
+model is fitted on all the others and scores the held-out one, the blind estimate. A row is
+"correct" when the top guess is right; "used" counts the guesses at or above
+:data:`~gait.placement.MIN_CONFIDENCE` (the others ask for PLACEMENT=); the threshold scan of
+the leave-one-dataset-out guesses is what :data:`~gait.placement.MIN_CONFIDENCE` was set from.
+
+Run: ``PYTHONPATH=. python benchmarks/placement.py [--fit]`` (``--fit`` prints the
+:data:`~gait.placement.MODEL` literal fitted on all data).
 """
 
 from __future__ import annotations
@@ -18,13 +27,20 @@ from collections import Counter
 from pathlib import Path
 
 import gait
-from gait.placement import MIN_CONFIDENCE, infer_placement
+from gait.placement import (
+    MIN_CONFIDENCE,
+    PlacementFeatures,
+    classify,
+    fit_model,
+    placement_features,
+)
 from gait.simulate import simulate
 
 VALIDATION = Path(__file__).resolve().parents[1].parent / "shared" / "validation"
 CLASSES = ("lower_back", "hand", "pocket", "foot", "shank")
 SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_shank",
                   "left_pocket", "right_pocket")
+Row = tuple[str, str, str, "PlacementFeatures | None", bool]  # name, data set, label, f, phone
 
 
 def label(key: str) -> str:
@@ -35,31 +51,45 @@ def label(key: str) -> str:
     return "hand" if k == "inhand" else k
 
 
-def real() -> list[tuple[str, str, str, float]]:
+def real() -> list[Row]:
     rows = []
     for ref in sorted(VALIDATION.glob("*/converted/ref_*.json")):
         r = json.loads(ref.read_text())
+        ds = ref.parent.parent.name
         for key, f in r["imu_files"].items():
-            g = infer_placement(gait.load(ref.parent / f).streams[0])
-            rows.append((f"{ref.parent.parent.name}/{f}", label(key), g.placement or "none",
-                         g.confidence))
+            feats = placement_features(gait.load(ref.parent / f).streams[0])
+            rows.append((f"{ds}/{f}", ds, label(key), feats, ds == "oxford_step_counter"))
     return rows
 
 
-def simulated(n_seeds: int = 3) -> list[tuple[str, str, str, float]]:
+def simulated(seed0: int, n_seeds: int = 3) -> list[Row]:
     rows = []
     i = 0
     for kind in ("walk", "run"):
         for p in SIM_PLACEMENTS:
-            for _ in range(n_seeds):
+            for k in range(n_seeds):
+                pattern = ("normal", "hemiparetic", "shuffling")[k % 3] if kind == "walk" \
+                    else "normal"
                 for gyro in (True, False):
-                    rec, _ = simulate(40, [p], kind, orientation="random", seed=1000 + i,
-                                      with_gyro=gyro)
+                    rec, _ = simulate(40, [p], kind, orientation="random", seed=seed0 + i,
+                                      with_gyro=gyro, pattern=pattern)
+                    rows.append((f"sim {kind} {pattern} {p} seed {seed0 + i} gyro={gyro}", "sim",
+                                 label(p), placement_features(rec.streams[0]), False))
                     i += 1
-                    g = infer_placement(rec.streams[0])
-                    rows.append((f"sim {kind} {p} seed {1000 + i - 1} gyro={gyro}", label(p),
-                                 g.placement or "none", g.confidence))
     return rows
+
+
+def guesses(rows: list[Row], model: dict | None = None) -> list[tuple[str, str, str, float]]:
+    out = []
+    for name, _, lab, f, phone in rows:
+        p, c = (None, 0.0) if f is None else classify(f, phone, model)[:2]
+        out.append((name, lab, p or "none", c))
+    return out
+
+
+def fit(rows: list[Row]) -> dict:
+    use = [r for r in rows if r[3] is not None]
+    return fit_model([r[3] for r in use], [r[2] for r in use], [r[1] for r in use])
 
 
 def table(title: str, rows: list[tuple[str, str, str, float]]) -> None:
@@ -79,20 +109,56 @@ def table(title: str, rows: list[tuple[str, str, str, float]]) -> None:
           f"{sum(t == p for t, p in used)} "
           f"({100 * sum(t == p for t, p in used) / max(len(used), 1):.1f} %)")
     for name, t, p, c in rows:
-        if t != p:
-            print(f"  wrong: {name}: {t} -> {p} ({c:.2f})")
+        if t != p and c >= MIN_CONFIDENCE:
+            print(f"  WRONG ABOVE THRESHOLD: {name}: {t} -> {p} ({c:.2f})")
+    wrong = Counter((t, p) for _, t, p, c in rows if t != p and c < MIN_CONFIDENCE)
+    if wrong:
+        print("  wrong below threshold (asks): " + ", ".join(
+            f"{t}->{p} {n}" for (t, p), n in sorted(wrong.items())))
+
+
+def scan(rows: list[tuple[str, str, str, float]]) -> None:
+    print("threshold scan (held-out guesses): threshold, used, right among used")
+    for thr in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+        u = [(t, p) for _, t, p, c in rows if c >= thr]
+        print(f"  {thr:4.2f} {len(u):5d} {100 * sum(t == p for t, p in u) / max(len(u), 1):6.1f} %")
 
 
 def main() -> None:
     warnings.filterwarnings("ignore")
-    if "--sim-only" not in sys.argv:
-        if VALIDATION.is_dir():
-            table("Real labelled recordings (../shared/validation)", real())
-        else:
-            print(f"{VALIDATION} not found: real recordings skipped")
-    if "--real-only" not in sys.argv:
-        table("Simulated, random orientation (walk and run, with and without gyroscope)",
-              simulated())
+    train = simulated(5000, 6)
+    have = VALIDATION.is_dir()
+    rl = real() if have else []
+    if not have:
+        print(f"{VALIDATION} not found: real recordings skipped")
+    if "--fit" in sys.argv:
+        model = fit(rl + train)
+        print("MODEL = {")
+        for kind, nodes in model.items():
+            print(f"    {kind!r}: {{")
+            for node, parts in nodes.items():
+                print(f"        {node!r}: (")
+                for part in parts:
+                    print("            (" + ", ".join(f"{v:.4g}" for v in part) + ",),")
+                print("        ),")
+            print("    },")
+        print("}")
+        return
+    if rl:
+        table("Real labelled recordings (../shared/validation), shipped model", guesses(rl))
+    table("Simulated, random orientation (walk normal/hemiparetic/shuffling and run, with and "
+          "without gyroscope; not the fitting walks)", guesses(simulated(1000)))
+    if rl:
+        held: list[tuple[str, str, str, float]] = []
+        for ds in sorted({r[1] for r in rl}):
+            model = fit([r for r in rl if r[1] != ds] + train)
+            held += guesses([r for r in rl if r[1] == ds], model)
+        sim_held = guesses(simulated(1000), fit(rl))
+        table("Leave-one-dataset-out, real (each data set scored by a model fitted without it)",
+              held)
+        table("Leave-one-dataset-out, simulated (scored by a model fitted on real data only)",
+              sim_held)
+        scan(held + sim_held)
 
 
 if __name__ == "__main__":

@@ -8,56 +8,49 @@ body (on-body location recognition: Kunze et al. 2005, Vahdatpour et al. 2011, M
 
 Features (over the walking windows found by :func:`gait.bouts.detect_bouts`, 3 s each)
 --------------------------------------------------------------------------------------
-* ``swing_deg`` (gyroscope): the range of the rotation angle about the main rotation axis
-  (the gyroscope's first principal axis in the window, 0.25-8 Hz, integrated). A limb segment
-  swings in the sagittal plane through tens of degrees per stride (thigh ~40-60, shank
-  ~60-90, foot ~70-110 in walking; Perry & Burnfield 2010); the trunk turns a few degrees.
-* ``planar`` (gyroscope): the share of the angular-rate variance on that main axis. Limbs
-  rotate about one axis (flexion-extension, 0.75-0.97 on the labelled limbs), the pelvis about
-  three (0.45-0.7).
-* ``smooth`` (gyroscope): 95th over 50th percentile of ``|gyr|``. The thigh rotates nearly
-  sinusoidally (ratio 1.4-2.4 on the labelled pockets); shank and foot have a sharp mid-swing
-  peak over a slow stance (2.5-6).
-* ``still`` (gyroscope): the fraction of the window with ``|gyr|`` below 15 % of its 95th
-  percentile: the foot is flat and still for a third of the stride in walking, the shank
-  rotates through stance (Sabatini et al. 2005, zero-velocity intervals).
-* ``tilt_deg`` (gravity in the acceleration): the 95th percentile of the angle between the
-  1.2 Hz low-passed acceleration and its window mean; a limb's gravity vector swings with
-  the segment, the trunk's does not.
-* ``half_ac``: the 3-D autocorrelation (autocovariances summed over axes: orientation free) at
-  half its fundamental lag (the shortest autocorrelation peak in 0.3-2.5 s within 80 % of the
-  highest, the rule of :mod:`gait.events.pocket`). A trunk signal repeats every step and is
-  nearly sinusoidal there, so half a step is in anti-phase (< -0.3); one leg's signal repeats
-  every stride, and a thigh feels the other leg's heel strike too (>= 0: both halves of the
-  stride alike).
-* ``screen_up``: ``|g_z| / |g|`` of the mean acceleration. A phone held to be read faces up
-  (0.85-0.98 on the five hand-held walks we have); a phone in a pocket, on the lower back or
-  on a limb lies against a near-vertical body surface (< 0.35 on every labelled phone).
+* ``swing_deg`` (gyroscope): range of the rotation angle about the main rotation axis (first
+  principal axis of the 0.25-8 Hz rate, integrated): a limb segment swings through tens of
+  degrees per stride (Perry & Burnfield 2010), the trunk a few.
+* ``planar`` (gyroscope): the share of the rate variance on that axis (limbs rotate about one
+  axis, the pelvis about three).
+* ``smooth`` (gyroscope): 95th over 50th percentile of ``|gyr|`` (the thigh rotates nearly
+  sinusoidally; shank and foot have a sharp mid-swing peak over a slow stance).
+* ``still``, ``still10``, ``still25`` (gyroscope): the fraction of the window with ``|gyr|``
+  below 15, 10 and 25 % of its 95th percentile: a foot stands flat and still in stance
+  (zero-velocity intervals, Sabatini et al. 2005), a shank rotates through it.
+* ``neg_peak``, ``neg_frac`` (gyroscope): the main-axis rate signed so that mid-swing is
+  positive; the opposite peak over the mid-swing peak, and the share of time below -15 % of
+  the 95th percentile (the foot's short, sharp push-off and foot-lowering lobes against the
+  shank's long, low stance lobe; Aminian et al. 2002).
+* ``tilt_deg`` (gravity): 95th percentile of the angle between the 1.2 Hz low-passed
+  acceleration and its window mean (a limb's gravity vector swings with the segment).
+* ``half_ac``: the 3-D autocorrelation at half its fundamental lag (the trunk repeats every
+  step, one leg every stride; Moe-Nilssen & Helbostad 2004).
+* ``peaky``: 99th over 50th percentile of the 0.5-20 Hz acceleration magnitude (impacts).
+* ``acc_still``: the fraction of samples with ``|acc|`` within 1 m/s^2 of g.
+* ``screen_up``: ``|g_z| / |g|`` of the mean acceleration (a phone held to be read faces up).
 
-Decision (one parameter set, the thresholds below)
---------------------------------------------------
-With a gyroscope: trunk-like when ``swing_deg`` < 15 deg, or ``planar`` < 0.72 with
-``swing_deg`` < 35; a limb otherwise: pocket when ``smooth`` < 2.5 and ``swing_deg`` < 70
-(the hip's flexion-extension range stays below ~60 deg even in running), foot when ``still`` >=
-0.25 with ``swing_deg`` >= 45, or ``still`` >= 0.45, else shank. Without a gyroscope: trunk-
-like when ``half_ac`` < -0.3 with ``tilt_deg`` < 8 (or, without gravity, ``half_ac`` < -0.3);
-pocket when ``half_ac`` >= 0; foot when ``tilt_deg`` >= 20; else shank. A trunk-like stream
-from a phone app (``phone=True``) whose screen faces up (``screen_up`` >= 0.7) is ``hand``,
-otherwise ``lower_back``; a chest sensor reads like a lower-back one (no labelled chest data
-exists to separate them) and is named among the candidates. Front and back pockets are not
-told apart (the side-agnostic ``pocket`` detector serves both).
+Decision: a tree of fitted logistic nodes
+-----------------------------------------
+Three binary nodes, trunk | limb, thigh | lower leg, foot | shank (:data:`TREE`), each a ridge
+logistic regression (Hosmer et al. 2013) on a few standardised features chosen from the
+physiology above (:data:`NODE_FEATURES`; one set with a gyroscope, one from the acceleration
+alone). A class's probability is the product of the node probabilities on its path; the top
+class is the guess and its probability the confidence. The coefficients (:data:`MODEL`, one
+parameter set for every file) are fitted by ``python benchmarks/placement.py --fit`` on the
+labelled recordings of ``shared/validation`` and on simulated walks (normal, hemiparetic,
+shuffling, running; random orientation), every (data set, placement) group weighing the same.
+A trunk-like phone from a phone app whose screen faces up is ``hand`` (the odds are updated by
+Bayes' rule with :data:`SCREEN_UP_LR`); a chest sensor reads like a lower-back one and is named
+among the candidates. Linear acceleration (no gravity) without a gyroscope is never placed:
+neither the tilt nor the rotation is there, and the trunk's contacts need gravity.
 
-Confidence: each threshold the decision passed contributes a logistic of its margin in units
-of the feature's scale (:data:`SCALE`); the confidence is the smallest of them (the decision is
-as weak as its closest call), and 0.5 at most without a gyroscope for the limbs (thigh, shank
-and foot differ by how they rotate; without rotation they are told apart by the tilt alone,
-which confuses the front pocket with the shank on the labelled walks). A placement is used when
-the confidence is at least :data:`MIN_CONFIDENCE` (0.6): below it the user is asked.
-
-The thresholds were set from the physiology above and checked on the labelled recordings of
-``shared/validation`` and on simulated recordings (``benchmarks/placement.py`` prints the
-confusion table); they are the same for every file. The labelled recordings were looked at
-when setting them, so the accuracy there is not a blind estimate.
+Confidence: a placement is used from :data:`MIN_CONFIDENCE` (0.9) on; below it the user is
+asked with the likely ``PLACEMENT=`` names. The threshold was set from the leave-one-dataset-
+out guesses of the benchmark (each data set scored by a model fitted without it, the
+simulator counting as one data set): from 0.9 on every held-out guess was right (0.85: 98.8 %,
+with one foot read as shank and one lower back as pocket). The fit saw the labelled
+recordings, so the in-sample figures are not blind; the leave-one-dataset-out ones are.
 
 References
 ----------
@@ -70,6 +63,9 @@ sites of a wearable sensor. Pervasive Mob Comput 21:62-74.
 Perry J, Burnfield JM (2010). Gait analysis: normal and pathological function, 2nd ed.
 Sabatini AM, Martelloni C, Scapellato S, Cavallo F (2005). Assessment of walking features from
 foot inertial sensing. IEEE Trans Biomed Eng 52:486-494.
+Aminian K, Najafi B, Büla C, Leyvraz PF, Robert P (2002). Spatio-temporal parameters of gait
+measured by an ambulatory system using miniature gyroscopes. J Biomech 35:689-699.
+Hosmer DW, Lemeshow S, Sturdivant RX (2013). Applied logistic regression, 3rd ed. Wiley.
 Moe-Nilssen R, Helbostad JL (2004). Estimation of gait cycle characteristics by trunk
 accelerometry. J Biomech 37:121-126.
 """
@@ -90,22 +86,75 @@ WIN_S = 3.0  # feature windows (2-3 strides)
 AC_WIN_S = 6.0  # autocorrelation windows
 TILT_LP_HZ = 1.2  # below the step frequency: the trunk's step accelerations do not tilt
 MIN_WALK_S = 6.0  # walking needed to tell anything
-MIN_CONFIDENCE = 0.6
-#: thresholds of the decision (module docstring)
-SWING_TRUNK_DEG, SWING_TRUNK_PLANAR_DEG, PLANAR_TRUNK = 15.0, 35.0, 0.72
-SMOOTH_POCKET, SWING_POCKET_MAX_DEG = 2.5, 70.0
-STILL_FOOT, SWING_FOOT_DEG, STILL_FOOT_ALONE = 0.25, 45.0, 0.45
-HALF_TRUNK, TILT_TRUNK_DEG, HALF_POCKET, TILT_FOOT_DEG = -0.3, 8.0, 0.0, 20.0
+#: a guess is used from this confidence on (set from the leave-one-dataset-out table of
+#: ``benchmarks/placement.py``: the lowest level at which >= 98 % of the held-out guesses
+#: above it are right)
+MIN_CONFIDENCE = 0.9
 SCREEN_UP = 0.7
-NO_GYRO_LIMB_CAP = 0.5
-#: scale of each feature's margin in the confidence logistic (about the spread within a class)
-SCALE = {"swing_deg": 4.0, "planar": 0.04, "smooth": 0.3, "still": 0.05, "half_ac": 0.08,
-         "tilt_deg": 2.0, "screen_up": 0.08}
-#: the placements that read alike, listed with a guess
-ALIKE = {"lower_back": ("lower_back", "chest", "hand"), "hand": ("hand", "lower_back", "chest"),
-         "pocket": ("pocket", "left_shank", "right_shank"),
-         "foot": ("left_foot", "right_foot", "left_shank", "right_shank"),
-         "shank": ("left_shank", "right_shank", "left_foot", "right_foot", "pocket")}
+#: ridge penalty of the node fits (on standardised features, weights summing to 2)
+RIDGE = 0.01
+#: the classes of the tree and its nodes: (node, positive classes, negative classes)
+CLASSES = ("lower_back", "pocket", "foot", "shank")
+TREE = (("trunk", ("lower_back",), ("pocket", "foot", "shank")),
+        ("pocket", ("pocket",), ("foot", "shank")),
+        ("foot", ("foot",), ("shank",)))
+#: the features of each node, with a gyroscope and without one (with gravity)
+NODE_FEATURES = {
+    "gyro": {"trunk": ("swing_deg", "planar", "half_ac"),
+             "pocket": ("smooth", "swing_deg", "still25"),
+             "foot": ("still", "still10", "neg_peak", "neg_frac")},
+    "acc": {"trunk": ("half_ac", "tilt_deg"),
+            "pocket": ("half_ac", "tilt_deg", "peaky"),
+            "foot": ("tilt_deg", "peaky", "acc_still")},
+}
+#: features used on a log scale (ratios and ranges)
+LOG_FEATURES = frozenset({"swing_deg", "smooth", "peaky", "tilt_deg"})
+#: fitted node models, (mean, sd, coefficients with the intercept first) per feature set and
+#: node: printed by ``python benchmarks/placement.py --fit`` (real labelled + simulated walks)
+MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
+    "gyro": {
+        "trunk": (
+            (3.855, 0.8636, -0.08728,),
+            (0.8222, 0.1463, 0.2615,),
+            (-3.367, -1.764, -1.838, 0.1803,),
+        ),
+        "pocket": (
+            (1.14, 4.206, 0.4072,),
+            (0.4271, 0.4174, 0.1301,),
+            (-4.039, -1.388, -2.113, -1.339,),
+        ),
+        "foot": (
+            (0.334, 0.2682, 0.7383, 0.3431,),
+            (0.1252, 0.1411, 0.1506, 0.1102,),
+            (1.87, -0.5461, 1.903, 2.303, -0.5345,),
+        ),
+    },
+    "acc": {
+        "trunk": (
+            (-0.08023, 2.307,),
+            (0.3112, 0.7732,),
+            (-1.585, 0.01689, -2.237,),
+        ),
+        "pocket": (
+            (-0.03688, 2.599, 1.488,),
+            (0.2343, 0.492, 0.5589,),
+            (-1.717, -0.3143, -1.458, -1.834,),
+        ),
+        "foot": (
+            (2.811, 1.665, 0.3256,),
+            (0.3783, 0.5008, 0.2008,),
+            (0.4726, 0.9657, 1.638, -0.7095,),
+        ),
+    },
+}
+#: likelihood ratio of a phone's screen facing up (``screen_up`` >= :data:`SCREEN_UP`) on a
+#: limb against in the hand: 0 of 13 labelled limb phones against 5 of 5 hand-held ones, with
+#: Laplace's rule, (0 + 1) / (13 + 2) over (5 + 1) / (5 + 2)
+SCREEN_UP_LR = (1 / 15) / (6 / 7)
+#: ``PLACEMENT=`` names of each class (a chest sensor reads like a lower-back one)
+CANDIDATES = {"lower_back": ("lower_back", "chest"), "hand": ("hand", "lower_back"),
+              "pocket": ("left_pocket", "right_pocket"), "foot": ("left_foot", "right_foot"),
+              "shank": ("left_shank", "right_shank")}
 
 
 @dataclass(frozen=True)
@@ -120,6 +169,13 @@ class PlacementFeatures:
     tilt_deg: float
     half_ac: float
     screen_up: float
+    still10: float = np.nan
+    still25: float = np.nan
+    neg_peak: float = np.nan
+    neg_frac: float = np.nan
+    peaky: float = np.nan
+    acc_still: float = np.nan
+    linear: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,7 +233,7 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
     if not ws:
         return None
     take = np.asarray(ws)[:, None] + np.arange(k)[None, :]
-    tilt = screen = np.nan
+    tilt = screen = acc_still = np.nan
     if total:
         lp = lowpass(acc, fw, TILT_LP_HZ)[take]
         u = lp / np.maximum(np.linalg.norm(lp, axis=2, keepdims=True), 1e-9)
@@ -187,18 +243,31 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
         tilt = float(np.median(np.percentile(ang, 95, axis=1)))
         g = acc[mask].mean(axis=0)
         screen = float(abs(g[2]) / max(np.linalg.norm(g), 1e-9))
-    swing = planar = smooth = still = np.nan
+        acc_still = float(np.median(np.mean(
+            np.abs(np.linalg.norm(acc[take], axis=2) - G) < 1.0, axis=1)))
+    swing = planar = smooth = still = still10 = still25 = neg_peak = neg_frac = np.nan
     if gyr is not None:
         gw = bandpass(gyr, fw, 0.25, 8.0)[take]
         ev, vec = np.linalg.eigh(np.einsum("wki,wkj->wij", gw, gw))
         planar = float(np.median(ev[:, -1] / np.maximum(ev.sum(axis=1), 1e-12)))
-        angle = np.cumsum(np.einsum("wki,wi->wk", gw, vec[:, :, -1]), axis=1) / fw
+        w = np.einsum("wki,wi->wk", gw, vec[:, :, -1])
+        angle = np.cumsum(w, axis=1) / fw
         swing = float(np.degrees(np.median(np.percentile(angle, 97, axis=1)
                                            - np.percentile(angle, 3, axis=1))))
         gn = np.linalg.norm(gyr[take], axis=2)
         p95 = np.percentile(gn, 95, axis=1)
         smooth = float(np.median(p95 / np.maximum(np.percentile(gn, 50, axis=1), 1e-3)))
-        still = float(np.median(np.mean(gn < 0.15 * p95[:, None], axis=1)))
+        still10, still, still25 = (float(np.median(np.mean(gn < q * p95[:, None], axis=1)))
+                                   for q in (0.10, 0.15, 0.25))
+        # the main-axis rate signed so that its largest excursion (mid-swing) is positive
+        w = w * np.sign(np.take_along_axis(w, np.abs(w).argmax(axis=1)[:, None], axis=1))
+        top = np.percentile(w, 98, axis=1)
+        neg_peak = float(np.median(-np.percentile(w, 2, axis=1) / np.maximum(top, 1e-6)))
+        neg_frac = float(np.median(np.mean(w < -0.15 * np.percentile(np.abs(w), 95, axis=1)
+                                          [:, None], axis=1)))
+    hp = np.linalg.norm(bandpass(acc, fw, 0.5, min(20.0, 0.45 * fw))[take], axis=2)
+    peaky = float(np.median(np.percentile(hp, 99, axis=1)
+                            / np.maximum(np.percentile(hp, 50, axis=1), 1e-3)))
     half = np.nan
     if wa:
         A = _acf(acc[np.asarray(wa)[:, None] + np.arange(ka)[None, :]]).mean(axis=0)
@@ -210,62 +279,147 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
             half = float(A[lag // 2])
     return PlacementFeatures(walking_s=float(mask.sum() / fw), swing_deg=swing, planar=planar,
                              smooth=smooth, still=still, tilt_deg=tilt, half_ac=half,
-                             screen_up=screen)
+                             screen_up=screen, still10=still10, still25=still25,
+                             neg_peak=neg_peak, neg_frac=neg_frac, peaky=peaky,
+                             acc_still=acc_still, linear=not total)
 
 
-def _sure(x: float, thr: float, key: str) -> float:
-    """Confidence that ``x`` is on its side of ``thr`` (logistic of the margin in scale units)."""
-    return float(1.0 / (1.0 + np.exp(-abs(x - thr) / SCALE[key] * 2.0)))
+def _design(fs: list[PlacementFeatures], names: tuple[str, ...]) -> np.ndarray:
+    """The node's features of every recording as a matrix (log of :data:`LOG_FEATURES`)."""
+    x = np.array([[getattr(f, n) for n in names] for f in fs], dtype=float).reshape(
+        len(fs), len(names))
+    logs = np.array([n in LOG_FEATURES for n in names])
+    x[:, logs] = np.log(np.maximum(x[:, logs], 1e-3))
+    return x
 
 
-def _classify(f: PlacementFeatures, phone: bool) -> tuple[str | None, float, str]:
-    """(placement, confidence, reason) from the features: the decision of the module docstring."""
-    sw, pl, sm, st = f.swing_deg, f.planar, f.smooth, f.still
-    ha, ti = f.half_ac, f.tilt_deg
+def _logistic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, ridge: float
+                  ) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """Weighted ridge logistic regression on standardised features (Newton's method)."""
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.column_stack([np.ones(len(x)), (x - mu) / sd])
+    w = w / w.sum() * 2.0
+    pen = np.full(z.shape[1], 2.0 * ridge)
+    pen[0] = 0.0
+    b = np.zeros(z.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ b, -30, 30)))
+        grad = z.T @ (w * (p - y)) + pen * b
+        hess = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(pen + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        b -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return tuple(map(float, mu)), tuple(map(float, sd)), tuple(map(float, b))
+
+
+def fit_model(fs: list[PlacementFeatures], labels: list[str], groups: list[str],
+              ridge: float = RIDGE) -> dict[str, dict[str, tuple[tuple[float, ...], ...]]]:
+    """Fit the node models of :data:`TREE` (the form of :data:`MODEL`).
+
+    Parameters
+    ----------
+    fs, labels, groups : list
+        Features of labelled walks, their placement (one of :data:`CLASSES`; ``hand`` counts
+        as trunk-like ``lower_back``) and their data set. Every (data set, placement) group
+        weighs the same, so a large data set does not decide alone.
+    ridge : float
+        Penalty on the standardised coefficients.
+
+    Returns
+    -------
+    dict
+        ``{"gyro"|"acc": {node: (mean, sd, coefficients)}}``. The ``acc`` models are fitted on
+        every walk with gravity (a gyroscope's walks too, their acceleration alone).
+
+    References
+    ----------
+    Hosmer DW, Lemeshow S, Sturdivant RX (2013). Applied logistic regression, 3rd ed. Wiley.
+    """
+    lab = np.array(["lower_back" if x == "hand" else x for x in labels])
+    grp = np.array(groups)
+    model: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {}
+    for kind, nodes in NODE_FEATURES.items():
+        model[kind] = {}
+        for node, pos, neg in TREE:
+            names = nodes[node]
+            x = _design(fs, names)
+            sel = np.isin(lab, pos + neg) & np.isfinite(x).all(axis=1)
+            if kind == "gyro":
+                sel &= np.array([np.isfinite(f.swing_deg) for f in fs])
+            key = np.char.add(np.char.add(grp[sel], "|"), lab[sel])
+            _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+            model[kind][node] = _logistic_fit(x[sel], np.isin(lab[sel], pos).astype(float),
+                                              1.0 / cnt[inv], ridge)
+    return model
+
+
+def class_probabilities(f: PlacementFeatures, model: dict | None = None) -> np.ndarray | None:
+    """P(lower_back, pocket, foot, shank) of one walk by the tree (None without the features):
+    the product of the node probabilities along each path."""
+    model = MODEL if model is None else model
+    kind = "gyro" if np.isfinite(f.swing_deg) else "acc"
+    p = {}
+    for node, _, _ in TREE:
+        x = _design([f], NODE_FEATURES[kind][node])[0]
+        if not np.isfinite(x).all():
+            return None
+        mu, sd, b = (np.asarray(v) for v in model[kind][node])
+        p[node] = float(1.0 / (1.0 + np.exp(-(b[0] + ((x - mu) / sd) @ b[1:]))))
+    t, k, ft = p["trunk"], p["pocket"], p["foot"]
+    return np.array([t, (1 - t) * k, (1 - t) * (1 - k) * ft, (1 - t) * (1 - k) * (1 - ft)])
+
+
+def _reason(place: str, f: PlacementFeatures) -> str:
+    sw, st, ha = f.swing_deg, f.still, f.half_ac
     if np.isfinite(sw):
-        if sw < SWING_TRUNK_DEG or (pl < PLANAR_TRUNK and sw < SWING_TRUNK_PLANAR_DEG):
-            c = _sure(sw, SWING_TRUNK_DEG, "swing_deg") if sw < SWING_TRUNK_DEG else min(
-                _sure(pl, PLANAR_TRUNK, "planar"), _sure(sw, SWING_TRUNK_PLANAR_DEG, "swing_deg"))
-            why = f"turns {sw:.0f} deg per stride ({pl:.2f} on one axis)"
-        elif sm < SMOOTH_POCKET and sw < SWING_POCKET_MAX_DEG:
-            return "pocket", min(_sure(sm, SMOOTH_POCKET, "smooth"),
-                                 _sure(sw, SWING_POCKET_MAX_DEG, "swing_deg"),
-                                 _sure(sw, SWING_TRUNK_DEG, "swing_deg")), (
-                f"swings {sw:.0f} deg per stride, smoothly (peak/median rotation {sm:.1f}): a "
-                "thigh")
-        elif (st >= STILL_FOOT and sw >= SWING_FOOT_DEG) or st >= STILL_FOOT_ALONE:
-            c = _sure(st, STILL_FOOT_ALONE, "still") if st >= STILL_FOOT_ALONE else min(
-                _sure(st, STILL_FOOT, "still"), _sure(sw, SWING_FOOT_DEG, "swing_deg"))
-            return "foot", min(c, _sure(sm, SMOOTH_POCKET, "smooth")), (
-                f"swings {sw:.0f} deg per stride and stands still {100 * st:.0f} % of it: a "
-                "foot")
-        else:
-            return "shank", min(_sure(st, STILL_FOOT, "still"),
-                                _sure(sm, SMOOTH_POCKET, "smooth")), (
-                f"swings {sw:.0f} deg per stride and rotates through stance: a shank")
-    elif np.isfinite(ha) and ha < HALF_TRUNK and not (ti >= TILT_TRUNK_DEG):
-        c = _sure(ha, HALF_TRUNK, "half_ac")
-        if np.isfinite(ti):
-            c = min(c, _sure(ti, TILT_TRUNK_DEG, "tilt_deg"))
-        why = f"repeats every step (half-step autocorrelation {ha:.2f})"
-    elif not np.isfinite(ha):
-        return None, 0.0, "no periodic walking signal"
-    else:
-        cap = NO_GYRO_LIMB_CAP
-        if ha >= HALF_POCKET:
-            return "pocket", min(cap, _sure(ha, HALF_POCKET, "half_ac")), (
-                f"no gyroscope; both halves of the stride alike ({ha:.2f}): a thigh?")
-        if np.isfinite(ti) and ti >= TILT_FOOT_DEG:
-            return "foot", min(cap, _sure(ti, TILT_FOOT_DEG, "tilt_deg")), (
-                f"no gyroscope; tilts {ti:.0f} deg per stride: a foot?")
-        return "shank", cap * 0.9, "no gyroscope; repeats every stride: a leg, which part unknown"
-    # trunk-like: the lower back, or a phone held in the hand
-    if phone and np.isfinite(f.screen_up) and f.screen_up >= SCREEN_UP:
-        return "hand", min(c, _sure(f.screen_up, SCREEN_UP, "screen_up")), (
-            f"{why}, screen facing up: held in the hand")
-    if phone and np.isfinite(f.screen_up):
-        c = min(c, _sure(f.screen_up, SCREEN_UP, "screen_up"))
-    return "lower_back", c, f"{why}: the trunk"
+        return {"lower_back": f"turns {sw:.0f} deg per stride ({f.planar:.2f} on one axis): the "
+                              "trunk",
+                "pocket": f"swings {sw:.0f} deg per stride, smoothly (peak/median rotation "
+                          f"{f.smooth:.1f}): a thigh",
+                "foot": f"swings {sw:.0f} deg per stride and stands still {100 * st:.0f} % of "
+                        "it: a foot",
+                "shank": f"swings {sw:.0f} deg per stride and rotates through stance: a shank"
+                }[place]
+    return {"lower_back": f"no gyroscope; tilts only {f.tilt_deg:.0f} deg per stride: the "
+                          "trunk?",
+            "pocket": f"no gyroscope; both halves of the stride alike ({ha:.2f}): a thigh?",
+            "foot": f"no gyroscope; tilts {f.tilt_deg:.0f} deg per stride: a foot?",
+            "shank": f"no gyroscope; tilts {f.tilt_deg:.0f} deg per stride: a shank?"}[place]
+
+
+def classify(f: PlacementFeatures, phone: bool = False, model: dict | None = None
+             ) -> tuple[str | None, float, str, tuple[str, ...]]:
+    """(placement, confidence, reason, candidates) from the features by the tree of the module
+    docstring (``model``: :data:`MODEL` or one of :func:`fit_model`); the candidates are the
+    ``PLACEMENT=`` names of the likely classes, the most probable first."""
+    if not np.isfinite(f.swing_deg) and f.linear:
+        trunk = np.isfinite(f.half_ac) and f.half_ac < 0
+        return ("lower_back" if trunk else "pocket"), 0.0, (
+            "the export holds linear acceleration (no gravity) and no gyroscope, which tell "
+            "neither where the phone was nor, on the trunk, the contacts: record with gravity "
+            "(phyphox 'Acceleration with g', Physics Toolbox 'g-Force' or 'Multi Record' with "
+            "gF, Sensor Logger 'TotalAcceleration') or with the gyroscope on"), (
+            ("hand", "left_pocket", "right_pocket") if trunk else
+            ("left_pocket", "right_pocket", "hand"))
+    pr = class_probabilities(f, model)
+    if pr is None:
+        return None, 0.0, "no periodic walking signal", ()
+    hand = phone and f.screen_up >= SCREEN_UP
+    if hand:
+        # a phone facing up while walking is held to be read: Bayes' rule with the odds of the
+        # screen facing up on a limb against in the hand (:data:`SCREEN_UP_LR`)
+        pr = pr * np.array([1.0, SCREEN_UP_LR, SCREEN_UP_LR, SCREEN_UP_LR])
+        pr /= pr.sum()
+    order = np.argsort(-pr)
+    i = int(order[0])
+    place, conf = CLASSES[i], float(pr[i])
+    why = _reason(place, f)
+    if place == "lower_back" and hand:
+        place, why = "hand", why.replace("the trunk", "screen facing up: held in the hand")
+    cands = [c for j in order if j == i or pr[j] >= 0.05
+             for c in CANDIDATES["hand" if j == i and place == "hand" else CLASSES[j]]]
+    return place, conf, why, tuple(dict.fromkeys(cands))
 
 
 def infer_placement(stream: SensorStream, phone: bool = False) -> PlacementGuess:
@@ -297,6 +451,5 @@ def infer_placement(stream: SensorStream, phone: bool = False) -> PlacementGuess
                f"{MIN_GAIT_HZ:g} Hz needed)" if stream.sample_rate_hz < MIN_GAIT_HZ
                else f"no walking found (at least {MIN_WALK_S:g} s of steps needed)")
         return PlacementGuess(None, 0.0, (), why, None)
-    placement, conf, reason = _classify(f, phone)
-    cands = ALIKE.get(placement or "", ("lower_back", "left_pocket", "right_foot"))
-    return PlacementGuess(placement, round(float(conf), 3), tuple(cands), reason, f)
+    placement, conf, reason, cands = classify(f, phone)
+    return PlacementGuess(placement, round(float(conf), 3), cands, reason, f)

@@ -171,10 +171,11 @@ def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
     if g.placement is None:
         raise ValueError(f"nothing to analyse: {g.reason}")
     if not g.usable:
+        guess = (f"; best guess {g.placement}, confidence {g.confidence:.2f} < "
+                 f"{MIN_CONFIDENCE}" if g.confidence > 0 else "")
         raise ValueError(
-            f"where the sensor was worn is not clear from the signal ({g.reason}; best guess "
-            f"{g.placement}, confidence {g.confidence:.2f} < {MIN_CONFIDENCE}): say it with "
-            f"PLACEMENT=FILE, one of {', '.join(g.candidates)}")
+            f"where the sensor was worn is not clear from the signal ({g.reason}{guess}): say "
+            f"it with PLACEMENT=FILE, one of {', '.join(g.candidates)}")
     side = {"pocket": "; give left_pocket=FILE or right_pocket=FILE for sides",
             "foot": "; give left_foot=FILE or right_foot=FILE for its side",
             "shank": "; give left_shank=FILE or right_shank=FILE for its side",
