@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import gait
 from gait.errors import GaitInputError
 from gait.io import resample
-from gait.io.base import at_rest_gravity
+from gait.io.base import at_rest_gravity, gravity_unit
 from gait.io.detect import detect, load_path
 from gait.io.gaitcsv import RecordingWriter, StreamSpec, write_recording
 from gait.recording import Recording, SensorStream, describe
@@ -102,12 +106,123 @@ def test_generic_csv_roundtrip_and_units(tmp_path: Path) -> None:
     assert s.sample_rate_hz == 100.0
 
 
-def test_generic_warns_when_g_declared_as_ms2(tmp_path: Path) -> None:
+def test_generic_in_g_without_a_unit_is_read_as_g(tmp_path: Path) -> None:
     acc, _ = walk_like(600)
     acc[:200] = [0.1, 9.80, 0.3]  # standing still, then walking
     p = write_generic(tmp_path / "g.csv", np.arange(600) / 100, acc / 9.80665)
     rec = gait.load(p)
-    assert any("look like g" in w for w in rec.warnings)
+    np.testing.assert_allclose(rec.streams[0].acc, acc, atol=1e-4)
+    assert rec.streams[0].acc_kind == "total"
+    assert any(f"{p}: acceleration at rest" in w and "not ~9.81 m/s^2 (gravity): the values "
+               "look like g; read as g (x 9.80665)" in w for w in rec.warnings)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([("m/s2", 1.0), ("g", 1 / 9.80665), ("mg", 1000 / 9.80665)]),
+       st.sampled_from([None, "m/s2", "g"]), st.integers(0, 2**31 - 1), st.booleans())
+def test_prop_gravity_sets_the_unit(unit: tuple[str, float], declared: str | None, seed: int,
+                                    rest: bool) -> None:
+    """Whatever unit the numbers are in and whatever unit is declared (none, m/s^2, g), in any
+    orientation, with or without a still period, gravity comes out at 9.81 m/s^2 and a unit
+    contradicted by gravity is named in a warning."""
+    acc, _ = walk_like(800, seed=seed % 1000)
+    if rest:
+        acc[:200] = [0.0, 9.81, 0.0]
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(3, 3)))
+    acc = acc @ q.T
+    assume(not (unit[0] == "mg" and declared == "g"))  # 1000 g at rest: not a phone
+    with tempfile.TemporaryDirectory() as d:
+        p = write_generic(Path(d) / "w.csv", np.arange(800) / 100, acc * unit[1])
+        rec = gait.load(p, acc_unit=declared)
+    s = rec.streams[0]
+    assert at_rest_gravity(s.acc, s.sample_rate_hz) == pytest.approx(9.81, rel=0.05)
+    converted = any("not ~9.81 m/s^2 (gravity)" in w for w in rec.warnings)
+    assert converted == (unit[0] != (declared or "m/s2"))
+
+
+def test_gravity_free_walk_is_never_taken_for_g() -> None:
+    """A gravity-free acceleration whose magnitude is ~1 m/s^2 throughout (no still period)
+    averages out to ~0: it is not g."""
+    rng = np.random.default_rng(3)
+    t = np.arange(3000) / 100.0
+    lin = np.column_stack([np.sin(2 * np.pi * 1.8 * t), np.cos(2 * np.pi * 1.8 * t),
+                           0.3 * np.sin(2 * np.pi * 0.9 * t)]) + rng.normal(0, 0.05, (3000, 3))
+    assert gravity_unit(lin, 100.0) is None
+    acc, _ = walk_like(3000)
+    assert gravity_unit(acc / 9.80665, 100.0) == ("g", 9.80665)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 60))
+def test_prop_torn_last_line(cut: int) -> None:
+    """A file cut anywhere inside its last row keeps every row before it; a cut that leaves
+    the row with fewer fields (or no line break) is dropped with a warning naming its line."""
+    acc, _ = walk_like(300)
+    with tempfile.TemporaryDirectory() as d:
+        p = write_generic(Path(d) / "w.csv", np.arange(300) / 100, acc)
+        raw = p.read_bytes()
+        last = raw.rstrip(b"\n").rfind(b"\n") + 1
+        keep = min(len(raw) - 1, last + cut)
+        p.write_bytes(raw[:keep])
+        tail = raw[last:keep]
+        try:
+            rec = gait.load(p)
+        except GaitInputError as exc:  # only a tail that is a number cut short may fail
+            raise AssertionError(f"{tail!r}: {exc}") from None
+    n = rec.streams[0].n_samples
+    torn = [w for w in rec.warnings if "line 301 is torn" in w]
+    assert n in (299, 300)
+    assert bool(torn) == (n == 299) == (tail.count(b",") < 3)
+
+
+def test_torn_last_line_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    acc, _ = walk_like(3000)
+    p = write_generic(tmp_path / "w.csv", np.arange(3000) / 100, acc)
+    p.write_bytes(p.read_bytes() + b"30.000000,0.1")
+    from gait.cli import main
+
+    with pytest.raises(SystemExit) as ei:
+        main(["info", str(p)])
+    out = capsys.readouterr()
+    assert ei.value.code == 0
+    assert "line 3002 is torn ('30.000000,0.1'" in out.out + out.err
+
+
+def test_folder_with_two_kinds_of_export_lists_them(tmp_path: Path) -> None:
+    acc, _ = walk_like(300)
+    (tmp_path / "phone").mkdir()
+    t = np.arange(300) / 100.0
+    rows = "\n".join(f"{a:.6f},{x:.6f},{y:.6f},{z:.6f}" for a, x, y, z in
+                     zip(t, *acc.T, strict=True))
+    (tmp_path / "phone" / "Accelerometer.csv").write_text(
+        '"Time (s)","X (m/s^2)","Y (m/s^2)","Z (m/s^2)"\n' + rows + "\n")
+    logger = tmp_path / "logger"
+    logger.mkdir()
+    (logger / "Metadata.csv").write_text(
+        "version,device name,recording time,platform\n2,Pixel,2024-01-01_10-00-00,android\n")
+    ns = (1_700_000_000 + t) * 1e9
+    (logger / "Accelerometer.csv").write_text("time,seconds_elapsed,z,y,x\n" + "\n".join(
+        f"{n:.0f},{e:.3f},{z:.4f},{y:.4f},{x:.4f}" for n, e, x, y, z in
+        zip(ns, t, *acc.T, strict=True)) + "\n")
+    assert load_path(tmp_path / "phone").source_format == "phyphox"
+    assert load_path(logger).source_format == "sensor_logger"
+    with pytest.raises(GaitInputError) as ei:
+        load_path(tmp_path)
+    msg = ei.value.one_line()
+    assert f"{tmp_path}: 2 different exports in this folder: phyphox (phone/); " \
+           "sensor_logger (logger/)" in msg and "\n" not in msg
+
+
+def test_folder_with_an_export_beside_a_zipped_one(tmp_path: Path) -> None:
+    head = ('"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)",'
+            '"Acceleration z (m/s^2)"\n')
+    body = "".join(f"{i / 100:.2f},0,9.8,0\n" for i in range(300))
+    (tmp_path / "Raw Data.csv").write_text(head + body)
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as z:
+        z.writestr("Raw Data.csv", head + body)
+    with pytest.raises(GaitInputError, match=r"2 different exports in this folder: phyphox "
+                       r"\(Raw Data.csv\); other.zip"):
+        load_path(tmp_path)
 
 
 def test_generic_linear_acceleration_is_marked(tmp_path: Path) -> None:

@@ -364,11 +364,48 @@ def test_malformed_no_rows_and_one_sample(tmp_path: Path) -> None:
     _bad(tmp_path, ACC_HDR + "\n1.0E-2,0,9.81,0,9.81\n", r"only 1 sample")
 
 
-def test_malformed_truncated_row(tmp_path: Path) -> None:
+def test_torn_last_row_is_dropped_with_a_warning(tmp_path: Path) -> None:
     t, acc, _ = synth(50)
     text = data_csv(ACC_HDR, t, acc)
     cut = text.rfind(",", 0, len(text) - 30)
-    _bad(tmp_path, text[:cut], r"line 51: row has \d fields")
+    f = tmp_path / "Raw Data.csv"
+    f.write_text(text[:cut])
+    rec = read(f)
+    assert rec.streams[0].n_samples == 49  # line 51 (the 50th row) is torn
+    assert any(f"{f}: line 51 is torn" in w and "rows before it are kept" in w
+               for w in rec.warnings)
+
+
+def test_short_row_inside_the_file_is_still_an_error(tmp_path: Path) -> None:
+    t, acc, _ = synth(50)
+    lines = data_csv(ACC_HDR, t, acc).splitlines()
+    lines[20] = lines[20][: lines[20].rfind(",", 0, lines[20].rfind(","))]
+    _bad(tmp_path, "\n".join(lines) + "\n", r"line 21: row has \d fields")
+
+
+def test_simple_accelerometer_export_in_g_is_read_as_g(tmp_path: Path) -> None:
+    """A phyphox "Accelerometer" export whose numbers are in g under a m/s^2 header (gravity
+    ~1) is read as g with a warning, not as a gravity-free acceleration."""
+    t, acc, _ = synth()
+    hdr = '"Time (s)","X (m/s^2)","Y (m/s^2)","Z (m/s^2)"'
+    f = tmp_path / "Accelerometer.csv"
+    f.write_text(data_csv(hdr, t, acc / G, absolute=False))
+    rec = load_path(f)
+    s = rec.streams[0]
+    assert s.acc_kind == "total"
+    assert at_rest_gravity(s.acc, s.sample_rate_hz) == pytest.approx(9.81, abs=0.05)
+    assert any("look like g; read as g" in w for w in rec.warnings)
+
+
+def test_linear_acceleration_is_not_taken_for_g(tmp_path: Path) -> None:
+    t, acc, _ = synth()
+    hdr = '"Time (s)","X (m/s^2)","Y (m/s^2)","Z (m/s^2)"'
+    f = tmp_path / "Linear Accelerometer.csv"
+    lin = acc - [0.0, 9.81, 0.0]  # gravity-free: ~0 at rest, ~1-2 m/s^2 walking
+    f.write_text(data_csv(hdr, t, lin, absolute=False))
+    rec = load_path(f)
+    assert rec.streams[0].acc_kind == "linear"
+    assert not any("read as g" in w for w in rec.warnings)
 
 
 def test_malformed_time_not_increasing(tmp_path: Path) -> None:

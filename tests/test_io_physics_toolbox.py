@@ -343,10 +343,19 @@ def test_malformed_empty_and_one_sample(tmp_path: Path) -> None:
     _bad(tmp_path, [lines[0], "Time,1,2,3,4", "Time,1,2,3,4"], r"only 0 data row")
 
 
-def test_malformed_truncated_row(tmp_path: Path) -> None:
+def test_torn_last_row_is_dropped_with_a_warning(tmp_path: Path) -> None:
     lines = _good_lines()
     lines[-1] = lines[-1][:15]
-    _bad(tmp_path, lines, r"line 61: row has 1 fields, the header has 5")
+    f = tmp_path / "torn.csv"
+    f.write_text("\n".join(lines))
+    rec = load_path(f)
+    assert any(f"{f}: line 61 is torn" in w for w in rec.warnings)
+
+
+def test_malformed_short_row_inside(tmp_path: Path) -> None:
+    lines = _good_lines()
+    lines[30] = lines[30][:15]
+    _bad(tmp_path, lines, r"line 31: row has 1 fields, the header has 5")
 
 
 # ---------------------------------------------------------------------------------------------

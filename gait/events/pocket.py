@@ -91,7 +91,10 @@ Algorithm
    SUB05 0.83 -> 1.00; fukuchi2018 0.98 / 0.99 -> 1.00). The impact cue cannot work on
    signals without impact transients (the virtual pockets are marker-derived, 10 Hz low-pass:
    gaitkit 8-25 Hz RMS 0.05-0.28 m/s^2 vs 1.3-3.4 on Oxford), where it gave L/R 0.6-0.67.
-   Running bouts keep the impact cue (fukuchi2017 runs). The tilt and gyroscope sign cues are
+   Running bouts keep the impact cue (fukuchi2017 runs), with or without a gyroscope (without
+   one, running steps had no cue at all and every one was called the other leg's: simulator
+   runs L/R 0.00 -> 1.00; the thigh-swing cue for running, tried, swaps the simulator's runs
+   and one fukuchi2017 run, so it is not used). The tilt and gyroscope sign cues are
    not used: the sign (flexion vs extension) comes from waveform skewness and flipped on some
    recordings and simulations.
 5. Bouts: runs of >= 4 ICs without a gap of more than 2.5 step periods (one missed step); ICs
@@ -310,7 +313,7 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
     run = np.zeros(n, dtype=bool) if run is None else np.asarray(run, dtype=bool)
     energy = np.full(n, np.nan)
     hi = min(BURST_BAND[1], 0.45 * fs)
-    use_impact = ~run if gyr is None else run
+    use_impact = np.ones(n, dtype=bool) if gyr is None else run
     if use_impact.any() and hi > BURST_BAND[0] * 1.2:
         hf = np.sum(bandpass(acc, fs, BURST_BAND[0], hi) ** 2, axis=1)
         half = np.maximum((0.35 * period * fs).astype(int), 1)

@@ -223,6 +223,41 @@ def first_valid_line(mask: np.ndarray) -> int:
     return int(np.argmax(mask))
 
 
+#: Units an acceleration export may really be in, tried when its gravity is not ~9.8 m/s^2:
+#: (name, factor to what was read). "m/s^2": m/s^2 declared as g (converted twice).
+GRAVITY_UNITS = (("g", G), ("mg", G / 1000.0), ("m/s^2", 1.0 / G))
+REST_G_TOL = 0.15  # |a| at rest within +-15 % of 1 g in the candidate unit
+MEDIAN_G_TOL = 0.3  # median |a| of the whole recording within +-30 % of 1 g
+MEAN_VEC_G_MIN = 0.5  # |mean acceleration vector| at least 0.5 g (gravity is in it)
+
+
+def gravity_unit(acc: np.ndarray, fs: float) -> tuple[str, float] | None:
+    """The unit that a total acceleration (gravity included) given as m/s^2 is really in,
+    judged by gravity, as (name, factor to m/s^2); None when gravity is ~9.8 already or the
+    numbers fit no unit of :data:`GRAVITY_UNITS`.
+
+    A unit fits when, converted, |a| over the quietest second (:func:`rest_stats`) is within
+    :data:`REST_G_TOL` of 1 g, the median |a| of the recording within :data:`MEDIAN_G_TOL` of
+    it, and the mean acceleration vector at least :data:`MEAN_VEC_G_MIN` g (gravity, whose
+    direction changes little, is in it; a gravity-free acceleration of ~1 m/s^2 averages out
+    to near zero, so it is never taken for g).
+    """
+    ok = np.all(np.isfinite(acc), axis=1)
+    if ok.sum() < 3:
+        return None
+    a = acc[ok]
+    rest = rest_stats(a, fs)[0]
+    med = float(np.median(np.linalg.norm(a, axis=1)))
+    mean_vec = float(np.linalg.norm(a.mean(axis=0)))
+    if not np.isfinite(rest) or abs(rest / G - 1.0) <= REST_G_TOL:
+        return None
+    for name, f in GRAVITY_UNITS:
+        if (abs(rest * f / G - 1.0) <= REST_G_TOL and abs(med * f / G - 1.0) <= MEDIAN_G_TOL
+                and mean_vec * f >= MEAN_VEC_G_MIN * G):
+            return name, f
+    return None
+
+
 class Reader(Protocol):
     """One importer. ``sniff`` looks at content only; ``read`` builds the Recording."""
 
@@ -291,6 +326,13 @@ def _build_stream(
     zero = float(tl.t[0]) if t_zero is None else float(t_zero)
     t = tl.t - zero
     start, fs, acc_u, gaps, info = resample.to_uniform(t, a, nominal_hz=nominal_hz)
+    unit = gravity_unit(acc_u, fs) if acc_kind == "total" else None
+    if unit is not None:  # the numbers are not m/s^2: gravity says which unit they are in
+        rest = rest_stats(acc_u[np.all(np.isfinite(acc_u), axis=1)], fs)[0]
+        acc_u = acc_u * unit[1]
+        info["acc_unit_from_gravity"] = unit[0]
+        warn.append(f"{path}: acceleration at rest {rest:.3g}, not ~9.81 m/s^2 (gravity): the "
+                    f"values look like {unit[0]}; read as {unit[0]} (x {unit[1]:.6g})")
     gyr_u = None
     if gyr is not None:
         tg = t_acc if t_gyr is None else t_gyr

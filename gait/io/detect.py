@@ -3,7 +3,9 @@
 Order follows ``shared/notes/phone_apps.md``: containers (zip / folder) first, then MATLAB
 files, then the first line of a CSV. A file that belongs to a multi-file export (a Sensor
 Logger ``Accelerometer.csv`` beside its ``Metadata.csv``, phyphox ``meta/device.csv``) is read as
-the whole export.
+the whole export. A folder that holds exports of different kinds (say a phyphox export and a
+Sensor Logger one, or an export beside a zipped one) is an error that lists them, as a folder
+of several recordings of one kind is.
 """
 
 from __future__ import annotations
@@ -99,9 +101,28 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
     if not c.names:
         raise GaitInputError(path, "the folder holds no files", expected="an export folder")
     rs = readers()
-    for r in rs:
-        if _sniffs(r, c):
-            return r, c
+    claim = [r for r in rs if _sniffs(r, c)]
+    if claim and c.is_dir:
+        # a folder may hold exports of different apps (or an export beside a zipped one):
+        # reading one of them silently would analyse a walk the user may not have meant
+        mine = {r.name: _claimed(r, root) for r in claim}
+        taken = {e.rstrip("/") for es in mine.values() for e in es}
+        # a zip in the folder is an export of its own (no reader reads a zip inside a folder
+        # as a part of the folder's export); a .mat file is one unless the folder's reader
+        # reads it (MATLAB Mobile logs)
+        packed = [f.name for f in _recordings_in(root, rs) if f.suffix.lower() == ".zip"
+                  or (f.suffix.lower() == ".mat" and f.name not in taken)]
+        mine = {n: [e for e in es if not e.lower().endswith(".zip")] for n, es in mine.items()}
+        more = {n: ", ..." if len(es) > 4 else "" for n, es in mine.items()}
+        found = [f"{n} ({', '.join(es[:4])}{more[n]})" if es else n for n, es in mine.items()]
+        found += packed
+        if len(found) > 1:
+            raise GaitInputError(
+                path, f"{len(found)} different exports in this folder: {'; '.join(found)}",
+                expected="one export (give its folder or file, or PLACEMENT=FILE for each "
+                         "sensor of one walk)")
+    if claim:
+        return claim[0], c
     if opts is not None and opts.columns and not (c.is_zip or c.is_dir):
         return next(r for r in rs if r.name == "generic"), c
     if c.is_dir:
@@ -125,6 +146,21 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
         path, f"unknown format, first line {head!r}",
         expected="a supported phone-app export or a CSV with a time_s,ax,ay,az header "
                  "(see 'gait formats')")
+
+
+def _claimed(r: Reader, folder: Path) -> list[str]:
+    """The entries of ``folder`` (files, and sub-folders with a trailing "/") that ``r``
+    reads on their own."""
+    mine = []
+    for f in sorted(folder.iterdir()):
+        if f.name.startswith(".") or (f.is_file() and f.stat().st_size == 0):
+            continue
+        try:
+            if _sniffs(r, Container(f)):
+                mine.append(f.name + ("/" if f.is_dir() else ""))
+        except GaitInputError:
+            continue
+    return mine
 
 
 def _recordings_in(folder: Path, rs: list[Reader]) -> list[Path]:

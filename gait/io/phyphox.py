@@ -12,7 +12,9 @@ What is read:
   stream (the gyroscope is interpolated onto the accelerometer's grid).
 * Columns are recognised by their names and units: ``<prefix> x (<unit>)``. An acceleration
   whose prefix does not say "linear" or "gravity" is classified by its magnitude at rest
-  (about 9.8 m/s^2 with gravity, about 0 without).
+  (about 9.8 m/s^2 with gravity, about 0 without). One whose gravity is ~1 under a m/s^2
+  header is in g (:func:`gait.io.base.gravity_unit`): read as g with a warning, not taken for
+  a gravity-free acceleration.
 
 Units are m/s^2 and rad/s on both platforms and the sign is already Android's: phyphox iOS
 multiplies CoreMotion's g by -9.81. The reader rescales iOS acceleration by 9.80665 / 9.81 so that
@@ -41,6 +43,7 @@ from gait.io.base import (
     at_rest_gravity,
     build_stream,
     check_placement,
+    gravity_unit,
 )
 from gait.io.table import (
     read_table,
@@ -71,16 +74,24 @@ EXPECTED_HEADER = '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)",
 # ---------------------------------------------------------------------------------------------
 
 
+def _raw_rate(t: np.ndarray) -> float:
+    """Sample rate (Hz) of raw, possibly irregular times; 10 when it cannot be measured."""
+    fs = resample.measured_rate(np.sort(t))
+    return min(fs, 1000.0) if np.isfinite(fs) and fs > 0 else 10.0
+
+
 def rest_magnitude(t: np.ndarray, xyz: np.ndarray) -> float:
     """|a| at rest (quietest second) of raw, possibly irregular samples."""
     ok = np.isfinite(t) & np.all(np.isfinite(xyz), axis=1)
     if ok.sum() < 3:
         return float("nan")
-    tt = t[ok]
-    fs = resample.measured_rate(np.sort(tt))
-    if not np.isfinite(fs) or fs <= 0:
-        fs = 10.0
-    return at_rest_gravity(xyz[ok], min(fs, 1000.0))
+    return at_rest_gravity(xyz[ok], _raw_rate(t[ok]))
+
+
+def gravity_unit_of(t: np.ndarray, xyz: np.ndarray) -> tuple[str, float] | None:
+    """:func:`gait.io.base.gravity_unit` of raw, possibly irregular samples."""
+    ok = np.isfinite(t) & np.all(np.isfinite(xyz), axis=1)
+    return gravity_unit(xyz[ok], _raw_rate(t[ok])) if ok.sum() >= 3 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,11 +213,12 @@ def _parse_header(c: Container, member: str, opts: ReadOptions) -> _DataFile:
     return df
 
 
-def _load(c: Container, df: _DataFile) -> None:
-    """Read the numeric columns of one data file into its groups."""
+def _load(c: Container, df: _DataFile, warnings: list[str]) -> None:
+    """Read the numeric columns of one data file into its groups (a torn last line is
+    dropped with a warning)."""
     numeric = [df.groups[0].time_col] + [col for g in df.groups for col in g.cols]
     cols = read_table(c.read_bytes(df.member), path=df.path, delimiter=df.delimiter,
-                      decimal_comma=df.decimal_comma, numeric=numeric)
+                      decimal_comma=df.decimal_comma, numeric=numeric, warnings=warnings)
     n = len(cols[numeric[0]])
     if n == 0:
         raise GaitInputError(df.path, "no data rows after the header", where="line 2",
@@ -358,7 +370,7 @@ class PhyphoxReader:
                                  expected=f"columns like {EXPECTED_HEADER}")
         for f in files:
             if f.groups:
-                _load(c, f)
+                _load(c, f, warnings)
 
         # platform and device
         device: dict[str, str] = {}
@@ -375,6 +387,12 @@ class PhyphoxReader:
         for g in acc_groups:
             assert g.t is not None and g.xyz is not None
             mag = rest_magnitude(g.t, g.xyz)
+            in_g = g.hint in ("", "total") and gravity_unit_of(g.t, g.xyz) is not None
+            if in_g:  # gravity of ~1 with m/s^2 in the header: g (build_stream converts)
+                reasons.append(f"{g.member}: {g.prefix or 'acceleration'} -> total (|a| at rest "
+                               f"{mag:.2f} in a m/s^2 column: gravity in g)")
+                g.hint = "total"
+                continue
             if g.hint:
                 reasons.append(f"{g.member}: {g.prefix or 'acceleration'} -> {g.hint} "
                                f"(from the column name; |a| at rest {mag:.2f} m/s^2)")

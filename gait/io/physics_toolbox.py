@@ -377,16 +377,17 @@ class PhysicsToolboxReader:
         # Fast path: values parsed as numbers by the table reader. Rows of text in value
         # columns (a repeated header line) need the slow path: every column as text.
         fast = True
+        torn: list[str] = []  # a torn last line, dropped with a warning
         try:
             cols = read_table(raw, path=path, delimiter=delim, decimal_comma=decimal_comma,
-                                   text=[m["time"]], numeric=value_cols)
+                                   text=[m["time"]], numeric=value_cols, warnings=torn)
         except GaitInputError as exc:
             if "numeric column" not in exc.what:
                 raise
             fast = False
             try:
                 cols = read_table(raw, path=path, delimiter=delim,
-                                       text=[m["time"], *value_cols])
+                                       text=[m["time"], *value_cols], warnings=torn)
             except GaitInputError as exc2:
                 if not exc2.where:
                     _locate_field_count(raw, path, delim, len(header))
@@ -396,7 +397,7 @@ class PhysicsToolboxReader:
             raise GaitInputError(path, "no data rows after the header", where="line 2",
                                  expected="samples")
         line_no = _line_numbers(raw, n)
-        warnings: list[str] = []
+        warnings: list[str] = list(torn)
         meta: dict[str, Any] = {"header": header, "delimiter": delim,
                                 "decimal_comma": decimal_comma}
 

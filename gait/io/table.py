@@ -97,12 +97,16 @@ def read_table(
     text: Sequence[str] = (),
     header_line_no: int = 1,
     allow_missing: Sequence[str] = (),
+    warnings: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Read the named columns of a delimited table.
 
     ``numeric`` columns come back as float64 (empty / NaN cells become NaN), ``text`` columns
     as object arrays of str. ``path`` is only used for messages. Missing columns (unless in
     ``allow_missing``) and non-numeric cells raise :class:`GaitInputError` naming the line.
+    With ``warnings`` (a list the caller reports), a torn last line (:func:`torn_tail`: a
+    phone stopped while writing it) is dropped with a warning naming it and the rows before it
+    are kept; without, it is an error like any other bad line.
     """
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -153,6 +157,18 @@ def read_table(
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        cut = torn_tail(raw, len(names), delimiter) if warnings is not None else None
+        if cut is not None and raw[:cut].count(b"\n") > skip_rows:
+            line_no = header_line_no + raw[:cut].count(b"\n")
+            tail = decode(raw[cut:]).strip()[:40]
+            out = read_table(raw[:cut], path=path, delimiter=delimiter,
+                             decimal_comma=decimal_comma, skip_rows=skip_rows, numeric=numeric,
+                             text=text, header_line_no=header_line_no,
+                             allow_missing=allow_missing, warnings=None)
+            warnings.append(f"{path}: line {line_no} is torn ({tail!r}: the file was cut "
+                            "short while it was written); it was dropped, the rows before it "
+                            "are kept")
+            return out
         _locate_error(raw, path, names, present_num, delimiter, decimal_comma, skip_rows, exc)
         raise  # pragma: no cover - _locate_error always raises
     out: dict[str, np.ndarray] = {}
@@ -161,6 +177,26 @@ def read_table(
     for c in present_txt:
         out[c] = np.asarray(table.column(c).to_pylist(), dtype=object)
     return out
+
+
+def torn_tail(raw: bytes, n_fields: int, delimiter: str) -> int | None:
+    """Byte offset of the last line when it is torn, else None.
+
+    Torn: the file does not end with a line break, or its last non-empty line has fewer
+    fields than the header (``n_fields``). A complete last line with a bad cell is not torn.
+    """
+    body = raw.rstrip(b"\r\n \t")
+    start = body.rfind(b"\n") + 1
+    if start == 0:
+        return None  # the header is the only line
+    last = decode(body[start:])
+    try:
+        fields = next(csv.reader([last], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        fields = last.split(delimiter)
+    if len(fields) < n_fields or not raw.endswith((b"\n", b"\r")):
+        return start
+    return None
 
 
 def _to_float(cell: str, decimal_comma: bool) -> float:
