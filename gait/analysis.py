@@ -196,6 +196,15 @@ _UNSIDED = {
 }
 
 
+def _inferred_placement(stream: dict[str, Any], det: Detection) -> dict[str, str]:
+    """The placement shown for a stream of unknown placement whose placement the detection
+    inferred from the signal (:func:`gait.events.detect_events`): e.g. "hand (inferred)"."""
+    if stream.get("placement") != "unknown" or not any(
+            n.startswith(INFERRED_NOTE) for n in det.notes) or len(det.sources) != 1:
+        return {}
+    return {"placement": f"{det.sources[0]} (inferred)"}
+
+
 def _side_source(det: Detection, kind: str) -> str | None:
     """Where the report's left and right come from: "placement" (sensors on each foot or
     shank, a pocket of known side), "side check" (the taps of :mod:`gait.events.side_check`),
@@ -295,7 +304,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
                  "duration_s": info["duration_s"],
                  "streams": [{k: st[k] for k in ("placement", "sample_rate_hz", "sensors",
                                                  "acc_kind", "missing_pct", "n_samples")}
-                             for st in info["streams"]],
+                             | _inferred_placement(st, det) for st in info["streams"]],
                  "warnings": info["warnings"]}
     step_cols = ["side", "ic", "fc", "bout", *params]
     doc = {

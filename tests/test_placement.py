@@ -147,6 +147,7 @@ def test_phone_in_the_hand_gives_steps_without_sides(rel: str) -> None:
     causes = [c["cause"] for c in a.doc["verdict"]["causes"]]
     assert causes[0] == "hand" and "pocket" not in causes
     assert "held in the hand" in a.doc["headline"]["text"]
+    assert a.doc["recording"]["streams"][0]["placement"] == "hand (inferred)"
 
 
 @needs_shared
