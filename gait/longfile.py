@@ -132,10 +132,11 @@ def source_paths(path: PathArg, **options: Any) -> list[str]:
     return [str(c.path)]
 
 
-def wants_chunks(path: PathArg, threshold_s: float = LONG_S, **options: Any) -> bool:
-    """True when ``path`` can be read in chunks and lasts at least ``threshold_s``."""
+def wants_chunks(path: PathArg, threshold_s: float | None = None, **options: Any) -> bool:
+    """True when ``path`` can be read in chunks and lasts at least ``threshold_s`` (default
+    :data:`LONG_S`)."""
     d = duration_hint(path, **options)
-    return d is not None and d >= threshold_s
+    return d is not None and d >= (LONG_S if threshold_s is None else threshold_s)
 
 
 # --- chunked reading ---------------------------------------------------------------------------
