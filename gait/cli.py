@@ -356,7 +356,7 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
         def run() -> Any:
             return _analyse(rec, seed, label, files)
     with stack:
-        if duration > 600 and not quiet:
+        if duration > 600 and not quiet and con.is_terminal:  # a spinner only on a terminal
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
