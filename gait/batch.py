@@ -433,6 +433,8 @@ def _local(todo: list[tuple[str, Path]], workers: int, opts: dict[str, Any],
     import multiprocessing as mp
     from concurrent.futures.process import BrokenProcessPool
 
+    workers = min(workers, len(todo))  # all of them are started at once, below
+
     def died(key: str, exc: BaseException) -> None:
         done(key, {"row": {**_row(key, None), "status": "failed",
                            "error": f"worker process died ({exc})"}})
@@ -441,7 +443,7 @@ def _local(todo: list[tuple[str, Path]], workers: int, opts: dict[str, Any],
             max_workers=workers, mp_context=mp.get_context("spawn"), initializer=worker_init,
             initargs=(os.getpid(),)) as ex, _killing_on_interrupt(ex):
         with starting_workers():  # every worker now, with Ctrl-C blocked (see gait.workers)
-            start = [ex.submit(os.getpid) for _ in range(min(workers, len(todo)))]
+            start = [ex.submit(os.getpid) for _ in range(workers)]
             wait(start)
         futs: dict[Future[dict[str, Any]], str] = {}
         pending = iter(todo)
