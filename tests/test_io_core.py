@@ -386,3 +386,20 @@ def test_a_pause_too_long_to_read_whole_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(GaitInputError, match=r"days\.csv: column 'time': time: a pause of "
                        r"2\.59e\+05 s between bouts makes 2\.59e\+07 samples"):
         gait.load(p)
+
+
+def test_zip_with_a_corrupt_deflate_stream_is_one_line(tmp_path: Path) -> None:
+    """zlib's own error (found by fuzzing: an internal error before) is a broken zip."""
+    import zipfile
+
+    z = tmp_path / "bad.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Accelerometer.csv", "".join(
+            f"{i / 100:.2f},{i % 7 * 0.1:.3f},{9.8 + i % 5 * 0.01:.3f}\n" for i in range(20000)))
+    raw = bytearray(z.read_bytes())
+    start = raw.find(b"Accelerometer.csv") + len("Accelerometer.csv") + 40
+    raw[start:start + 64] = b"\xff" * 64
+    z.write_bytes(bytes(raw))
+    with pytest.raises(GaitInputError, match=r"bad\.zip: broken zip archive \(Error -3 while "
+                       "decompressing data: invalid block type"):
+        gait.load(z)

@@ -43,6 +43,8 @@ MAX_ZIP_BYTES = 512 << 20
 MAX_ZIP_RATIO = 100.0
 MAX_ZIP_MEMBERS = 10_000
 ZIP_PIECE = 1 << 20  # members are decompressed this much at a time
+#: What reading a damaged zip (or an unsupported compression method) raises.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError)
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Container:
                     raise GaitInputError(path, f"zip member {locked[0]!r} is password-protected",
                                          expected="a zip without a password")
                 bad = self._zip.testzip() if path.stat().st_size < 50_000_000 else None
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except ZIP_ERRORS as exc:
                 raise GaitInputError(path, f"broken zip archive ({exc})",
                                      expected="a complete zip file") from None
             if bad is not None:
@@ -107,7 +109,7 @@ class Container:
             if self.is_dir:
                 return (self.path / name).read_bytes()
             return self.path.read_bytes()
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             raise GaitInputError(self.member_path(name), f"cannot read ({exc})",
                                  expected="a readable file") from None
 
@@ -131,21 +133,20 @@ class Container:
         return bytes(buf)
 
     def head(self, name: str, n_bytes: int = 65536) -> str:
-        if self._zip is not None:
-            with self._zip.open(name) as fh:
-                return decode(fh.read(n_bytes))
-        p = self.path / name if self.is_dir else self.path
-        with open(p, "rb") as fh:
-            return decode(fh.read(n_bytes))
+        return decode(self.head_bytes(name, n_bytes))
 
     def head_bytes(self, name: str, n_bytes: int = 128) -> bytes:
         """The first raw bytes of a member (for binary formats)."""
-        if self._zip is not None:
-            with self._zip.open(name) as fh:
+        try:
+            if self._zip is not None:
+                with self._zip.open(name) as fh:
+                    return fh.read(n_bytes)
+            p = self.path / name if self.is_dir else self.path
+            with open(p, "rb") as fh:
                 return fh.read(n_bytes)
-        p = self.path / name if self.is_dir else self.path
-        with open(p, "rb") as fh:
-            return fh.read(n_bytes)
+        except ZIP_ERRORS as exc:
+            raise GaitInputError(self.member_path(name), f"cannot read ({exc})",
+                                 expected="a readable file") from None
 
     def first_line(self, name: str) -> str:
         return first_line(self.head(name, 8192)).strip()
