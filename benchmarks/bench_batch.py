@@ -1,19 +1,25 @@
 """Batch throughput: recordings per minute with 1 and 2 local workers, and Dask's overhead.
 
 Run: ``python benchmarks/bench_batch.py [--n 100] [--minutes 5] [--workers 1,2] [--no-dask]
-[--dask ADDRESS] [--keep DIR]``. Simulates ``--n`` lower-back walks of ``--minutes`` each (stance
+[--dask ADDRESS] [--keep DIR]``, or ``--day [--hours 24]`` for the memory of one long
+recording. Simulates ``--n`` lower-back walks of ``--minutes`` each (stance
 asymmetry 0-9 %, one seed each) into a temporary folder, then times
 :func:`gait.batch.run_batch` from a fresh journal for each worker count, and on Dask: a
 ``LocalCluster`` of 2 single-threaded worker processes (started before the clock runs; its start
 time is printed apart), or the scheduler given with ``--dask``. The Dask overhead is its wall time
 minus that of the local run with the same number of workers; the rows of both are checked to be
 identical (timing columns aside).
+
+``--day``: simulates one lower-back recording of ``--hours`` (24) and runs ``gait batch`` on it
+with one worker, printing the peak memory (VmHWM) of the batch process and of its worker; the
+worker analyses it in 10-minute chunks (:func:`gait.longfile.analyse_long`), like ``gait report``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +41,61 @@ def _timed(label: str, folder: Path, journal: Path, **kw: object) -> BatchResult
     return res
 
 
+def _peak_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for t in os.listdir(f"/proc/{pid}/task")
+                for c in Path(f"/proc/{pid}/task/{t}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def day(hours: float, keep: Path | None) -> int:
+    """Peak memory of ``gait batch`` (one worker) on one recording of ``hours``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        rec = folder / "day.gait.json"
+        t0 = time.perf_counter()
+        if not rec.exists():
+            simulate_to_file(folder / "day", duration_s=3600 * hours, seed=0,
+                             placements=("lower_back",))
+        size = sum(f.stat().st_size for f in folder.glob("day.*")) / 2**20
+        print(f"{hours:g} h lower-back recording ({size:.0f} MB), ready in "
+              f"{time.perf_counter() - t0:.0f} s")
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        out = Path(tmp) / "t.csv"
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "gait", "batch", str(rec), "--workers",
+                                 "1", "--out", str(out), "--restart", "-q"], env=env)
+        peaks: dict[int, float] = {}
+        while proc.poll() is None:
+            for pid in [proc.pid, *_children(proc.pid)]:
+                if (mb := _peak_mb(pid)) is not None:
+                    peaks[pid] = max(peaks.get(pid, 0.0), mb)
+            time.sleep(0.2)
+        took = time.perf_counter() - t0
+        worker = max((v for k, v in peaks.items() if k != proc.pid), default=float("nan"))
+        print(f"gait batch, 1 worker: {took:.0f} s, exit {proc.returncode}; peak memory: batch "
+              f"process {peaks.get(proc.pid, float('nan')):.0f} MB, worker {worker:.0f} MB "
+              "(target <= 300 MB)")
+        import pandas as pd
+
+        row = pd.read_csv(out).iloc[0]
+        print(f"row: status {row['status']}, {row['n_steps']} steps, stance SI "
+              f"{row['stance_s_si_pct']:.2f} %")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100, help="recordings (default 100)")
@@ -43,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dask", default=None, help="scheduler address (default: a LocalCluster)")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask run")
     ap.add_argument("--keep", type=Path, default=None, help="simulate here and keep the files")
+    ap.add_argument("--day", action="store_true",
+                    help="peak memory of gait batch on one long recording instead")
+    ap.add_argument("--hours", type=float, default=24.0, help="its length (default 24)")
     args = ap.parse_args(argv)
+    if args.day:
+        return day(args.hours, args.keep)
     counts = [int(w) for w in args.workers.split(",")]
 
     with tempfile.TemporaryDirectory() as tmp:

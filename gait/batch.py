@@ -47,6 +47,7 @@ from rich.progress import (
 )
 
 from gait.errors import GaitInputError
+from gait.workers import kill_workers, sigterm_interrupts, starting_workers, worker_init
 
 JOURNAL_SCHEMA = "gait-batch-journal/1"
 RECORDING_SUFFIXES = (".csv", ".tsv", ".zip", ".mat")
@@ -212,6 +213,8 @@ def analyse_one(path: str, seed: int = 0, keep_doc: bool = False,
     a recording without that placement, or whose gravity contradicts the mount, is an
     ``error`` row. The row's ``mount`` is the mount used (``PLACEMENT=SPEC``, ``;`` between
     placements), empty without one.
+    A recording of an hour or more (:func:`gait.longfile.wants_chunks`) is read and analysed
+    in chunks by :func:`gait.longfile.analyse_long`, as ``gait report`` does (bounded memory).
     Returns ``{"row": <table row>, "doc": <report without steps/events, if keep_doc>,
     "sources": [files]}``. Status ``error``: the input cannot be read or analysed (the one-line
     message is in ``error``); ``failed``: an internal error.
@@ -219,22 +222,35 @@ def analyse_one(path: str, seed: int = 0, keep_doc: bool = False,
     from gait.analysis import analyse
     from gait.api import load
     from gait.history import content_hash, source_files
-    from gait.mount import MountError, apply_mounts, parse_mount_arg
+    from gait.longfile import analyse_long, source_paths, wants_chunks
+    from gait.mount import Mount, MountError, apply_mounts, parse_mount_arg
 
     t0 = time.perf_counter()
     out: dict[str, Any] = {"row": _row(path, None), "doc": None, "sources": []}
+    ropts = {"placement": placement} if placement else {}
     try:
-        rec = load(path, placement=placement)
-        try:
-            apply_mounts(rec, [parse_mount_arg(m) for m in mounts], path)
-        except MountError as exc:
-            raise GaitInputError(None, str(exc)) from None
-        sources = source_files(rec.sources) or [Path(path)]
-        digest = content_hash(sources)
-        doc = analyse(rec, seed=seed, file=path).doc
+        used: dict[str, Mount] = {}
+        if wants_chunks(path, **ropts):  # an hour or more: in chunks, as 'gait report' does
+            sources = source_files(source_paths(path, **ropts)) or [Path(path)]
+            digest = content_hash(sources)
+            try:
+                doc = analyse_long(path, seed=seed, file=path, used_mounts=used,
+                                   mounts=[parse_mount_arg(m) for m in mounts], **ropts).doc
+            except MountError as exc:
+                raise GaitInputError(None, str(exc)) from None
+        else:
+            rec = load(path, placement=placement)
+            try:
+                apply_mounts(rec, [parse_mount_arg(m) for m in mounts], path)
+            except MountError as exc:
+                raise GaitInputError(None, str(exc)) from None
+            sources = source_files(rec.sources) or [Path(path)]
+            digest = content_hash(sources)
+            used = {s.placement: s.mount for s in rec.streams if s.mount is not None}
+            doc = analyse(rec, seed=seed, file=path).doc
+            del rec
         out["row"] = _row(path, doc)
-        out["row"]["mount"] = ";".join(f"{s.placement}={s.mount.spec}" for s in rec.streams
-                                       if s.mount is not None) or None
+        out["row"]["mount"] = ";".join(f"{pl}={m.spec}" for pl, m in used.items()) or None
         out["row"]["content_hash"] = digest
         out["sources"] = [str(s) for s in sources]
         if keep_doc:
@@ -279,22 +295,32 @@ def read_journal(path: Path) -> dict[str, dict[str, Any]]:
 
 
 class _Journal:
+    """The journal, appended one whole line per ``write`` system call: a Ctrl-C or SIGTERM
+    (raised between two Python steps) never leaves half a line."""
+
     def __init__(self, path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            if os.fstat(self._fd).st_size:  # a line torn by an older gait or a crash: end it
+                with open(path, "rb") as fh:
+                    fh.seek(-1, os.SEEK_END)
+                    if fh.read(1) != b"\n":
+                        os.write(self._fd, b"\n")
         except OSError as exc:
             raise GaitInputError(path, f"cannot write the batch journal ({exc.strerror})",
                                  expected="a writable folder") from None
 
     def append(self, key: str, row: dict[str, Any]) -> None:
         entry = {"schema": JOURNAL_SCHEMA, "key": key, "row": row}
-        self._fh.write(json.dumps(entry, allow_nan=False, default=str) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        line = (json.dumps(entry, allow_nan=False, default=str) + "\n").encode()
+        n = os.write(self._fd, line)
+        while n < len(line):  # a short write (a full disk, a signal): the rest
+            n += os.write(self._fd, line[n:])
+        os.fsync(self._fd)
 
     def close(self) -> None:
-        self._fh.close()
+        os.close(self._fd)
 
 
 # --- running --------------------------------------------------------------------------------
@@ -391,17 +417,34 @@ def _one_blas_thread() -> Iterator[None]:
                 os.environ.pop(k, None)
 
 
+@contextlib.contextmanager
+def _killing_on_interrupt(ex: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM (or any error), kill the workers instead of waiting for the
+    recordings they are analysing (the journal has every finished one)."""
+    try:
+        yield
+    except BaseException:
+        kill_workers(ex)
+        raise
+
+
 def _local(todo: list[tuple[str, Path]], workers: int, opts: dict[str, Any],
            done: Callable[[str, dict[str, Any]], None]) -> None:
     import multiprocessing as mp
     from concurrent.futures.process import BrokenProcessPool
 
+    workers = min(workers, len(todo))  # all of them are started at once, below
+
     def died(key: str, exc: BaseException) -> None:
         done(key, {"row": {**_row(key, None), "status": "failed",
                            "error": f"worker process died ({exc})"}})
 
-    with _one_blas_thread(), ProcessPoolExecutor(max_workers=workers,
-                                                 mp_context=mp.get_context("spawn")) as ex:
+    with _one_blas_thread(), ProcessPoolExecutor(
+            max_workers=workers, mp_context=mp.get_context("spawn"), initializer=worker_init,
+            initargs=(os.getpid(),)) as ex, _killing_on_interrupt(ex):
+        with starting_workers():  # every worker now, with Ctrl-C blocked (see gait.workers)
+            start = [ex.submit(os.getpid) for _ in range(workers)]
+            wait(start)
         futs: dict[Future[dict[str, Any]], str] = {}
         pending = iter(todo)
 
@@ -532,7 +575,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *, workers: int | None = 
         bar.advance(task)
 
     try:
-        with bar:
+        with sigterm_interrupts(), bar:
             if todo and dask:
                 _dask(todo, dask, opts, done)
             elif todo:

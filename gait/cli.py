@@ -650,9 +650,12 @@ def main(argv: list[str] | None = None) -> None:
     except GaitInputError as exc:
         click.echo(f"error: {exc.one_line()}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort as exc:
+        from gait.workers import Terminated
+
+        term = isinstance(exc.__cause__, Terminated)
+        click.echo("terminated" if term else "aborted", err=True)
+        sys.exit(143 if term else 130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

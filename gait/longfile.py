@@ -132,10 +132,11 @@ def source_paths(path: PathArg, **options: Any) -> list[str]:
     return [str(c.path)]
 
 
-def wants_chunks(path: PathArg, threshold_s: float = LONG_S, **options: Any) -> bool:
-    """True when ``path`` can be read in chunks and lasts at least ``threshold_s``."""
+def wants_chunks(path: PathArg, threshold_s: float | None = None, **options: Any) -> bool:
+    """True when ``path`` can be read in chunks and lasts at least ``threshold_s`` (default
+    :data:`LONG_S`)."""
     d = duration_hint(path, **options)
-    return d is not None and d >= threshold_s
+    return d is not None and d >= (LONG_S if threshold_s is None else threshold_s)
 
 
 # --- chunked reading ---------------------------------------------------------------------------
@@ -585,16 +586,19 @@ def _chunks_of(source: PathArg | Iterable[Recording], chunk_s: float, margin_s: 
     return source
 
 
-def _mounted(chunks: Iterable[Recording], mounts: Sequence[Mount], source: str
-             ) -> Iterator[Recording]:
+def _mounted(chunks: Iterable[Recording], mounts: Sequence[Mount], source: str,
+             used: dict[str, Mount] | None = None) -> Iterator[Recording]:
     """The chunks with every mount attached to its stream (a manifest's mount unless
     ``mounts`` overrides it); the gravity check (and the check that the placement exists)
-    once, on the first chunk (:func:`gait.mount.apply_mounts`)."""
+    once, on the first chunk (:func:`gait.mount.apply_mounts`). ``used`` receives the mount
+    of each placement."""
     effective: dict[str, Mount] | None = None
     for rec in chunks:
         if effective is None:
             apply_mounts(rec, list(mounts), source)
             effective = {s.placement: s.mount for s in rec.streams if s.mount is not None}
+            if used is not None:
+                used.update(effective)
         else:
             for s in rec.streams:  # a chunk inside a gap may lack a stream
                 if s.placement in effective:
@@ -605,7 +609,8 @@ def _mounted(chunks: Iterable[Recording], mounts: Sequence[Mount], source: str
 def analyse_long(source: PathArg | Iterable[Recording], *, chunk_s: float = CHUNK_S,
                  margin_s: float = MARGIN_S, n_boot: int = 2000, seed: int = 0,
                  file: str | None = None, mapper: Mapper | None = None,
-                 mounts: Sequence[Mount] = (), **options: Any) -> _an.Analysis:
+                 mounts: Sequence[Mount] = (), used_mounts: dict[str, Mount] | None = None,
+                 **options: Any) -> _an.Analysis:
     """:func:`gait.analysis.analyse` of a recording read chunk by chunk (bounded memory).
 
     ``source`` is a path (see :func:`iter_chunks`; ``options`` are read options) or the chunks
@@ -615,13 +620,14 @@ def analyse_long(source: PathArg | Iterable[Recording], *, chunk_s: float = CHUN
     with the same result). It should measure only a few chunks ahead (memory).
     ``mounts`` (:class:`gait.mount.Mount`, ``--mount``) are attached to every chunk's stream of
     their placement, checked against gravity on the first chunk
-    (:class:`gait.mount.MountError`).
+    (:class:`gait.mount.MountError`); ``used_mounts``, when given, receives the mount of each
+    placement (stated or from the manifest).
     """
     acc = _Acc()
     lo, prev_end = -math.inf, math.nan
     chunks = _chunks_of(source, chunk_s, margin_s, options)
     chunks = _mounted(chunks, mounts, str(file or (source if isinstance(source, str | PathLike)
-                                                   else "")))
+                                                   else "")), used_mounts)
     for res in (mapper or map)(measure_chunk, chunks):
         c0, c1 = res.core
         acc.first = acc.first or res.head

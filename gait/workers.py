@@ -8,20 +8,28 @@ Linux they are forked and inherit them; macOS and Windows spawn them, and each w
 them again). The map reads at most ``jobs + 1`` items ahead of the one it yields, so memory
 stays bounded however long the input; an exception in a worker is raised again by the map, so
 bad input still becomes the CLI's one-line error.
+
+Workers die with their parent however it ends (:func:`worker_init`): on Linux the kernel sends
+them SIGKILL when it dies (``prctl(PR_SET_PDEATHSIG)``); elsewhere a watchdog thread waits on the
+pipe to the parent and ends the worker when it closes. They ignore Ctrl-C (SIGINT is blocked
+while they start, :func:`starting_workers`), which the main process handles by killing them
+(:func:`kill_workers`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from typing import Any
 
@@ -37,10 +45,80 @@ def default_jobs() -> int:
     return max(1, min(n, MAX_JOBS))
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the main process (which stops them), instead of each printing
-    a traceback."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def worker_init(parent_pid: int) -> None:
+    """Initializer of every worker process: die with the parent (``parent_pid``), leave Ctrl-C
+    to it (it stops the workers, instead of each printing a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the death signal was set
+        os._exit(1)
+    parent = mp.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        threading.Thread(target=_watch_parent, args=(parent.sentinel,), daemon=True,
+                         name="gait-parent-watchdog").start()
+
+
+def _watch_parent(sentinel: int) -> None:
+    """End this worker when the pipe to its parent closes (the parent has died)."""
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
+    os._exit(1)
+
+
+@contextmanager
+def starting_workers() -> Iterator[None]:
+    """Block SIGINT in this thread while worker processes start: a child inherits the mask
+    (through exec too), so a Ctrl-C can never reach a worker, even before its initializer;
+    here a pending Ctrl-C is delivered on exit."""
+    if not hasattr(signal, "pthread_sigmask") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def kill_workers(ex: ProcessPoolExecutor) -> None:
+    """Kill an executor's worker processes at once (on Ctrl-C or SIGTERM: a running analysis
+    is not waited for), then shut it down."""
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        with suppress(OSError, ValueError, AttributeError):
+            p.kill()
+    ex.shutdown(wait=False, cancel_futures=True)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by :func:`sigterm_interrupts`."""
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) in the main thread while the
+    block runs, so it stops work the way Ctrl-C does (workers killed, journal closed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _ordered_map(ex: ProcessPoolExecutor, window: int, fn: Callable[[Any], Any],
@@ -69,13 +147,19 @@ def process_map(jobs: int, preload: Sequence[str] = (), method: str | None = Non
         importlib.import_module(name)
     method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
     ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context(method),
-                             initializer=_ignore_sigint)
+                             initializer=worker_init, initargs=(os.getpid(),))
     try:
         try:  # with fork, the executor starts every worker at its first task: now, in one thread
-            ex.submit(int).result()
+            with starting_workers():
+                start = [ex.submit(int) for _ in range(jobs)]  # spawn: one process per task
+                for f in start:
+                    f.result()
         except (OSError, BrokenProcessPool):  # cannot start processes here: no workers then
             yield map
         else:
             yield partial(_ordered_map, ex, jobs + 1)
+    except BaseException:
+        kill_workers(ex)  # Ctrl-C, SIGTERM or an error: the chunks in flight are not needed
+        raise
     finally:
         ex.shutdown(wait=True, cancel_futures=True)

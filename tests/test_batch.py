@@ -174,3 +174,32 @@ def test_batch_mount_for_every_file_in_the_table(tmp_path: Path,
         main(["batch", str(d), "--out", str(out2), "--mount", "lower_back=screen-sideways"])
     err = capsys.readouterr().err
     assert ex.value.code == 2 and err.count("\n") == 1 and "accepted" in err
+
+
+def test_a_long_recording_goes_through_the_chunked_path(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recording of LONG_S or more is analysed by gait.longfile.analyse_long, as
+    'gait report' does (bounded memory; 24 h: benchmarks/bench_batch.py --day), never loaded
+    whole; its row is analyse_long's document."""
+    import gait.api
+    import gait.longfile
+    from gait.batch import analyse_one
+    from gait.longfile import analyse_long
+    from gait.simulate import simulate_to_file
+
+    simulate_to_file(tmp_path / "w", duration_s=150, seed=3, placements=("lower_back",))
+    path = str(tmp_path / "w.gait.json")
+    short = analyse_one(path)["row"]
+    monkeypatch.setattr(gait.longfile, "LONG_S", 120.0)
+
+    def whole(*args: object, **kw: object) -> None:
+        raise AssertionError("loaded whole")
+
+    monkeypatch.setattr(gait.api, "load", whole)
+    row = analyse_one(path)["row"]
+    assert row["status"] == "ok", row["error"]
+    doc = analyse_long(path, file=path).doc
+    assert row["n_steps"] == doc["quality"]["n_steps"] > 100
+    assert row["stance_s_si_pct"] == doc["symmetry"]["stance_s"]["si_pct"]
+    assert row["content_hash"] == short["content_hash"]
+    assert abs(row["n_steps"] - short["n_steps"]) <= 2

@@ -403,3 +403,118 @@ def test_folder_holding_a_real_sensorlog_zip() -> None:
     folder = VALIDATION / "phone_exports" / "sensorlog" / "ios_walk_waterways"
     rec = load_path(folder)
     assert rec.source_format == "sensorlog" and rec.streams[0].n_samples > 1000
+
+
+def _zip_of_zeros(path: Path, n_mb: int) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf, \
+            zf.open("Accelerometer.csv", "w", force_zip64=True) as fh:
+        for _ in range(n_mb):
+            fh.write(bytes(1 << 20))
+    return path
+
+
+def test_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
+    """A zip that expands 1000 times is refused before any member is decompressed: quickly and
+    without allocating its contents (the same holds for 1 GB: benchmarks/zip_limits.py)."""
+    import time
+    import tracemalloc
+
+    from gait.io.base import Container
+
+    z = _zip_of_zeros(tmp_path / "bomb.zip", 64)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    with pytest.raises(GaitInputError, match=r"bomb\.zip: the zip expands \d+ times"):
+        Container(z)
+    took = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert took < 0.5 and peak < 4 << 20, (took, peak)
+
+
+def test_zip_larger_than_the_limit_is_refused(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from gait.io import base
+
+    z = tmp_path / "walk.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("walk.csv", "time_s,ax,ay,az\n" + "".join(
+            f"{i / 100:.2f},{i % 7},{i % 5},{i % 3}\n" for i in range(3000)))
+    assert base.Container(z).read_bytes("walk.csv").count(b"\n") == 3001
+    monkeypatch.setattr(base, "MAX_ZIP_BYTES", 10_000)
+    with pytest.raises(GaitInputError, match=r"walk\.zip: the zip expands to 0 MB \(expected "
+                       r"at most 0 MB uncompressed"):
+        base.Container(z)
+    monkeypatch.setattr(base, "MAX_ZIP_MEMBERS", 0)
+    with pytest.raises(GaitInputError, match="the zip holds 1 members"):
+        base.Container(z)
+
+
+def test_zip_member_is_read_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Members are decompressed a piece at a time, whole pieces and the last partial one."""
+    import zipfile
+
+    from gait.io import base
+
+    data = bytes(range(256)) * 1001
+    z = tmp_path / "a.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("m.bin", data)
+    monkeypatch.setattr(base, "ZIP_PIECE", 1000)
+    assert base.Container(z).read_bytes("m.bin") == data
+
+
+def _bouts_with_a_pause(path: Path, pause_s: float, bout_s: float = 25.0) -> Path:
+    acc, gyr = walk_like(int(100 * bout_s))
+    t = np.arange(len(acc)) / 100.0
+    return write_generic(path, np.concatenate([t, t + bout_s + pause_s]),
+                         np.vstack([acc, acc]), np.vstack([gyr, gyr]))
+
+
+def test_an_hour_long_pause_is_a_gap_between_two_bouts(tmp_path: Path) -> None:
+    """Two 25-s walks an hour apart are one recording with a gap (issue 20 item 8), not a
+    corrupt time; a single time far away still is."""
+    p = _bouts_with_a_pause(tmp_path / "pause.csv", 3600.0)
+    rec = gait.load(p, placement="lower_back")
+    (s,) = rec.streams
+    assert s.duration_s == pytest.approx(3650.0, abs=0.1)
+    assert len(s.gaps) == 1
+    assert s.gaps[0].n_samples / s.sample_rate_hz == pytest.approx(3600, abs=1)
+    assert not any("gyroscope covers" in w for w in rec.warnings)
+    from gait.analysis import analyse
+
+    det = analyse(rec, n_boot=50).detection
+    assert len(det.bouts) == 2
+    acc, _ = walk_like(2000)
+    t = np.arange(2000) / 100.0
+    t[700] = 7200.0  # one corrupt time
+    with pytest.raises(GaitInputError, match=r"time value 7200 s lies .* away from the rest"):
+        gait.load(write_generic(tmp_path / "bad.csv", t, acc))
+
+
+def test_a_pause_too_long_to_read_whole_is_one_line(tmp_path: Path) -> None:
+    p = _bouts_with_a_pause(tmp_path / "days.csv", 3 * 86400.0, bout_s=5.0)
+    with pytest.raises(GaitInputError, match=r"days\.csv: column 'time': time: a pause of "
+                       r"2\.59e\+05 s between bouts makes 2\.59e\+07 samples"):
+        gait.load(p)
+
+
+def test_zip_with_a_corrupt_deflate_stream_is_one_line(tmp_path: Path) -> None:
+    """zlib's own error (found by fuzzing: an internal error before) is a broken zip."""
+    import zipfile
+
+    z = tmp_path / "bad.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Accelerometer.csv", "".join(
+            f"{i / 100:.2f},{i % 7 * 0.1:.3f},{9.8 + i % 5 * 0.01:.3f}\n" for i in range(20000)))
+    raw = bytearray(z.read_bytes())
+    start = raw.find(b"Accelerometer.csv") + len("Accelerometer.csv") + 40
+    raw[start:start + 64] = b"\xff" * 64
+    z.write_bytes(bytes(raw))
+    with pytest.raises(GaitInputError, match=r"bad\.zip: broken zip archive \(Error -3 while "
+                       "decompressing data: invalid block type"):
+        gait.load(z)

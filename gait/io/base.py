@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -25,9 +26,25 @@ GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 MIN_DT_S = 1e-4  # no phone samples faster than 10 kHz: closer times are not a time column
 MAX_GRID = 2_000_000  # grid points allowed beyond 50 per source row (long pauses)
+#: Bouts of samples separated by pauses (more than PAUSE_S without a sample) are one recording
+#: with gaps when each bout lasts at least MIN_BOUT_S (a corrupt time is a bout of one sample)
+#: and the whole grid holds at most MAX_PAUSE_GRID points (11.6 h at 100 Hz; the gaps are NaN).
+PAUSE_S = 10.0
+MIN_BOUT_S = 1.0
+MAX_PAUSE_GRID = 1 << 22
 #: No phone sensor reads near this in any unit (g, mg, m/s^2, rad/s, deg/s): a larger value is a
 #: corrupt cell, and its square or sum would overflow float64 (NumPy RuntimeWarnings).
 MAX_ABS_SAMPLE = 1e6  # 100,000 g; 400 g in mg is 392,000
+#: Zip limits, checked from the archive's directory before anything is decompressed: the
+#: members' total uncompressed size (a day of a phone's four sensors at 100 Hz is ~2 GB of CSV,
+#: more than a whole-file read can hold; an hour is ~90 MB), the ratio of uncompressed to
+#: compressed size (phone CSVs compress 3-10 x; a zip bomb thousands of times), and the count.
+MAX_ZIP_BYTES = 512 << 20
+MAX_ZIP_RATIO = 100.0
+MAX_ZIP_MEMBERS = 10_000
+ZIP_PIECE = 1 << 20  # members are decompressed this much at a time
+#: What reading a damaged zip (or an unsupported compression method) raises.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError)
 
 
 @dataclass
@@ -53,13 +70,18 @@ class Container:
         if self.is_zip:
             try:
                 self._zip = zipfile.ZipFile(path)
+                try:
+                    check_zip_limits(path, self._zip.infolist())
+                except GaitInputError:
+                    self._zip.close()
+                    raise
                 locked = [i.filename for i in self._zip.infolist() if i.flag_bits & 0x1]
                 if locked:  # zipfile raises RuntimeError on reading these: refuse up front
                     self._zip.close()
                     raise GaitInputError(path, f"zip member {locked[0]!r} is password-protected",
                                          expected="a zip without a password")
                 bad = self._zip.testzip() if path.stat().st_size < 50_000_000 else None
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except ZIP_ERRORS as exc:
                 raise GaitInputError(path, f"broken zip archive ({exc})",
                                      expected="a complete zip file") from None
             if bad is not None:
@@ -83,30 +105,48 @@ class Container:
     def read_bytes(self, name: str) -> bytes:
         try:
             if self._zip is not None:
-                return self._zip.read(name)
+                return self._read_member(name)
             if self.is_dir:
                 return (self.path / name).read_bytes()
             return self.path.read_bytes()
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             raise GaitInputError(self.member_path(name), f"cannot read ({exc})",
                                  expected="a readable file") from None
 
+    def _read_member(self, name: str) -> bytes:
+        """A zip member, decompressed :data:`ZIP_PIECE` at a time into a buffer of its
+        declared size (zipfile never yields more than that, and checks the CRC at the end)."""
+        assert self._zip is not None
+        info = self._zip.getinfo(name)
+        buf = bytearray(info.file_size)
+        view = memoryview(buf)
+        n = 0
+        with self._zip.open(info) as fh:
+            while n < len(buf):
+                got = fh.readinto(view[n:n + ZIP_PIECE])
+                if not got:
+                    break
+                n += got
+            fh.read(1)  # at the end: zipfile checks the CRC here
+        view.release()
+        del buf[n:]
+        return bytes(buf)
+
     def head(self, name: str, n_bytes: int = 65536) -> str:
-        if self._zip is not None:
-            with self._zip.open(name) as fh:
-                return decode(fh.read(n_bytes))
-        p = self.path / name if self.is_dir else self.path
-        with open(p, "rb") as fh:
-            return decode(fh.read(n_bytes))
+        return decode(self.head_bytes(name, n_bytes))
 
     def head_bytes(self, name: str, n_bytes: int = 128) -> bytes:
         """The first raw bytes of a member (for binary formats)."""
-        if self._zip is not None:
-            with self._zip.open(name) as fh:
+        try:
+            if self._zip is not None:
+                with self._zip.open(name) as fh:
+                    return fh.read(n_bytes)
+            p = self.path / name if self.is_dir else self.path
+            with open(p, "rb") as fh:
                 return fh.read(n_bytes)
-        p = self.path / name if self.is_dir else self.path
-        with open(p, "rb") as fh:
-            return fh.read(n_bytes)
+        except ZIP_ERRORS as exc:
+            raise GaitInputError(self.member_path(name), f"cannot read ({exc})",
+                                 expected="a readable file") from None
 
     def first_line(self, name: str) -> str:
         return first_line(self.head(name, 8192)).strip()
@@ -127,6 +167,26 @@ class Container:
         return None
 
 
+
+
+def check_zip_limits(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip whose directory promises too much: more than :data:`MAX_ZIP_MEMBERS`
+    members, :data:`MAX_ZIP_BYTES` uncompressed, or (past 1 MB) more than
+    :data:`MAX_ZIP_RATIO` times its compressed size. Nothing is decompressed."""
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise GaitInputError(path, f"the zip holds {len(infos)} members",
+                             expected=f"an export of at most {MAX_ZIP_MEMBERS} files")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > 1 << 20 and total > MAX_ZIP_RATIO * max(packed, 1):
+        raise GaitInputError(path, f"the zip expands {total / max(packed, 1):.0f} times "
+                             f"({packed / 2**20:.1f} MB to {total / 2**20:.0f} MB)",
+                             expected=f"a compression ratio of at most {MAX_ZIP_RATIO:.0f} "
+                                      "(a zip bomb?)")
+    if total > MAX_ZIP_BYTES:
+        raise GaitInputError(path, f"the zip expands to {total / 2**20:.0f} MB",
+                             expected=f"at most {MAX_ZIP_BYTES >> 20} MB uncompressed (unzip "
+                                      "a longer recording and give its CSV)")
 
 
 def drop_partial_last_line(raw: bytes, delimiter: str, n_fields: int, path: str,
@@ -187,6 +247,15 @@ def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
     span = float(s[-1] - s[0])
     if span <= max(50.0 * n * med, 3600.0) and span / med <= max(50.0 * n, MAX_GRID):
         return
+    pause = _pause_between_bouts(s, d, med)
+    if pause is not None:
+        if span / med <= MAX_PAUSE_GRID:
+            return  # bouts with long pauses between them: the pauses are gaps (missing data)
+        raise GaitInputError(
+            path, f"{what}: a pause of {pause:.3g} s between bouts makes {span / med:.3g} "
+            "samples to read at once", where=f"column {what!r}",
+            expected=f"at most {MAX_PAUSE_GRID * med:.3g} s from the first to the last sample "
+                     "at this rate (split the file at the pause)")
     centre = float(np.median(s))
     dev = np.where(ok, np.abs(t - centre), -np.inf)
     i = int(np.argmax(dev))
@@ -194,6 +263,21 @@ def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
         path, f"{what} value {t[i]:.6g} s lies {dev[i]:.3g} s away from the rest of the recording",
         where=f"line {first_line_no + i}" if first_line_no is not None else f"row {i + 1}",
         expected="timestamps of one continuous recording")
+
+
+def _pause_between_bouts(s: np.ndarray, d: np.ndarray, med: float) -> float | None:
+    """The longest pause when the sorted times ``s`` (``d``: their differences) are bouts of
+    real samples, each at least :data:`MIN_BOUT_S` long, separated by pauses of more than
+    :data:`PAUSE_S` and 100 sample periods; None when some run is too short (a corrupt time
+    is a run of one)."""
+    breaks = np.flatnonzero(d > max(PAUSE_S, 100.0 * med))
+    if not len(breaks):
+        return None
+    edges = np.concatenate([[0], breaks + 1, [len(s)]])
+    first, last = edges[:-1], edges[1:] - 1
+    if np.any(s[last] - s[first] < MIN_BOUT_S) or np.any(last - first + 1 < 10):
+        return None
+    return float(d[breaks].max())
 
 
 def low_rate_warning(rate_hz: float, path: str) -> str | None:
@@ -344,8 +428,10 @@ def _build_stream(
                                                max_gap_s=max(5.0 / resample.measured_rate(tlg.t),
                                                              5.0 / fs, 0.03))
             info["gyr_measured_rate_hz"] = resample.measured_rate(tlg.t)
-            if gmask.mean() > 0.5:
-                warn.append(f"{path}: the gyroscope covers only {100 * (1 - gmask.mean()):.0f} % "
+            sampled = ~np.isnan(acc_u[:, 0])  # gaps of both sensors do not count
+            uncovered = float(gmask[sampled].mean()) if sampled.any() else 0.0
+            if uncovered > 0.5:
+                warn.append(f"{path}: the gyroscope covers only {100 * (1 - uncovered):.0f} % "
                             "of the accelerometer's time")
     info.update(
         source=path,
@@ -372,7 +458,9 @@ def rest_stats(acc: np.ndarray, fs: float) -> tuple[float, float]:
     from numpy.lib.stride_tricks import sliding_window_view
 
     win = sliding_window_view(mag, w)[:: max(w // 4, 1)]
-    sd = np.nanstd(win, axis=1)
+    with warnings.catch_warnings():  # windows inside a gap are all NaN: skipped below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(win, axis=1)
     sd[np.isnan(sd)] = np.inf
     i = int(np.argmin(sd))
     return float(np.nanmedian(win[i])), float(sd[i])

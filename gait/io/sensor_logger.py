@@ -51,7 +51,7 @@ from gait.io.base import (
     input_errors,
     low_rate_warning,
 )
-from gait.io.table import NULLS, decode, first_line, read_table, split_header
+from gait.io.table import NULLS, arrow_input, decode, first_line, read_table, split_header
 from gait.recording import G, Recording
 
 NAME = "sensor_logger"
@@ -286,7 +286,7 @@ def _fast_read(raw: bytes, header: list[str], time_col: str, xyz_cols: list[str]
     types.update({c: pa.float64() for c in xyz_cols})
     try:
         t = pacsv.read_csv(
-            io.BytesIO(raw),
+            arrow_input(raw),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=header,
                                            block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=","),

@@ -31,6 +31,19 @@ def field_count_error(path: str | Path, n: int, n_fields: int, line_no: int,
                           expected=f"{n_fields} fields separated by {delimiter!r}")
 
 
+def arrow_input(raw: bytes) -> pa.BufferReader:
+    """``raw`` copied into memory that Arrow owns, as input for ``pyarrow.csv``.
+
+    Never a Python object (``io.BytesIO``, ``bytes``): Arrow's background reader threads then
+    take the GIL to read or release it, and one still doing so while the interpreter exits is
+    ended by Python with ``pthread_exit``, whose unwinding through Arrow's C++ aborts the
+    process after its work is done ("terminate called without an active exception", exit 134).
+    """
+    buf = pa.allocate_buffer(len(raw))
+    memoryview(buf).cast("B")[:] = raw
+    return pa.BufferReader(buf)
+
+
 def read_text_head(path: Path, data: bytes | None = None, n_bytes: int = 65536) -> str:
     """First bytes of a file as text (BOM dropped; UTF-8, else cp1252)."""
     if data is None:
@@ -142,7 +155,7 @@ def read_table(
     types.update({c: pa.string() for c in present_txt})
     try:
         table = pacsv.read_csv(
-            io.BytesIO(raw),
+            arrow_input(raw),
             read_options=pacsv.ReadOptions(
                 skip_rows=skip_rows + 1, column_names=names, block_size=1 << 22
             ),
