@@ -27,7 +27,7 @@ import numpy as np
 from gait.ble.decode import _ranges, decode_gait, decode_polar
 from gait.ble.journal import CHAR_BATTERY, CHAR_STATUS, Journal, read_journal
 from gait.ble.spec import gait_profile, polar_profile
-from gait.ble.timebase import fit_host_map, fit_sample_clock, unwrap
+from gait.ble.timebase import SampleClock, fit_host_map, fit_sample_clock, unwrap
 from gait.errors import GaitInputError
 from gait.io.gaitcsv import RecordingWriter, StreamSpec, manifest_path
 from gait.recording import PLACEMENTS
@@ -48,6 +48,7 @@ class SensorResult:
     rate_hz: float  # on the host clock
     gaps: list[dict[str, Any]]
     stats: dict[str, Any]
+    dev_clock: SampleClock | None = None  # device seconds of each index (truth checks)
 
 
 @dataclass
@@ -214,7 +215,7 @@ def _assemble_gait(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) ->
         **_last_status(j, sid),
     }
     return SensorResult(sid, doc["placement"], kmin, grids[0], grids[1] if has_gyr else None,
-                        h0, rate, gaps, stats)
+                        h0, rate, gaps, stats, clock)
 
 
 def _assemble_polar(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) -> SensorResult:
@@ -364,4 +365,10 @@ def finalise(journal: str | Path, out: str | Path | None = None) -> Finalised:
             for i in range(0, len(s.acc), CHUNK):
                 w.write(s.placement, s.acc[i:i + CHUNK],
                         None if s.gyr is None else s.gyr[i:i + CHUNK])
+    vt = j.meta.get("virtual_truth")
+    if isinstance(vt, dict) and vt.get("truth"):  # a virtual recording: its truth file
+        from gait.ble import truth
+
+        truth.apply(out_path.with_name(str(vt["truth"])), sensors, vt,
+                    int(j.meta.get("origin_ns", 0)), origin)
     return Finalised(out_path, sensors, journal_info, warnings)

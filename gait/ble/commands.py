@@ -257,8 +257,13 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
                 disconnects=sim_disconnect, drift_ppm=sim_drift, stance_asym=sim_stance_asym,
                 seed=sim_seed)
             sc, cl = radio.backends()
+            from gait.simulate import truth_path
+
+            tpath = truth_path(out)  # the walk's truth; finalise moves it to the recording's axis
+            radio.sensors[0].model.truth.write(tpath)
             kw = {"backend_scanner": sc, "backend_client": cl, "clock": radio.clock.now_ns,
-                  "meta": {"virtual": True, "sim_speed": sim_speed, **extra}}
+                  "meta": {"virtual": True, "sim_speed": sim_speed, **extra,
+                           "virtual_truth": {**radio.truth(), "truth": tpath.name}}}
             addresses = [s.address for s in radio.sensors]
         elif extra:
             kw = {"meta": extra}
