@@ -168,9 +168,18 @@ def _run_ble(coro: Any, virtual_hint: str = "gait record --virtual") -> Any:
 # ---------------------------------------------------------------------------------- record
 
 
-def _status_printer(quiet: bool) -> Any:
+def _status_printer(quiet: bool, balance: Any = None) -> Any:
+    """The live display: a line per sensor and, with ``balance`` (a
+    :class:`gait.ble.live.LiveBalance`), the running stance balance; each line <= 80 columns."""
     if quiet:
         return None, contextlib.nullcontext()
+
+    def lines(states: list[Any]) -> list[str]:
+        if balance is None:
+            return [s.line() for s in states]
+        balance.poll()
+        return [s.line() for s in states] + [balance.line()]
+
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.live import Live
@@ -179,7 +188,7 @@ def _status_printer(quiet: bool) -> Any:
         live = Live(Text(""), console=Console(stderr=True), refresh_per_second=4)
 
         def show(states: list[Any]) -> None:
-            live.update(Text("\n".join(s.line() for s in states)))
+            live.update(Text("\n".join(lines(states))))
 
         return show, live
     last = [0.0]
@@ -188,10 +197,11 @@ def _status_printer(quiet: bool) -> Any:
         import time
 
         now = time.monotonic()
+        shown = lines(states)
         if now - last[0] >= 5.0:
             last[0] = now
-            for s in states:
-                click.echo(s.line(), err=True)
+            for line in shown:
+                click.echo(line, err=True)
 
     return plain, contextlib.nullcontext()
 
@@ -274,7 +284,7 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, rec.stop)
-        show, ctx = _status_printer(quiet)
+        show, ctx = _status_printer(quiet, balance)
         if not quiet:
             click.echo(f"recording {len(targets)} sensor(s) to {jpath} "
                        f"({'Ctrl-C' if duration is None else f'{duration:g} s'} to stop)",
@@ -286,12 +296,19 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
             if radio is not None:
                 await radio.close()
 
+    from gait.ble.live import LiveBalance
+
+    balance = None if quiet else LiveBalance(jpath)
     states = _run_ble(main())
     errors = [s for s in states if s.error and not s.packets]
     if not jpath.exists() or all(s.packets == 0 for s in states):
         detail = "; ".join(f"{s.target.placement}: {s.error}" for s in errors) or "no data"
         jpath.unlink(missing_ok=True)  # nothing in it but the attempt
         raise click.ClickException(f"nothing recorded ({detail})")
+    if balance is not None:  # the live line on the whole recording
+        final = balance.final()
+        if final is not None:
+            click.echo(final.line() + " (end)", err=True)
     res = finalise(jpath, out)
     _print_summary(res)
 

@@ -11,6 +11,10 @@ Rules (see ``shared/notes/ble.md``):
   raw records to the :mod:`journal <gait.ble.journal>` and flushes (fsync) every second;
 * a dropped link is journalled (``disconnected``), the sensor is found and connected again and
   the stream restarted; the sample index shows exactly what was missed;
+* while a gait-IMU sensor streams, TIME_PING four times a second (a burst after each
+  (re)connection): the response is journalled like every control-point indication; the host
+  time it was sent is in its payload, so each ping bounds the sensor's clock from both sides
+  (:func:`gait.ble.timebase.anchor_host_map`);
 * on stop (duration, ``stop`` event, Ctrl-C) every sensor gets STOP, the journal gets END.
 
 ``backend_scanner``/``backend_client`` are passed to bleak as ``backend=`` (the virtual sensors
@@ -46,6 +50,8 @@ from gait.ble.journal import (
 from gait.ble.spec import SPEC_FILES, gait_profile, polar_profile, spec_sha256, status_name
 
 FLUSH_S = 1.0
+PING_S = 0.25  # TIME_PING period while streaming (s of the event loop's clock)
+PING_BURST = 8  # pings in quick succession after every (re)connection: the new anchor
 GAP_DEVICE_NAME = "00002a00-0000-1000-8000-00805f9b34fb"
 _HDR = struct.Struct("<BBHII")  # ver, flags, seq, first_sample_index, t_first (peek)
 
@@ -84,12 +90,18 @@ class SensorState:
     _win: list[tuple[float, int]] = field(default_factory=list)
 
     def line(self) -> str:
+        """One status line of at most 80 columns (an error message is cut to fit)."""
+        batt = f"{self.battery}%" if self.battery is not None else "?"
+        pct = 100.0 * self.lost / max(1, self.samples + self.lost)
+        tail = (f"{self.rate_hz:5.1f} Hz {self.samples:>8} ok {self.lost:>6} lost "
+                f"{pct:4.1f}% {batt:>4} rc{self.reconnects}"
+                + (f" bad{self.malformed}" if self.malformed else ""))
         st = "streaming" if self.connected else ("error: " + self.error if self.error
                                                   else "connecting")
-        batt = f"{self.battery} %" if self.battery is not None else "?"
-        return (f"{self.target.placement:<11} {self.name or self.target.address:<16} {st:<10} "
-                f"{self.rate_hz:6.1f} Hz  {self.samples:>8} samples  lost {self.lost:>5}  "
-                f"bad {self.malformed:>3}  battery {batt}  reconnects {self.reconnects}")
+        if self.error and not self.connected:
+            tail = ""
+        head = f"{self.target.placement:<11.11} {self.name or self.target.address:<15.15} "
+        return (head + f"{st:<9} " + tail).rstrip()[:80]
 
 
 def _now_ns() -> int:
@@ -327,6 +339,18 @@ class Recorder:
             "host_ns": self.clock()})
         st._cp = (u["control"], resp_q)  # type: ignore[attr-defined]
 
+    async def _pinger(self, client: Any, st: SensorState) -> None:
+        """TIME_PING the sensor (its response goes to the journal) until cancelled."""
+        cp = getattr(st, "_cp", None)
+        if cp is None or st.profile != "gait-imu":
+            return
+        op = self.p.opcodes["TIME_PING"]
+        for n in range(1 << 62):
+            with contextlib.suppress(Exception):  # a lost ping costs nothing
+                await self._control(client, cp[0], cp[1], op,
+                                    struct.pack("<Q", self.clock() // 1000), timeout=2.0)
+            await asyncio.sleep(0.02 if n < PING_BURST else PING_S)
+
     async def _stop_sensor(self, client: Any, st: SensorState) -> None:
         cp = getattr(st, "_cp", None)
         if cp is None or not client.is_connected:
@@ -384,9 +408,12 @@ class Recorder:
                 backoff = 0.5
                 stop_w = asyncio.ensure_future(self._stop.wait())
                 lost_w = asyncio.ensure_future(lost.wait())
+                ping = asyncio.ensure_future(self._pinger(client, st))
                 await asyncio.wait({stop_w, lost_w}, return_when=asyncio.FIRST_COMPLETED)
-                stop_w.cancel()
-                lost_w.cancel()
+                for w in (stop_w, lost_w, ping):
+                    w.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ping
                 if lost.is_set():
                     st.connected = False
                     self._event(t.sid, "disconnected", reason="link lost")

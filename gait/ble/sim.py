@@ -374,7 +374,7 @@ class VirtualSensor:
                     await conn.disconnect()
                     return
                 n = m.samples_per_packet
-                while self.t0 + (self.next_k + n) * m.period_s <= now:
+                while self.t0 + (self.next_k + n - 1) * m.period_s <= now:  # last one taken
                     k0 = self.next_k
                     self.next_k += n
                     if self.rng.random() < f.loss:
@@ -395,7 +395,7 @@ class VirtualSensor:
                     next_status = now + float(self.p.raw["connection"]["status_period_s"])
                     await self._notify(conn, self.c_status, self._status())
                 # sleep to the next connection event at or after the next packet's last sample
-                due = self.t0 + (self.next_k + n) * m.period_s
+                due = self.t0 + (self.next_k + n - 1) * m.period_s
                 ev = self._next_event(due)
                 while self.rng.random() < f.retx:
                     ev += ci

@@ -15,13 +15,22 @@ the sensor's crystal (``t_first`` ticks). Two fits turn that into host time:
    ``b - 1`` is the relative drift (crystals of +-50 ppm drift 3 ms a minute, 360 ms an hour
    between two sensors 100 ppm apart).
 
+3. **Anchor** (:func:`anchor_host_map`): the envelope only bounds the map from above (a packet
+   cannot arrive before its last sample), so its offset is late by the smallest latency, which
+   depends on how the packets fall between connection events: a different bias per sensor. A
+   TIME_PING bounds it from both sides (the sensor's tick lies between the host's send and
+   receive times). In windows, the highest lower bound (pings) and the lowest upper bound
+   (pings, packets) enclose the map; the line through the windows' midpoints is the map, and
+   the half-width of the enclosure is its uncertainty. The windows re-anchor the map through the
+   recording (after a reconnect, the recorder sends a burst of pings).
+
 Sample ``k`` is then at host time ``a + b (c + d k)``, linear in ``k``: every stream keeps a
 uniform grid, with its own rate and start on the common host axis.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -157,3 +166,68 @@ def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = N
     a = float(np.min(lat))
     lat = (lat - a) * 1e3
     return HostMap(a, b, t_ref, float(np.median(lat)), float(np.percentile(lat, 99)), n_win)
+
+
+ANCHOR_WINDOW_S = 30.0
+#: the pings correct the envelope's drift only over this span: a midpoint is good to a few ms,
+#: so over 10 min to a few ppm, while the envelope's slope rests on every window's minimum
+MIN_PING_DRIFT_SPAN_S = 600.0
+MIN_WINDOW_PINGS = 2
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What the pings said: ``uncertainty_ms`` is the 95th percentile over the windows of the
+    half-width of the enclosure (plus the midpoints' scatter about the fitted line)."""
+
+    n_pings: int
+    n_windows: int
+    uncertainty_ms: float
+    shift_ms: float  # how far the pings moved the envelope's map (median over the recording)
+
+
+def anchor_host_map(hm: HostMap, t_dev: np.ndarray, host: np.ndarray, ping_dev: np.ndarray,
+                    ping_send: np.ndarray, ping_recv: np.ndarray,
+                    window_s: float | None = None) -> tuple[HostMap, Anchor | None]:
+    """Refine the envelope's map ``hm`` with TIME_PINGs (device time of the sensor's tick, host
+    send and receive times, s) and the packets' upper bounds (``t_dev``, ``host`` as for
+    :func:`fit_host_map`). Without usable pings the map is returned unchanged with None."""
+    pd_ = np.asarray(ping_dev, dtype=np.float64)
+    ok = np.isfinite(pd_) & (np.asarray(ping_recv) >= np.asarray(ping_send))
+    if ok.sum() < MIN_WINDOW_PINGS or len(t_dev) == 0:
+        return hm, None
+    pd_, ps, pr = pd_[ok], np.asarray(ping_send, float)[ok], np.asarray(ping_recv, float)[ok]
+    t = np.asarray(t_dev, dtype=np.float64)
+    x, xp = t - hm.t_ref, pd_ - hm.t_ref
+    r = np.asarray(host, dtype=np.float64) - hm.a - hm.b * x  # >= 0 (the envelope)
+    lo_p = ps - hm.a - hm.b * xp  # the map's residual offset is above these
+    hi_p = pr - hm.a - hm.b * xp  # and below these
+    span = float(max(x.max(), xp.max()) - min(x.min(), xp.min()))
+    if window_s is None:
+        window_s = max(ANCHOR_WINDOW_S, span / 20.0)
+    x0 = min(x.min(), xp.min())
+    wp = np.floor((xp - x0) / window_s).astype(np.int64)
+    wk = np.floor((x - x0) / window_s).astype(np.int64)
+    n_w = int(max(wp.max(), wk.max())) + 1
+    lower = np.full(n_w, -np.inf)
+    np.maximum.at(lower, wp, lo_p)
+    upper = np.full(n_w, np.inf)
+    np.minimum.at(upper, wp, hi_p)
+    np.minimum.at(upper, wk, r)
+    cnt = np.bincount(wp, minlength=n_w)
+    xc = np.bincount(wp, weights=xp, minlength=n_w) / np.maximum(cnt, 1)
+    use = (cnt >= MIN_WINDOW_PINGS) & np.isfinite(upper)
+    if not use.any():
+        return hm, None
+    mid = 0.5 * (lower[use] + upper[use])
+    half = 0.5 * np.abs(upper[use] - lower[use])
+    xc = xc[use]
+    if use.sum() >= 3 and np.ptp(xc) >= MIN_PING_DRIFT_SPAN_S:
+        (c0, c1), *_ = np.linalg.lstsq(np.column_stack([np.ones(len(xc)), xc]), mid, rcond=None)
+    else:
+        c0, c1 = float(np.median(mid)), 0.0
+    scatter = np.abs(mid - (c0 + c1 * xc))
+    unc = float(np.percentile(half + scatter, 95)) * 1e3
+    out = replace(hm, a=hm.a + float(c0), b=hm.b + float(c1))
+    shift = float(np.median(c0 + c1 * x)) * 1e3
+    return out, Anchor(int(ok.sum()), int(use.sum()), unc, shift)
