@@ -88,6 +88,15 @@ def _disconnected_spans(events: list[dict[str, Any]], sid: int, origin_ns: int
     return spans
 
 
+def _connection(events: list[dict[str, Any]], sid: int, origin_ns: int, host_s: np.ndarray
+                ) -> np.ndarray:
+    """Which connection (0, 1, ...) each packet arrived over: a new one after every
+    ``disconnected`` event of the journal."""
+    t = np.sort([(int(e.get("host_ns", 0)) - origin_ns) / 1e9 for e in events
+                 if e.get("sid") == sid and e.get("event") == "disconnected"])
+    return np.searchsorted(t, host_s, side="right")
+
+
 def _gaps(missing: np.ndarray, host_t: np.ndarray, spans: list[tuple[float, float]],
           start_s: float, rate: float) -> list[dict[str, Any]]:
     """Runs of missing samples with their cause; ``host_t`` is each grid point's host time."""
@@ -183,7 +192,7 @@ def _assemble_gait(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) ->
     n = pk.n.astype(np.int64)
     t_last = clock(k + n - 1)
     host_s = (pk.host_ns - origin_ns) / 1e9
-    hmap = fit_host_map(t_last, host_s)
+    hmap = fit_host_map(t_last, host_s, segment=_connection(j.events, sid, origin_ns, host_s))
     ping_dev, ping_send, ping_recv = _pings(j, sid, origin_ns, tick_hz,
                                             int(p.raw["data"]["tick_bits"]), hmap)
     hmap, anchor = anchor_host_map(hmap, t_last, host_s, ping_dev, ping_send, ping_recv)

@@ -92,16 +92,15 @@ class SensorState:
     def line(self) -> str:
         """One status line of at most 80 columns (an error message is cut to fit)."""
         batt = f"{self.battery}%" if self.battery is not None else "?"
-        pct = 100.0 * self.lost / max(1, self.samples + self.lost)
-        tail = (f"{self.rate_hz:5.1f} Hz {self.samples:>8} ok {self.lost:>6} lost "
-                f"{pct:4.1f}% {batt:>4} rc{self.reconnects}"
+        tail = (f"{self.rate_hz:3.0f}Hz {self.samples:>8} ok {self.lost:>6} lost "
+                f"bat {batt:>4} rc{self.reconnects}"
                 + (f" bad{self.malformed}" if self.malformed else ""))
         st = "streaming" if self.connected else ("error: " + self.error if self.error
                                                   else "connecting")
         if self.error and not self.connected:
             tail = ""
-        head = f"{self.target.placement:<11.11} {self.name or self.target.address:<15.15} "
-        return (head + f"{st:<9} " + tail).rstrip()[:80]
+        head = f"{self.target.placement:<11.11} {self.name or self.target.address:<14.14} "
+        return (head + f"{st:<10} " + tail).rstrip()[:80]
 
 
 def _now_ns() -> int:
@@ -339,16 +338,19 @@ class Recorder:
             "host_ns": self.clock()})
         st._cp = (u["control"], resp_q)  # type: ignore[attr-defined]
 
-    async def _pinger(self, client: Any, st: SensorState) -> None:
-        """TIME_PING the sensor (its response goes to the journal) until cancelled."""
+    async def _pinger(self, client: Any, st: SensorState, lost: asyncio.Event) -> None:
+        """TIME_PING the sensor (its response goes to the journal) until the recording stops or
+        the link is lost (checked, not only cancelled: ``wait_for`` can swallow a cancel)."""
         cp = getattr(st, "_cp", None)
         if cp is None or st.profile != "gait-imu":
             return
         op = self.p.opcodes["TIME_PING"]
-        for n in range(1 << 62):
+        n = 0
+        while not (self._stop.is_set() or lost.is_set()):
             with contextlib.suppress(Exception):  # a lost ping costs nothing
                 await self._control(client, cp[0], cp[1], op,
                                     struct.pack("<Q", self.clock() // 1000), timeout=2.0)
+            n += 1
             await asyncio.sleep(0.02 if n < PING_BURST else PING_S)
 
     async def _stop_sensor(self, client: Any, st: SensorState) -> None:
@@ -408,12 +410,11 @@ class Recorder:
                 backoff = 0.5
                 stop_w = asyncio.ensure_future(self._stop.wait())
                 lost_w = asyncio.ensure_future(lost.wait())
-                ping = asyncio.ensure_future(self._pinger(client, st))
+                ping = asyncio.ensure_future(self._pinger(client, st, lost))
                 await asyncio.wait({stop_w, lost_w}, return_when=asyncio.FIRST_COMPLETED)
                 for w in (stop_w, lost_w, ping):
                     w.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ping
+                await asyncio.wait({ping}, timeout=3.0)  # before STOP uses the control point
                 if lost.is_set():
                     st.connected = False
                     self._event(t.sid, "disconnected", reason="link lost")

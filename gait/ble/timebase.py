@@ -122,11 +122,14 @@ class HostMap:
         return (self.b - 1.0) * 1e6
 
 
-def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = None
-                 ) -> HostMap:
+def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = None,
+                 segment: np.ndarray | None = None) -> HostMap:
     """Lower-envelope fit of ``host`` (s) against ``t_dev`` (s), both sorted by ``t_dev``.
 
-    ``window_s`` defaults to a 30th of the span, between 2 and 10 s.
+    ``window_s`` defaults to a 30th of the span, between 2 and 10 s. ``segment`` numbers the
+    connection each packet came over: every connection has its own phase of connection events,
+    hence its own latency floor, so the drift is fitted with one intercept per connection
+    (a common intercept would turn the step between two floors into drift).
     """
     t = np.asarray(t_dev, dtype=np.float64)
     h = np.asarray(host, dtype=np.float64)
@@ -150,11 +153,17 @@ def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = N
         if n_win < 3 or np.ptp(x[idx]) < max(window_s, MIN_DRIFT_SPAN_S):
             e = 0.0 if n_win < 2 else e
             break
+        seg = (np.zeros(n_win, np.int64) if segment is None
+               else np.unique(np.asarray(segment)[idx], return_inverse=True)[1])
+        if n_win - int(seg.max()) - 1 < 2:  # too few windows for an intercept per connection
+            seg = np.zeros(n_win, np.int64)
+        onehot = (seg[:, None] == np.arange(int(seg.max()) + 1)).astype(np.float64)
         keep = np.ones(n_win, bool)
         for _ in range(3):
-            A = np.column_stack([np.ones(keep.sum()), x[idx][keep]])
-            (a_, e_), *_ = np.linalg.lstsq(A, r[idx][keep], rcond=None)
-            res = r[idx] - (a_ + e_ * x[idx])
+            A = np.column_stack([onehot[keep], x[idx][keep]])
+            coef, *_ = np.linalg.lstsq(A, r[idx][keep], rcond=None)
+            e_ = float(coef[-1])
+            res = r[idx] - (onehot @ coef[:-1] + e_ * x[idx])
             mad = float(np.median(np.abs(res[keep]))) * 1.4826
             new = np.abs(res) <= max(4 * mad, 1e-3)
             if (new == keep).all():
