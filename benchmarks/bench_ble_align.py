@@ -1,6 +1,6 @@
 """Two virtual BLE sensors on one clock: alignment error and between-leg parameters vs truth.
 
-    python benchmarks/bench_ble_align.py [--duration 3600] [--speed 1 4] [--seed 1]
+    python benchmarks/bench_ble_align.py [--duration 3600] [--speed 1 4] [--seed 1] [--keep DIR]
 
 Per speed, as a user would: ``gait record --virtual`` of a walk with a 6 % stance asymmetry and
 no step asymmetry, +-100 ppm crystals, 5 % packet loss and two forced disconnects (at a third
@@ -89,10 +89,13 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=3600.0)
     ap.add_argument("--speed", type=float, nargs="+", default=[1.0, 4.0])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", type=Path, help="Keep the recordings in this directory.")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
+        tmp = a.keep or Path(d)
+        tmp.mkdir(parents=True, exist_ok=True)
         for sp in a.speed:
-            show(run(Path(d), a.duration, sp, a.seed))
+            show(run(tmp, a.duration, sp, a.seed))
             sys.stdout.flush()
 
 

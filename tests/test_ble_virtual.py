@@ -158,7 +158,9 @@ def test_cli_record_virtual_and_scan(tmp_path: Path, capsys: pytest.CaptureFixtu
         main(["record", "--virtual", "--sensor", "lower_back", "--duration", "6",
               "--sim-speed", "10", "--sim-loss", "3", "--quiet", str(out)])
     assert e.value.code == 0
-    text = capsys.readouterr().out
+    cap = capsys.readouterr()
+    assert cap.err == ""  # --quiet: nothing live
+    text = cap.out
     assert "lower_back:" in text and (tmp_path / "walk.gait.json").is_file()
     assert (tmp_path / "walk.gait.journal").is_file()
     doc = json.loads((tmp_path / "walk.gait.json").read_text())

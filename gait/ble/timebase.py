@@ -186,8 +186,8 @@ MIN_WINDOW_PINGS = 2
 
 @dataclass(frozen=True)
 class Anchor:
-    """What the pings said: ``uncertainty_ms`` is the 95th percentile over the windows of the
-    half-width of the enclosure (plus the midpoints' scatter about the fitted line)."""
+    """What the pings said: ``uncertainty_ms`` bounds the fitted offset's error given that each
+    window's offset lies within its enclosure (the weighted average of the half-widths)."""
 
     n_pings: int
     n_windows: int
@@ -229,14 +229,19 @@ def anchor_host_map(hm: HostMap, t_dev: np.ndarray, host: np.ndarray, ping_dev: 
     if not use.any():
         return hm, None
     mid = 0.5 * (lower[use] + upper[use])
-    half = 0.5 * np.abs(upper[use] - lower[use])
-    xc = xc[use]
-    if use.sum() >= 3 and np.ptp(xc) >= MIN_PING_DRIFT_SPAN_S:
-        (c0, c1), *_ = np.linalg.lstsq(np.column_stack([np.ones(len(xc)), xc]), mid, rcond=None)
-    else:
-        c0, c1 = float(np.median(mid)), 0.0
-    scatter = np.abs(mid - (c0 + c1 * xc))
-    unc = float(np.percentile(half + scatter, 95)) * 1e3
-    out = replace(hm, a=hm.a + float(c0), b=hm.b + float(c1))
+    half = np.maximum(0.5 * np.abs(upper[use] - lower[use]), 1e-4)
+    xm = float(np.mean(xc[use]))  # centred: the offset is the fit at the windows' mean
+    xc = xc[use] - xm
+    # weighted least squares (tight windows count more); the estimate at x is W(x) @ mid, so
+    # with every window's offset within +-half of its midpoint, it is within |W(x)| @ half
+    A = (np.column_stack([np.ones(len(xc)), xc]) if use.sum() >= 3
+         and np.ptp(xc) >= MIN_PING_DRIFT_SPAN_S else np.ones((len(xc), 1)))
+    wts = 1.0 / half**2
+    W = np.linalg.solve(A.T @ (A * wts[:, None]), (A * wts[:, None]).T)  # coef = W @ mid
+    coef = W @ mid
+    unc = float(np.max(np.abs(A @ W) @ half)) * 1e3
+    c1 = float(coef[1]) if len(coef) > 1 else 0.0
+    c0 = float(coef[0]) - c1 * xm
+    out = replace(hm, a=hm.a + c0, b=hm.b + c1)
     shift = float(np.median(c0 + c1 * x)) * 1e3
     return out, Anchor(int(ok.sum()), int(use.sum()), unc, shift)
