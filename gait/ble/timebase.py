@@ -20,9 +20,10 @@ the sensor's crystal (``t_first`` ticks). Two fits turn that into host time:
    depends on how the packets fall between connection events: a different bias per sensor. A
    TIME_PING bounds it from both sides (the sensor's tick lies between the host's send and
    receive times). In windows, the highest lower bound (pings) and the lowest upper bound
-   (pings, packets) enclose the map; the line through the windows' midpoints is the map, and
-   the half-width of the enclosure is its uncertainty. The windows re-anchor the map through the
-   recording (after a reconnect, the recorder sends a burst of pings).
+   (pings, packets) enclose the map; the weighted line through the windows' midpoints corrects
+   the drift (over 10 min or more) and re-anchors the map through the recording (after a
+   reconnect, the recorder sends a burst of pings); the offset is then the middle of what all
+   pings and packets leave open about that line, and the half-width is its uncertainty.
 
 Sample ``k`` is then at host time ``a + b (c + d k)``, linear in ``k``: every stream keeps a
 uniform grid, with its own rate and start on the common host axis.
@@ -186,8 +187,9 @@ MIN_WINDOW_PINGS = 2
 
 @dataclass(frozen=True)
 class Anchor:
-    """What the pings said: ``uncertainty_ms`` bounds the fitted offset's error given that each
-    window's offset lies within its enclosure (the weighted average of the half-widths)."""
+    """What the pings said: ``uncertainty_ms`` is the half-width of the enclosure of the offset
+    by every ping and packet about the fitted drift (or, if they contradict each other, the
+    bound the windows' enclosures give the fitted offset)."""
 
     n_pings: int
     n_windows: int
@@ -242,6 +244,15 @@ def anchor_host_map(hm: HostMap, t_dev: np.ndarray, host: np.ndarray, ping_dev: 
     unc = float(np.max(np.abs(A @ W) @ half)) * 1e3
     c1 = float(coef[1]) if len(coef) > 1 else 0.0
     c0 = float(coef[0]) - c1 * xm
+    # the device clock is one line through every connection: about the fitted drift, all
+    # pings and packets of the recording enclose the offset (tighter than any one window:
+    # the best connection's latency floor and the luckiest pings); if they contradict each
+    # other (the drift is off), the windows' bound stands
+    lo_all = float(np.max(lo_p - c0 - c1 * xp))
+    hi_all = float(min(np.min(hi_p - c0 - c1 * xp), np.min(r - c0 - c1 * x)))
+    if hi_all >= lo_all:
+        c0 += 0.5 * (lo_all + hi_all)
+        unc = min(unc, 0.5 * (hi_all - lo_all) * 1e3)
     out = replace(hm, a=hm.a + c0, b=hm.b + c1)
     shift = float(np.median(c0 + c1 * x)) * 1e3
     return out, Anchor(int(ok.sum()), int(use.sum()), unc, shift)
