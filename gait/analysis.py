@@ -85,6 +85,21 @@ class Analysis:
 
 #: Per-side parameters a trouser-pocket phone does not measure (see :data:`POCKET_NOTE`).
 POCKET_UNMEASURED = ("step_s",)
+#: parameters that compare one sensor's events with another's: they need the sensors on one
+#: time axis (walking asymmetry comes from step_s)
+BETWEEN_SENSORS = ("step_s", "double_support_s")
+
+
+def alignment_note(meta: dict[str, Any]) -> str | None:
+    """The note when a BLE recording's sensors are not aligned well enough for the parameters
+    between them (``meta.ble.alignment``, :func:`gait.ble.assemble.alignment_summary`)."""
+    al = (meta.get("ble") or {}).get("alignment") or {}
+    unc, limit = al.get("uncertainty_ms"), al.get("limit_ms")
+    if unc is None or limit is None or unc <= limit:
+        return None
+    return (f"step time, double support and walking asymmetry left out: the two sensors' clocks "
+            f"are aligned only to +-{unc:.0f} ms (limit {limit:g} ms), and these compare one "
+            "sensor's events with the other's")
 POCKET_NOTE = ("per-side step times not reported: a phone in a trouser pocket times each step "
                "from its vertical acceleration band-passed at the step frequency, which evens "
                "out a left/right step-time difference (on the simulator a 3 % step asymmetry "
@@ -264,8 +279,10 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     """
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")
+    unaligned = alignment_note(getattr(rec, "meta", None) or {})
     params = [p for p in PARAMETERS if p in steps and steps[p].notna().any()
-              and not (kind == "pocket" and p in POCKET_UNMEASURED)]
+              and not (kind == "pocket" and p in POCKET_UNMEASURED)
+              and not (unaligned and p in BETWEEN_SENSORS)]
     sides = per_side(steps, params)
     sym = symmetry(steps, params, n_boot=n_boot, seed=seed, timing_sd_s=TIMING_SD_S[kind])
     if "step_s" in sym:
@@ -274,7 +291,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     quality["notes"] = [*trunk.get("notes", []),
                         *([trunk["impact_note"]] if "impact_note" in trunk else []),
                         *([POCKET_NOTE] if kind == "pocket" and len(steps)
-                           and "hand" not in det.sources else [])]
+                           and "hand" not in det.sources else []),
+                        *([unaligned] if unaligned else [])]
     kinds = set(det.bouts["kind"]) if len(det.bouts) else set()
     gait_kind = "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "walk")
     quality["side_confidence"] = det.side_confidence

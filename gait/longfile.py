@@ -678,7 +678,7 @@ def _finish(acc: _Acc, *, n_boot: int, seed: int, file: str | None) -> _an.Analy
                          "missing_pct": round(100 * t.missing_fraction, 3), "n_samples": t.n}
                         for t in tallies],
             "warnings": list(acc.warnings)}
-    rec = SimpleNamespace(streams=tallies, sources=first.sources)
+    rec = SimpleNamespace(streams=tallies, sources=first.sources, meta=first.meta)
     return _an.summarise(rec, info, det, steps, trunk, n_boot=n_boot, seed=seed,
                      file=file or (first.sources[0] if first.sources else ""))
 

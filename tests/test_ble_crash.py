@@ -78,6 +78,12 @@ def test_sigkill_then_recover(tmp_path: Path) -> None:
         vals = np.genfromtxt(csv, delimiter=",", skip_header=1)
         assert len(vals) == span
         assert np.isfinite(vals[:, 1]).sum() == st["samples"]
+    # recover keeps the two sensors on one clock: the TIME_PINGs are in the journal, and the
+    # truth file left by the virtual sensors is moved to the recovered recording's axis
+    assert ble["alignment"]["uncertainty_ms"] is not None
+    assert all(ble["sensors"][p]["time_pings"] >= 8 for p in ("left_foot", "right_foot"))
+    truth = json.loads((tmp_path / "crash.truth.json").read_text())
+    assert truth["alignment"]["between_p95_ms"] <= 5.0, truth["alignment"]
 
 
 def test_ctrl_c_finalises(tmp_path: Path) -> None:

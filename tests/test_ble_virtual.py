@@ -116,6 +116,7 @@ def _recorded_stance_si(recorded: dict) -> float:
     means = {}
     for side, placement in (("L", "left_foot"), ("R", "right_foot")):
         s = next(x for x in recorded["res"].sensors if x.placement == placement)
+        m0 = next(m.m0 for m in recorded["models"] if m.placement == placement)
         ok = np.isfinite(s.acc).all(axis=1)
         rate = recorded["models"][0].odr_hz  # the simulation's sample rate
         ics = truth.ic_times(side)
@@ -125,7 +126,7 @@ def _recorded_stance_si(recorded: dict) -> float:
             later = fcs[fcs > ic]
             if not len(later):
                 continue
-            a, b = round(ic * rate) - s.k0, round(later[0] * rate) - s.k0
+            a, b = round(ic * rate) - m0 - s.k0, round(later[0] * rate) - m0 - s.k0
             if 0 <= a < b < len(ok) and ok[a:b + 1].all():
                 stances.append(later[0] - ic)
         means[side] = float(np.mean(stances))
@@ -157,7 +158,9 @@ def test_cli_record_virtual_and_scan(tmp_path: Path, capsys: pytest.CaptureFixtu
         main(["record", "--virtual", "--sensor", "lower_back", "--duration", "6",
               "--sim-speed", "10", "--sim-loss", "3", "--quiet", str(out)])
     assert e.value.code == 0
-    text = capsys.readouterr().out
+    cap = capsys.readouterr()
+    assert cap.err == ""  # --quiet: nothing live
+    text = cap.out
     assert "lower_back:" in text and (tmp_path / "walk.gait.json").is_file()
     assert (tmp_path / "walk.gait.journal").is_file()
     doc = json.loads((tmp_path / "walk.gait.json").read_text())

@@ -25,9 +25,23 @@ from typing import Any
 import numpy as np
 
 from gait.ble.decode import _ranges, decode_gait, decode_polar
-from gait.ble.journal import CHAR_BATTERY, CHAR_DATA, CHAR_STATUS, Journal, read_journal
+from gait.ble.journal import (
+    CHAR_BATTERY,
+    CHAR_CONTROL,
+    CHAR_DATA,
+    CHAR_STATUS,
+    Journal,
+    read_journal,
+)
 from gait.ble.spec import gait_profile, polar_profile
-from gait.ble.timebase import fit_host_map, fit_sample_clock, unwrap
+from gait.ble.timebase import (
+    HostMap,
+    SampleClock,
+    anchor_host_map,
+    fit_host_map,
+    fit_sample_clock,
+    unwrap,
+)
 from gait.errors import GaitInputError
 from gait.io.gaitcsv import RecordingWriter, StreamSpec, manifest_path
 from gait.recording import PLACEMENTS
@@ -48,6 +62,7 @@ class SensorResult:
     rate_hz: float  # on the host clock
     gaps: list[dict[str, Any]]
     stats: dict[str, Any]
+    dev_clock: SampleClock | None = None  # device seconds of each index (truth checks)
 
 
 @dataclass
@@ -78,6 +93,15 @@ def _disconnected_spans(events: list[dict[str, Any]], sid: int, origin_ns: int
     if down is not None:
         spans.append((down, math.inf))
     return spans
+
+
+def _connection(events: list[dict[str, Any]], sid: int, origin_ns: int, host_s: np.ndarray
+                ) -> np.ndarray:
+    """Which connection (0, 1, ...) each packet arrived over: a new one after every
+    ``disconnected`` event of the journal."""
+    t = np.sort([(int(e.get("host_ns", 0)) - origin_ns) / 1e9 for e in events
+                 if e.get("sid") == sid and e.get("event") == "disconnected"])
+    return np.searchsorted(t, host_s, side="right")
 
 
 def _gaps(missing: np.ndarray, host_t: np.ndarray, spans: list[tuple[float, float]],
@@ -175,7 +199,10 @@ def _assemble_gait(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) ->
     n = pk.n.astype(np.int64)
     t_last = clock(k + n - 1)
     host_s = (pk.host_ns - origin_ns) / 1e9
-    hmap = fit_host_map(t_last, host_s)
+    hmap = fit_host_map(t_last, host_s, segment=_connection(j.events, sid, origin_ns, host_s))
+    ping_dev, ping_send, ping_recv = _pings(j, sid, origin_ns, tick_hz,
+                                            int(p.raw["data"]["tick_bits"]), hmap)
+    hmap, anchor = anchor_host_map(hmap, t_last, host_s, ping_dev, ping_send, ping_recv)
     kmin, kmax = int(k.min()), int((k + n - 1).max())
     n_grid = kmax - kmin + 1
     beta = hmap.b * clock.d  # host seconds per sample
@@ -211,10 +238,39 @@ def _assemble_gait(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) ->
         "clock_residual_ms": round(clock.residual_ms, 4),
         "latency_median_ms": round(hmap.latency_median_ms, 3),
         "latency_p99_ms": round(hmap.latency_p99_ms, 3),
+        "time_pings": anchor.n_pings if anchor else 0,
+        "offset_uncertainty_ms": round(anchor.uncertainty_ms, 3) if anchor else None,
+        "ping_shift_ms": round(anchor.shift_ms, 3) if anchor else None,
         **_last_status(j, sid),
     }
     return SensorResult(sid, doc["placement"], kmin, grids[0], grids[1] if has_gyr else None,
-                        h0, rate, gaps, stats)
+                        h0, rate, gaps, stats, clock)
+
+
+def _pings(j: Journal, sid: int, origin_ns: int, tick_hz: float, tick_bits: int,
+           hmap: HostMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sensor's TIME_PING responses: device time of its tick (s, unwrapped next to the
+    host map's prediction), host send and receive times (s from the journal origin)."""
+    p = gait_profile()
+    st, ln, host = j.packets(sid, CHAR_CONTROL)
+    size = 3 + p.time_ping.size
+    if len(st) == 0:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    ok = ln >= size
+    st, host = st[ok], host[ok]
+    rows = np.frombuffer(j.buf, np.uint8)[st[:, None] + np.arange(size)] if len(st) else (
+        np.zeros((0, size), np.uint8))
+    ok = ((rows[:, 0] == p.response_code) & (rows[:, 1] == p.opcodes["TIME_PING"])
+          & (rows[:, 2] == p.status_codes["SUCCESS"]))
+    rows, host = rows[ok], host[ok]
+    send_us = rows[:, 3:11].copy().view("<u8").ravel().astype(np.int64)
+    raw = rows[:, 11:15].copy().view("<u4").ravel().astype(np.float64)
+    recv = (host - origin_ns) / 1e9
+    send = (send_us * 1000 - origin_ns) / 1e9
+    wrap = float(1 << tick_bits)
+    pred = (hmap.t_ref + (recv - hmap.a) / hmap.b) * tick_hz
+    dev = (raw + wrap * np.round((pred - raw) / wrap)) / tick_hz
+    return dev, send, recv
 
 
 def _assemble_polar(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) -> SensorResult:
@@ -306,6 +362,32 @@ def assemble(j: Journal) -> list[SensorResult]:
     return out
 
 
+#: between-sensor alignment uncertainty (ms, 95 %) above which the report leaves out the
+#: parameters that compare the two sensors' clocks (step time, double support, walking
+#: asymmetry): an offset d between the feet moves the step SI by 200 d / step time, 3.6 points at
+#: 10 ms and 110 steps/min (a third of the 11.8 % mild threshold), double support's by ~20
+ALIGNMENT_LIMIT_MS = 10.0
+
+
+def alignment_summary(sensors: list[SensorResult]) -> dict[str, Any]:
+    """``meta.ble.alignment``: the uncertainty of the time between the sensors (95 %, ms).
+
+    Each sensor's offset lies in its TIME_PING enclosure (half-width ``offset_uncertainty_ms``);
+    taken as uniform there and independent between sensors, the difference of two has the
+    95 % half-width ``1.96 sqrt((h1^2 + h2^2) / 3)`` (the worst case would be ``h1 + h2``).
+    None when a sensor had no pings (old journals, Polar PMD): only the packets' envelope, whose
+    bias per sensor is unknown.
+    """
+    h = {s.placement: s.stats.get("offset_uncertainty_ms") for s in sensors}
+    known = [v for v in h.values() if v is not None]
+    unc = (round(1.96 * float(np.sqrt(np.sum(np.square(known)) / 3.0)), 3)
+           if len(known) == len(h) else None)
+    return {"uncertainty_ms": unc, "limit_ms": ALIGNMENT_LIMIT_MS,
+            "sensor_offset_ms": h,
+            "method": "per sensor: sample clock from its ticks, device-to-host map from the "
+                      "packets' lower envelope, offset between the TIME_PING bounds"}
+
+
 def default_output(journal: str | Path) -> Path:
     """``walk.gait.journal`` -> ``walk.gait.json``."""
     p = Path(journal)
@@ -355,6 +437,8 @@ def finalise(journal: str | Path, out: str | Path | None = None) -> Finalised:
             gp["end_s"] = round(gp["end_s"] + s.host_start_s - origin, 6)
     meta = {"ble": {"journal": journal_info,
                     "sensors": {s.placement: {**s.stats, "gap_list": s.gaps} for s in sensors}}}
+    if len(sensors) >= 2:
+        meta["ble"]["alignment"] = alignment_summary(sensors)
     with RecordingWriter(out_path, specs, source_format="gait-ble", app="gait record",
                          platform=j.meta.get("platform"), device=devices,
                          start_time_utc=start_utc, meta=meta, warnings=warnings) as w:
@@ -362,4 +446,10 @@ def finalise(journal: str | Path, out: str | Path | None = None) -> Finalised:
             for i in range(0, len(s.acc), CHUNK):
                 w.write(s.placement, s.acc[i:i + CHUNK],
                         None if s.gyr is None else s.gyr[i:i + CHUNK])
+    vt = j.meta.get("virtual_truth")
+    if isinstance(vt, dict) and vt.get("truth"):  # a virtual recording: its truth file
+        from gait.ble import truth
+
+        truth.apply(out_path.with_name(str(vt["truth"])), sensors, vt,
+                    int(j.meta.get("origin_ns", 0)), origin)
     return Finalised(out_path, sensors, journal_info, warnings)

@@ -168,9 +168,18 @@ def _run_ble(coro: Any, virtual_hint: str = "gait record --virtual") -> Any:
 # ---------------------------------------------------------------------------------- record
 
 
-def _status_printer(quiet: bool) -> Any:
+def _status_printer(quiet: bool, balance: Any = None) -> Any:
+    """The live display: a line per sensor and, with ``balance`` (a
+    :class:`gait.ble.live.LiveBalance`), the running stance balance; each line <= 80 columns."""
     if quiet:
         return None, contextlib.nullcontext()
+
+    def lines(states: list[Any]) -> list[str]:
+        if balance is None:
+            return [s.line() for s in states]
+        balance.poll()
+        return [s.line() for s in states] + [balance.line()]
+
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.live import Live
@@ -179,7 +188,7 @@ def _status_printer(quiet: bool) -> Any:
         live = Live(Text(""), console=Console(stderr=True), refresh_per_second=4)
 
         def show(states: list[Any]) -> None:
-            live.update(Text("\n".join(s.line() for s in states)))
+            live.update(Text("\n".join(lines(states))))
 
         return show, live
     last = [0.0]
@@ -188,10 +197,11 @@ def _status_printer(quiet: bool) -> Any:
         import time
 
         now = time.monotonic()
+        shown = lines(states)
         if now - last[0] >= 5.0:
             last[0] = now
-            for s in states:
-                click.echo(s.line(), err=True)
+            for line in shown:
+                click.echo(line, err=True)
 
     return plain, contextlib.nullcontext()
 
@@ -263,8 +273,13 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
                 disconnects=sim_disconnect, drift_ppm=sim_drift, stance_asym=sim_stance_asym,
                 seed=sim_seed)
             sc, cl = radio.backends()
+            from gait.simulate import truth_path
+
+            tpath = truth_path(out)  # the walk's truth; finalise moves it to the recording's axis
+            radio.sensors[0].model.truth.write(tpath)
             kw = {"backend_scanner": sc, "backend_client": cl, "clock": radio.clock.now_ns,
-                  "meta": {"virtual": True, "sim_speed": sim_speed, **extra}}
+                  "meta": {"virtual": True, "sim_speed": sim_speed, **extra,
+                           "virtual_truth": {**radio.truth(), "truth": tpath.name}}}
             addresses = [s.address for s in radio.sensors]
         elif extra:
             kw = {"meta": extra}
@@ -275,7 +290,7 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, rec.stop)
-        show, ctx = _status_printer(quiet)
+        show, ctx = _status_printer(quiet, balance)
         if not quiet:
             click.echo(f"recording {len(targets)} sensor(s) to {jpath} "
                        f"({'Ctrl-C' if duration is None else f'{duration:g} s'} to stop)",
@@ -287,12 +302,19 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
             if radio is not None:
                 await radio.close()
 
+    from gait.ble.live import LiveBalance
+
+    balance = None if quiet else LiveBalance(jpath)
     states = _run_ble(main())
     errors = [s for s in states if s.error and not s.packets]
     if not jpath.exists() or all(s.packets == 0 for s in states):
         detail = "; ".join(f"{s.target.placement}: {s.error}" for s in errors) or "no data"
         jpath.unlink(missing_ok=True)  # nothing in it but the attempt
         raise click.ClickException(f"nothing recorded ({detail})")
+    if balance is not None:  # the live line on the whole recording
+        final = balance.final()
+        if final is not None:
+            click.echo(final.line() + " (end)", err=True)
     res = finalise(jpath, out)
     _print_summary(res)
 

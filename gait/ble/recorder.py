@@ -12,6 +12,10 @@ Rules (see ``shared/notes/ble.md``):
   fsyncs every 0.5 s (the journal's header is fsynced when it is created, before any data);
 * a dropped link is journalled (``disconnected``), the sensor is found and connected again and
   the stream restarted; the sample index shows exactly what was missed;
+* while a gait-IMU sensor streams, TIME_PING four times a second (a burst after each
+  (re)connection): the response is journalled like every control-point indication; the host
+  time it was sent is in its payload, so each ping bounds the sensor's clock from both sides
+  (:func:`gait.ble.timebase.anchor_host_map`);
 * on stop (duration, ``stop`` event, Ctrl-C) every sensor gets STOP, the journal gets END.
 
 ``backend_scanner``/``backend_client`` are passed to bleak as ``backend=`` (the virtual sensors
@@ -48,6 +52,8 @@ from gait.ble.journal import (
 from gait.ble.spec import SPEC_FILES, gait_profile, polar_profile, spec_sha256, status_name
 
 FLUSH_S = 0.5  # fsync interval (s): the loss bound on power loss, without latency
+PING_S = 0.25  # TIME_PING period while streaming (s of the event loop's clock)
+PING_BURST = 8  # pings in quick succession after every (re)connection: the new anchor
 GAP_DEVICE_NAME = "00002a00-0000-1000-8000-00805f9b34fb"
 _HDR = struct.Struct("<BBHII")  # ver, flags, seq, first_sample_index, t_first (peek)
 
@@ -86,12 +92,17 @@ class SensorState:
     _win: list[tuple[float, int]] = field(default_factory=list)
 
     def line(self) -> str:
+        """One status line of at most 80 columns (an error message is cut to fit)."""
+        batt = f"{self.battery}%" if self.battery is not None else "?"
+        tail = (f"{self.rate_hz:3.0f}Hz {self.samples:>8} ok {self.lost:>6} lost "
+                f"bat {batt:>4} rc{self.reconnects}"
+                + (f" bad{self.malformed}" if self.malformed else ""))
         st = "streaming" if self.connected else ("error: " + self.error if self.error
                                                   else "connecting")
-        batt = f"{self.battery} %" if self.battery is not None else "?"
-        return (f"{self.target.placement:<11} {self.name or self.target.address:<16} {st:<10} "
-                f"{self.rate_hz:6.1f} Hz  {self.samples:>8} samples  lost {self.lost:>5}  "
-                f"bad {self.malformed:>3}  battery {batt}  reconnects {self.reconnects}")
+        if self.error and not self.connected:
+            tail = ""
+        head = f"{self.target.placement:<11.11} {self.name or self.target.address:<14.14} "
+        return (head + f"{st:<10} " + tail).rstrip()[:80]
 
 
 def _now_ns() -> int:
@@ -337,6 +348,21 @@ class Recorder:
             "host_ns": self.clock()})
         st._cp = (u["control"], resp_q)  # type: ignore[attr-defined]
 
+    async def _pinger(self, client: Any, st: SensorState, lost: asyncio.Event) -> None:
+        """TIME_PING the sensor (its response goes to the journal) until the recording stops or
+        the link is lost (checked, not only cancelled: ``wait_for`` can swallow a cancel)."""
+        cp = getattr(st, "_cp", None)
+        if cp is None or st.profile != "gait-imu":
+            return
+        op = self.p.opcodes["TIME_PING"]
+        n = 0
+        while not (self._stop.is_set() or lost.is_set()):
+            with contextlib.suppress(Exception):  # a lost ping costs nothing
+                await self._control(client, cp[0], cp[1], op,
+                                    struct.pack("<Q", self.clock() // 1000), timeout=2.0)
+            n += 1
+            await asyncio.sleep(0.02 if n < PING_BURST else PING_S)
+
     async def _stop_sensor(self, client: Any, st: SensorState) -> None:
         cp = getattr(st, "_cp", None)
         if cp is None or not client.is_connected:
@@ -394,9 +420,11 @@ class Recorder:
                 backoff = 0.5
                 stop_w = asyncio.ensure_future(self._stop.wait())
                 lost_w = asyncio.ensure_future(lost.wait())
+                ping = asyncio.ensure_future(self._pinger(client, st, lost))
                 await asyncio.wait({stop_w, lost_w}, return_when=asyncio.FIRST_COMPLETED)
-                stop_w.cancel()
-                lost_w.cancel()
+                for w in (stop_w, lost_w, ping):
+                    w.cancel()
+                await asyncio.wait({ping}, timeout=3.0)  # before STOP uses the control point
                 if lost.is_set():
                     st.connected = False
                     self._event(t.sid, "disconnected", reason="link lost")

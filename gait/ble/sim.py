@@ -2,6 +2,12 @@
 
 * :class:`VirtualClock` is the host clock the recorder and the sensors share; ``speed`` > 1 runs
   the whole virtual world faster than real time (tests record 30 s in a few seconds).
+* One virtual world: the sensors are powered on when the radio is made (``world0_ns``); from then
+  each IMU samples at ``world0 + m period`` (``m`` its sample number since power-on) and the walk
+  is on the same axis, so sample ``m`` of every sensor holds the walk at that true time whenever
+  the sensor was started or reconnected. Index ``k`` of the data packets counts from the first
+  START (``k = m - m0``) as the profile says. :meth:`VirtualRadio.truth` keeps the truth of the
+  clocks (for ``NAME.truth.json``).
 * :class:`SensorModel` is the firmware without the radio: the simulator's gait
   (:func:`gait.simulate.simulate`) quantised with the profile's scale factors, a crystal with
   ``clock_ppm`` drift and an IMU whose rate is off by ``odr_ppm``, packets encoded by
@@ -79,7 +85,8 @@ class SensorModel:
     acc_range_g: int = 16
     gyro_range_dps: int = 2000
     tick_hz: int = 32768
-    tick0: int = 0  # device clock at the first START
+    tick0: int = 0  # device clock at power-on
+    m0: int = 0  # IMU sample number (since power-on) of index 0, set at the first START
     clock_ppm: float = 0.0  # device crystal error
     odr_ppm: float = 0.0  # IMU oscillator error
     samples_per_packet: int = 10
@@ -95,15 +102,16 @@ class SensorModel:
         return (1.0 + self.odr_ppm * 1e-6) / self.odr_hz
 
     def ticks(self, t_s: float | np.ndarray) -> np.ndarray:
-        """Device clock at true time ``t_s`` after the first START."""
+        """Device clock at true time ``t_s`` after power-on."""
         return np.floor(self.tick0 + np.asarray(t_s) * self.tick_hz * (1 + self.clock_ppm * 1e-6)
                         ).astype(np.int64)
 
     def samples(self, k0: int, n: int) -> np.ndarray:
-        return self.raw[np.arange(k0, k0 + n) % len(self.raw)]
+        """Samples of index ``k0`` on (IMU samples ``m0 + k0`` on)."""
+        return self.raw[np.arange(self.m0 + k0, self.m0 + k0 + n) % len(self.raw)]
 
     def packet(self, seq: int, k0: int, n: int, overflow: bool = False) -> bytes:
-        t = int(self.ticks(k0 * self.period_s))
+        t = int(self.ticks((self.m0 + k0) * self.period_s))
         return encode_gait_packet(seq, k0, t, self.samples(k0, n), side=self.side,
                                   overflow=overflow, config_id=self.config_id,
                                   profile=self.profile)
@@ -227,6 +235,7 @@ class VirtualSensor:
         self._bg: set[asyncio.Future] = set()
         self._down_until = -math.inf
         self._drops = sorted(self.faults.disconnect_at_s)
+        self._phase = 0.0  # connection events at _phase + j conn_interval_s (host s)
 
     @property
     def name(self) -> str:
@@ -261,6 +270,7 @@ class VirtualSensor:
 
     def _on_connection(self, conn: Any) -> None:
         self.conn = conn
+        self._phase = float(self.rng.uniform(0, self.faults.conn_interval_s))
         conn.on("disconnection", lambda _r: self._on_disconnection())
 
     def _on_disconnection(self) -> None:
@@ -278,15 +288,22 @@ class VirtualSensor:
         assert self.t0 is not None
         return max(0, math.ceil((self.radio.clock.now_s() - self.t0) / self.model.period_s))
 
+    def _next_event(self, t: float) -> float:
+        """Host time of this connection's first connection event at or after ``t``."""
+        ci = self.faults.conn_interval_s
+        return self._phase + math.ceil((t - self._phase) / ci) * ci
+
     def _on_control(self, conn: Any, value: bytes) -> None:
         value = bytes(value)
         op = value[0] if value else 0
         ops = self.p.opcodes
         codes = self.p.status_codes
-        status, payload = codes["SUCCESS"], b""
+        status, payload, delay = codes["SUCCESS"], b"", -math.inf
         if op == ops["START"]:
-            if self.t0 is None:
-                self.t0 = self.radio.clock.now_s()
+            if self.t0 is None:  # index 0 is the IMU's next sample
+                w0, per = self.radio.world0_s, self.model.period_s
+                self.model.m0 = math.ceil((self.radio.clock.now_s() - w0) / per)
+                self.t0 = w0 + self.model.m0 * per
             k = self._now_k()
             if self.log.starts and k > self.next_k:
                 self.log.skipped.append((self.next_k, k - self.next_k))
@@ -319,17 +336,24 @@ class VirtualSensor:
         elif op in (ops["IDENTIFY"], ops["SET_LOCATION"]):
             pass
         elif op == ops["TIME_PING"] and len(value) >= 9:
-            payload = value[1:9] + int(self.model.ticks(
-                self.radio.clock.now_s() - (self.t0 or 0.0)) & 0xFFFFFFFF).to_bytes(4, "little")
+            # the write reached the sensor at a connection event, which it timestamps; the
+            # indication goes back at the next one
+            ev = self._next_event(self.radio.clock.now_s())
+            payload = value[1:9] + int(self.model.ticks(ev - self.radio.world0_s)
+                                       & 0xFFFFFFFF).to_bytes(4, "little")
+            delay = ev + self.faults.conn_interval_s
         else:
             status = codes["UNSUPPORTED_OPCODE"]
         resp = bytes([self.p.response_code, op, status]) + payload
-        task = asyncio.ensure_future(self._indicate(conn, resp))
+        task = asyncio.ensure_future(self._indicate(conn, resp, delay))
         self._bg.add(task)
         task.add_done_callback(self._bg.discard)
 
-    async def _indicate(self, conn: Any, resp: bytes) -> None:
+    async def _indicate(self, conn: Any, resp: bytes, at_s: float = -math.inf) -> None:
+        """Indicate ``resp`` at host time ``at_s`` (at once if past)."""
         await asyncio.sleep(0)
+        if at_s > -math.inf:
+            await self.radio.clock.sleep(at_s - self.radio.clock.now_s())
         with contextlib.suppress(Exception):
             await self.device.indicate_subscriber(conn, self.c_ctrl, resp)
 
@@ -338,7 +362,6 @@ class VirtualSensor:
         clock, f, m = self.radio.clock, self.faults, self.model
         assert self.t0 is not None
         ci = f.conn_interval_s
-        phase = float(self.rng.uniform(0, ci))
         next_status = clock.now_s() + float(self.p.raw["connection"]["status_period_s"])
         try:
             while self.streaming and self.conn is conn:
@@ -351,7 +374,7 @@ class VirtualSensor:
                     await conn.disconnect()
                     return
                 n = m.samples_per_packet
-                while self.t0 + (self.next_k + n) * m.period_s <= now:
+                while self.t0 + (self.next_k + n - 1) * m.period_s <= now:  # last one taken
                     k0 = self.next_k
                     self.next_k += n
                     if self.rng.random() < f.loss:
@@ -372,8 +395,8 @@ class VirtualSensor:
                     next_status = now + float(self.p.raw["connection"]["status_period_s"])
                     await self._notify(conn, self.c_status, self._status())
                 # sleep to the next connection event at or after the next packet's last sample
-                due = self.t0 + (self.next_k + n) * m.period_s
-                ev = phase + math.ceil((due - phase) / ci) * ci
+                due = self.t0 + (self.next_k + n - 1) * m.period_s
+                ev = self._next_event(due)
                 while self.rng.random() < f.retx:
                     ev += ci
                 await clock.sleep(ev - clock.now_s())
@@ -414,6 +437,7 @@ class VirtualRadio:
         from bumble.transport.common import AsyncPipeSink
 
         self.clock = clock or VirtualClock()
+        self.world0_ns = self.clock.now_ns()  # the sensors' power-on, the walk's time 0
         self.mtu = mtu
         self.link = LocalLink()
         addr = "F0:47:41:49:54:00"
@@ -423,8 +447,24 @@ class VirtualRadio:
         self._scanners = 0
         self._connect_lock = asyncio.Lock()
 
+    @property
+    def world0_s(self) -> float:
+        return self.world0_ns / 1e9
+
     async def start(self) -> None:
         await self.central.power_on()
+
+    def truth(self) -> dict[str, Any]:
+        """The clocks' truth (``meta.virtual_truth`` of the journal; :mod:`gait.ble.truth`):
+        power-on time, and per placement the crystal and IMU errors, tick rate and power-on
+        tick. ``walk_scale``: host seconds per second of the walk's truth (the simulator's first
+        stream is its time reference)."""
+        clocks = {s.model.placement: {"tick_hz": s.model.tick_hz, "tick0": s.model.tick0,
+                                      "clock_ppm": s.model.clock_ppm,
+                                      "odr_ppm": s.model.odr_ppm, "period_s": s.model.period_s}
+                  for s in self.sensors}
+        ref = self.sensors[0].model.odr_ppm if self.sensors else 0.0
+        return {"world0_ns": self.world0_ns, "walk_scale": 1.0 + ref * 1e-6, "clocks": clocks}
 
     async def add_sensor(self, model: SensorModel, faults: Faults | None = None,
                          battery_pct: int = 87) -> VirtualSensor:

@@ -15,13 +15,23 @@ the sensor's crystal (``t_first`` ticks). Two fits turn that into host time:
    ``b - 1`` is the relative drift (crystals of +-50 ppm drift 3 ms a minute, 360 ms an hour
    between two sensors 100 ppm apart).
 
+3. **Anchor** (:func:`anchor_host_map`): the envelope only bounds the map from above (a packet
+   cannot arrive before its last sample), so its offset is late by the smallest latency, which
+   depends on how the packets fall between connection events: a different bias per sensor. A
+   TIME_PING bounds it from both sides (the sensor's tick lies between the host's send and
+   receive times). In windows, the highest lower bound (pings) and the lowest upper bound
+   (pings, packets) enclose the map; the weighted line through the windows' midpoints corrects
+   the drift (over 10 min or more) and re-anchors the map through the recording (after a
+   reconnect, the recorder sends a burst of pings); the offset is then the middle of what all
+   pings and packets leave open about that line, and the half-width is its uncertainty.
+
 Sample ``k`` is then at host time ``a + b (c + d k)``, linear in ``k``: every stream keeps a
 uniform grid, with its own rate and start on the common host axis.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -113,11 +123,14 @@ class HostMap:
         return (self.b - 1.0) * 1e6
 
 
-def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = None
-                 ) -> HostMap:
+def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = None,
+                 segment: np.ndarray | None = None) -> HostMap:
     """Lower-envelope fit of ``host`` (s) against ``t_dev`` (s), both sorted by ``t_dev``.
 
-    ``window_s`` defaults to a 30th of the span, between 2 and 10 s.
+    ``window_s`` defaults to a 30th of the span, between 2 and 10 s. ``segment`` numbers the
+    connection each packet came over: every connection has its own phase of connection events,
+    hence its own latency floor, so the drift is fitted with one intercept per connection
+    (a common intercept would turn the step between two floors into drift).
     """
     t = np.asarray(t_dev, dtype=np.float64)
     h = np.asarray(host, dtype=np.float64)
@@ -141,11 +154,17 @@ def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = N
         if n_win < 3 or np.ptp(x[idx]) < max(window_s, MIN_DRIFT_SPAN_S):
             e = 0.0 if n_win < 2 else e
             break
+        seg = (np.zeros(n_win, np.int64) if segment is None
+               else np.unique(np.asarray(segment)[idx], return_inverse=True)[1])
+        if n_win - int(seg.max()) - 1 < 2:  # too few windows for an intercept per connection
+            seg = np.zeros(n_win, np.int64)
+        onehot = (seg[:, None] == np.arange(int(seg.max()) + 1)).astype(np.float64)
         keep = np.ones(n_win, bool)
         for _ in range(3):
-            A = np.column_stack([np.ones(keep.sum()), x[idx][keep]])
-            (a_, e_), *_ = np.linalg.lstsq(A, r[idx][keep], rcond=None)
-            res = r[idx] - (a_ + e_ * x[idx])
+            A = np.column_stack([onehot[keep], x[idx][keep]])
+            coef, *_ = np.linalg.lstsq(A, r[idx][keep], rcond=None)
+            e_ = float(coef[-1])
+            res = r[idx] - (onehot @ coef[:-1] + e_ * x[idx])
             mad = float(np.median(np.abs(res[keep]))) * 1.4826
             new = np.abs(res) <= max(4 * mad, 1e-3)
             if (new == keep).all():
@@ -157,3 +176,83 @@ def fit_host_map(t_dev: np.ndarray, host: np.ndarray, window_s: float | None = N
     a = float(np.min(lat))
     lat = (lat - a) * 1e3
     return HostMap(a, b, t_ref, float(np.median(lat)), float(np.percentile(lat, 99)), n_win)
+
+
+ANCHOR_WINDOW_S = 30.0
+#: the pings correct the envelope's drift only over this span: a midpoint is good to a few ms,
+#: so over 10 min to a few ppm, while the envelope's slope rests on every window's minimum
+MIN_PING_DRIFT_SPAN_S = 600.0
+MIN_WINDOW_PINGS = 2
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What the pings said: ``uncertainty_ms`` is the half-width of the enclosure of the offset
+    by every ping and packet about the fitted drift (or, if they contradict each other, the
+    bound the windows' enclosures give the fitted offset)."""
+
+    n_pings: int
+    n_windows: int
+    uncertainty_ms: float
+    shift_ms: float  # how far the pings moved the envelope's map (median over the recording)
+
+
+def anchor_host_map(hm: HostMap, t_dev: np.ndarray, host: np.ndarray, ping_dev: np.ndarray,
+                    ping_send: np.ndarray, ping_recv: np.ndarray,
+                    window_s: float | None = None) -> tuple[HostMap, Anchor | None]:
+    """Refine the envelope's map ``hm`` with TIME_PINGs (device time of the sensor's tick, host
+    send and receive times, s) and the packets' upper bounds (``t_dev``, ``host`` as for
+    :func:`fit_host_map`). Without usable pings the map is returned unchanged with None."""
+    pd_ = np.asarray(ping_dev, dtype=np.float64)
+    ok = np.isfinite(pd_) & (np.asarray(ping_recv) >= np.asarray(ping_send))
+    if ok.sum() < MIN_WINDOW_PINGS or len(t_dev) == 0:
+        return hm, None
+    pd_, ps, pr = pd_[ok], np.asarray(ping_send, float)[ok], np.asarray(ping_recv, float)[ok]
+    t = np.asarray(t_dev, dtype=np.float64)
+    x, xp = t - hm.t_ref, pd_ - hm.t_ref
+    r = np.asarray(host, dtype=np.float64) - hm.a - hm.b * x  # >= 0 (the envelope)
+    lo_p = ps - hm.a - hm.b * xp  # the map's residual offset is above these
+    hi_p = pr - hm.a - hm.b * xp  # and below these
+    span = float(max(x.max(), xp.max()) - min(x.min(), xp.min()))
+    if window_s is None:
+        window_s = max(ANCHOR_WINDOW_S, span / 20.0)
+    x0 = min(x.min(), xp.min())
+    wp = np.floor((xp - x0) / window_s).astype(np.int64)
+    wk = np.floor((x - x0) / window_s).astype(np.int64)
+    n_w = int(max(wp.max(), wk.max())) + 1
+    lower = np.full(n_w, -np.inf)
+    np.maximum.at(lower, wp, lo_p)
+    upper = np.full(n_w, np.inf)
+    np.minimum.at(upper, wp, hi_p)
+    np.minimum.at(upper, wk, r)
+    cnt = np.bincount(wp, minlength=n_w)
+    xc = np.bincount(wp, weights=xp, minlength=n_w) / np.maximum(cnt, 1)
+    use = (cnt >= MIN_WINDOW_PINGS) & np.isfinite(upper)
+    if not use.any():
+        return hm, None
+    mid = 0.5 * (lower[use] + upper[use])
+    half = np.maximum(0.5 * np.abs(upper[use] - lower[use]), 1e-4)
+    xm = float(np.mean(xc[use]))  # centred: the offset is the fit at the windows' mean
+    xc = xc[use] - xm
+    # weighted least squares (tight windows count more); the estimate at x is W(x) @ mid, so
+    # with every window's offset within +-half of its midpoint, it is within |W(x)| @ half
+    A = (np.column_stack([np.ones(len(xc)), xc]) if use.sum() >= 3
+         and np.ptp(xc) >= MIN_PING_DRIFT_SPAN_S else np.ones((len(xc), 1)))
+    wts = 1.0 / half**2
+    W = np.linalg.solve(A.T @ (A * wts[:, None]), (A * wts[:, None]).T)  # coef = W @ mid
+    coef = W @ mid
+    unc = float(np.max(np.abs(A @ W) @ half)) * 1e3
+    c1 = float(coef[1]) if len(coef) > 1 else 0.0
+    c0 = float(coef[0]) - c1 * xm
+    # the device clock is one line through every connection: about the fitted drift, all
+    # pings and packets of the recording enclose the offset (tighter than any one window:
+    # the best connection's latency floor and the luckiest pings); if they contradict each
+    # other (the drift is off), the windows' bound stands
+    lo_all = float(np.max(lo_p - c0 - c1 * xp))
+    hi_all = float(min(np.min(hi_p - c0 - c1 * xp), np.min(r - c0 - c1 * x)))
+    if hi_all >= lo_all:
+        c0 += 0.5 * (lo_all + hi_all)
+        unc = min(unc, 0.5 * (hi_all - lo_all) * 1e3)
+    out = replace(hm, a=hm.a + c0, b=hm.b + c1)
+    shift = float(np.median(c0 + c1 * x)) * 1e3
+    return out, Anchor(int(ok.sum()), int(use.sum()), unc, shift)
