@@ -66,7 +66,13 @@ def test_time_pings_enclose_the_offset() -> None:
 
 @pytest.fixture(scope="module")
 def walk(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """``gait record`` of two virtual feet, as a user runs it (live lines on), and its report."""
+    """``gait record`` of two virtual feet, as a user runs it (live lines on), and its report.
+
+    At ``--sim-speed 2``: the virtual link's latency is the process's real latency times the
+    speed, so on a loaded machine speed 4 left 3-4 ms between the feet (within the 5 ms bound)
+    and moved the step SI by 1.0-1.6 points (200 x offset / step time): over the 1-point
+    bound in 3 of 3 runs while other benchmarks ran; speed 2 passed 2 of 2 under the same load.
+    """
     pytest.importorskip("bumble", reason="virtual sensors need bumble")
     tmp = tmp_path_factory.mktemp("align")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -74,7 +80,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> dict:
         [sys.executable, "-m", "gait", "record", "--virtual", "--sensor", "left_foot=virtual",
          "--sensor", "right_foot=virtual", "--duration", "75", "--sim-drift", "100",
          "--sim-loss", "5", "--sim-disconnect", "25", "--sim-disconnect", "50",
-         "--sim-stance-asym", "6", "--sim-speed", "4", "--sim-seed", "2", "walk"],
+         "--sim-stance-asym", "6", "--sim-speed", "2", "--sim-seed", "2", "walk"],
         cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     rep = subprocess.run([sys.executable, "-m", "gait", "report", "walk.gait.json", "--json",
