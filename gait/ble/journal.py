@@ -102,14 +102,21 @@ class JournalWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists() or self.path.stat().st_size == 0
-        self._fh: BinaryIO = open(self.path, "ab", buffering=buffer_bytes)  # noqa: SIM115
         if new:
-            self._fh.write(FILE_MAGIC + struct.pack("<H", FILE_VERSION))
-        if meta is not None:
-            self.write(json_record(META, meta))
-        if new:
-            self.flush()
+            # the header and meta go to a side file, fsynced, then renamed into place: a kill
+            # at any moment leaves no journal or one whose header is whole
+            tmp = self.path.with_name(self.path.name + ".new")
+            with open(tmp, "wb") as fh:
+                fh.write(FILE_MAGIC + struct.pack("<H", FILE_VERSION))
+                if meta is not None:
+                    fh.write(json_record(META, meta))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
             _fsync_dir(self.path.parent)
+        self._fh: BinaryIO = open(self.path, "ab", buffering=buffer_bytes)  # noqa: SIM115
+        if not new and meta is not None:
+            self.write(json_record(META, meta))
 
     def write(self, rec: bytes) -> None:
         self._fh.write(rec)
