@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait import __version__
 from gait.events import FOOT, INFERRED_NOTE, Detection, detect_events
 from gait.interpret import (
     DISCLAIMER,
@@ -44,6 +43,7 @@ from gait.metrics import (
 from gait.preprocess import to_body
 from gait.recording import Recording, SensorStream, describe
 from gait.table import Codes, Table
+from gait.version import __version__
 
 SCHEMA = "gait-report/1"
 

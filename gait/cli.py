@@ -19,11 +19,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from gait import __version__
 from gait.api import load, parse_file_arg
 from gait.errors import GaitInputError
 from gait.io.base import ACC_UNITS, GYR_UNITS, TIME_UNITS
 from gait.recording import PLACEMENTS, describe
+from gait.version import __version__
 
 FORMATS = [
     ("phyphox", "Android, iOS", "CSV (comma/semicolon/tab, decimal comma), zip with meta/",

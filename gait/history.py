@@ -607,7 +607,7 @@ def trend(t_days: Sequence[float], si: Sequence[float], se: Sequence[float]) -> 
 def history_doc(db: str | os.PathLike[str] | None = None,
                 parameters: Sequence[str] | None = None) -> dict[str, Any]:
     """The ``gait-history/1`` document: walks, and per parameter its points and trend."""
-    from gait import __version__
+    from gait.version import __version__
 
     path = resolve_db(db)
     ws = walks(path)
