@@ -66,21 +66,12 @@ class Analysis:
 
     ``doc["steps"]`` and ``doc["events"]`` are read-only :class:`gait.table.Table` objects:
     ``len``, iteration and indexing give plain dicts, ``.column(key)`` a numpy array and
-    ``.to_list()`` the list of dicts."""
+    ``.to_list()`` the list of dicts. The analysis renders nothing: the writers of
+    :mod:`gait.report` take ``doc`` (``dumps(a.doc)``, ``render_html(a.doc)``)."""
 
     doc: dict[str, Any]
     steps: pd.DataFrame
     detection: Detection
-
-    def to_json(self) -> str:
-        from gait.report.jsonout import dumps
-
-        return dumps(self.doc)
-
-    def to_html(self) -> str:
-        from gait.report.html import render_html
-
-        return render_html(self.doc)
 
 
 #: Per-side parameters a trouser-pocket phone does not measure (see :data:`POCKET_NOTE`).

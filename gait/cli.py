@@ -374,7 +374,9 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     if json_out:
         _write_json(json_out, doc)
     if html_out:
-        _write_out(html_out, result.to_html())
+        from gait.report.html import render_html
+
+        _write_out(html_out, render_html(doc))
     if not quiet and json_out != "-":
         from gait.report.text import render_text
 
