@@ -110,7 +110,7 @@ def _impact_note(fs: float, site: str) -> str:
             f"{impact_min_rate(IMPACT_HIGHPASS_HZ[site]):g} Hz or more")
 
 
-def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def add_features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Impact, pelvic and trunk features from the best stream for each: impact from the feet
     (or shanks) when both sides have one (the heel strike measured where it happens), else from
     the lower back; pelvis and trunk from the lower back."""
@@ -254,7 +254,7 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
     trunk measures and the weight-shift verdict."""
     det = detect_events(rec)
     steps = mark_irregular(step_table(det.events, det.bouts))
-    steps, trunk = _features(rec, det, steps)
+    steps, trunk = add_features(rec, det, steps)
     return summarise(rec, describe(rec), det, steps, trunk, n_boot=n_boot, seed=seed,
                      file=file or (rec.sources[0] if rec.sources else ""))
 

@@ -357,7 +357,8 @@ def walk_time(doc: Mapping[str, Any], sources: Sequence[Path], when: datetime | 
 
 # --- store ----------------------------------------------------------------------------------
 
-def _num(x: Any) -> float | None:
+def finite(x: Any) -> float | None:
+    """``x`` as a finite float; None for None, booleans, non-numbers, NaN and infinities."""
     if isinstance(x, bool) or x is None:
         return None
     try:
@@ -369,12 +370,12 @@ def _num(x: Any) -> float | None:
 
 def _pair(x: Any) -> tuple[float | None, float | None]:
     if isinstance(x, list | tuple) and len(x) == 2:
-        return _num(x[0]), _num(x[1])
+        return finite(x[0]), finite(x[1])
     return None, None
 
 
 def _json(x: Any) -> str:
-    return json.dumps(x, allow_nan=False, default=_num, separators=(",", ":"))
+    return json.dumps(x, allow_nan=False, default=finite, separators=(",", ":"))
 
 
 def _clean(x: Any) -> Any:
@@ -387,7 +388,7 @@ def _clean(x: Any) -> Any:
         return x
     if isinstance(x, numbers.Integral):
         return int(x)
-    return _num(x)
+    return finite(x)
 
 
 _UPSERT = """
@@ -442,7 +443,7 @@ def store(doc: Mapping[str, Any], sources: list[Path], db: Path | None = None,
         "sources": _json([str(s) for s in srcs]),
         "placements": _json([s.get("placement") for s in rec.get("streams") or []]),
         "used_placements": _json(list(doc.get("sources") or [])),
-        "gait_kind": doc.get("gait_kind"), "duration_s": _num(rec.get("duration_s")),
+        "gait_kind": doc.get("gait_kind"), "duration_s": finite(rec.get("duration_s")),
         "n_steps": quality.get("n_steps"),
         "quality_ok": None if quality.get("ok") is None else int(bool(quality.get("ok"))),
         "problems": _json(list(quality.get("problems") or [])),
@@ -450,16 +451,16 @@ def store(doc: Mapping[str, Any], sources: list[Path], db: Path | None = None,
         "verdict_level": verdict.get("level"), "verdict_towards": verdict.get("towards"),
         "verdict_summary": verdict.get("summary"),
         "report_schema": str(doc.get("schema", "")), "generated_by": doc.get("generated_by"),
-        "cadence_spm": _num(overall.get("cadence_spm")),
-        "step_s": _num((overall.get("step_s") or {}).get("mean")),
+        "cadence_spm": finite(overall.get("cadence_spm")),
+        "step_s": finite((overall.get("step_s") or {}).get("mean")),
     }
     sym_rows = []
     for p, s in (doc.get("symmetry") or {}).items():
         lo, hi = _pair(s.get("ci95"))
         slo, shi = _pair(s.get("left_share_ci95"))
         n = s.get("n_strides")
-        sym_rows.append((p, _num(s.get("si_pct")), lo, hi, _num(s.get("left_share_pct")), slo,
-                         shi, _num(s.get("gait_asymmetry_pct")),
+        sym_rows.append((p, finite(s.get("si_pct")), lo, hi, finite(s.get("left_share_pct")), slo,
+                         shi, finite(s.get("gait_asymmetry_pct")),
                          None if n is None else int(n)))
     path = resolve_db(db)
     con = connect(path)

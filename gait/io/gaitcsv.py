@@ -152,7 +152,7 @@ def write_recording(rec: Recording, path: str | Path, chunk: int = 1 << 18) -> P
     return w.manifest
 
 
-def _manifest_for(c: Container) -> tuple[Path, dict] | None:
+def find_manifest(c: Container) -> tuple[Path, dict] | None:
     """The manifest that this container is (or whose CSV it is), parsed; else None."""
     if c.is_zip or c.is_dir:
         if c.is_dir:
@@ -246,12 +246,12 @@ class GaitCsvReader:
 
     def sniff(self, c: Container) -> bool:
         try:
-            return _manifest_for(c) is not None
+            return find_manifest(c) is not None
         except GaitInputError:
             return True  # it is ours, but broken: read() reports the problem
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
-        found = _manifest_for(c)
+        found = find_manifest(c)
         assert found is not None
         mpath, doc = found
         streams: list[SensorStream] = []
