@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait.events import FOOT, INFERRED_NOTE, Detection, detect_events
+from gait.events import FOOT, INFERRED_NOTE, SIDE_TRUST_MIN, Detection, detect_events
 from gait.interpret import (
     DISCLAIMER,
-    SIDE_TRUST_MIN,
     SIDE_UNKNOWN,
     by_param,
     headline,

@@ -238,10 +238,6 @@ def _side_name(s: str | None) -> str:
     return {"L": "left", "R": "right"}.get(s or "", "neither")
 
 
-#: a walk's mean side confidence below this (a lower-back sensor whose side cues contradict
-#: each other reads 0.5) leaves the side out of the verdict: the size of an asymmetry is
-#: reported, never a leg that may be the wrong one
-SIDE_TRUST_MIN = 0.75
 SIDE_UNKNOWN = ("which leg it is cannot be told from this recording: the lower-back sensor's "
                 "side cues contradict each other")
 SIDE_ADVICE = ("To learn which leg it is, record again with the side check (three taps on "
@@ -523,6 +519,9 @@ def headline(doc: Mapping) -> dict:
     band = by_param(kind)[_HEADLINE_PARAM].band
     who = f"{_healthy_who(str(doc.get('gait_kind') or 'walk'))} " \
           f"({'lower-back sensor' if kind == 'lower_back' else 'foot or shank sensors'})"
+    # imported here: at the top it would load pandas wherever a report writer is imported
+    from gait.events import SIDE_TRUST_MIN
+
     q = doc.get("quality") or {}
     conf = q.get("side_confidence")
     ci_txt = (f" (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f})" if None not in ci[:2] else "")
