@@ -195,8 +195,8 @@ def gait_cmd() -> list[str]:
 
 
 def simulate(out: Path, hours: float) -> Path:
+    from gait.demo import simulate_to_file
     from gait.io.gaitcsv import manifest_path
-    from gait.simulate import simulate_to_file
 
     m = manifest_path(out / f"report_{hours:g}h")
     if m.exists() and json.loads(m.read_text())["meta"]["simulation"]["duration_s"] == \

@@ -590,7 +590,7 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
     OUT.truth.json (every initial and final contact per side, asymmetries as asked; with
     --pattern also the pattern, affected side and severity).
     """
-    from gait.simulate import simulate_to_file
+    from gait.demo import simulate_to_file
 
     orient: object = None
     if orientation:

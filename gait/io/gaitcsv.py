@@ -41,6 +41,8 @@ from gait.recording import PLACEMENTS, Recording, SensorStream
 FORMAT = "gait-recording"
 VERSION = 1
 MANIFEST_SUFFIX = ".gait.json"
+#: a simulated (or reference) walk's ground truth beside its manifest: ``NAME.truth.json``
+TRUTH_SUFFIX = ".truth.json"
 
 
 def manifest_path(path: str | Path) -> Path:
@@ -48,6 +50,12 @@ def manifest_path(path: str | Path) -> Path:
     if p.name.endswith(MANIFEST_SUFFIX):
         return p
     return p.with_name(p.name.removesuffix(".json") + MANIFEST_SUFFIX)
+
+
+def truth_path(path: str | Path) -> Path:
+    """``NAME.truth.json`` beside the manifest ``NAME.gait.json`` of ``path``."""
+    m = manifest_path(path)
+    return m.with_name(m.name.removesuffix(MANIFEST_SUFFIX) + TRUTH_SUFFIX)
 
 
 @dataclass
