@@ -229,7 +229,8 @@ def breakdown(m: Path, whole: bool, jobs: int) -> float:
     from gait.analysis import analyse
     from gait.events import detect_events
     from gait.longfile import analyse_long, iter_chunks
-    from gait.metrics import PARAMETERS, symmetry
+    from gait.metrics import symmetry
+    from gait.parameters import NAMES
     from gait.report.html import render_html
     from gait.report.jsonout import dumps
 
@@ -253,7 +254,7 @@ def breakdown(m: Path, whole: bool, jobs: int) -> float:
     a, t_al = _timed(lambda: analyse_long(m, file=str(m)))
     with process_map(jobs, preload=("gait.longfile", "gait.events.lower_back")) as mapper:
         _, t_par = _timed(lambda: analyse_long(m, file=str(m), mapper=mapper))
-    params = [p for p in PARAMETERS if p in a.steps and a.steps[p].notna().any()]
+    params = [p for p in NAMES if p in a.steps and a.steps[p].notna().any()]
     _, t_sy = _timed(lambda: symmetry(a.steps, params, n_boot=2000))
     _, t_js = _timed(lambda: dumps(a.doc))
     _, t_ht = _timed(lambda: render_html(a.doc))

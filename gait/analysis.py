@@ -26,7 +26,6 @@ from gait.interpret import (
 )
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
-    PARAMETERS,
     impact_features,
     impact_min_rate,
     impact_resolved,
@@ -39,12 +38,11 @@ from gait.metrics import (
     symmetry,
     trunk_measures,
 )
+from gait.parameters import NAMES, SCHEMA
 from gait.preprocess import to_body
 from gait.recording import Recording, SensorStream, describe
 from gait.table import Codes, Table
 from gait.version import __version__
-
-SCHEMA = "gait-report/1"
 
 #: Systematic left/right event-timing uncertainty of each detector (SD of the difference of
 #: the two sides' timing biases, s), added to the confidence intervals of temporal symmetry
@@ -270,7 +268,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")
     unaligned = alignment_note(getattr(rec, "meta", None) or {})
-    params = [p for p in PARAMETERS if p in steps and steps[p].notna().any()
+    params = [p for p in NAMES if p in steps and steps[p].notna().any()
               and not (kind == "pocket" and p in POCKET_UNMEASURED)
               and not (unaligned and p in BETWEEN_SENSORS)]
     sides = per_side(steps, params)

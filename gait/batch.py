@@ -48,20 +48,17 @@ from rich.progress import (
 
 from gait.errors import GaitInputError
 from gait.history import finite  # one number cleaner for the rows and the database
+from gait.parameters import NAMES  # a column triple per parameter, in registry order
 from gait.workers import kill_workers, sigterm_interrupts, starting_workers, worker_init
 
 JOURNAL_SCHEMA = "gait-batch-journal/1"
 RECORDING_SUFFIXES = (".csv", ".tsv", ".zip", ".mat")
 MANIFEST_SUFFIX = ".gait.json"
-#: Parameters with SI and CI columns in the table, in this order.
-TABLE_PARAMETERS = ("stance_s", "step_s", "impact_ms2", "stride_s", "swing_s",
-                    "double_support_s", "loading_rate_ms3", "pelvic_drop_deg",
-                    "lateral_sway_ms2")
 COLUMNS: tuple[str, ...] = (
     "file", "status", "error", "format", "placements", "mount", "start_time_utc", "duration_s",
     "gait_kind", "n_steps", "n_steps_L", "n_steps_R", "cadence_spm", "quality_ok",
     "verdict_level", "verdict_towards",
-    *(f"{p}_{k}" for p in TABLE_PARAMETERS for k in ("si_pct", "ci_lo", "ci_hi")),
+    *(f"{p}_{k}" for p in NAMES for k in ("si_pct", "ci_lo", "ci_hi")),
     "verdict_summary", "content_hash", "seconds", "history_id",
 )
 INT_COLUMNS = ("n_steps", "n_steps_L", "n_steps_R", "history_id")
@@ -195,7 +192,7 @@ def _row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
         cadence_spm=finite((doc.get("overall") or {}).get("cadence_spm")),
         quality_ok=q.get("ok"), verdict_level=v.get("level"),
         verdict_towards=v.get("towards"), verdict_summary=v.get("summary"))
-    for p in TABLE_PARAMETERS:
+    for p in NAMES:
         s = (doc.get("symmetry") or {}).get(p) or {}
         ci = s.get("ci95") if isinstance(s.get("ci95"), list | tuple) else [None, None]
         row[f"{p}_si_pct"] = finite(s.get("si_pct"))

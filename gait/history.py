@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from gait.errors import GaitInputError
+from gait.parameters import NAMES
 
 SCHEMA = "gait-history/1"
 MIN_WALKS = 3
@@ -50,9 +51,6 @@ Z95 = 1.959963984540054
 SE_FLOOR_PCT = 0.05  # a CI of zero width would get infinite weight
 BUSY_TIMEOUT_S = 30.0
 DB_ENV = "GAIT_HISTORY_DB"
-#: Display order of the parameters (that of gait.metrics.PARAMETERS).
-ORDER = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s", "impact_ms2",
-         "loading_rate_ms3", "pelvic_drop_deg", "lateral_sway_ms2")
 METHOD = {
     "name": "random-effects meta-regression of the SI on time (method-of-moments tau^2, "
             "weights 1/(SE^2 + tau^2), Wald 95 % CI of the slope)",
@@ -615,7 +613,7 @@ def history_doc(db: str | os.PathLike[str] | None = None,
     names: list[str] = list(dict.fromkeys(parameters or []))
     if not names:
         stored = {p for w in ws for p in w["symmetry"]}
-        names = [p for p in ORDER if p in stored] + sorted(stored.difference(ORDER))
+        names = [p for p in NAMES if p in stored] + sorted(stored.difference(NAMES))
     params: dict[str, Any] = {}
     t0 = datetime.fromisoformat(ws[0]["walk_utc"]) if ws else datetime.now(UTC)
     for p in names:

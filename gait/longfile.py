@@ -58,8 +58,9 @@ from gait.io.table import (
     sniff_delimiter,
     split_header,
 )
-from gait.metrics import PARAMETERS, TEMPORAL, mark_irregular, step_table
+from gait.metrics import TEMPORAL, mark_irregular, step_table
 from gait.mount import Mount, apply_mounts
+from gait.parameters import NAMES
 from gait.recording import Recording, SensorStream
 
 CHUNK_S = 600.0
@@ -542,7 +543,7 @@ def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
     acc.bouts.append(bouts)
     steps, trunk = res.steps, dict(res.trunk)
     core = steps[(steps["ic"] >= lo) & (steps["ic"] < hi)]
-    feats = [c for c in PARAMETERS if c in core and c not in TEMPORAL]
+    feats = [c for c in NAMES if c in core and c not in TEMPORAL]
     acc.features.append(core[["ic", *feats]])
     notes = trunk.pop("notes", [])
     if "impact_note" in trunk:  # a property of the sensor's rate: the same in every chunk
