@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gait.batch import VOLATILE, BatchResult, run_batch
-from gait.simulate import simulate_to_file
+from gait.demo import simulate_to_file
 
 
 def _timed(label: str, folder: Path, journal: Path, **kw: object) -> BatchResult:

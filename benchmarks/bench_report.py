@@ -114,13 +114,14 @@ CHUNKED = r"""
 import sys
 from pathlib import Path
 from gait.longfile import analyse_long
+from gait.report.html import render_html
 from gait.report.jsonout import dump
 from gait.workers import process_map
 with process_map(int(sys.argv[4]), preload=("gait.longfile", "gait.events.lower_back")) as m:
     a = analyse_long(sys.argv[1], file=sys.argv[1], mapper=m)
 with open(sys.argv[2], "w", encoding="utf-8") as fh:
     dump(a.doc, fh)
-Path(sys.argv[3]).write_text(a.to_html() + "\n", encoding="utf-8")
+Path(sys.argv[3]).write_text(render_html(a.doc) + "\n", encoding="utf-8")
 """
 
 #: scikit-digital-health's lumbar pipeline on one stream CSV of a gait recording.
@@ -194,8 +195,8 @@ def gait_cmd() -> list[str]:
 
 
 def simulate(out: Path, hours: float) -> Path:
+    from gait.demo import simulate_to_file
     from gait.io.gaitcsv import manifest_path
-    from gait.simulate import simulate_to_file
 
     m = manifest_path(out / f"report_{hours:g}h")
     if m.exists() and json.loads(m.read_text())["meta"]["simulation"]["duration_s"] == \
@@ -228,14 +229,17 @@ def breakdown(m: Path, whole: bool, jobs: int) -> float:
     from gait.analysis import analyse
     from gait.events import detect_events
     from gait.longfile import analyse_long, iter_chunks
-    from gait.metrics import PARAMETERS, symmetry
+    from gait.metrics import symmetry
+    from gait.parameters import NAMES
+    from gait.report.html import render_html
+    from gait.report.jsonout import dumps
 
     if whole:
         rec, t_load = _timed(lambda: gait.load(m))
         _, t_ev = _timed(lambda: detect_events(rec))
         a, t_an = _timed(lambda: analyse(rec, file=str(m)))
-        _, t_js = _timed(a.to_json)
-        _, t_ht = _timed(a.to_html)
+        _, t_js = _timed(lambda: dumps(a.doc))
+        _, t_ht = _timed(lambda: render_html(a.doc))
         print("  whole file (gait.load + analyse):")
         for k, v in (("load", t_load), ("events", t_ev), ("analysis (without events)",
                                                           t_an - t_ev),
@@ -250,10 +254,10 @@ def breakdown(m: Path, whole: bool, jobs: int) -> float:
     a, t_al = _timed(lambda: analyse_long(m, file=str(m)))
     with process_map(jobs, preload=("gait.longfile", "gait.events.lower_back")) as mapper:
         _, t_par = _timed(lambda: analyse_long(m, file=str(m), mapper=mapper))
-    params = [p for p in PARAMETERS if p in a.steps and a.steps[p].notna().any()]
+    params = [p for p in NAMES if p in a.steps and a.steps[p].notna().any()]
     _, t_sy = _timed(lambda: symmetry(a.steps, params, n_boot=2000))
-    _, t_js = _timed(a.to_json)
-    _, t_ht = _timed(a.to_html)
+    _, t_js = _timed(lambda: dumps(a.doc))
+    _, t_ht = _timed(lambda: render_html(a.doc))
     print(f"  chunked (gait.longfile, {n} chunks):")
     for k, v in (("read chunks", t_rd), ("events (read incl.)", t_ev),
                  ("analyse_long (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),

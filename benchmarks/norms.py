@@ -90,8 +90,8 @@ import validate  # benchmarks/validate.py: walks, LOCATION, CONFIGS, cohort_of, 
 
 import gait
 from gait import interpret
-from gait.analysis import SIDE_TRUST_MIN, analyse
-from gait.events import FOOT
+from gait.analysis import analyse
+from gait.events import FOOT, SIDE_TRUST_MIN
 
 #: cohorts of healthy walkers (validate.cohort_of); every other cohort is left out
 HEALTHY_COHORTS = ("healthy", "elderly", "running")

@@ -9,6 +9,6 @@ A measuring tool, not a diagnosis. See the README for the command line; the Pyth
 from gait.api import combine, load
 from gait.errors import GaitInputError
 from gait.recording import Recording, SensorStream
+from gait.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["GaitInputError", "Recording", "SensorStream", "__version__", "combine", "load"]

@@ -16,11 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait import __version__
-from gait.events import FOOT, INFERRED_NOTE, Detection, detect_events
+from gait.events import FOOT, INFERRED_NOTE, SIDE_TRUST_MIN, Detection, detect_events
 from gait.interpret import (
     DISCLAIMER,
-    SIDE_TRUST_MIN,
     SIDE_UNKNOWN,
     by_param,
     headline,
@@ -28,7 +26,6 @@ from gait.interpret import (
 )
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
-    PARAMETERS,
     impact_features,
     impact_min_rate,
     impact_resolved,
@@ -41,11 +38,11 @@ from gait.metrics import (
     symmetry,
     trunk_measures,
 )
+from gait.parameters import NAMES, SCHEMA
 from gait.preprocess import to_body
 from gait.recording import Recording, SensorStream, describe
 from gait.table import Codes, Table
-
-SCHEMA = "gait-report/1"
+from gait.version import __version__
 
 #: Systematic left/right event-timing uncertainty of each detector (SD of the difference of
 #: the two sides' timing biases, s), added to the confidence intervals of temporal symmetry
@@ -66,21 +63,12 @@ class Analysis:
 
     ``doc["steps"]`` and ``doc["events"]`` are read-only :class:`gait.table.Table` objects:
     ``len``, iteration and indexing give plain dicts, ``.column(key)`` a numpy array and
-    ``.to_list()`` the list of dicts."""
+    ``.to_list()`` the list of dicts. The analysis renders nothing: the writers of
+    :mod:`gait.report` take ``doc`` (``dumps(a.doc)``, ``render_html(a.doc)``)."""
 
     doc: dict[str, Any]
     steps: pd.DataFrame
     detection: Detection
-
-    def to_json(self) -> str:
-        from gait.report.jsonout import dumps
-
-        return dumps(self.doc)
-
-    def to_html(self) -> str:
-        from gait.report.html import render_html
-
-        return render_html(self.doc)
 
 
 #: Per-side parameters a trouser-pocket phone does not measure (see :data:`POCKET_NOTE`).
@@ -119,7 +107,7 @@ def _impact_note(fs: float, site: str) -> str:
             f"{impact_min_rate(IMPACT_HIGHPASS_HZ[site]):g} Hz or more")
 
 
-def _features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def add_features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Impact, pelvic and trunk features from the best stream for each: impact from the feet
     (or shanks) when both sides have one (the heel strike measured where it happens), else from
     the lower back; pelvis and trunk from the lower back."""
@@ -263,7 +251,7 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
     trunk measures and the weight-shift verdict."""
     det = detect_events(rec)
     steps = mark_irregular(step_table(det.events, det.bouts))
-    steps, trunk = _features(rec, det, steps)
+    steps, trunk = add_features(rec, det, steps)
     return summarise(rec, describe(rec), det, steps, trunk, n_boot=n_boot, seed=seed,
                      file=file or (rec.sources[0] if rec.sources else ""))
 
@@ -280,7 +268,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")
     unaligned = alignment_note(getattr(rec, "meta", None) or {})
-    params = [p for p in PARAMETERS if p in steps and steps[p].notna().any()
+    params = [p for p in NAMES if p in steps and steps[p].notna().any()
               and not (kind == "pocket" and p in POCKET_UNMEASURED)
               and not (unaligned and p in BETWEEN_SENSORS)]
     sides = per_side(steps, params)

@@ -47,20 +47,18 @@ from rich.progress import (
 )
 
 from gait.errors import GaitInputError
+from gait.history import finite  # one number cleaner for the rows and the database
+from gait.parameters import NAMES  # a column triple per parameter, in registry order
 from gait.workers import kill_workers, sigterm_interrupts, starting_workers, worker_init
 
 JOURNAL_SCHEMA = "gait-batch-journal/1"
 RECORDING_SUFFIXES = (".csv", ".tsv", ".zip", ".mat")
 MANIFEST_SUFFIX = ".gait.json"
-#: Parameters with SI and CI columns in the table, in this order.
-TABLE_PARAMETERS = ("stance_s", "step_s", "impact_ms2", "stride_s", "swing_s",
-                    "double_support_s", "loading_rate_ms3", "pelvic_drop_deg",
-                    "lateral_sway_ms2")
 COLUMNS: tuple[str, ...] = (
     "file", "status", "error", "format", "placements", "mount", "start_time_utc", "duration_s",
     "gait_kind", "n_steps", "n_steps_L", "n_steps_R", "cadence_spm", "quality_ok",
     "verdict_level", "verdict_towards",
-    *(f"{p}_{k}" for p in TABLE_PARAMETERS for k in ("si_pct", "ci_lo", "ci_hi")),
+    *(f"{p}_{k}" for p in NAMES for k in ("si_pct", "ci_lo", "ci_hi")),
     "verdict_summary", "content_hash", "seconds", "history_id",
 )
 INT_COLUMNS = ("n_steps", "n_steps_L", "n_steps_R", "history_id")
@@ -107,14 +105,14 @@ class _Claims:
 
 def _unit_of(f: Path, claims: _Claims) -> Path:
     """The recording that file ``f`` belongs to (manifest, export folder, or itself)."""
-    from gait.io.detect import _export_root
+    from gait.io.detect import export_root
 
     if f.name.lower().endswith(MANIFEST_SUFFIX) or not f.is_file():
         return f
     if f.suffix.lower() == ".csv" and (m := claims.manifest_of(f)) is not None:
         return m
     try:
-        return _export_root(f)
+        return export_root(f)
     except OSError:
         return f
 
@@ -175,8 +173,6 @@ def unit_key(unit: Path, seed: int, placement: str | None = None,
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
 
 
-from gait.history import _num  # noqa: E402  (one number cleaner for rows and the database)
-
 # --- the work -------------------------------------------------------------------------------
 
 def _row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
@@ -190,17 +186,17 @@ def _row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
     row.update(
         format=rec.get("format"),
         placements="+".join(str(s.get("placement")) for s in rec.get("streams") or []),
-        start_time_utc=rec.get("start_time_utc"), duration_s=_num(rec.get("duration_s")),
+        start_time_utc=rec.get("start_time_utc"), duration_s=finite(rec.get("duration_s")),
         gait_kind=doc.get("gait_kind"), n_steps=q.get("n_steps"), n_steps_L=q.get("n_steps_L"),
         n_steps_R=q.get("n_steps_R"),
-        cadence_spm=_num((doc.get("overall") or {}).get("cadence_spm")),
+        cadence_spm=finite((doc.get("overall") or {}).get("cadence_spm")),
         quality_ok=q.get("ok"), verdict_level=v.get("level"),
         verdict_towards=v.get("towards"), verdict_summary=v.get("summary"))
-    for p in TABLE_PARAMETERS:
+    for p in NAMES:
         s = (doc.get("symmetry") or {}).get(p) or {}
         ci = s.get("ci95") if isinstance(s.get("ci95"), list | tuple) else [None, None]
-        row[f"{p}_si_pct"] = _num(s.get("si_pct"))
-        row[f"{p}_ci_lo"], row[f"{p}_ci_hi"] = _num(ci[0]), _num(ci[1])
+        row[f"{p}_si_pct"] = finite(s.get("si_pct"))
+        row[f"{p}_ci_lo"], row[f"{p}_ci_hi"] = finite(ci[0]), finite(ci[1])
     return row
 
 

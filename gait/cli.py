@@ -19,11 +19,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from gait import __version__
 from gait.api import load, parse_file_arg
 from gait.errors import GaitInputError
 from gait.io.base import ACC_UNITS, GYR_UNITS, TIME_UNITS
 from gait.recording import PLACEMENTS, describe
+from gait.version import __version__
 
 FORMATS = [
     ("phyphox", "Android, iOS", "CSV (comma/semicolon/tab, decimal comma), zip with meta/",
@@ -374,7 +374,9 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     if json_out:
         _write_json(json_out, doc)
     if html_out:
-        _write_out(html_out, result.to_html())
+        from gait.report.html import render_html
+
+        _write_out(html_out, render_html(doc))
     if not quiet and json_out != "-":
         from gait.report.text import render_text
 
@@ -588,7 +590,7 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
     OUT.truth.json (every initial and final contact per side, asymmetries as asked; with
     --pattern also the pattern, affected side and severity).
     """
-    from gait.simulate import simulate_to_file
+    from gait.demo import simulate_to_file
 
     orient: object = None
     if orientation:

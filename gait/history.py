@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from gait.errors import GaitInputError
+from gait.parameters import NAMES
 
 SCHEMA = "gait-history/1"
 MIN_WALKS = 3
@@ -50,9 +51,6 @@ Z95 = 1.959963984540054
 SE_FLOOR_PCT = 0.05  # a CI of zero width would get infinite weight
 BUSY_TIMEOUT_S = 30.0
 DB_ENV = "GAIT_HISTORY_DB"
-#: Display order of the parameters (that of gait.metrics.PARAMETERS).
-ORDER = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s", "impact_ms2",
-         "loading_rate_ms3", "pelvic_drop_deg", "lateral_sway_ms2")
 METHOD = {
     "name": "random-effects meta-regression of the SI on time (method-of-moments tau^2, "
             "weights 1/(SE^2 + tau^2), Wald 95 % CI of the slope)",
@@ -357,7 +355,8 @@ def walk_time(doc: Mapping[str, Any], sources: Sequence[Path], when: datetime | 
 
 # --- store ----------------------------------------------------------------------------------
 
-def _num(x: Any) -> float | None:
+def finite(x: Any) -> float | None:
+    """``x`` as a finite float; None for None, booleans, non-numbers, NaN and infinities."""
     if isinstance(x, bool) or x is None:
         return None
     try:
@@ -369,12 +368,12 @@ def _num(x: Any) -> float | None:
 
 def _pair(x: Any) -> tuple[float | None, float | None]:
     if isinstance(x, list | tuple) and len(x) == 2:
-        return _num(x[0]), _num(x[1])
+        return finite(x[0]), finite(x[1])
     return None, None
 
 
 def _json(x: Any) -> str:
-    return json.dumps(x, allow_nan=False, default=_num, separators=(",", ":"))
+    return json.dumps(x, allow_nan=False, default=finite, separators=(",", ":"))
 
 
 def _clean(x: Any) -> Any:
@@ -387,7 +386,7 @@ def _clean(x: Any) -> Any:
         return x
     if isinstance(x, numbers.Integral):
         return int(x)
-    return _num(x)
+    return finite(x)
 
 
 _UPSERT = """
@@ -442,7 +441,7 @@ def store(doc: Mapping[str, Any], sources: list[Path], db: Path | None = None,
         "sources": _json([str(s) for s in srcs]),
         "placements": _json([s.get("placement") for s in rec.get("streams") or []]),
         "used_placements": _json(list(doc.get("sources") or [])),
-        "gait_kind": doc.get("gait_kind"), "duration_s": _num(rec.get("duration_s")),
+        "gait_kind": doc.get("gait_kind"), "duration_s": finite(rec.get("duration_s")),
         "n_steps": quality.get("n_steps"),
         "quality_ok": None if quality.get("ok") is None else int(bool(quality.get("ok"))),
         "problems": _json(list(quality.get("problems") or [])),
@@ -450,16 +449,16 @@ def store(doc: Mapping[str, Any], sources: list[Path], db: Path | None = None,
         "verdict_level": verdict.get("level"), "verdict_towards": verdict.get("towards"),
         "verdict_summary": verdict.get("summary"),
         "report_schema": str(doc.get("schema", "")), "generated_by": doc.get("generated_by"),
-        "cadence_spm": _num(overall.get("cadence_spm")),
-        "step_s": _num((overall.get("step_s") or {}).get("mean")),
+        "cadence_spm": finite(overall.get("cadence_spm")),
+        "step_s": finite((overall.get("step_s") or {}).get("mean")),
     }
     sym_rows = []
     for p, s in (doc.get("symmetry") or {}).items():
         lo, hi = _pair(s.get("ci95"))
         slo, shi = _pair(s.get("left_share_ci95"))
         n = s.get("n_strides")
-        sym_rows.append((p, _num(s.get("si_pct")), lo, hi, _num(s.get("left_share_pct")), slo,
-                         shi, _num(s.get("gait_asymmetry_pct")),
+        sym_rows.append((p, finite(s.get("si_pct")), lo, hi, finite(s.get("left_share_pct")), slo,
+                         shi, finite(s.get("gait_asymmetry_pct")),
                          None if n is None else int(n)))
     path = resolve_db(db)
     con = connect(path)
@@ -607,14 +606,14 @@ def trend(t_days: Sequence[float], si: Sequence[float], se: Sequence[float]) -> 
 def history_doc(db: str | os.PathLike[str] | None = None,
                 parameters: Sequence[str] | None = None) -> dict[str, Any]:
     """The ``gait-history/1`` document: walks, and per parameter its points and trend."""
-    from gait import __version__
+    from gait.version import __version__
 
     path = resolve_db(db)
     ws = walks(path)
     names: list[str] = list(dict.fromkeys(parameters or []))
     if not names:
         stored = {p for w in ws for p in w["symmetry"]}
-        names = [p for p in ORDER if p in stored] + sorted(stored.difference(ORDER))
+        names = [p for p in NAMES if p in stored] + sorted(stored.difference(NAMES))
     params: dict[str, Any] = {}
     t0 = datetime.fromisoformat(ws[0]["walk_utc"]) if ws else datetime.now(UTC)
     for p in names:

@@ -23,9 +23,10 @@ from rich.table import Table
 from rich.text import Text
 
 from gait.errors import GaitInputError
+from gait.parameters import NAMES
 from gait.recording import PLACEMENTS
 from gait.report import svg
-from gait.report.jsonout import PARAMETERS, param_label
+from gait.report.jsonout import param_label
 from gait.report.text import LEVEL_STYLE, SIDE_WORD, fmt_si
 
 TREND_STYLE = {"improving": "green", "worsening": "red", "reversed": "yellow",
@@ -259,7 +260,7 @@ def _write(dest: str, text: str) -> None:
 @click.option("--json", "json_out", is_flag=True,
               help="Print the history as JSON (schema gait-history/1).")
 @click.option("--html", "html_out", metavar="PATH", help="Write a self-contained HTML page.")
-@click.option("--parameter", "parameters", multiple=True, type=click.Choice(list(PARAMETERS)),
+@click.option("--parameter", "parameters", multiple=True, type=click.Choice(list(NAMES)),
               help="Only this parameter (repeatable; default: all stored).")
 def history(db: Path | None, json_out: bool, html_out: str | None,
             parameters: Sequence[str]) -> None:

@@ -15,29 +15,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from gait.parameters import BACK_DATASETS, BY_NAME, LEG_DATASETS, Band
+
 DISCLAIMER = ("gait measures how you walk or run; it does not diagnose. An asymmetry can have "
               "many causes, most of them harmless. If you have pain, numbness, weakness or an "
               "asymmetry that keeps growing, see a physiotherapist or physician.")
 
 
 @dataclass(frozen=True)
-class Band:
-    """How one parameter's SI spreads over healthy walkers measured with one kind of sensor:
-    every healthy walk of ../shared/validation, the detector's own error included
-    (``benchmarks/norms.py``, which prints these figures and checks them against this table)."""
-
-    n_walks: int
-    n_subjects: int
-    datasets: str
-    sd_pct: float  # SD of the signed SI over the healthy walks
-    p975_pct: float  # 97.5th percentile of |SI| (normal fit of the signed SIs)
-    p995_pct: float  # 99.5th percentile of |SI| (normal fit)
-    left_share_90: tuple[float, float]  # central 90 % of the left share (%), empirical
-    diff_p90: float | None = None  # pelvic drop: 90th percentile of |L - R| in degrees
-
-
-@dataclass(frozen=True)
 class Threshold:
+    """When one parameter's SI counts as mild or marked for one kind of sensor, and why:
+    made by :func:`_threshold` from the registry (:mod:`gait.parameters`: label, whether it
+    counts, the healthy band whose percentiles are the limits) and the source below."""
+
     parameter: str
     label: str
     sensors: str  # "feet" (feet or shanks) or "lower_back"
@@ -48,8 +38,16 @@ class Threshold:
     band: Band | None = None
 
 
-_LEGS = "fukuchi2017, fukuchi2018, gaitmap, trojaniello2014 elderly, truong2019, voisard2023"
-_BACK = "fukuchi2017, fukuchi2018, mobgap HA, trojaniello2014 elderly, voisard2023"
+def _threshold(parameter: str, sensors: str, source: str) -> Threshold:
+    """Mild beyond the 97.5th percentile of healthy walkers' |SI|, marked beyond the 99.5th
+    (:data:`_BASIS`), of the registry's band of ``parameter`` for ``sensors``."""
+    p = BY_NAME[parameter]
+    band = p.bands[sensors]
+    return Threshold(parameter, p.label, sensors, band.p975_pct, band.p995_pct, source,
+                     p.counts, band)
+
+
+_LEGS, _BACK = LEG_DATASETS, BACK_DATASETS
 #: mild beyond the 97.5th percentile of healthy walkers' |SI|, marked beyond the 99.5th (normal
 #: fits of the signed SIs; there are too few walks to read these percentiles off directly): a
 #: healthy walker is called mild by chance about once in 40 walks, and never marked. Leave one
@@ -58,60 +56,49 @@ _BACK = "fukuchi2017, fukuchi2018, mobgap HA, trojaniello2014 elderly, voisard20
 #: literature thresholds 18 and 3 (benchmarks/norms.py). Every stroke walk of trojaniello2014
 #: with a walkway step SI beyond 20 % stays flagged from the lower back and from the shanks.
 _BASIS = "mild: healthy 97.5th percentile of |SI|, marked: 99.5th (normal fit)"
+#: The thresholds, in the order of the verdict's findings; the figures are the registry's bands
+#: (gait.parameters), the sources say where they come from.
 THRESHOLDS: tuple[Threshold, ...] = (
-    Threshold("stance_s", "stance time", "feet", 6.0, 7.5,
-              f"{_BASIS}; 53 walks of 29 healthy subjects with foot or shank sensors ({_LEGS}). "
-              "Literature: upper limit of normal stance-time symmetry ratio 1.05 = SI 4.9 "
-              "(Patterson et al. 2010, Gait Posture 31:241); Garmin's ground-contact-time "
-              "balance red zone 52.2 % = SI 8.8", True,
-              Band(53, 29, _LEGS, 2.67, 6.0, 7.5, (48.9, 51.1))),
-    Threshold("stance_s", "stance time", "lower_back", 9.3, 11.6,
-              f"{_BASIS}; 39 walks of 24 healthy subjects with a lower-back sensor ({_BACK}): "
-              "wider than at the legs because the trunk reaches the two legs' contacts with "
-              "slightly different delays (benchmarks/side_bias.py). Literature: Patterson et "
-              "al. 2010, SI 4.9 measured at the feet", True,
-              Band(39, 24, _BACK, 4.09, 9.3, 11.6, (48.1, 51.4))),
-    Threshold("impact_ms2", "impact", "feet", 67.6, 84.6,
-              f"{_BASIS}; 43 healthy walks. Literature: healthy runners show up to ~10 % "
-              "loading asymmetry at the force plate (Zifchock et al. 2008, Gait Posture "
-              "27:622); a body-worn sensor spreads far wider. Shown for information, not "
-              "counted (see the impact note)", False,
-              Band(43, 24, _LEGS, 29.9, 67.6, 84.6, (36.9, 58.9))),
-    Threshold("impact_ms2", "impact", "lower_back", 72.5, 90.8,
-              f"{_BASIS}; 39 healthy walks. Literature: Zifchock et al. 2008 (~10 % at the "
-              "force plate). Shown for information, not counted", False,
-              Band(39, 24, _BACK, 32.3, 72.5, 90.8, (37.1, 59.3))),
-    Threshold("loading_rate_ms3", "loading rate", "feet", 70.6, 88.4,
-              f"{_BASIS}; 43 healthy walks; as impact", False,
-              Band(43, 24, _LEGS, 31.4, 70.6, 88.4, (35.9, 60.6))),
-    Threshold("loading_rate_ms3", "loading rate", "lower_back", 75.6, 94.6,
-              f"{_BASIS}; 39 healthy walks; as impact", False,
-              Band(39, 24, _BACK, 33.6, 75.6, 94.6, (38.2, 60.1))),
-    Threshold("pelvic_drop_deg", "pelvic drop", "lower_back", 70.9, 88.7,
-              f"{_BASIS} of the SI; 27 walks of 13 healthy subjects (mobgap HA, voisard2023). "
-              "The SI of two small angles spreads too widely in healthy walkers (SD 30 "
-              "points) to flag anyone, and the difference in degrees (90 % of healthy "
-              "walkers within 1.7 deg) keeps its sign between a person's walks (a mounting or "
-              "posture offset), so pelvic drop is shown for information, in degrees, and not "
-              "counted. Needs a standing period as the level reference", False,
-              Band(27, 13, "mobgap HA, voisard2023", 30.5, 70.9, 88.7, (41.6, 64.4), 1.73)),
-    Threshold("step_s", "step time", "feet", 11.8, 14.8,
-              f"{_BASIS}; 53 healthy walks. Literature: upper limit of normal step symmetry "
-              "ratio 1.08 = SI 7.7 (Patterson et al. 2010). Shown, not counted: a step-time "
-              "difference is a limp, not a weight shift", False,
-              Band(53, 29, _LEGS, 5.24, 11.8, 14.8, (48.1, 52.2))),
-    Threshold("step_s", "step time", "lower_back", 13.6, 17.0,
-              f"{_BASIS}; 39 healthy walks. Literature: Patterson et al. 2010, SI 7.7. Shown, "
-              "not counted", False,
-              Band(39, 24, _BACK, 6.04, 13.6, 17.0, (48.2, 51.7))),
-    Threshold("swing_s", "swing time", "feet", 12.1, 15.2,
-              f"{_BASIS}; 53 healthy walks. Literature: upper limit of normal swing-time "
-              "symmetry ratio 1.06 = SI 5.8 (Patterson et al. 2010). Shown, not counted", False,
-              Band(53, 29, _LEGS, 5.41, 12.1, 15.2, (47.8, 52.3))),
-    Threshold("swing_s", "swing time", "lower_back", 15.2, 18.9,
-              f"{_BASIS}; 39 healthy walks. Literature: Patterson et al. 2010, SI 5.8. Shown, "
-              "not counted", False,
-              Band(39, 24, _BACK, 6.48, 15.2, 18.9, (48.5, 52.6))),
+    _threshold("stance_s", "feet",
+               f"{_BASIS}; 53 walks of 29 healthy subjects with foot or shank sensors ({_LEGS}). "
+               "Literature: upper limit of normal stance-time symmetry ratio 1.05 = SI 4.9 "
+               "(Patterson et al. 2010, Gait Posture 31:241); Garmin's ground-contact-time "
+               "balance red zone 52.2 % = SI 8.8"),
+    _threshold("stance_s", "lower_back",
+               f"{_BASIS}; 39 walks of 24 healthy subjects with a lower-back sensor ({_BACK}): "
+               "wider than at the legs because the trunk reaches the two legs' contacts with "
+               "slightly different delays (benchmarks/side_bias.py). Literature: Patterson et "
+               "al. 2010, SI 4.9 measured at the feet"),
+    _threshold("impact_ms2", "feet",
+               f"{_BASIS}; 43 healthy walks. Literature: healthy runners show up to ~10 % "
+               "loading asymmetry at the force plate (Zifchock et al. 2008, Gait Posture "
+               "27:622); a body-worn sensor spreads far wider. Shown for information, not "
+               "counted (see the impact note)"),
+    _threshold("impact_ms2", "lower_back",
+               f"{_BASIS}; 39 healthy walks. Literature: Zifchock et al. 2008 (~10 % at the "
+               "force plate). Shown for information, not counted"),
+    _threshold("loading_rate_ms3", "feet", f"{_BASIS}; 43 healthy walks; as impact"),
+    _threshold("loading_rate_ms3", "lower_back", f"{_BASIS}; 39 healthy walks; as impact"),
+    _threshold("pelvic_drop_deg", "lower_back",
+               f"{_BASIS} of the SI; 27 walks of 13 healthy subjects (mobgap HA, voisard2023). "
+               "The SI of two small angles spreads too widely in healthy walkers (SD 30 "
+               "points) to flag anyone, and the difference in degrees (90 % of healthy "
+               "walkers within 1.7 deg) keeps its sign between a person's walks (a mounting or "
+               "posture offset), so pelvic drop is shown for information, in degrees, and not "
+               "counted. Needs a standing period as the level reference"),
+    _threshold("step_s", "feet",
+               f"{_BASIS}; 53 healthy walks. Literature: upper limit of normal step symmetry "
+               "ratio 1.08 = SI 7.7 (Patterson et al. 2010). Shown, not counted: a step-time "
+               "difference is a limp, not a weight shift"),
+    _threshold("step_s", "lower_back",
+               f"{_BASIS}; 39 healthy walks. Literature: Patterson et al. 2010, SI 7.7. Shown, "
+               "not counted"),
+    _threshold("swing_s", "feet",
+               f"{_BASIS}; 53 healthy walks. Literature: upper limit of normal swing-time "
+               "symmetry ratio 1.06 = SI 5.8 (Patterson et al. 2010). Shown, not counted"),
+    _threshold("swing_s", "lower_back",
+               f"{_BASIS}; 39 healthy walks. Literature: Patterson et al. 2010, SI 5.8. Shown, "
+               "not counted"),
 )
 SENSOR_KINDS = ("feet", "lower_back")
 
@@ -238,10 +225,6 @@ def _side_name(s: str | None) -> str:
     return {"L": "left", "R": "right"}.get(s or "", "neither")
 
 
-#: a walk's mean side confidence below this (a lower-back sensor whose side cues contradict
-#: each other reads 0.5) leaves the side out of the verdict: the size of an asymmetry is
-#: reported, never a leg that may be the wrong one
-SIDE_TRUST_MIN = 0.75
 SIDE_UNKNOWN = ("which leg it is cannot be told from this recording: the lower-back sensor's "
                 "side cues contradict each other")
 SIDE_ADVICE = ("To learn which leg it is, record again with the side check (three taps on "
@@ -523,6 +506,9 @@ def headline(doc: Mapping) -> dict:
     band = by_param(kind)[_HEADLINE_PARAM].band
     who = f"{_healthy_who(str(doc.get('gait_kind') or 'walk'))} " \
           f"({'lower-back sensor' if kind == 'lower_back' else 'foot or shank sensors'})"
+    # imported here: at the top it would load pandas wherever a report writer is imported
+    from gait.events import SIDE_TRUST_MIN
+
     q = doc.get("quality") or {}
     conf = q.get("side_confidence")
     ci_txt = (f" (95 % CI {ci[0]:+.1f} to {ci[1]:+.1f})" if None not in ci[:2] else "")

@@ -58,8 +58,9 @@ from gait.io.table import (
     sniff_delimiter,
     split_header,
 )
-from gait.metrics import PARAMETERS, TEMPORAL, mark_irregular, step_table
+from gait.metrics import TEMPORAL, mark_irregular, step_table
 from gait.mount import Mount, apply_mounts
+from gait.parameters import NAMES
 from gait.recording import Recording, SensorStream
 
 CHUNK_S = 600.0
@@ -98,7 +99,7 @@ def duration_hint(path: PathArg, **options: Any) -> float | None:
 
 def _first_last_time(path: Path, opts: ReadOptions) -> float | None:
     """Duration of a generic CSV from its first two and last times (first and last 4 kB)."""
-    from gait.io.generic import TIME_UNIT_BY_NAME, _columns
+    from gait.io.generic import TIME_UNIT_BY_NAME, map_columns
 
     with open(path, "rb") as fh:
         head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -107,7 +108,7 @@ def _first_last_time(path: Path, opts: ReadOptions) -> float | None:
     lines = head.splitlines()
     delim = opts.delimiter or sniff_delimiter(lines[0])
     header = split_header(lines[0], delim)
-    name = _columns(header, opts)["time"]
+    name = map_columns(header, opts)["time"]
     if name is None:
         return None
     col = header.index(name)
@@ -274,9 +275,9 @@ class _LineCheck:
 
 
 def _manifest(c: Container) -> tuple[Path, dict]:
-    from gait.io.gaitcsv import _manifest_for
+    from gait.io.gaitcsv import find_manifest
 
-    found = _manifest_for(c)
+    found = find_manifest(c)
     if found is None:  # pragma: no cover - detect() said it is ours
         raise GaitInputError(c.path, "no gait recording manifest", expected="NAME.gait.json")
     return found
@@ -499,7 +500,7 @@ def measure_chunk(rec: Recording) -> ChunkResult:
     a pure function of the chunk, so chunks can be measured in any order or process."""
     det = detect_events(rec)
     steps = mark_irregular(step_table(det.events, det.bouts))
-    steps, trunk = _an._features(rec, det, steps)
+    steps, trunk = _an.add_features(rec, det, steps)
     c0, c1 = rec.meta["chunk"]["core"]
     facts = [_StreamFacts(s.placement, s.sample_rate_hz,
                           ["accelerometer"] + (["gyroscope"] if s.has_gyr else []), s.acc_kind,
@@ -542,7 +543,7 @@ def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
     acc.bouts.append(bouts)
     steps, trunk = res.steps, dict(res.trunk)
     core = steps[(steps["ic"] >= lo) & (steps["ic"] < hi)]
-    feats = [c for c in PARAMETERS if c in core and c not in TEMPORAL]
+    feats = [c for c in NAMES if c in core and c not in TEMPORAL]
     acc.features.append(core[["ic", *feats]])
     notes = trunk.pop("notes", [])
     if "impact_note" in trunk:  # a property of the sensor's rate: the same in every chunk

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gait import dsp
+from gait.parameters import NAMES
 from gait.preprocess import BodySignals, bandpass, butter_sos, fill_gaps, principal_horizontal
 from gait.recording import G
 
@@ -378,15 +379,9 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
 
 # --- per-side summaries and symmetry ---------------------------------------------------------
 
-#: Per-step parameters summarised per side (display labels live in gait.report.jsonout).
-PARAMETERS: tuple[str, ...] = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s",
-                               "impact_ms2", "loading_rate_ms3", "pelvic_drop_deg",
-                               "lateral_sway_ms2")
-
-
 def per_side(steps: pd.DataFrame, params: list[str] | None = None) -> dict[str, dict]:
     """Mean, SD, CV (%) and n of every parameter for each side."""
-    params = [p for p in (params or list(PARAMETERS)) if p in steps]
+    params = [p for p in (params or list(NAMES)) if p in steps]
     out: dict[str, dict] = {"L": {}, "R": {}}
     for s in ("L", "R"):
         sub = steps[steps["side"] == s]
@@ -495,7 +490,7 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
       temporal parameters it is added in quadrature: a side-specific bias ``d`` shifts the SI
       by ``100 d / mean``, giving a half-width ``1.96 * 100 * timing_sd_s / mean`` (points).
     """
-    params = [p for p in (params or list(PARAMETERS)) if p in steps]
+    params = [p for p in (params or list(NAMES)) if p in steps]
     ids = stride_ids(steps)
     k = int(ids.max()) + 1 if len(ids) else 0
     side = steps["side"].to_numpy(dtype=object)

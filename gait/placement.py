@@ -77,7 +77,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gait.bouts import detect_bouts
-from gait.events.pocket import _acf, _vertical_from_linear
+from gait.events.pocket import acf, vertical_from_linear
 from gait.preprocess import bandpass, fill_gaps, gravity_direction, lowpass
 from gait.recording import MIN_GAIT_HZ, G, SensorStream
 
@@ -222,7 +222,7 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
         gyr = None if gyr is None else lowpass(gyr, fs, 0.4 * fw)[::dec]
     total = stream.acc_kind == "total"
     v = (np.einsum("ij,ij->i", acc, gravity_direction(acc, fw)) - G if total
-         else _vertical_from_linear(acc, fw))
+         else vertical_from_linear(acc, fw))
     mask = detect_bouts(v, fw).gait_mask
     if mask.sum() < MIN_WALK_S * fw:
         return None
@@ -270,7 +270,7 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
                             / np.maximum(np.percentile(hp, 50, axis=1), 1e-3)))
     half = np.nan
     if wa:
-        A = _acf(acc[np.asarray(wa)[:, None] + np.arange(ka)[None, :]]).mean(axis=0)
+        A = acf(acc[np.asarray(wa)[:, None] + np.arange(ka)[None, :]]).mean(axis=0)
         lo, hi = int(0.3 * fw), min(int(2.5 * fw), ka - 2)
         seg = A[lo:hi]
         loc = np.flatnonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:])) + 1

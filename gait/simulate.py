@@ -233,7 +233,6 @@ from typing import Any
 
 import numpy as np
 
-from gait.io.gaitcsv import MANIFEST_SUFFIX, RecordingWriter, StreamSpec, manifest_path
 from gait.recording import G, Recording, SensorStream
 
 SCHEMA_VERSION = 1
@@ -1824,12 +1823,6 @@ class Truth:
         return p
 
 
-def truth_path(path: str | Path) -> Path:
-    """``NAME.truth.json`` beside the manifest ``NAME.gait.json`` of ``path``."""
-    m = manifest_path(path)
-    return m.with_name(m.name.removesuffix(MANIFEST_SUFFIX) + ".truth.json")
-
-
 def _write_truth_file(sink: _TruthSink, cfg: _Config, path: Path) -> None:
     """Assemble the truth JSON from the temporary list files (bounded memory)."""
     sink.close()
@@ -2083,8 +2076,9 @@ def simulate(
                             info={"simulated": True, "clock_drift_ppm": cfg.drift[p],
                                   "measured_rate_hz": cfg.fs})
                for p in cfg.placements]
-    rec = Recording(streams=streams, source_format="gait-simulate", app="gait simulate",
-                    device="simulated IMU", meta={"simulation": cfg.params})
+    rec = Recording(streams=streams, source_format=Simulation.source_format,
+                    app=Simulation.app, device=Simulation.device,
+                    meta={"simulation": cfg.params})
     truth = Truth(head=_head(cfg), walking_bouts=_bouts_json(sink.bouts),
                   standing=_standing(sink.bouts, cfg.duration_s), turns=_turns_json(cfg),
                   initial_contacts=sink.mem["ic"], final_contacts=sink.mem["fc"],
@@ -2096,33 +2090,49 @@ def simulate(
     return rec, truth
 
 
-def simulate_to_file(path: str | Path, *, chunk_s: float = 600.0, **kwargs: Any
-                     ) -> tuple[Path, Path]:
-    """Simulate any duration straight to disk in bounded memory.
+class Simulation:
+    """A simulation of any duration, chunk by chunk in bounded memory, for a writer: the
+    arguments are those of :func:`simulate`; the signals are identical to its signals for the
+    same arguments, whatever the chunk length. It knows no file format: :func:`gait.demo.
+    simulate_to_file` writes it as a gait recording through :mod:`gait.io.gaitcsv`."""
 
-    Writes the recording (``NAME.gait.json`` + ``NAME.<placement>.csv``, see
-    :mod:`gait.io.gaitcsv`) chunk by chunk and the truth ``NAME.truth.json`` from temporary list
-    files; returns (manifest, truth). ``kwargs`` are those of :func:`simulate`. The signals are
-    identical to :func:`simulate`'s for the same arguments, whatever ``chunk_s``.
-    """
-    if not chunk_s > 0:
-        raise ValueError("chunk_s must be positive")
-    cfg = _configure(**{**_defaults(), **kwargs})
-    mpath = manifest_path(path)
-    tpath = truth_path(mpath)
-    specs = [StreamSpec(p, cfg.fs, bool(cfg.gyro[p]), "total", f"simulated {p}")
-             for p in cfg.placements]
-    mpath.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=mpath.parent, prefix=".sim-") as tmp:
-        sink = _TruthSink(Path(tmp))
-        with RecordingWriter(mpath, specs, source_format="gait-simulate", app="gait simulate",
-                             device="simulated IMU",
-                             meta={"simulation": cfg.params, "truth": tpath.name}) as w:
-            for _, out in _chunks(cfg, sink, chunk_s):
-                for p, (a, g) in out.items():
-                    w.write(p, a, g)
-        _write_truth_file(sink, cfg, tpath)
-    return mpath, tpath
+    #: what the recording says of itself (``Recording`` fields, as :func:`simulate` sets them)
+    source_format = "gait-simulate"
+    app = "gait simulate"
+    device = "simulated IMU"
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.cfg = _configure(**{**_defaults(), **kwargs})
+
+    @property
+    def placements(self) -> tuple[str, ...]:
+        return tuple(self.cfg.placements)
+
+    @property
+    def sample_rate_hz(self) -> float:
+        return float(self.cfg.fs)
+
+    def has_gyr(self, placement: str) -> bool:
+        return bool(self.cfg.gyro[placement])
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The recording's ``meta`` (``{"simulation": the parameters}``)."""
+        return {"simulation": self.cfg.params}
+
+    def chunks(self, truth: str | Path, chunk_s: float = 600.0
+               ) -> Iterator[dict[str, tuple[np.ndarray, np.ndarray | None]]]:
+        """Yield ``{placement: (acc, gyr or None)}`` for every ``chunk_s`` seconds, in order;
+        once the last chunk has been taken, write the truth JSON to ``truth`` (assembled from
+        temporary list files beside it, so memory does not grow with the duration)."""
+        if not chunk_s > 0:
+            raise ValueError("chunk_s must be positive")
+        truth = Path(truth)
+        with tempfile.TemporaryDirectory(dir=truth.parent, prefix=".sim-") as tmp:
+            sink = _TruthSink(Path(tmp))
+            for _, out in _chunks(self.cfg, sink, chunk_s):
+                yield out
+            _write_truth_file(sink, self.cfg, truth)
 
 
 def _defaults() -> dict[str, Any]:

@@ -48,7 +48,7 @@ def recovering(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict, lis
     """Three simulated two-feet walks with a shrinking stance asymmetry (12, 6, 0 %)."""
     from gait.analysis import analyse
     from gait.api import load
-    from gait.simulate import simulate_to_file
+    from gait.demo import simulate_to_file
 
     base = tmp_path_factory.mktemp("walks")
     out = []

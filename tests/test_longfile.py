@@ -13,6 +13,7 @@ import pytest
 
 import gait
 from gait.analysis import Analysis, analyse
+from gait.demo import simulate_to_file
 from gait.errors import GaitInputError
 from gait.longfile import (
     analyse_long,
@@ -22,7 +23,6 @@ from gait.longfile import (
     wants_chunks,
 )
 from gait.report.jsonout import validate
-from gait.simulate import simulate_to_file
 
 CHUNK_S = 180.0
 MARGIN_S = 20.0

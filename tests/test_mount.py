@@ -170,7 +170,7 @@ ANGLES = [49, -83, -165]  # a random mounting (device axes in the nominal frame)
 @pytest.fixture(scope="module")
 def long_walk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A 20-minute lower-back walk with a random mounting and a turn, on disk."""
-    from gait.simulate import simulate_to_file
+    from gait.demo import simulate_to_file
 
     d = tmp_path_factory.mktemp("long_mount")
     mpath, tpath = simulate_to_file(d / "walk20", duration_s=1200, placements=("lower_back",),

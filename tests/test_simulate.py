@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 from scipy import signal
 
+from gait.demo import simulate_to_file
 from gait.io.base import at_rest_gravity
 from gait.io.detect import load_path
+from gait.io.gaitcsv import truth_path
 from gait.recording import G
-from gait.simulate import SIM_PLACEMENTS, simulate, simulate_to_file, truth_path
+from gait.simulate import SIM_PLACEMENTS, simulate
 
 FS = 100.0
 QUIET = dict(noise=None, bias=None)

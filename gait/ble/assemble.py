@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.ble.decode import _ranges, decode_gait, decode_polar
+from gait.ble.decode import decode_gait, decode_polar, sample_ranges
 from gait.ble.journal import (
     CHAR_BATTERY,
     CHAR_CONTROL,
@@ -144,7 +144,7 @@ def _last_status(j: Journal, sid: int) -> dict[str, Any]:
 def _place(k_first: np.ndarray, n: np.ndarray, rows_src: np.ndarray, values: list[np.ndarray],
            kmin: int, n_grid: int) -> tuple[list[np.ndarray], np.ndarray]:
     """Scatter per-sample values to grid rows; returns the grids and the 'have' mask."""
-    rows = _ranges(k_first - kmin, n)
+    rows = sample_ranges(k_first - kmin, n)
     have = np.zeros(n_grid, dtype=bool)
     have[rows] = True
     grids = []
@@ -319,7 +319,7 @@ def _assemble_polar(j: Journal, sid: int, doc: dict[str, Any], origin_ns: int) -
     gyr = None
     if "GYRO" in per:
         gg = per["GYRO"]
-        gt = gg["clock"](_ranges(gg["k"], gg["n"]))  # device time of each gyro sample
+        gt = gg["clock"](sample_ranges(gg["k"], gg["n"]))  # device time of each gyro sample
         at = clock(kmin + np.arange(n_grid))
         gv = np.deg2rad(gg["vals"])
         gyr = np.column_stack([np.interp(at, gt, gv[:, c]) for c in range(3)])

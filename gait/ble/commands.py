@@ -273,7 +273,7 @@ def record(out: str, sensors: tuple[str, ...], duration: float | None, rate: int
                 disconnects=sim_disconnect, drift_ppm=sim_drift, stance_asym=sim_stance_asym,
                 seed=sim_seed)
             sc, cl = radio.backends()
-            from gait.simulate import truth_path
+            from gait.io.gaitcsv import truth_path
 
             tpath = truth_path(out)  # the walk's truth; finalise moves it to the recording's axis
             radio.sensors[0].model.truth.write(tpath)

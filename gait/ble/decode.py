@@ -60,7 +60,7 @@ class GaitPackets:
         """The packets selected by a boolean mask or index array, with their samples."""
         idx = np.flatnonzero(keep) if keep.dtype == bool else np.asarray(keep)
         n = self.n[idx].astype(np.int64)
-        rows = _ranges(self.sample_start[idx], n)
+        rows = sample_ranges(self.sample_start[idx], n)
         starts = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(np.int64) if len(n) else n
         return GaitPackets(self.host_ns[idx], self.flags[idx], self.seq[idx],
                            self.first_index[idx], self.t_first[idx], self.n[idx],
@@ -68,7 +68,7 @@ class GaitPackets:
                            Counter(self.malformed))
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def sample_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + l)`` for every (s, l), vectorised."""
     lengths = np.asarray(lengths, dtype=np.int64)
     total = int(lengths.sum())

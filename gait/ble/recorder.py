@@ -36,7 +36,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gait import __version__
 from gait.ble.journal import (
     CHAR_BATTERY,
     CHAR_CONTROL,
@@ -50,6 +49,7 @@ from gait.ble.journal import (
     json_record,
 )
 from gait.ble.spec import SPEC_FILES, gait_profile, polar_profile, spec_sha256, status_name
+from gait.version import __version__
 
 FLUSH_S = 0.5  # fsync interval (s): the loss bound on power loss, without latency
 PING_S = 0.25  # TIME_PING period while streaming (s of the event loop's clock)

@@ -21,6 +21,10 @@ EVENT_COLUMNS = ["t", "kind", "side", "confidence"]
 #: confidence (:func:`side_confidence_column`)
 DETECTION_COLUMNS = [*EVENT_COLUMNS, "side_confidence"]
 BOUT_COLUMNS = ["start", "end", "kind"]
+#: a walk's mean side confidence (:attr:`Detection.side_confidence`) below this (a lower-back
+#: sensor whose side cues contradict each other reads 0.5) leaves the side out of the verdict:
+#: the size of an asymmetry is reported, never a leg that may be the wrong one
+SIDE_TRUST_MIN = 0.75
 
 
 def empty_events() -> pd.DataFrame:

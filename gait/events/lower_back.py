@@ -321,8 +321,7 @@ def _side_check(stream: SensorStream, body: BodySignals, gait_mask: np.ndarray,
     """Align the inferred sides with a side check (taps on the left hip) when the recording
     starts with one (:mod:`gait.events.side_check`); the sides, their confidence and where the
     side comes from ("side check" or "inferred"). Appends what was done to ``notes``."""
-    from gait.events import side_check
-    from gait.interpret import SIDE_TRUST_MIN
+    from gait.events import SIDE_TRUST_MIN, side_check
 
     check = side_check.find(stream, body, gait_mask)
     if check is None or len(ic) == 0:

@@ -184,7 +184,7 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
     if stream.acc_kind == "linear":
         notes.append("pocket: acceleration without gravity; vertical taken as the main axis of "
                      "motion (less accurate)")
-        v = _vertical_from_linear(acc, fw)
+        v = vertical_from_linear(acc, fw)
     else:
         up = gravity_direction(acc, fw)
         v = np.einsum("ij,ij->i", acc, up) - G
@@ -278,8 +278,8 @@ def step_period(acc: np.ndarray, v: np.ndarray, fs: float) -> tuple[np.ndarray, 
     for c0 in range(0, len(starts), 2048):  # chunks bound the memory (1 h = 7200 windows)
         st = starts[c0:c0 + 2048]
         idx = st[:, None] + np.arange(w)[None, :]
-        A = _acf(a[idx])
-        V = np.maximum(_acf(vb[idx]), _acf(eb[idx]))
+        A = acf(a[idx])
+        V = np.maximum(acf(vb[idx]), acf(eb[idx]))
         lag_s[c0:c0 + 2048], strength[c0:c0 + 2048] = _pick_step(A, V, k_lo, k_hi, fp)
     # each window stands for the +-WIN_S/2 around its centre: a sample takes the strength of
     # the most periodic window covering it and the median step period of the covering windows
@@ -430,7 +430,7 @@ def _pick_step(A: np.ndarray, V: np.ndarray, k_lo: int, k_hi: int, fp: float
     return np.where(has, step, 1.0), strength
 
 
-def _acf(seg: np.ndarray) -> np.ndarray:
+def acf(seg: np.ndarray) -> np.ndarray:
     """Unbiased autocorrelation of each row (rows x lags), normalised to 1 at lag 0.
 
     ``seg`` is windows x samples (x axes: autocovariances summed over the axes).
@@ -462,7 +462,7 @@ def _track_band(v: np.ndarray, fs: float, fc: np.ndarray) -> np.ndarray:
     return x
 
 
-def _vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
+def vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
     """Gravity-free acceleration: the principal axis (of the 0.5-3 Hz band) with the most power
     periodic at the step (half the stride of the 3-D signal), signed with impacts upward."""
     band = bandpass(acc, fs, 0.5, 3.0)
@@ -471,8 +471,8 @@ def _vertical_from_linear(acc: np.ndarray, fs: float) -> np.ndarray:
     dec = max(1, round(fs / PERIOD_FS))
     fp = fs / dec
     proj = (a @ vec)[::dec]  # the three principal components
-    A = _acf(proj.T[None, :, :].transpose(0, 2, 1))[0]  # 3-D autocorrelation
-    comp = _acf(proj.T)  # each component's autocorrelation
+    A = acf(proj.T[None, :, :].transpose(0, 2, 1))[0]  # 3-D autocorrelation
+    comp = acf(proj.T)  # each component's autocorrelation
     k_lo, k_hi = max(2, int(STRIDE_LAG_S[0] * fp)), min(int(STRIDE_LAG_S[1] * fp), len(A) - 2)
     best = 2
     if k_hi > k_lo + 2:

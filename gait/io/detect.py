@@ -44,7 +44,7 @@ def readers() -> list[Reader]:
     return out
 
 
-def _export_root(path: Path) -> Path:
+def export_root(path: Path) -> Path:
     """The folder of a multi-file export that ``path`` is a member of, else ``path``."""
     if not path.is_file():
         return path
@@ -94,7 +94,7 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
     """
     if not path.exists():
         raise GaitInputError(path, "no such file or folder", expected="an existing path")
-    root = _export_root(path)
+    root = export_root(path)
     if root.is_file() and root.stat().st_size == 0:
         raise GaitInputError(path, "the file is empty", expected="a recording")
     c = Container(root)

@@ -41,6 +41,8 @@ from gait.recording import PLACEMENTS, Recording, SensorStream
 FORMAT = "gait-recording"
 VERSION = 1
 MANIFEST_SUFFIX = ".gait.json"
+#: a simulated (or reference) walk's ground truth beside its manifest: ``NAME.truth.json``
+TRUTH_SUFFIX = ".truth.json"
 
 
 def manifest_path(path: str | Path) -> Path:
@@ -48,6 +50,12 @@ def manifest_path(path: str | Path) -> Path:
     if p.name.endswith(MANIFEST_SUFFIX):
         return p
     return p.with_name(p.name.removesuffix(".json") + MANIFEST_SUFFIX)
+
+
+def truth_path(path: str | Path) -> Path:
+    """``NAME.truth.json`` beside the manifest ``NAME.gait.json`` of ``path``."""
+    m = manifest_path(path)
+    return m.with_name(m.name.removesuffix(MANIFEST_SUFFIX) + TRUTH_SUFFIX)
 
 
 @dataclass
@@ -152,7 +160,7 @@ def write_recording(rec: Recording, path: str | Path, chunk: int = 1 << 18) -> P
     return w.manifest
 
 
-def _manifest_for(c: Container) -> tuple[Path, dict] | None:
+def find_manifest(c: Container) -> tuple[Path, dict] | None:
     """The manifest that this container is (or whose CSV it is), parsed; else None."""
     if c.is_zip or c.is_dir:
         if c.is_dir:
@@ -246,12 +254,12 @@ class GaitCsvReader:
 
     def sniff(self, c: Container) -> bool:
         try:
-            return _manifest_for(c) is not None
+            return find_manifest(c) is not None
         except GaitInputError:
             return True  # it is ours, but broken: read() reports the problem
 
     def read(self, c: Container, opts: ReadOptions) -> Recording:
-        found = _manifest_for(c)
+        found = find_manifest(c)
         assert found is not None
         mpath, doc = found
         streams: list[SensorStream] = []

@@ -31,7 +31,7 @@ CANON = ("ax", "ay", "az", "gx", "gy", "gz")
 TIME_UNIT_BY_NAME = {"time_ms": "ms", "time_s": "s", "t_s": "s"}
 
 
-def _columns(header: list[str], opts: ReadOptions) -> dict[str, str | None]:
+def map_columns(header: list[str], opts: ReadOptions) -> dict[str, str | None]:
     """Map canonical names (time, ax..gz) to the file's columns."""
     lower = {h.lower(): h for h in header}
     m: dict[str, str | None] = {}
@@ -65,7 +65,7 @@ class GenericReader:
         except OSError:
             return False
         header = split_header(line, sniff_delimiter(line))
-        m = _columns(header, ReadOptions())
+        m = map_columns(header, ReadOptions())
         # Claim files that are clearly meant as generic CSV, so that a missing axis column
         # gets a precise error instead of "unknown format".
         return m["time"] is not None and any(m[k] for k in ("ax", "ay", "az"))
@@ -79,7 +79,7 @@ class GenericReader:
             raise GaitInputError(path, "the file is empty", expected="a header line")
         delim = opts.delimiter or sniff_delimiter(lines[0])
         header = split_header(lines[0], delim)
-        m = _columns(header, opts)
+        m = map_columns(header, opts)
         missing = [k for k in ("time", "ax", "ay", "az") if not m[k]]
         if missing:
             want = opts.columns.get(missing[0], missing[0])

@@ -20,22 +20,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from gait.parameters import BY_NAME, NAMES, SCHEMA
 from gait.table import Table
-
-SCHEMA = "gait-report/1"
-
-#: Known per-step / per-side parameters: key -> (label, unit, decimals for display).
-PARAMETERS: dict[str, tuple[str, str, int]] = {
-    "stance_s": ("Stance time", "s", 3),
-    "swing_s": ("Swing time", "s", 3),
-    "step_s": ("Step time", "s", 3),
-    "stride_s": ("Stride time", "s", 3),
-    "double_support_s": ("Double support", "s", 3),
-    "impact_ms2": ("Impact", "m/s²", 1),
-    "loading_rate_ms3": ("Loading rate", "m/s³", 0),
-    "pelvic_drop_deg": ("Pelvic drop", "°", 1),
-    "lateral_sway_ms2": ("Lateral sway", "m/s²", 2),
-}
 
 #: Trunk measures: key -> label (dimensionless).
 TRUNK: dict[str, str] = {
@@ -59,22 +45,22 @@ _MIN_DECIMALS = 4
 
 def param_label(key: str) -> str:
     """Human label of a parameter key (``stance_s`` -> ``Stance time``)."""
-    if key in PARAMETERS:
-        return PARAMETERS[key][0]
+    if key in BY_NAME:
+        return BY_NAME[key].title
     return key.replace("_", " ").capitalize()
 
 
 def param_unit(key: str) -> str:
     """Unit of a parameter key, '' when unknown."""
-    return PARAMETERS[key][1] if key in PARAMETERS else ""
+    return BY_NAME[key].unit if key in BY_NAME else ""
 
 
 def fmt_value(key: str, x: Any) -> str:
     """A parameter value with the parameter's display precision; '–' for null/NaN."""
     if not _is_real(x) or not math.isfinite(float(x)):
         return "–"
-    if key in PARAMETERS:
-        return f"{float(x):.{PARAMETERS[key][2]}f}"
+    if key in BY_NAME:
+        return f"{float(x):.{BY_NAME[key].decimals}f}"
     return f"{float(x):.3g}"
 
 
@@ -566,7 +552,7 @@ _VALIDATE_DOC: Check = _obj({
         {"causes": _list(_obj({"cause": _str, "text": _str, "guide_step": _int(1),
                                "guide": _str}))}),
     "steps": _rows({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
-                   dict.fromkeys(PARAMETERS, _num_or_null)),
+                   dict.fromkeys(NAMES, _num_or_null)),
     "events": _rows({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
                      "confidence": _num(0, 1)}, {"side_confidence": _num_or_null}),
 }, {"overall": _obj({"n_steps": _int(), "cadence_spm": _num_or_null, "step_s": _STAT},

@@ -25,7 +25,8 @@ from rich.table import Table
 from rich.text import Text
 
 from gait.interpret import THRESHOLDS, headline, level_title
-from gait.report.jsonout import PARAMETERS, fmt_value, param_label, param_unit
+from gait.parameters import NAMES
+from gait.report.jsonout import fmt_value, param_label, param_unit
 from gait.table import Table as ColumnTable
 
 LEVEL_STYLE = {"balanced": "green", "mild": "yellow", "marked": "red", "undetermined": "grey50",
@@ -76,11 +77,12 @@ def fmt_mean_sd(key: str, stat: Any) -> str:
 
 
 def parameter_keys(doc: Mapping[str, Any]) -> list[str]:
-    """Parameters present in ``per_side`` or ``symmetry``: known ones first, in schema order."""
+    """Parameters present in ``per_side`` or ``symmetry``: known ones first, in the order of
+    :data:`gait.parameters.NAMES`."""
     present = set(doc.get("symmetry") or {})
     for side in (doc.get("per_side") or {}).values():
         present |= set(side or {})
-    return [k for k in PARAMETERS if k in present] + sorted(present - set(PARAMETERS))
+    return [k for k in NAMES if k in present] + sorted(present - set(NAMES))
 
 
 def header_text(doc: Mapping[str, Any]) -> str:
