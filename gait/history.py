@@ -23,8 +23,9 @@ of Research Synthesis and Meta-Analysis*, ch. 16). Weights are 1 / (SE^2 + tau^2
 SI at the first walk), so a negative slope means the asymmetry is shrinking. Status:
 ``improving`` (slope CI below 0), ``worsening`` (above 0), ``reversed`` (significantly shrinking
 but the fitted SI at the last walk is larger on the other side), ``no_clear_change`` (CI covers
-0: the data cannot tell yet) and ``too_few_walks`` (fewer than 3 walks with a CI, or all at the
-same time).
+0: the data cannot tell yet) and ``too_few_walks`` (fewer than 3 walks with a CI, or walks
+spanning less than ``MIN_SPAN_DAYS``: walks minutes apart are repeats of one day, and their slope
+"per week" - thousands of points when they are seconds apart - says nothing about a change).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from gait.parameters import NAMES
 
 SCHEMA = "gait-history/1"
 MIN_WALKS = 3
+MIN_SPAN_DAYS = 1.0  # a trend needs walks on different days
 Z95 = 1.959963984540054
 SE_FLOOR_PCT = 0.05  # a CI of zero width would get infinite weight
 BUSY_TIMEOUT_S = 30.0
@@ -564,9 +566,10 @@ def trend(t_days: Sequence[float], si: Sequence[float], se: Sequence[float]) -> 
                            "slope_ci95": None, "p_value": None, "initial_side": None,
                            "fitted_first_pct": None, "fitted_last_pct": None,
                            "tau2": None, "note": None}
-    if len(t) < MIN_WALKS or float(np.ptp(t)) <= 0:
+    if len(t) < MIN_WALKS or float(np.ptp(t)) < MIN_SPAN_DAYS:
         if len(t) >= MIN_WALKS:
-            out["note"] = "all walks at the same time: give their dates (--date)"
+            out["note"] = ("the walks span less than a day: a trend needs walks on different "
+                           "days (give their dates with --date)")
         return out
     x = np.column_stack([np.ones_like(t), t / 7.0])  # slope per week
 

@@ -294,6 +294,10 @@ def test_trend_statuses() -> None:
     weeks = [0, 7, 14, 21, 28]
     assert trend([0, 7], [10, 5], [1, 1])["status"] == "too_few_walks"
     assert trend([0, 0, 0], [10, 5, 1], [1, 1, 1])["status"] == "too_few_walks"
+    # walks seconds apart: no slope per week (it would be thousands of points)
+    same_day = trend([0, 1e-4, 2e-4], [10, 5, 1], [1, 1, 1])
+    assert same_day["status"] == "too_few_walks" and same_day["slope_pct_per_week"] is None
+    assert "different days" in same_day["note"]
     imp = trend(weeks, [10, 8, 6, 4, 2], se)
     assert imp["status"] == "improving" and imp["initial_side"] == "L"
     assert imp["slope_pct_per_week"] == pytest.approx(-2.0)
