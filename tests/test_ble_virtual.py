@@ -142,7 +142,11 @@ def test_recover_cli_on_a_torn_copy(recorded: dict, capsys: pytest.CaptureFixtur
         main(["recover", str(torn)])
     assert e.value.code == 0
     out = capsys.readouterr().out
-    assert "torn final record dropped" in out and "did not stop cleanly" in out
+    # the cut record is "torn"; where the cut record plus the junk fill exactly the length
+    # its header declares (13 of 3000 cut positions around 60 %), it is a whole record with a
+    # bad CRC: "damaged". Either way the final record is dropped and said so
+    assert ("torn final record dropped" in out or "damaged final record dropped" in out), out
+    assert "did not stop cleanly" in out
     assert (tmp / "torn.gait.json").is_file()
 
 
