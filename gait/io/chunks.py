@@ -1,0 +1,426 @@
+"""Every recording in chunks: the readers' chunked reading (bounded memory).
+
+:func:`chunks` yields any recording as :class:`~gait.recording.Recording` chunks. A gait
+recording (``NAME.gait.json`` + CSVs) or a generic CSV lasting at least ``long_s`` (default
+:data:`LONG_S`) is streamed with pandas' C parser in blocks (:func:`iter_chunks`): chunks of
+``chunk_s`` seconds plus a ``margin_s`` overlap on each side, on the recording's own time axis
+(each stream's ``start_s`` is its first sample in the chunk). Every other recording (shorter,
+several files of one walk, or a format read whole) is one chunk, read by its reader
+(:func:`gait.io.detect.load_path`). ``rec.meta["chunk"]`` holds the chunk's ``index`` and
+``core`` ([start, end) in s; -inf / inf at the recording's ends: a single chunk is
+[-inf, inf]).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gait.errors import GaitInputError
+from gait.io.base import (
+    ACC_UNITS,
+    GYR_UNITS,
+    TIME_UNITS,
+    Container,
+    ReadOptions,
+    build_stream,
+    input_errors,
+)
+from gait.io.detect import detect, load_path
+from gait.io.table import (
+    NULLS,
+    field_count_error,
+    sniff_decimal_comma,
+    sniff_delimiter,
+    split_header,
+)
+from gait.mount import Mount
+from gait.recording import Recording, SensorStream
+
+CHUNK_S = 600.0
+MARGIN_S = 20.0
+HEAD_BYTES = 4 << 20  # generic CSV: the reader's own checks run on this much of the file
+BLOCK_ROWS = 1 << 16  # rows parsed at a time
+LONG_S = 3600.0  # recordings at least this long are read (and analysed) in chunks
+_EXPECTED = "a table of numbers"
+
+PathArg = str | PathLike[str]
+
+
+# --- cheap facts before loading ----------------------------------------------------------------
+
+def duration_hint(path: PathArg, **options: Any) -> float | None:
+    """Duration (s) known before loading: a gait recording's from its manifest
+    (``n_samples / rate``), a generic CSV's from its first and last times (``options``: the
+    read options, for ``columns`` and ``time_unit``); None for other formats."""
+    opts = ReadOptions(**options)
+    try:
+        reader, c = detect(Path(path), opts)
+    except GaitInputError:
+        return None
+    if reader.name == "gait":
+        _, doc = _manifest(c)
+        return max((s.get("n_samples", 0) / s["sample_rate_hz"] for s in doc["streams"]),
+                   default=0.0)
+    if reader.name != "generic" or c.is_zip or c.is_dir:
+        return None
+    return _first_last_time(c.path, opts)
+
+
+def _first_last_time(path: Path, opts: ReadOptions) -> float | None:
+    """Duration of a generic CSV from its first two and last times (first and last 4 kB)."""
+    from gait.io.generic import TIME_UNIT_BY_NAME, map_columns
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
+        fh.seek(max(path.stat().st_size - 4096, 0))
+        tail = fh.read().decode("utf-8", errors="replace")
+    lines = head.splitlines()
+    delim = opts.delimiter or sniff_delimiter(lines[0])
+    header = split_header(lines[0], delim)
+    name = map_columns(header, opts)["time"]
+    if name is None:
+        return None
+    col = header.index(name)
+    unit = TIME_UNITS.get(opts.time_unit or TIME_UNIT_BY_NAME.get(name.lower(), "s"), 1.0)
+    rows = [r for r in lines[1:-1][:2] + tail.splitlines()[-1:] if r.strip()]
+    try:
+        t = [float(r.split(delim)[col].strip().strip('"')) * unit for r in rows]
+    except (ValueError, IndexError):
+        return None
+    if len(t) < 3 or not t[0] < t[1] < t[2]:
+        return None
+    return t[2] - t[0] + (t[1] - t[0])  # plus one sample period, like n_samples / rate
+
+
+def source_paths(path: PathArg, **options: Any) -> list[str]:
+    """The files a chunked read of ``path`` reads (a gait recording's manifest and stream
+    CSVs, or the CSV), as in ``Recording.sources``; for the walk history."""
+    reader, c = detect(Path(path), ReadOptions(**options))
+    if reader.name == "gait":
+        mpath, doc = _manifest(c)
+        return [str(mpath)] + [str(mpath.parent / s["file"]) for s in doc["streams"]]
+    return [str(c.path)]
+
+
+def wants_chunks(path: PathArg, threshold_s: float | None = None, **options: Any) -> bool:
+    """True when ``path`` can be read in chunks and lasts at least ``threshold_s`` (default
+    :data:`LONG_S`)."""
+    d = duration_hint(path, **options)
+    return d is not None and d >= (LONG_S if threshold_s is None else threshold_s)
+
+
+# --- chunked reading ---------------------------------------------------------------------------
+
+@dataclass
+class _Source:
+    """One CSV of sensor rows: which columns are time/acc/gyr and how to scale them."""
+
+    path: Path
+    placement: str
+    columns: list[str]  # time, ax, ay, az[, gx, gy, gz] as named in the file
+    header: list[str]
+    has_gyr: bool
+    delimiter: str = ","
+    decimal_comma: bool = False
+    scale: tuple[float, float, float] = (1.0, 1.0, 1.0)  # time, acc, gyr
+    nominal_hz: float | None = None
+    acc_kind: str = "total"
+    name: str = ""
+    t_zero: float | None = 0.0
+    mount: Mount | None = None  # a gait recording's manifest mount (gait.io.gaitcsv)
+
+
+class _Rows:
+    """The rows of one :class:`_Source`, read block by block with pandas' C parser
+    (``BLOCK_ROWS`` rows at a time; twice as fast as pyarrow's streaming CSV reader here and
+    ~70 MB lighter). A row with more or fewer fields than the header is an error, as in the
+    whole-file reader, except a truncated last line (a recording cut off), which reads as
+    missing values."""
+
+    def __init__(self, src: _Source) -> None:
+        self.src = src
+        # columns by position (a header may repeat a name); the header line is skipped. All
+        # columns are parsed (usecols would silently drop the extra fields of a bad row).
+        self._cols = [src.header.index(c) for c in src.columns]
+        with self._errors():
+            self._reader = pd.read_csv(
+                src.path, sep=src.delimiter, header=None, skiprows=1,
+                names=range(len(src.header)), dtype=dict.fromkeys(self._cols, np.float64),
+                na_values=NULLS, keep_default_na=False, decimal="," if src.decimal_comma else ".",
+                engine="c", chunksize=BLOCK_ROWS)
+        self.rows = np.empty((0, len(src.columns)))
+        self.t_max = -math.inf
+        self.done = False
+        self._n_read = 0  # data rows parsed so far
+        self._lines: _LineCheck | None = None
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Parser failures (a bad number, a malformed line) as :class:`GaitInputError`."""
+        with input_errors(str(self.src.path), _EXPECTED):
+            try:
+                yield
+            except (ValueError, pd.errors.ParserError) as exc:
+                msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+                raise GaitInputError(str(self.src.path), f"cannot read ({msg})",
+                                     expected=_EXPECTED) from None
+
+    def fill_to(self, t_end: float) -> None:
+        """Read blocks until a row at or after ``t_end`` (or the end of the file) is buffered."""
+        parts = [self.rows]
+        while not self.done and (self.t_max < t_end or self.t_max == -math.inf):
+            with self._errors():
+                try:
+                    frame = next(self._reader)
+                except StopIteration:
+                    self.done = True
+                    self._reader.close()
+                    if self._lines is not None:
+                        self._lines.close()
+                    break
+            # pandas fills a short row with NaN: a row whose last field is empty is checked
+            # against its line (rare; one forward pass over the file at most)
+            last = frame[len(self.src.header) - 1].to_numpy()
+            maybe = np.flatnonzero(pd.isna(last))
+            if len(maybe):
+                if self._lines is None:
+                    self._lines = _LineCheck(self.src.path, self.src.delimiter)
+                for i in maybe:  # rows with an empty last field only
+                    self._lines.check(self._n_read + int(i), len(self.src.header))
+            self._n_read += len(frame)
+            block = frame[self._cols].to_numpy(np.float64)
+            block[:, 0] *= self.src.scale[0]
+            t = block[:, 0][np.isfinite(block[:, 0])]
+            if len(t):
+                self.t_max = max(self.t_max, float(t.max()))
+            parts.append(block)
+        if len(parts) > 1:
+            self.rows = np.concatenate(parts)
+
+    def take(self, lo: float, hi: float) -> np.ndarray:
+        t = self.rows[:, 0]
+        return self.rows[(t >= lo) & (t < hi)]
+
+    def drop_before(self, t0: float) -> None:
+        self.rows = self.rows[self.rows[:, 0] >= t0]  # rows without a valid time go too
+
+    def first_time(self) -> float:
+        t = self.rows[:, 0][np.isfinite(self.rows[:, 0])]
+        return float(t.min()) if len(t) else math.inf
+
+
+class _LineCheck:
+    """Field counts of chosen data rows, read forward through the file once (blank lines are
+    skipped, as pandas does)."""
+
+    def __init__(self, path: Path, sep: str) -> None:
+        self.path, self.sep = path, sep
+        self._fh = open(path, encoding="utf-8-sig", errors="replace")  # noqa: SIM115
+        self._fh.readline()  # header
+        self._line_no = 1
+        self._row = -1
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def check(self, row: int, n_fields: int) -> None:
+        """Raise if data row ``row`` (0-based) has fewer fields than ``n_fields``, unless it is
+        the last line of the file."""
+        line = ""
+        while self._row < row:
+            line = self._fh.readline()
+            if not line:
+                return
+            self._line_no += 1
+            if line.strip():
+                self._row += 1
+        n = line.count(self.sep) + 1
+        if n >= n_fields:
+            return
+        if not any(more.strip() for more in self._fh):  # consumes the rest: fine either way
+            return  # a truncated last line (nothing follows, so nothing else is checked)
+        self.close()
+        raise field_count_error(self.path, n, n_fields, self._line_no, self.sep)
+
+
+def _manifest(c: Container) -> tuple[Path, dict]:
+    from gait.io.gaitcsv import find_manifest
+
+    found = find_manifest(c)
+    if found is None:  # pragma: no cover - detect() said it is ours
+        raise GaitInputError(c.path, "no gait recording manifest", expected="NAME.gait.json")
+    return found
+
+
+def _header(path: Path, delimiter: str | None = None) -> tuple[list[str], str, list[str]]:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16).decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = head.splitlines()
+    if not lines:
+        raise GaitInputError(path, "the file is empty", expected="a header line")
+    delim = delimiter or sniff_delimiter(lines[0])
+    return split_header(lines[0], delim), delim, lines[1:20]
+
+
+def _gait_sources(c: Container) -> tuple[Recording, list[_Source]]:
+    """Streams of a gait recording, and its Recording-level facts (without samples)."""
+    from gait.io.gaitcsv import manifest_mount
+
+    mpath, doc = _manifest(c)
+    srcs = []
+    for i, s in enumerate(doc["streams"]):
+        f = mpath.parent / s["file"]
+        if not f.is_file():
+            raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
+                                 where="field 'streams[].file'",
+                                 expected="the CSV beside the manifest")
+        has_gyr = bool(s.get("has_gyr", True))
+        cols = ["time_s", "ax", "ay", "az"] + (["gx", "gy", "gz"] if has_gyr else [])
+        header, delim, _ = _header(f)
+        missing = [k for k in cols if k not in header]
+        if missing:
+            raise GaitInputError(f, f"column {missing[0]!r} is missing", where="line 1 (header)",
+                                 expected=",".join(cols))
+        srcs.append(_Source(f, s["placement"], cols, header, has_gyr, delim,
+                            nominal_hz=float(s["sample_rate_hz"]),
+                            acc_kind=s.get("acc_kind", "total"), name=s.get("name", ""),
+                            mount=manifest_mount(mpath, i, s)))
+    start = doc.get("start_time_utc")
+    head = Recording(
+        streams=[], source_format=doc.get("source_format") or "gait",
+        app=doc.get("app") or "gait", platform=doc.get("platform"), device=doc.get("device"),
+        start_time_utc=datetime.fromisoformat(start) if start else None,
+        sources=[str(mpath)] + [str(s.path) for s in srcs],
+        warnings=list(doc.get("warnings") or []),
+        meta={**(doc.get("meta") or {}), "container": "gait-recording"})
+    return head, srcs
+
+
+class _HeadContainer(Container):
+    """A container whose single file reads as its first ``HEAD_BYTES`` (whole lines)."""
+
+    def read_bytes(self, name: str) -> bytes:
+        with open(self.path, "rb") as fh:
+            raw = fh.read(HEAD_BYTES)
+        return raw if len(raw) < HEAD_BYTES else raw[: raw.rfind(b"\n") + 1]
+
+
+def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recording, _Source]:
+    """The generic reader run on the file's head (column mapping, units, unit and gravity
+    checks, acc kind, grid rate) and the source that streams the whole file with its result."""
+    head = reader.read(_HeadContainer(path), opts)
+    st = head.streams[0]
+    m, units = head.meta["columns"], head.meta["units"]
+    header, delim, sample = _header(path, opts.delimiter)
+    has_gyr = units["gyr"] is not None
+    cols = [m["time"], m["ax"], m["ay"], m["az"]] + ([m["gx"], m["gy"], m["gz"]] if has_gyr
+                                                     else [])
+    t_zero = 0.0 if st.start_s >= 0 else None
+    src = _Source(path, st.placement, cols, header, has_gyr, delim,
+                  sniff_decimal_comma(sample, delim),
+                  (TIME_UNITS[units["time"]], ACC_UNITS[units["acc"]],
+                   GYR_UNITS[units["gyr"]] if has_gyr else 1.0),
+                  nominal_hz=st.sample_rate_hz, acc_kind=st.acc_kind, name=st.name,
+                  t_zero=t_zero)
+    head.streams = []
+    return head, src
+
+
+def _stream(src: _Source, rows: np.ndarray, warnings: list[str]) -> SensorStream | None:
+    if np.isfinite(rows[:, 0]).sum() < 2:
+        return None
+    a = rows[:, 1:4] * src.scale[1]
+    g = rows[:, 4:7] * src.scale[2] if src.has_gyr else None
+    st = build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
+                      acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
+                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+    st.mount = src.mount
+    return st
+
+
+def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
+                **options: Any) -> Iterator[Recording]:
+    """Yield a gait recording or a generic CSV as overlapping chunks (see the module doc).
+
+    ``options`` are :class:`~gait.io.base.ReadOptions` fields. Chunks without samples (a long
+    pause in the file) are skipped. Other formats raise :class:`GaitInputError`.
+    """
+    if not (chunk_s > 0 and margin_s >= 0):
+        raise ValueError("chunk_s must be positive and margin_s not negative")
+    opts = ReadOptions(**options)
+    p = Path(path)
+    reader, c = detect(p, opts)
+    if reader.name == "gait":
+        head, srcs = _gait_sources(c)
+    elif reader.name == "generic" and not (c.is_zip or c.is_dir):
+        head, src = _generic_source(reader, c.path, opts)
+        srcs = [src]
+    else:
+        raise GaitInputError(p, f"a {reader.name} export cannot be read in chunks",
+                             expected="a gait recording or a generic CSV")
+    rows = [_Rows(s) for s in srcs]
+    for r in rows:
+        r.fill_to(-math.inf)
+    t0 = min(r.first_time() for r in rows)
+    if not math.isfinite(t0):
+        raise GaitInputError(p, "no samples with a valid time", expected="samples")
+    for r, s in zip(rows, srcs, strict=True):
+        if s.t_zero is None:  # generic CSV with negative times: zero is the first sample
+            s.t_zero = r.first_time()
+    k = 0
+    while True:
+        c0, c1 = t0 + k * chunk_s, t0 + (k + 1) * chunk_s
+        for r in rows:
+            r.fill_to(c1 + margin_s)
+        last = all(r.done and r.t_max < c1 + margin_s for r in rows)
+        hi = math.inf if last else c1 + margin_s
+        warnings = list(head.warnings)
+        streams = [st for r, s in zip(rows, srcs, strict=True)
+                   if (st := _stream(s, r.take(c0 - margin_s, hi), warnings)) is not None]
+        if streams:
+            core = [-math.inf if k == 0 else c0, math.inf if last else c1]
+            yield Recording(streams=streams, source_format=head.source_format, app=head.app,
+                            platform=head.platform, device=head.device,
+                            start_time_utc=head.start_time_utc, sources=list(head.sources),
+                            warnings=list(dict.fromkeys(warnings)),
+                            meta={**head.meta, "chunk": {"index": k, "core": core}})
+        if last:
+            return
+        for r in rows:
+            r.drop_before(c1 - margin_s)
+        k += 1
+
+
+def chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
+           long_s: float = LONG_S, **options: Any) -> Iterator[Recording]:
+    """Any recording in chunks (see the module doc): a gait recording or a generic CSV of at
+    least ``long_s`` seconds streamed by :func:`iter_chunks`, every other recording as one
+    chunk read whole by its reader (core [-inf, inf]). ``options`` are
+    :class:`~gait.io.base.ReadOptions` fields."""
+    if wants_chunks(path, long_s, **options):
+        yield from iter_chunks(path, chunk_s=chunk_s, margin_s=margin_s, **options)
+        return
+    yield one_chunk(load_path(path, ReadOptions(**options)))
+
+
+def one_chunk(rec: Recording) -> Recording:
+    """``rec`` marked as the single chunk of itself (core [-inf, inf])."""
+    rec.meta["chunk"] = {"index": 0, "core": [-math.inf, math.inf]}
+    return rec
+
+
+def is_whole(rec: Recording) -> bool:
+    """True for a recording that is not a part of a longer one (its own single chunk, or not
+    marked as a chunk at all)."""
+    core = (rec.meta.get("chunk") or {}).get("core", [-math.inf, math.inf])
+    return core[0] == -math.inf and core[1] == math.inf
