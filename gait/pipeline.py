@@ -48,7 +48,6 @@ from gait.io.chunks import (
     MARGIN_S,
     chunks,
     duration_hint,
-    is_whole,
     one_chunk,
     source_paths,
 )
@@ -81,10 +80,11 @@ Tick = Callable[[], None]
 @dataclass
 class Plan:
     """What is known of a source before it is read: its duration (None: not known before
-    loading), how many chunks it is analysed in (1: whole) and the files it reads (None: known
-    once loaded)."""
+    loading), whether it is read and analysed in chunks (else whole), in how many, and the
+    files it reads (None: known once loaded)."""
 
     duration_s: float | None
+    chunked: bool
     n_chunks: int
     sources: list[str] | None
 
@@ -105,27 +105,28 @@ def _one_path(source: Source, options: dict[str, Any]) -> tuple[str, dict[str, A
     return path, opts
 
 
-def plan(source: Source, *, chunk_s: float = CHUNK_S, long_s: float = LONG_S,
+def plan(source: Source, *, chunk_s: float = CHUNK_S, long_s: float | None = None,
          **options: Any) -> Plan:
     """How :func:`analyse` will read ``source`` (cheap: a manifest, a CSV's first and last
-    lines)."""
+    lines); ``long_s``: see :func:`analyse`."""
+    long_s = LONG_S if long_s is None else long_s
     if isinstance(source, Recording):
-        return Plan(source.duration_s, 1, list(source.sources))
+        return Plan(source.duration_s, False, 1, list(source.sources))
     one = _one_path(source, options)
     if one is None:
-        return Plan(None, 1, None)
+        return Plan(None, False, 1, None)
     path, opts = one
     d = duration_hint(path, **opts)
     if d is None or d < long_s:
-        return Plan(d, 1, None)
-    return Plan(d, max(math.ceil(d / chunk_s), 1), source_paths(path, **opts))
+        return Plan(d, False, 1, None)
+    return Plan(d, True, max(math.ceil(d / chunk_s), 1), source_paths(path, **opts))
 
 
 def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: int = 2000,
             file: str | None = None, mounts: Sequence[Mount | str] = (),
             used_mounts: dict[str, Mount] | None = None, notes: list[str] | None = None,
             progress: Callable[[Plan], AbstractContextManager[Tick | None]] | None = None,
-            chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S, long_s: float = LONG_S,
+            chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S, long_s: float | None = None,
             **options: Any) -> _an.Analysis:
     """Analyse a recording: events, step table, per-side summaries, symmetry with 95 % CIs,
     trunk measures and the weight-shift verdict (the document of :func:`gait.analysis.analyse`).
@@ -133,8 +134,8 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
     ``source``: a :class:`~gait.recording.Recording`, a path (file, folder or zip of any
     supported format; ``PLACEMENT=PATH``), a mapping ``{placement: path}`` or a sequence of
     paths of one walk. ``options`` are :class:`~gait.io.base.ReadOptions` fields. A gait
-    recording or generic CSV of ``long_s`` seconds or more (default an hour) is read and
-    analysed in ``chunk_s`` chunks in bounded memory, measured in ``jobs`` worker processes
+    recording or generic CSV of ``long_s`` seconds or more (default :data:`LONG_S`, an hour)
+    is read and analysed in ``chunk_s`` chunks in bounded memory, in ``jobs`` worker processes
     (default: the CPUs, at most 4; 1: in this process); anything else is analysed whole.
     ``mounts`` (:class:`gait.mount.Mount` or ``PLACEMENT=SPEC``) are attached to their
     streams, checked against gravity (:class:`gait.mount.MountError`); ``used_mounts``
@@ -148,11 +149,11 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
     n_jobs = min(jobs or default_jobs(), p.n_chunks)
     with process_map(n_jobs, preload=WORKER_MODULES) as mapper, \
             (progress(p) if progress else nullcontext()) as tick:
-        recs = _read(source, p, chunk_s, margin_s, long_s, options)
+        recs = _read(source, p, chunk_s, margin_s, options)
         first = next(recs, None)
         if first is None:
             raise GaitInputError(file, "no samples", expected="a recording")
-        if is_whole(first):  # one chunk: the whole recording
+        if not p.chunked:  # one chunk: the whole recording
             return _analyse_whole(first, seed=seed, n_boot=n_boot, file=file, mounts=mounts,
                                   used_mounts=used_mounts, notes=notes, source=source)
         chunked = _prepend(first, recs)
@@ -162,8 +163,9 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
                               source=str(file or _one_path(source, options)[0]))  # type: ignore[index]
 
 
-def _read(source: Source, p: Plan, chunk_s: float, margin_s: float, long_s: float,
+def _read(source: Source, p: Plan, chunk_s: float, margin_s: float,
           options: dict[str, Any]) -> Iterator[Recording]:
+    """``source`` as :func:`plan` said: in chunks or whole (one chunk)."""
     if isinstance(source, Recording):
         yield source
         return
@@ -172,7 +174,7 @@ def _read(source: Source, p: Plan, chunk_s: float, margin_s: float, long_s: floa
     if one is not None:
         path, opts = one
         yield from chunks(path, chunk_s=chunk_s, margin_s=margin_s,
-                          long_s=long_s if p.n_chunks > 1 else math.inf, **opts)
+                          long_s=0.0 if p.chunked else math.inf, **opts)
         return
     if isinstance(source, Mapping):
         yield one_chunk(load(source, **opts))

@@ -33,6 +33,7 @@ from gait.io.base import (
     Container,
     ReadOptions,
     build_stream,
+    check_placement,
     input_errors,
 )
 from gait.io.detect import detect, load_path
@@ -410,7 +411,10 @@ def chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_
     if wants_chunks(path, long_s, **options):
         yield from iter_chunks(path, chunk_s=chunk_s, margin_s=margin_s, **options)
         return
-    yield one_chunk(load_path(path, ReadOptions(**options)))
+    opts = ReadOptions(**options)
+    if opts.placement is not None:
+        check_placement(opts.placement)
+    yield one_chunk(load_path(path, opts))
 
 
 def one_chunk(rec: Recording) -> Recording:
@@ -418,9 +422,3 @@ def one_chunk(rec: Recording) -> Recording:
     rec.meta["chunk"] = {"index": 0, "core": [-math.inf, math.inf]}
     return rec
 
-
-def is_whole(rec: Recording) -> bool:
-    """True for a recording that is not a part of a longer one (its own single chunk, or not
-    marked as a chunk at all)."""
-    core = (rec.meta.get("chunk") or {}).get("core", [-math.inf, math.inf])
-    return core[0] == -math.inf and core[1] == math.inf
