@@ -156,11 +156,10 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
         if not p.chunked:  # one chunk: the whole recording
             return _analyse_whole(first, seed=seed, n_boot=n_boot, file=file, mounts=mounts,
                                   used_mounts=used_mounts, notes=notes, source=source)
-        chunked = _prepend(first, recs)
-        return analyse_chunks(chunked, seed=seed, n_boot=n_boot, file=file,
+        return analyse_chunks(_prepend(first, recs), seed=seed, n_boot=n_boot, file=file,
                               mapper=_counting(mapper, tick) if tick else mapper,
                               mounts=mounts, used_mounts=used_mounts,
-                              source=str(file or _one_path(source, options)[0]))  # type: ignore[index]
+                              source=file or _mount_source(source, mounts))
 
 
 def _read(source: Source, p: Plan, chunk_s: float, margin_s: float,
@@ -228,8 +227,6 @@ def _analyse_whole(rec: Recording, *, seed: int, n_boot: int, file: str | None,
         used_mounts.update({s.placement: s.mount for s in rec.streams if s.mount is not None})
     return _an.analyse(rec, n_boot=n_boot, seed=seed, file=file)
 
-
-# --- chunked analysis ---------------------------------------------------------------------------
 
 # --- chunked analysis ---------------------------------------------------------------------------
 
