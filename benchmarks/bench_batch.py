@@ -12,7 +12,7 @@ identical (timing columns aside).
 
 ``--day``: simulates one lower-back recording of ``--hours`` (24) and runs ``gait batch`` on it
 with one worker, printing the peak memory (VmHWM) of the batch process and of its worker; the
-worker analyses it in 10-minute chunks (:func:`gait.longfile.analyse_long`), like ``gait report``.
+worker analyses it in 10-minute chunks (:func:`gait.pipeline.analyse`), like ``gait report``.
 """
 
 from __future__ import annotations

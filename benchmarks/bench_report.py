@@ -16,7 +16,7 @@ reuse it between runs, else a temporary folder), then:
   workers' shared library pages, ~100 MB, count once per process) and the largest process
   (``RUSAGE_CHILDREN`` alone, which undercounts worker processes). Ratios to the targets
   (< 2 s and < 300 MB for 1 hour);
-* the same for the chunked path alone (:func:`gait.longfile.analyse_long` + JSON + HTML, what
+* the same for the chunked path alone (:func:`gait.analyse` + JSON + HTML, what
   ``gait report`` runs on recordings of an hour or more), the figure that must stay bounded
   for 24 hours;
 * the time broken down in this process: imports (in a fresh process), load, events, the rest
@@ -108,17 +108,15 @@ print(json.dumps({"rc": p.returncode, "s": wall, "cpu": ru.ru_utime + ru.ru_stim
                   "out": stdout[-4000:], "err": stderr[-2000:]}))
 """
 
-#: The chunked path as ``gait report`` runs it: analyse_long (in ``jobs`` worker processes),
-#: JSON (streamed to the file, as the command writes it), HTML.
+#: The chunked path as ``gait report`` runs it: gait.analyse (the one analysis path, in ``jobs``
+#: worker processes), JSON (streamed to the file, as the command writes it), HTML.
 CHUNKED = r"""
 import sys
 from pathlib import Path
-from gait.longfile import analyse_long
+import gait
 from gait.report.html import render_html
 from gait.report.jsonout import dump
-from gait.workers import process_map
-with process_map(int(sys.argv[4]), preload=("gait.longfile", "gait.events.lower_back")) as m:
-    a = analyse_long(sys.argv[1], file=sys.argv[1], mapper=m)
+a = gait.analyse(sys.argv[1], file=sys.argv[1], jobs=int(sys.argv[4]))
 with open(sys.argv[2], "w", encoding="utf-8") as fh:
     dump(a.doc, fh)
 Path(sys.argv[3]).write_text(render_html(a.doc) + "\n", encoding="utf-8")
@@ -220,15 +218,15 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def breakdown(m: Path, whole: bool, jobs: int) -> float:
     """Time per stage in this process (imports measured in a fresh one); returns the time of
-    analyse_long (reading included)."""
+    the chunked analysis (reading included)."""
     imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis, gait.report.html, "
-                   "gait.report.text, gait.longfile, gait.events.lower_back"])
+                   "gait.report.text, gait.pipeline, gait.events.lower_back"])
     print(f"  imports (fresh process)      {imp['s']:7.2f} s  {imp['mb']:6.0f} MB after imports"
           f" (CPU {imp['cpu']:.2f} s; the HTML plots need no plotting library)")
     import gait
     from gait.analysis import analyse
     from gait.events import detect_events
-    from gait.longfile import analyse_long, iter_chunks
+    from gait.io.chunks import iter_chunks
     from gait.metrics import symmetry
     from gait.parameters import NAMES
     from gait.report.html import render_html
@@ -247,21 +245,19 @@ def breakdown(m: Path, whole: bool, jobs: int) -> float:
             print(f"    {k:27s}{v:7.2f} s")
         print(f"    {'total':27s}{t_load + t_an + t_js + t_ht:7.2f} s")
         del rec, a
-    from gait.workers import process_map
-
     n, t_rd = _timed(lambda: sum(1 for _ in iter_chunks(m)))
     _, t_ev = _timed(lambda: [detect_events(c) for c in iter_chunks(m)])
-    a, t_al = _timed(lambda: analyse_long(m, file=str(m)))
-    with process_map(jobs, preload=("gait.longfile", "gait.events.lower_back")) as mapper:
-        _, t_par = _timed(lambda: analyse_long(m, file=str(m), mapper=mapper))
+    # long_s=0: in chunks whatever the duration
+    a, t_al = _timed(lambda: gait.analyse(m, file=str(m), long_s=0, jobs=1))
+    _, t_par = _timed(lambda: gait.analyse(m, file=str(m), long_s=0, jobs=jobs))
     params = [p for p in NAMES if p in a.steps and a.steps[p].notna().any()]
     _, t_sy = _timed(lambda: symmetry(a.steps, params, n_boot=2000))
     _, t_js = _timed(lambda: dumps(a.doc))
     _, t_ht = _timed(lambda: render_html(a.doc))
-    print(f"  chunked (gait.longfile, {n} chunks):")
+    print(f"  chunked (gait.analyse, {n} chunks):")
     for k, v in (("read chunks", t_rd), ("events (read incl.)", t_ev),
-                 ("analyse_long (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),
-                 (f"analyse_long, {jobs} workers", t_par), ("JSON", t_js), ("HTML", t_ht)):
+                 ("analyse (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),
+                 (f"analyse, {jobs} workers", t_par), ("JSON", t_js), ("HTML", t_ht)):
         print(f"    {k:27s}{v:7.2f} s")
     print(f"    {'total':27s}{t_al + t_js + t_ht:7.2f} s   ({a.doc['quality']['n_steps']} steps; "
           f"{t_par + t_js + t_ht:.2f} s with {jobs} workers)")
@@ -292,7 +288,7 @@ def skdh_side_by_side(m: Path, python: str, ours_s: float, ours_label: str,
     print(f"  side by side    gait {ours_label} {ours_s:.2f} s vs skdh {total:.2f} s: "
           f"ratio gait/skdh {ours_s / total:.2f}")
     if ours_analysis_s is not None:
-        print(f"  analysis only   gait analyse_long (CSV read incl.) {ours_analysis_s:.2f} s vs "
+        print(f"  analysis only   gait.analyse, chunks (CSV read incl.) {ours_analysis_s:.2f} s vs "
               f"skdh CSV load + pipeline {info['load_s'] + info['pipeline_s']:.2f} s: ratio "
               f"{ours_analysis_s / (info['load_s'] + info['pipeline_s']):.2f}")
 

@@ -9,7 +9,7 @@ read as lists of dicts), so a 24-hour report does not hold ~300k dicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,6 +69,7 @@ class Analysis:
     doc: dict[str, Any]
     steps: pd.DataFrame
     detection: Detection
+    sources: list[str] = field(default_factory=list)  # the files the recording was read from
 
 
 #: Per-side parameters a trouser-pocket phone does not measure (see :data:`POCKET_NOTE`).
@@ -263,7 +264,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
 
     ``rec`` is only asked for its streams' ``placement``, ``sample_rate_hz`` and
     ``missing_fraction`` (quality checks); ``info`` is :func:`describe` of it, or the same facts
-    gathered chunk by chunk (:func:`gait.longfile.analyse_long`).
+    gathered chunk by chunk (:func:`gait.pipeline.analyse_chunks`).
     """
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")
@@ -333,4 +334,5 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         "events": _event_table(det.events),
     }
     doc["headline"] = headline(doc)
-    return Analysis(doc=doc, steps=steps, detection=det)
+    return Analysis(doc=doc, steps=steps, detection=det,
+                    sources=list(getattr(rec, "sources", None) or []))

@@ -209,42 +209,30 @@ def analyse_one(path: str, seed: int = 0, keep_doc: bool = False,
     a recording without that placement, or whose gravity contradicts the mount, is an
     ``error`` row. The row's ``mount`` is the mount used (``PLACEMENT=SPEC``, ``;`` between
     placements), empty without one.
-    A recording of an hour or more (:func:`gait.longfile.wants_chunks`) is read and analysed
-    in chunks by :func:`gait.longfile.analyse_long`, as ``gait report`` does (bounded memory).
+    The recording goes through :func:`gait.pipeline.analyse`, as in ``gait report``: one of an
+    hour or more is read and analysed in chunks (bounded memory), in this process.
     Returns ``{"row": <table row>, "doc": <report without steps/events, if keep_doc>,
     "sources": [files]}``. Status ``error``: the input cannot be read or analysed (the one-line
     message is in ``error``); ``failed``: an internal error.
     """
-    from gait.analysis import analyse
-    from gait.api import load
     from gait.history import content_hash, source_files
-    from gait.longfile import analyse_long, source_paths, wants_chunks
-    from gait.mount import Mount, MountError, apply_mounts, parse_mount_arg
+    from gait.mount import Mount, MountError
+    from gait.pipeline import analyse
 
     t0 = time.perf_counter()
     out: dict[str, Any] = {"row": _row(path, None), "doc": None, "sources": []}
     ropts = {"placement": placement} if placement else {}
     try:
         used: dict[str, Mount] = {}
-        if wants_chunks(path, **ropts):  # an hour or more: in chunks, as 'gait report' does
-            sources = source_files(source_paths(path, **ropts)) or [Path(path)]
-            digest = content_hash(sources)
-            try:
-                doc = analyse_long(path, seed=seed, file=path, used_mounts=used,
-                                   mounts=[parse_mount_arg(m) for m in mounts], **ropts).doc
-            except MountError as exc:
-                raise GaitInputError(None, str(exc)) from None
-        else:
-            rec = load(path, placement=placement)
-            try:
-                apply_mounts(rec, [parse_mount_arg(m) for m in mounts], path)
-            except MountError as exc:
-                raise GaitInputError(None, str(exc)) from None
-            sources = source_files(rec.sources) or [Path(path)]
-            digest = content_hash(sources)
-            used = {s.placement: s.mount for s in rec.streams if s.mount is not None}
-            doc = analyse(rec, seed=seed, file=path).doc
-            del rec
+        try:  # jobs=1: a batch runs its recordings in parallel, each in one process
+            result = analyse(path, jobs=1, seed=seed, file=path, mounts=list(mounts),
+                             used_mounts=used, **ropts)
+        except MountError as exc:
+            raise GaitInputError(None, str(exc)) from None
+        sources = source_files(result.sources) or [Path(path)]
+        digest = content_hash(sources)
+        doc = result.doc
+        del result
         out["row"] = _row(path, doc)
         out["row"]["mount"] = ";".join(f"{pl}={m.spec}" for pl, m in used.items()) or None
         out["row"]["content_hash"] = digest

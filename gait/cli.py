@@ -10,8 +10,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -333,38 +333,14 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     when = parse_when(walk_date)  # a bad date fails before the analysis
     con = Console(highlight=False, stderr=json_out == "-")
     ropts = _read_opts(kw)
-    duration = _chunked_duration(files, ropts)
-    stack = ExitStack()
-    if duration is not None:  # one long recording: read and analysed in chunks
-        from gait.longfile import source_paths
-
-        placement, path = parse_file_arg(files[0])
-        label, sources = path, source_paths(path, **_chunk_opts(ropts, placement))
-        # the workers start now, before the progress bar's thread
-        mapper = stack.enter_context(_chunk_workers(jobs, duration))
-        from gait.longfile import CHUNK_S
-
-        n_chunks: int | None = max(math.ceil(duration / CHUNK_S), 1)
-
-        def run(tick: Callable[[], None] | None = None) -> Any:
-            return _analyse_long(files[0], ropts, seed, label,
-                                 mapper if tick is None else _counting(mapper, tick))
+    if files:
+        source: Any = list(files)
+        label = ", ".join(parse_file_arg(f)[1] for f in files)
     else:
-        n_chunks = None
-        if files:
-            rec = _load_walk(files, ropts)
-            label = ", ".join(parse_file_arg(f)[1] for f in files)
-        else:
-            rec, label = demo_recording()
-        duration, sources = rec.duration_s, rec.sources
-
-        def run(tick: Callable[[], None] | None = None) -> Any:
-            return _analyse(rec, seed, label, files)
-    with stack:
-        if duration > 600 and not quiet and sys.stderr.isatty():
-            result = _with_progress(run, duration, n_chunks)
-        else:
-            result = run()
+        source, label = demo_recording()
+    result = _analyse(source, ropts, seed, label, files, jobs,
+                      progress=None if quiet else _progress)
+    sources = result.sources
     doc = result.doc
     walk_id = None
     if files and not no_history:
@@ -391,18 +367,11 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
                       "'gait history' shows the trend.", soft_wrap=True)
 
 
-def _counting(mapper: Callable[..., Any], tick: Callable[[], None]) -> Callable[..., Any]:
-    """``mapper`` calling ``tick()`` after each result."""
-    def counted(fn: Callable[..., Any], items: Any) -> Any:
-        for r in mapper(fn, items):
-            tick()
-            yield r
-    return counted
-
-
-def _with_progress(run: Callable[..., Any], duration: float, n_chunks: int | None) -> Any:
-    """``run(tick)`` under a progress bar on stderr (a terminal): chunks measured out of
-    ``n_chunks``, or a spinner for a recording analysed in one piece."""
+@contextmanager
+def _progress(plan: Any) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr (a terminal) while a recording of more than 10 minutes (or of a
+    length not known before loading) is analysed: chunks measured out of ``plan.n_chunks``, or
+    a spinner for a recording analysed in one piece. Yields the bar's ``tick()``."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -413,15 +382,19 @@ def _with_progress(run: Callable[..., Any], duration: float, n_chunks: int | Non
         TimeRemainingColumn,
     )
 
+    duration = plan.duration_s
+    if not sys.stderr.isatty() or (duration is not None and duration <= 600):
+        yield None
+        return
+    n_chunks = plan.n_chunks if plan.n_chunks > 1 else None
     columns = [SpinnerColumn(), TextColumn("{task.description}")]
     if n_chunks:
         columns += [BarColumn(bar_width=20), MofNCompleteColumn(), TimeRemainingColumn()]
     columns.append(TimeElapsedColumn())
-    what = fmt_hours(duration)
+    what = "analysing" + (f" {fmt_hours(duration)}" if duration is not None else "")
     with Progress(*columns, console=Console(stderr=True), transient=True) as prog:
-        task = prog.add_task(f"analysing {what}" + (" in 10-min chunks" if n_chunks else ""),
-                             total=n_chunks)
-        return run(lambda: prog.advance(task))
+        task = prog.add_task(what + (" in 10-min chunks" if n_chunks else ""), total=n_chunks)
+        yield lambda: prog.advance(task)
 
 
 def fmt_hours(seconds: float) -> str:
@@ -430,65 +403,30 @@ def fmt_hours(seconds: float) -> str:
     return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
 
-def _chunked_duration(files: tuple[str, ...], ropts: dict[str, Any]) -> float | None:
-    """The duration of a single gait recording or generic CSV lasting at least
-    ``gait.longfile.LONG_S`` (1 hour), known before loading (the manifest's sample counts, the
-    CSV's first and last times): such a file is read and analysed in chunks. Else None."""
-    if len(files) != 1:
-        return None
-    from gait.longfile import LONG_S, duration_hint
-
-    placement, path = parse_file_arg(files[0])
-    d = duration_hint(path, **_chunk_opts(ropts, placement))
-    return d if d is not None and d >= LONG_S else None
-
-
-def _chunk_opts(ropts: dict[str, Any], placement: str | None) -> dict[str, Any]:
-    o = {k: v for k, v in ropts.items() if v and k != "mounts"}
-    if placement:
-        o["placement"] = placement
-    return o
-
-
-def _chunk_workers(jobs: int | None, duration: float
-                   ) -> AbstractContextManager[Callable[..., Any]]:
-    """The ordered map that measures the chunks: ``jobs`` worker processes (default: the CPUs,
-    at most 4), no more than there are chunks; the built-in map for one."""
-    import math
-
-    from gait.longfile import CHUNK_S
-    from gait.workers import default_jobs, process_map
-
-    n = min(jobs or default_jobs(), max(math.ceil(duration / CHUNK_S), 1))
-    return process_map(n, preload=("gait.longfile", "gait.events.lower_back",
-                                   "gait.events.foot", "gait.events.pocket"))
-
-
-def _analyse_long(arg: str, ropts: dict[str, Any], seed: int, label: str,
-                  mapper: Callable[..., Any] | None = None) -> Any:
-    from gait.longfile import analyse_long
+def _analyse(source: Any, ropts: dict[str, Any], seed: int, label: str,
+             files: tuple[str, ...], jobs: int | None = None,
+             progress: Callable[[Any], Any] | None = None) -> Any:
+    """:func:`gait.pipeline.analyse` of the FILEs (or the demo recording), its errors as
+    one-line input errors, the notes of a ``--mount`` over a recording's own on stderr."""
     from gait.mount import MountError
+    from gait.pipeline import analyse
 
-    placement, path = parse_file_arg(arg)
+    ropts = dict(ropts)
+    mounts = ropts.pop("mounts", ())
+    notes: list[str] = []
     try:
-        return analyse_long(path, seed=seed, file=label, mapper=mapper,
-                            mounts=ropts.get("mounts", ()), **_chunk_opts(ropts, placement))
+        result = analyse(source, jobs=jobs, seed=seed, file=label, mounts=mounts, notes=notes,
+                         progress=progress, **{k: v for k, v in ropts.items() if v})
     except GaitInputError:
         raise
     except MountError as exc:
         raise GaitInputError(None, str(exc)) from None
     except ValueError as exc:
-        raise GaitInputError(arg, str(exc), where="placement") from None
-
-
-def _analyse(rec: Any, seed: int, label: str, files: tuple[str, ...]) -> Any:
-    from gait.analysis import analyse
-
-    try:
-        return analyse(rec, seed=seed, file=label)
-    except ValueError as exc:
         raise GaitInputError(files[0] if files else label, str(exc), where="placement") \
             from None
+    for n in notes:  # a command-line --mount over the recording's own
+        click.echo(f"note: {n}", err=True)
+    return result
 
 
 @cli.command()

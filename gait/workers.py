@@ -1,7 +1,7 @@
-"""Worker processes for the command line: an ordered, bounded parallel map.
+"""Worker processes: an ordered, bounded parallel map (the analysis driver's chunks, batch).
 
-The analysis itself stays pure (:func:`gait.longfile.analyse_long` takes a ``mapper``); this is
-the shell's side. :func:`process_map` starts ``jobs`` worker processes *at once*, before the
+The chunked analysis stays pure (:func:`gait.pipeline.analyse_chunks` takes a ``mapper``);
+this is the shell's side. :func:`process_map` starts ``jobs`` worker processes *at once*, before the
 caller starts any thread (rich's progress bar refreshes in one: forking while another thread
 holds a lock can deadlock the child), with the modules the workers need already imported (on
 Linux they are forked and inherit them; macOS and Windows spawn them, and each worker imports

@@ -178,27 +178,28 @@ def test_batch_mount_for_every_file_in_the_table(tmp_path: Path,
 
 def test_a_long_recording_goes_through_the_chunked_path(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A recording of LONG_S or more is analysed by gait.longfile.analyse_long, as
+    """A recording of LONG_S or more is analysed in chunks by gait.pipeline.analyse, as
     'gait report' does (bounded memory; 24 h: benchmarks/bench_batch.py --day), never loaded
-    whole; its row is analyse_long's document."""
-    import gait.api
-    import gait.longfile
+    whole; its row is the chunked analysis's document."""
+    import gait.io.chunks
+    import gait.pipeline
     from gait.batch import analyse_one
     from gait.demo import simulate_to_file
-    from gait.longfile import analyse_long
+    from gait.io.chunks import iter_chunks
+    from gait.pipeline import analyse_chunks
 
     simulate_to_file(tmp_path / "w", duration_s=150, seed=3, placements=("lower_back",))
     path = str(tmp_path / "w.gait.json")
     short = analyse_one(path)["row"]
-    monkeypatch.setattr(gait.longfile, "LONG_S", 120.0)
+    monkeypatch.setattr(gait.pipeline, "LONG_S", 120.0)
 
     def whole(*args: object, **kw: object) -> None:
         raise AssertionError("loaded whole")
 
-    monkeypatch.setattr(gait.api, "load", whole)
+    monkeypatch.setattr(gait.io.chunks, "load_path", whole)
     row = analyse_one(path)["row"]
     assert row["status"] == "ok", row["error"]
-    doc = analyse_long(path, file=path).doc
+    doc = analyse_chunks(iter_chunks(path), file=path).doc
     assert row["n_steps"] == doc["quality"]["n_steps"] > 100
     assert row["stance_s_si_pct"] == doc["symmetry"]["stance_s"]["si_pct"]
     assert row["content_hash"] == short["content_hash"]

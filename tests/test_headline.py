@@ -153,7 +153,7 @@ def test_gait_guide_command() -> None:
 
 
 def test_long_report_progress_counts_the_chunks() -> None:
-    from gait.cli import _counting
+    from gait.pipeline import _counting
 
     ticks: list[int] = []
     out = list(_counting(map, lambda: ticks.append(1))(lambda x: 2 * x, range(5)))

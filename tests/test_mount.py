@@ -162,7 +162,7 @@ def test_ble_profile_marks_match_the_parser() -> None:
     assert m.describe() == parse_spec("lower_back", "screen-out,top-up").describe()
 
 
-# --- a recording of an hour or more: analysed in chunks (gait.longfile) -------------------------
+# --- a recording of an hour or more: analysed in chunks (gait.pipeline) -------------------------
 
 ANGLES = [49, -83, -165]  # a random mounting (device axes in the nominal frame)
 
@@ -186,10 +186,11 @@ def _stated_mount() -> Mount:
 
 
 def test_chunked_analysis_takes_the_mount(long_walk: tuple[Path, dict]) -> None:
-    from gait.longfile import analyse_long
+    from gait.pipeline import analyse
 
     mpath, truth = long_walk
-    a = analyse_long(mpath, chunk_s=300, margin_s=20, n_boot=200, mounts=[_stated_mount()])
+    a = analyse(mpath, chunk_s=300, margin_s=20, n_boot=200, long_s=0, jobs=1,
+                mounts=[_stated_mount()])
     ic = a.detection.events.query("kind == 'IC'")
     t = ic["t"].to_numpy(float)
     ok = [ic["side"].iloc[int(np.argmin(np.abs(t - e["t"])))] == e["side"]
@@ -200,19 +201,19 @@ def test_chunked_analysis_takes_the_mount(long_walk: tuple[Path, dict]) -> None:
     wrong = Mount("lower_back", "x-up,z-forward", up=np.array([1.0, 0, 0]),
                   forward=np.array([0, 0, 1.0]))
     with pytest.raises(MountError, match="gravity points along"):
-        analyse_long(mpath, chunk_s=300, margin_s=20, n_boot=200, mounts=[wrong])
+        analyse(mpath, chunk_s=300, margin_s=20, n_boot=200, long_s=0, jobs=1, mounts=[wrong])
 
 
 def test_cli_long_recording_takes_the_mount(long_walk: tuple[Path, dict], tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """`gait report` on a recording taken for a long one (the chunked path, forced by lowering
-    gait.longfile.LONG_S in this process): the mount reaches every chunk; a mount that
+    gait.pipeline.LONG_S in this process): the mount reaches every chunk; a mount that
     contradicts gravity exits 2 with one line."""
-    import gait.longfile
+    import gait.pipeline
     from gait.cli import main
 
-    monkeypatch.setattr(gait.longfile, "LONG_S", 600.0)
+    monkeypatch.setattr(gait.pipeline, "LONG_S", 600.0)
     mpath, _ = long_walk
     q = _rotation(ANGLES, None)  # the stated mount in words: the device axes nearest up/fwd
     up, fwd = q.T @ np.array([0, 1.0, 0]), q.T @ np.array([0, 0, -1.0])
@@ -283,7 +284,7 @@ def test_manifest_mount_reaches_the_chunked_path(long_walk: tuple[Path, dict],
                                                  tmp_path: Path) -> None:
     import shutil
 
-    from gait.longfile import analyse_long
+    from gait.pipeline import analyse
 
     mpath, _ = long_walk
     d = tmp_path / "copy"
@@ -301,10 +302,10 @@ def test_manifest_mount_reaches_the_chunked_path(long_walk: tuple[Path, dict],
     up, fwd = q.T @ np.array([0, 1.0, 0]), q.T @ np.array([0, 0, -1.0])
     doc["streams"][0]["mount"] = f"{word(up)}-up,{word(fwd)}-forward"
     m.write_text(json.dumps(doc))
-    a = analyse_long(m, chunk_s=300, margin_s=20, n_boot=200)
+    a = analyse(m, chunk_s=300, margin_s=20, n_boot=200, long_s=0, jobs=1)
     assert a.detection.side_source == "mount"
     assert any("from the recording's manifest" in n for n in a.detection.notes)
     doc["streams"][0]["mount"] = f"{word(-up)}-up,{word(fwd)}-forward"
     m.write_text(json.dumps(doc))
     with pytest.raises(MountError, match=r"streams\[0\]\.mount"):
-        analyse_long(m, chunk_s=300, margin_s=20, n_boot=200)
+        analyse(m, chunk_s=300, margin_s=20, n_boot=200, long_s=0, jobs=1)

@@ -1,4 +1,5 @@
-"""Long recordings in chunks (gait.longfile): the chunked analysis agrees with the whole-file one,
+"""The one analysis path (gait.pipeline) and chunked reading (gait.io.chunks): a short recording
+is analysed whole, a long one in chunks; the chunked analysis agrees with the whole-file one,
 and chunk boundaries neither duplicate nor drop contacts."""
 
 from __future__ import annotations
@@ -6,6 +7,8 @@ from __future__ import annotations
 import itertools
 import math
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +18,13 @@ import gait
 from gait.analysis import Analysis, analyse
 from gait.demo import simulate_to_file
 from gait.errors import GaitInputError
-from gait.longfile import (
-    analyse_long,
+from gait.io.chunks import (
     duration_hint,
     iter_chunks,
     source_paths,
     wants_chunks,
 )
+from gait.pipeline import analyse_chunks, plan
 from gait.report.jsonout import validate
 
 CHUNK_S = 180.0
@@ -42,7 +45,8 @@ def walk30(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def both(walk30: Path) -> tuple[Analysis, Analysis]:
     whole = analyse(gait.load(walk30), n_boot=300)
-    long = analyse_long(walk30, chunk_s=CHUNK_S, margin_s=MARGIN_S, n_boot=300)
+    long = gait.analyse(walk30, chunk_s=CHUNK_S, margin_s=MARGIN_S, n_boot=300, long_s=600,
+                        jobs=1)
     return whole, long
 
 
@@ -166,11 +170,9 @@ def test_worker_processes_give_the_serial_result(walk30: Path,
                                                   both: tuple[Analysis, Analysis]) -> None:
     """Chunks measured in 2 worker processes (forked on Linux), read 3 ahead: the same JSON
     document, byte for byte, as measured one after the other in this process."""
-    from gait.workers import process_map
-
     serial = both[1]
-    with process_map(2, preload=("gait.longfile",)) as m:
-        par = analyse_long(walk30, chunk_s=CHUNK_S, margin_s=MARGIN_S, n_boot=300, mapper=m)
+    par = gait.analyse(walk30, chunk_s=CHUNK_S, margin_s=MARGIN_S, n_boot=300, long_s=600,
+                       jobs=2)
     assert _doc_json(par) == _doc_json(serial)
     assert par.steps.equals(serial.steps)
 
@@ -180,9 +182,9 @@ def test_spawned_workers_give_the_serial_result(walk30: Path) -> None:
     from gait.workers import process_map
 
     chunks = list(itertools.islice(iter_chunks(walk30, chunk_s=300, margin_s=MARGIN_S), 3))
-    serial = analyse_long(chunks, n_boot=50)
+    serial = analyse_chunks(chunks, n_boot=50)
     with process_map(2, method="spawn") as m:
-        par = analyse_long(chunks, n_boot=50, mapper=m)
+        par = analyse_chunks(chunks, n_boot=50, mapper=m)
     assert _doc_json(par) == _doc_json(serial)
 
 
@@ -212,3 +214,39 @@ def test_one_job_is_the_built_in_map_and_the_default_is_bounded() -> None:
     assert 1 <= default_jobs() <= MAX_JOBS
     with process_map(1, preload=("no.such.module",)) as m:  # nothing is started or imported
         assert m is map
+
+
+def test_the_api_analyses_a_short_recording_whole() -> None:
+    """gait.analyse of a path, of PLACEMENT=PATH and of a loaded recording: the document of
+    gait.analysis.analyse of the loaded recording (one chunk: the whole recording)."""
+    path = Path(__file__).parent.parent / "recordings" / "walk_symmetric.gait.json"
+    ref = analyse(gait.load(path), n_boot=200)
+    assert plan(str(path)).chunked is False
+    for src in (str(path), path, f"lower_back={path}", [str(path)], gait.load(path)):
+        a = gait.analyse(src, n_boot=200, file=str(path))
+        assert _doc_json(a) == _doc_json(ref), src
+    assert gait.analyse(path, n_boot=50).sources == ref.sources
+
+
+def test_the_api_reads_a_long_recording_in_chunks(walk30: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recording of long_s or more is never loaded whole by gait.analyse: it is streamed
+    in chunks and the progress tick counts them."""
+    import gait.io.chunks
+
+    def whole(*args: object, **kw: object) -> None:
+        raise AssertionError("loaded whole")
+
+    monkeypatch.setattr(gait.io.chunks, "load_path", whole)
+    p = plan(walk30, chunk_s=600, long_s=900)
+    assert p.chunked and p.n_chunks == 3 and p.sources == source_paths(walk30)
+    ticks: list[int] = []
+
+    @contextmanager
+    def progress(pl: object) -> Iterator[Callable[[], None]]:
+        assert pl == p
+        yield lambda: ticks.append(1)
+
+    a = gait.analyse(walk30, n_boot=50, long_s=900, jobs=1, progress=progress)
+    assert len(ticks) == 3 and a.doc["quality"]["n_steps"] > 1000
+    assert a.sources == source_paths(walk30)
