@@ -275,18 +275,13 @@ def _header(path: Path, delimiter: str | None = None) -> tuple[list[str], str, l
 
 def _gait_sources(c: Container) -> tuple[Recording, list[_Source]]:
     """Streams of a gait recording, and its Recording-level facts (without samples)."""
-    from gait.io.gaitcsv import manifest_mount
+    from gait.io.gaitcsv import manifest_mount, stream_file
 
     mpath, doc = _manifest(c)
     srcs = []
     for i, s in enumerate(doc["streams"]):
-        f = mpath.parent / s["file"]
-        if not f.is_file():
-            raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
-                                 where="field 'streams[].file'",
-                                 expected="the CSV beside the manifest")
-        has_gyr = bool(s.get("has_gyr", True))
-        cols = ["time_s", "ax", "ay", "az"] + (["gx", "gy", "gz"] if has_gyr else [])
+        f, cols = stream_file(mpath, s)
+        has_gyr = "gx" in cols
         header, delim, _ = _header(f)
         missing = [k for k in cols if k not in header]
         if missing:

@@ -73,6 +73,17 @@ def _columns(has_gyr: bool) -> list[str]:
     return ["time_s", "ax", "ay", "az"] + (["gx", "gy", "gz"] if has_gyr else [])
 
 
+def stream_file(mpath: Path, s: dict) -> tuple[Path, list[str]]:
+    """The CSV of manifest stream ``s`` (beside the manifest ``mpath``) and its columns; a
+    one-line error when the file is missing."""
+    f = mpath.parent / s["file"]
+    if not f.is_file():
+        raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
+                             where="field 'streams[].file'",
+                             expected="the CSV beside the manifest")
+    return f, _columns(bool(s.get("has_gyr", True)))
+
+
 def _csv_bytes(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, header: bool) -> bytes:
     """CSV text of a chunk; values rounded (1 us, 1e-5 m/s^2, 1e-6 rad/s) to keep files small."""
     arrays = [pa.array(np.round(t, 6))]
@@ -265,13 +276,9 @@ class GaitCsvReader:
         streams: list[SensorStream] = []
         warnings = list(doc.get("warnings") or [])
         for i, s in enumerate(doc["streams"]):
-            f = mpath.parent / s["file"]
-            if not f.is_file():
-                raise GaitInputError(mpath, f"stream file {s['file']!r} is missing",
-                                     where="field 'streams[].file'",
-                                     expected="the CSV beside the manifest")
-            has_gyr = bool(s.get("has_gyr", True))
-            cols = read_table(f, path=f, numeric=_columns(has_gyr))
+            f, names = stream_file(mpath, s)
+            has_gyr = "gx" in names
+            cols = read_table(f, path=f, numeric=names)
             t = cols["time_s"]
             if len(t) < 2:
                 raise GaitInputError(f, f"only {len(t)} sample(s)", expected="at least 2")
