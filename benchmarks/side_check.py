@@ -56,12 +56,7 @@ def one_sim(job: tuple[str, str, str | None, int]) -> dict:
     found = find_in(rec.streams[0])
     det = detect_events(rec)
     ev = det.events[det.events["kind"] == "IC"]
-    rt = truth.ic_times()
-    rs = np.array([e["side"] for e in truth.initial_contacts])
-    t = ev["t"].to_numpy(float)
-    j = np.abs(rt[None, :] - t[:, None]).argmin(axis=1)
-    ok = np.abs(rt[j] - t) < 0.1
-    lr = float(np.mean((ev["side"].to_numpy() == rs[j])[ok])) if ok.any() else float("nan")
+    lr = truth.side_accuracy(ev["t"].to_numpy(float), ev["side"].to_numpy())
     want = None if side is None else side[0].upper()
     return {"gait": g, "mount": mount, "side": side, "found": found is not None,
             "right_side": found is not None and found.side == want, "lr": lr,

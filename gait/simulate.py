@@ -1807,6 +1807,18 @@ class Truth:
         return np.array([e["t"] for e in self.final_contacts
                          if side is None or e["side"] == side])
 
+    def side_accuracy(self, t: np.ndarray, sides: np.ndarray, tol_s: float = 0.1) -> float:
+        """Share of detected ICs (times ``t``, sides ``sides``) within ``tol_s`` of a true IC
+        whose side they name right (NaN when none is that close)."""
+        rt = self.ic_times()
+        rs = np.array([e["side"] for e in self.initial_contacts])
+        t = np.asarray(t, float)
+        if not len(t) or not len(rt):
+            return float("nan")
+        j = np.abs(rt[None, :] - t[:, None]).argmin(axis=1)
+        ok = np.abs(rt[j] - t) < tol_s
+        return float(np.mean((np.asarray(sides) == rs[j])[ok])) if ok.any() else float("nan")
+
     def to_json(self) -> dict[str, Any]:
         return {**self.head, "walking_bouts": self.walking_bouts, "standing": self.standing,
                 "turns": self.turns, "initial_contacts": self.initial_contacts,

@@ -31,12 +31,7 @@ def _find(stream: SensorStream) -> side_check.SideCheck | None:
 
 def _lr(det, truth) -> float:
     ev = det.events[det.events["kind"] == "IC"]
-    rt = truth.ic_times()
-    rs = np.array([e["side"] for e in truth.initial_contacts])
-    t = ev["t"].to_numpy(float)
-    j = np.abs(rt[None, :] - t[:, None]).argmin(axis=1)
-    ok = np.abs(rt[j] - t) < 0.1
-    return float(np.mean((ev["side"].to_numpy() == rs[j])[ok]))
+    return truth.side_accuracy(ev["t"].to_numpy(float), ev["side"].to_numpy())
 
 
 @pytest.mark.parametrize("gait_kind", ["walk", "run"])
