@@ -394,7 +394,8 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
 
     placements = [str(s.get("placement", "")) for s in streams]
     for s in streams:
-        where = s.get("placement", "the sensor")
+        where = s.get("placement") or "unknown"
+        where = "the sensor" if where == "unknown" else where
         rate = s.get("sample_rate_hz")
         if isinstance(rate, int | float) and rate < 50:
             add("sample_rate", "app", f"{where} was sampled at {rate:g} Hz: set the app to "

@@ -158,3 +158,13 @@ def test_long_report_progress_counts_the_chunks() -> None:
     ticks: list[int] = []
     out = list(_counting(map, lambda: ticks.append(1))(lambda x: 2 * x, range(5)))
     assert out == [0, 2, 4, 6, 8] and len(ticks) == 5
+
+
+def test_cause_of_a_stream_of_unknown_placement_names_the_sensor() -> None:
+    """A stream whose placement was not given is "the sensor" in the causes, not "unknown"."""
+    from gait.interpret import causes
+
+    why = causes("lower_back", {"L": 5, "R": 5},
+                 [{"placement": "unknown", "sensors": ["accelerometer"]}])
+    text = next(c["text"] for c in why if c["cause"] == "no_gyroscope")
+    assert text.startswith("the sensor has no gyroscope")
