@@ -12,7 +12,8 @@ identical (timing columns aside).
 
 ``--day``: simulates one lower-back recording of ``--hours`` (24) and runs ``gait batch`` on it
 with one worker, printing the peak memory (VmHWM) of the batch process and of its worker; the
-worker analyses it in 10-minute chunks (:func:`gait.pipeline.analyse`), like ``gait report``.
+worker analyses it in 10-minute chunks (:func:`gait.analysis.pipeline.analyse`), like ``gait
+report``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gait.batch import VOLATILE, BatchResult, run_batch
-from gait.demo import simulate_to_file
+from gait.cli.demo import simulate_to_file
 
 
 def _timed(label: str, folder: Path, journal: Path, **kw: object) -> BatchResult:

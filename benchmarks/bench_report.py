@@ -193,7 +193,7 @@ def gait_cmd() -> list[str]:
 
 
 def simulate(out: Path, hours: float) -> Path:
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
     from gait.io.gaitcsv import manifest_path
 
     m = manifest_path(out / f"report_{hours:g}h")
@@ -219,12 +219,12 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 def breakdown(m: Path, whole: bool, jobs: int) -> float:
     """Time per stage in this process (imports measured in a fresh one); returns the time of
     the chunked analysis (reading included)."""
-    imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis, gait.report.html, "
-                   "gait.report.text, gait.pipeline, gait.events.lower_back"])
+    imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis.single, gait.report.html, "
+                   "gait.report.text, gait.analysis.pipeline, gait.events.lower_back"])
     print(f"  imports (fresh process)      {imp['s']:7.2f} s  {imp['mb']:6.0f} MB after imports"
           f" (CPU {imp['cpu']:.2f} s; the HTML plots need no plotting library)")
     import gait
-    from gait.analysis import analyse
+    from gait.analysis.single import analyse
     from gait.events import detect_events
     from gait.io.chunks import iter_chunks
     from gait.metrics import symmetry
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None,
                     help="worker processes (default: gait report's default); 1 is also run")
     args = ap.parse_args(argv)
-    from gait.workers import default_jobs
+    from gait.analysis.workers import default_jobs
 
     jobs = args.jobs or default_jobs()
     n = args.repeat or (3 if args.hours <= 2 else 1)

@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_simulate.py [--duration S] [--fs HZ] [--chunk S] [--keep DIR]``
 (default 1 hour; ``--duration 86400`` for the 24-hour figure). Writes through
-:func:`gait.demo.simulate_to_file` (chunked CSV + streamed truth JSON) into a temporary folder
+:func:`gait.cli.demo.simulate_to_file` (chunked CSV + streamed truth JSON) into a temporary folder
 unless ``--keep`` names one, and prints wall time, the ratio to real time, peak resident memory
 (``ru_maxrss``, whole process) and, with ``--tracemalloc``, the peak of Python/numpy allocations.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gait.demo import simulate_to_file
+from gait.cli.demo import simulate_to_file
 
 
 def _rss_mb() -> float:

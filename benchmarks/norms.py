@@ -5,10 +5,10 @@ What (issue 16, the measurement part): for every healthy walk in ``../shared/val
 "elderly", gaitmap, oxford_step_counter, fukuchi2017 runs as gait "run", fukuchi2018 walks) and
 every placement configuration the walk has (``lower_back``, ``feet``, ``shanks``, ``pocket``,
 ``left_pocket``, ``right_pocket``; :data:`validate.CONFIGS`), the full analysis
-(:func:`gait.analysis.analyse`, what ``gait report`` computes, 2000 bootstrap resamples) is run and
-every parameter of ``doc["symmetry"]`` is kept per walk: SI (``si_pct``), its 95 % CI, the left
-share, the number of strides and, from ``doc["per_side"]``, the two side means (pelvic drop: the
-difference L - R in degrees, since the SI of two small angles is a poor measure). Each walk
+(:func:`gait.analysis.single.analyse`, what ``gait report`` computes, 2000 bootstrap resamples) is
+run and every parameter of ``doc["symmetry"]`` is kept per walk: SI (``si_pct``), its 95 % CI, the
+left share, the number of strides and, from ``doc["per_side"]``, the two side means (pelvic drop:
+the difference L - R in degrees, since the SI of two small angles is a poor measure). Each walk
 carries its subject (from its reference's ``subject``), data set, cohort, gait (walk/run: the
 data set's, not the detector's) and age group.
 
@@ -17,9 +17,9 @@ How:
 1. *Today's verdict*: ``doc["verdict"]`` as the report gives it (gated: fewer than
    :data:`gait.interpret.MIN_STEPS_PER_SIDE` steps on a side gives "undetermined") and the same
    verdict recomputed with the gate lifted, as if the walk were long enough:
-   :func:`gait.interpret.verdict` called exactly as :func:`gait.analysis.summarise` calls it, with
-   each side's step count replaced by ``max(n, MIN_STEPS_PER_SIDE)`` (nothing in ``gait/`` is
-   changed). The share of healthy walks called mild or marked is today's healthy false-alarm
+   :func:`gait.interpret.verdict` called exactly as :func:`gait.analysis.single.summarise` calls
+   it, with each side's step count replaced by ``max(n, MIN_STEPS_PER_SIDE)`` (nothing in ``gait/``
+   is changed). The share of healthy walks called mild or marked is today's healthy false-alarm
    rate, per placement, gait and age group.
 2. *Bands*: per placement x parameter (and per gait / age group / walk length where there are at
    least :data:`MIN_GROUP_WALKS` walks of :data:`MIN_GROUP_SUBJECTS` subjects) the distribution of
@@ -90,7 +90,7 @@ import validate  # benchmarks/validate.py: walks, LOCATION, CONFIGS, cohort_of, 
 
 import gait
 from gait import interpret
-from gait.analysis import analyse
+from gait.analysis.single import analyse
 from gait.events import FOOT, SIDE_TRUST_MIN
 
 #: cohorts of healthy walkers (validate.cohort_of); every other cohort is left out
@@ -179,7 +179,7 @@ def age_group_of(cohort: str, ref: dict) -> str:
 
 
 def sensors_of(doc: dict) -> str:
-    """The kind of sensor whose thresholds judge a report (as :func:`gait.analysis.summarise`
+    """The kind of sensor whose thresholds judge a report (as :func:`gait.analysis.single.summarise`
     picks them): "feet" for feet or shanks, else "lower_back" (pockets: "feet", whose counting
     parameters they do not measure)."""
     src = doc.get("sources") or []
@@ -190,14 +190,14 @@ def sensors_of(doc: dict) -> str:
 
 def lifted_verdict(doc: dict) -> dict:
     """The report's verdict recomputed with the step gate lifted (as if the walk were long
-    enough): :func:`gait.interpret.verdict` called as :func:`gait.analysis.summarise` calls it,
-    each side's step count replaced by ``max(n, MIN_STEPS_PER_SIDE)``. Uses the thresholds
+    enough): :func:`gait.interpret.verdict` called as :func:`gait.analysis.single.summarise` calls
+    it, each side's step count replaced by ``max(n, MIN_STEPS_PER_SIDE)``. Uses the thresholds
     :data:`gait.interpret.THRESHOLDS` holds at the time of the call.
 
     Parameters
     ----------
     doc : dict
-        The report document (:attr:`gait.analysis.Analysis.doc`).
+        The report document (:attr:`gait.analysis.single.Analysis.doc`).
 
     Returns
     -------

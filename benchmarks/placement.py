@@ -1,4 +1,4 @@
-"""Placement from the signal (:mod:`gait.placement`): fit, confusion tables and accuracy.
+"""Placement from the signal (:mod:`gait.events.placement`): fit, confusion tables and accuracy.
 
 Real: every IMU file of the labelled recordings in ``../shared/validation/*/converted`` (the
 ``imu_files`` keys of each ``ref_*.json`` name the placement; the side of a foot, shank or
@@ -7,15 +7,16 @@ recordings are phones). Simulated: every placement of ``gait simulate``, walking
 hemiparetic, shuffling) and running, random orientation, with and without a gyroscope; the
 walks that fit the model (seeds from 5000) are not those that score it (seeds from 1000).
 
-Tables: (1) real, with the shipped :data:`gait.placement.MODEL`; (2) simulated (scoring
+Tables: (1) real, with the shipped :data:`gait.events.placement.MODEL`; (2) simulated (scoring
 seeds); (3) leave-one-dataset-out: for every data set (the simulator's counting as one), the
 model is fitted on all the others and scores the held-out one, the blind estimate. A row is
 "correct" when the top guess is right; "used" counts the guesses at or above
-:data:`~gait.placement.MIN_CONFIDENCE` (the others ask for PLACEMENT=); the threshold scan of
-the leave-one-dataset-out guesses is what :data:`~gait.placement.MIN_CONFIDENCE` was set from.
+:data:`~gait.events.placement.MIN_CONFIDENCE` (the others ask for PLACEMENT=); the threshold scan of
+the leave-one-dataset-out guesses is what :data:`~gait.events.placement.MIN_CONFIDENCE` was set
+from.
 
 Run: ``PYTHONPATH=. python benchmarks/placement.py [--fit]`` (``--fit`` prints the
-:data:`~gait.placement.MODEL` literal fitted on all data).
+:data:`~gait.events.placement.MODEL` literal fitted on all data).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import gait
-from gait.placement import (
+from gait.events.placement import (
     MIN_CONFIDENCE,
     PlacementFeatures,
     classify,

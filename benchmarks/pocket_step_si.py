@@ -1,7 +1,7 @@
 """Step SI that the pocket detector's own contacts give, against the reference (issue 18).
 
 The report withholds per-side step times from a trouser-pocket phone
-(:data:`gait.analysis.POCKET_NOTE`); this measures how far they would be off. For every
+(:data:`gait.analysis.single.POCKET_NOTE`); this measures how far they would be off. For every
 virtual pocket walk of ../shared/validation (fukuchi2017 running, fukuchi2018 slow walking,
 gaitkit Parkinson's; ``left_pocket`` and ``right_pocket``, the side given) and for simulated
 front-pocket walks and runs with an asked 8 % step and stance asymmetry (random orientation,

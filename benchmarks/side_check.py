@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 import gait
-from gait.bouts import detect_bouts
 from gait.events import detect_events, side_check
+from gait.events.bouts import detect_bouts
 from gait.preprocess import to_body
 from gait.recording import SensorStream
 from gait.simulate import simulate

@@ -17,7 +17,7 @@ user would load them, and the detections are compared with ``ref_*.json``:
 * left/right accuracy of matched contacts (where the reference has sides and the detector does);
 * step count error (% of the reference count);
 * per-side mean stance time error (ms), stance and step symmetry index error (points);
-* the report (:func:`gait.analysis.analyse`): its stance and step SI against the reference's
+* the report (:func:`gait.analysis.single.analyse`): its stance and step SI against the reference's
   own contacts put through the same step rules inside the reference's walking bouts
   (:func:`ref_regular_stance_si`, :func:`ref_regular_step_si`; the published SI beside), its
   verdict and side.
@@ -76,7 +76,7 @@ import numpy as np
 import pandas as pd
 
 import gait
-from gait.analysis import analyse
+from gait.analysis.single import analyse
 from gait.events import detect_events
 from gait.metrics import mark_irregular, per_side_means, step_table, symmetry_index
 

@@ -5,7 +5,7 @@ run) and sample rate (50, 100, 200 Hz) the simulator (:func:`gait.simulate.simul
 sensor orientation, 90 s, seeds ``0..N-1``) is asked for one asymmetry at a time (stance 8 %,
 step 3 %, impact 10 % symmetry index; lower back also pelvic drop 3 deg left minus right) and
 for the first three together; the full analysis
-(:func:`gait.analysis.analyse`, the numbers ``gait report`` prints) is compared with the
+(:func:`gait.analysis.single.analyse`, the numbers ``gait report`` prints) is compared with the
 simulator's truth. Printed per cell: the largest and the mean error of the reported symmetry
 index (points; truth = the simulated steps' own SI) and how often the 95 % CI covers the truth,
 or "not reported" where the report withholds the parameter and says why (impact from sensors
@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from validate import match  # one-to-one matching, closest pairs first
 
-from gait.analysis import analyse
+from gait.analysis.single import analyse
 from gait.simulate import simulate
 
 PLACEMENTS = {"feet": ("left_foot", "right_foot"), "lower_back": ("lower_back",),

@@ -7,8 +7,8 @@ A measuring tool, not a diagnosis. See the README for the command line; the Pyth
 >>> a = gait.analyse("recordings/walk_symmetric.gait.json")  # doctest: +SKIP
 >>> a.doc["verdict"]                                          # doctest: +SKIP
 
-:func:`gait.analyse` is the analysis ``gait report`` runs (:func:`gait.pipeline.analyse`): a
-path or a loaded :class:`Recording`; a recording of an hour or more is read and analysed in
+:func:`gait.analyse` is the analysis ``gait report`` runs (:func:`gait.analysis.pipeline.analyse`):
+a path or a loaded :class:`Recording`; a recording of an hour or more is read and analysed in
 10-minute chunks in bounded memory, in worker processes (``jobs=1``: in this one).
 """
 
@@ -27,7 +27,7 @@ def __getattr__(name: str) -> Any:
     """``gait.analyse`` on first use: the analysis stack (events, metrics, pandas) is not
     imported by ``import gait``."""
     if name == "analyse":
-        from gait.pipeline import analyse
+        from gait.analysis.pipeline import analyse
 
         return analyse
     raise AttributeError(f"module 'gait' has no attribute {name!r}")

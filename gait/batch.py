@@ -46,10 +46,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from gait.analysis.workers import kill_workers, sigterm_interrupts, starting_workers, worker_init
 from gait.errors import GaitInputError
 from gait.history import finite  # one number cleaner for the rows and the database
 from gait.parameters import NAMES  # a column triple per parameter, in registry order
-from gait.workers import kill_workers, sigterm_interrupts, starting_workers, worker_init
 
 JOURNAL_SCHEMA = "gait-batch-journal/1"
 RECORDING_SUFFIXES = (".csv", ".tsv", ".zip", ".mat")
@@ -209,15 +209,15 @@ def analyse_one(path: str, seed: int = 0, keep_doc: bool = False,
     a recording without that placement, or whose gravity contradicts the mount, is an
     ``error`` row. The row's ``mount`` is the mount used (``PLACEMENT=SPEC``, ``;`` between
     placements), empty without one.
-    The recording goes through :func:`gait.pipeline.analyse`, as in ``gait report``: one of an
-    hour or more is read and analysed in chunks (bounded memory), in this process.
+    The recording goes through :func:`gait.analysis.pipeline.analyse`, as in ``gait report``: one
+    of an hour or more is read and analysed in chunks (bounded memory), in this process.
     Returns ``{"row": <table row>, "doc": <report without steps/events, if keep_doc>,
     "sources": [files]}``. Status ``error``: the input cannot be read or analysed (the one-line
     message is in ``error``); ``failed``: an internal error.
     """
+    from gait.analysis.pipeline import analyse
     from gait.history import content_hash, source_files
     from gait.mount import Mount, MountError
-    from gait.pipeline import analyse
 
     t0 = time.perf_counter()
     out: dict[str, Any] = {"row": _row(path, None), "doc": None, "sources": []}
@@ -426,7 +426,8 @@ def _local(todo: list[tuple[str, Path]], workers: int, opts: dict[str, Any],
     with _one_blas_thread(), ProcessPoolExecutor(
             max_workers=workers, mp_context=mp.get_context("spawn"), initializer=worker_init,
             initargs=(os.getpid(),)) as ex, _killing_on_interrupt(ex):
-        with starting_workers():  # every worker now, with Ctrl-C blocked (see gait.workers)
+        # every worker now, with Ctrl-C blocked (see gait.analysis.workers)
+        with starting_workers():
             start = [ex.submit(os.getpid) for _ in range(workers)]
             wait(start)
         futs: dict[Future[dict[str, Any]], str] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-#: The analysis document's schema: :func:`gait.analysis.analyse` writes it,
+#: The analysis document's schema: :func:`gait.analysis.single.analyse` writes it,
 #: :func:`gait.report.jsonout.validate` checks it.
 SCHEMA = "gait-report/1"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gait.analysis import analyse
+from gait.analysis.single import analyse
 from gait.metrics import mark_irregular, symmetry
 from gait.report.jsonout import validate
 from gait.simulate import simulate

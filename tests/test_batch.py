@@ -19,7 +19,7 @@ from gait.batch import COLUMNS, VOLATILE, discover, read_journal, run_batch
 
 
 def simulate_many(folder: Path, n: int, duration: float = 40.0) -> list[Path]:
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
 
     folder.mkdir(parents=True, exist_ok=True)
     return [simulate_to_file(folder / f"walk{i:02d}", duration_s=duration, seed=i,
@@ -145,7 +145,7 @@ def test_batch_mount_for_every_file_in_the_table(tmp_path: Path,
     """--mount is applied to every recording and recorded in the mount column; a file whose
     gravity contradicts it is an error row (the batch goes on); a bad SPEC exits 2 first."""
     from gait.cli import main
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
 
     d = tmp_path / "walks"
     simulate_many(d, 2, duration=30.0)
@@ -178,20 +178,20 @@ def test_batch_mount_for_every_file_in_the_table(tmp_path: Path,
 
 def test_a_long_recording_goes_through_the_chunked_path(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A recording of LONG_S or more is analysed in chunks by gait.pipeline.analyse, as
+    """A recording of LONG_S or more is analysed in chunks by gait.analysis.pipeline.analyse, as
     'gait report' does (bounded memory; 24 h: benchmarks/bench_batch.py --day), never loaded
     whole; its row is the chunked analysis's document."""
+    import gait.analysis.pipeline
     import gait.io.chunks
-    import gait.pipeline
+    from gait.analysis.pipeline import analyse_chunks
     from gait.batch import analyse_one
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
     from gait.io.chunks import iter_chunks
-    from gait.pipeline import analyse_chunks
 
     simulate_to_file(tmp_path / "w", duration_s=150, seed=3, placements=("lower_back",))
     path = str(tmp_path / "w.gait.json")
     short = analyse_one(path)["row"]
-    monkeypatch.setattr(gait.pipeline, "LONG_S", 120.0)
+    monkeypatch.setattr(gait.analysis.pipeline, "LONG_S", 120.0)
 
     def whole(*args: object, **kw: object) -> None:
         raise AssertionError("loaded whole")

@@ -1,11 +1,11 @@
-"""Bout, cadence and turn detection (gait.bouts) on synthetic signals."""
+"""Bout, cadence and turn detection (gait.events.bouts) on synthetic signals."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from gait.bouts import detect_bouts, detect_turns, window_features
+from gait.events.bouts import detect_bouts, detect_turns, window_features
 
 
 def _gait(t: np.ndarray, step_hz: float, amp: float = 2.0, stride_amp: float = 0.0,

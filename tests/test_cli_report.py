@@ -193,7 +193,7 @@ def test_info_on_a_folder_holding_one_export(tmp_path: Path) -> None:
 def test_report_of_a_long_file_with_workers_is_the_serial_report(tmp_path: Path) -> None:
     """An hour is read and analysed in chunks; with 2 worker processes the JSON report is
     the one of the serial path (--jobs 1), byte for byte apart from its creation time."""
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
 
     m, _ = simulate_to_file(tmp_path / "hour", duration_s=3600, placements=("lower_back",),
                             fs=50.0, stance_asym_pct=5, seed=1)

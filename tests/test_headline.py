@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from gait.analysis import analyse
-from gait.guide import STEPS, step
+from gait.analysis.single import analyse
 from gait.interpret import verdict
+from gait.interpret.guide import STEPS, step
 from gait.report import dumps, render_html, render_text_str, validate
 from gait.simulate import simulate
 
@@ -153,7 +153,7 @@ def test_gait_guide_command() -> None:
 
 
 def test_long_report_progress_counts_the_chunks() -> None:
-    from gait.pipeline import _counting
+    from gait.analysis.pipeline import _counting
 
     ticks: list[int] = []
     out = list(_counting(map, lambda: ticks.append(1))(lambda x: 2 * x, range(5)))

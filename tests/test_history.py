@@ -46,9 +46,9 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 @pytest.fixture(scope="module")
 def recovering(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict, list[Path]]]:
     """Three simulated two-feet walks with a shrinking stance asymmetry (12, 6, 0 %)."""
-    from gait.analysis import analyse
+    from gait.analysis.single import analyse
     from gait.api import load
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
 
     base = tmp_path_factory.mktemp("walks")
     out = []
@@ -336,7 +336,7 @@ def test_history_doc_skips_walks_without_ci(tmp_path: Path) -> None:
 def test_report_stores_the_walk(recovering: list[tuple[dict, list[Path]]], tmp_path: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     """``gait report FILE`` stores its walk (once) unless --no-history; --date sets its date."""
-    from gait.cli import report
+    from gait.cli.analyse import report
 
     if "db" not in {p.name for p in report.params}:
         pytest.skip("gait report does not store walks yet (cli.py wiring of issue 7)")
@@ -385,7 +385,7 @@ def test_a_version_1_history_is_migrated_and_keeps_its_walks(tmp_path: Path) -> 
     old, new = walks(db)
     assert old["file"] == "old.csv" and old["cadence_spm"] is None and old["step_s"] is None
     assert new["cadence_spm"] == pytest.approx(112.4) and new["step_s"] == pytest.approx(0.534)
-    from gait.history_commands import render_history_html
+    from gait.report.history import render_history_html
 
     page = render_history_html(history_doc(db))
     assert "<td class=n>112</td>" in page and "<td class=n>–</td>" in page

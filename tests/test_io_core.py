@@ -485,7 +485,7 @@ def test_an_hour_long_pause_is_a_gap_between_two_bouts(tmp_path: Path) -> None:
     assert len(s.gaps) == 1
     assert s.gaps[0].n_samples / s.sample_rate_hz == pytest.approx(3600, abs=1)
     assert not any("gyroscope covers" in w for w in rec.warnings)
-    from gait.analysis import analyse
+    from gait.analysis.single import analyse
 
     det = analyse(rec, n_boot=50).detection
     assert len(det.bouts) == 2

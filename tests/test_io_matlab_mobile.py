@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gait.errors import GaitInputError
+from gait.io import mat_v5, matio_loader
 from gait.io import matlab_mobile as mm
 from gait.io.base import Container, ReadOptions, at_rest_gravity
 from gait.io.detect import detect, load_path
@@ -145,7 +146,7 @@ def test_folder_with_two_logs_is_ambiguous(phone_exports: Path) -> None:
 
 @pytest.mark.shared
 def test_real_sample_structure_check(phone_exports: Path) -> None:
-    info = mm.check_v5(_sample(phone_exports, "sensorlog.mat").read_bytes())
+    info = mat_v5.check_v5(_sample(phone_exports, "sensorlog.mat").read_bytes())
     assert info.variables == [("Acceleration", "timetable"), ("Position", "timetable")]
     assert info.all_compressed
 
@@ -231,7 +232,7 @@ def test_gyro_merged_onto_acc_grid(tmp_path: Path) -> None:
 
 def test_uncompressed_log_loads_in_child_process(tmp_path: Path) -> None:
     p = _write_log(tmp_path / "plain.mat", compress=False, n=300)
-    info = mm.check_v5(p.read_bytes())
+    info = mat_v5.check_v5(p.read_bytes())
     assert not info.all_compressed
     rec = _read(p)
     assert rec.streams[0].has_gyr and rec.streams[0].n_samples == 300
@@ -294,7 +295,7 @@ def test_v73_hdf5_log(tmp_path: Path) -> None:
     p = tmp_path / "v73.mat"
     save_to_mat(str(p), {"Acceleration": _timetable(200, 100.0, values=np.tile(
         [0.0, 0.0, 9.81], (200, 1)))}, version="v7.3")
-    assert mm.mat_version(p.read_bytes()[:128]) == 2
+    assert mat_v5.mat_version(p.read_bytes()[:128]) == 2
     rec = load_path(p)
     assert rec.streams[0].sample_rate_hz == 100.0
 
@@ -334,9 +335,10 @@ def test_sniff_never_claims_or_fails_on_foreign_files(tmp_path: Path) -> None:
 def test_zone_from_mat_io_warning() -> None:
     msg = ("MATLAB datetime was saved with timezone 'Europe/Athens'.NumPy datetime64 does not "
            "support time zones, so the timezone information will be lost.")
-    assert mm._zone_from_warnings([msg]) == "Europe/Athens"
-    assert mm._zone_from_warnings(["MATLAB datetime was saved with timezone '['UTC']'."]) == "UTC"
-    assert mm._zone_from_warnings(["something else"]) is None
+    assert matio_loader.zone_from_warnings([msg]) == "Europe/Athens"
+    utc = "MATLAB datetime was saved with timezone '['UTC']'."
+    assert matio_loader.zone_from_warnings([utc]) == "UTC"
+    assert matio_loader.zone_from_warnings(["something else"]) is None
 
 
 def test_checker_rejects_unknown_data_type(tmp_path: Path) -> None:
@@ -370,8 +372,8 @@ def test_checker_rejects_dims_that_do_not_match_data(tmp_path: Path) -> None:
 def test_inflate_detects_checksum_error() -> None:
     comp = bytearray(zlib.compress(b"x" * 1000))
     comp[-1] ^= 1
-    with pytest.raises(mm._Bad):
-        mm._inflate(bytes(comp), 0)
+    with pytest.raises(mat_v5._Bad):
+        mat_v5._inflate(bytes(comp), 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,5 +438,5 @@ def test_mangled_uncompressed_log(tmp_path: Path, plain_log: bytes, seed: int, m
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Uncompressed arrays reach mat-io without a checksum: this exercises the structural check
     # and the child process (short timeout: some damage makes mat-io loop for minutes).
-    monkeypatch.setattr(mm, "ISOLATED_TIMEOUT_S", 5.0)
+    monkeypatch.setattr(matio_loader, "ISOLATED_TIMEOUT_S", 5.0)
     _check_outcome(tmp_path, _mangle(plain_log, seed, mode))

@@ -166,7 +166,7 @@ def test_walking_trunk_impact_leak_is_why_impact_does_not_count() -> None:
 def test_true_peak_reads_a_transient_whatever_the_sample_phase(fs: float) -> None:
     # a band-limited 0.3 fs burst: the sampled maximum depends on where the samples fall, the
     # interpolated peak does not
-    from gait.metrics import _true_peak
+    from gait.metrics.impact import _true_peak
 
     sampled, true = [], []
     for phase in np.linspace(0.0, 1.0, 9, endpoint=False):
@@ -215,7 +215,7 @@ def _old_boot_sums(per_stride: np.ndarray, n_boot: int, seed: int,
                                                 (20_000, 4, 120)])
 def test_boot_sums_are_those_of_the_block_counts_bit_for_bit(k: int, m: int,
                                                              n_boot: int) -> None:
-    from gait.metrics import _boot_sums
+    from gait.metrics.statistics import _boot_sums
 
     x = np.random.default_rng(k).normal(size=(k, m))
     x[::3] = 0.0
@@ -227,7 +227,7 @@ def test_boot_sums_hold_one_block_of_counts() -> None:
     32 MB), where it held four (indices, offset indices, counts, counts as floats)."""
     import tracemalloc
 
-    from gait.metrics import BOOT_BLOCK, _boot_sums
+    from gait.metrics.statistics import BOOT_BLOCK, _boot_sums
 
     k = 80_000
     x = np.random.default_rng(0).normal(size=(k, 4))

@@ -10,7 +10,8 @@ import pytest
 
 from gait.events import detect_events
 from gait.mount import Mount, MountError, apply_mounts, check_gravity, parse_mount_arg, parse_spec
-from gait.simulate import _rotation, simulate
+from gait.simulate import simulate
+from gait.simulate.config import _rotation
 
 from .conftest import VALIDATION, needs_shared
 from .test_cli import run
@@ -162,7 +163,7 @@ def test_ble_profile_marks_match_the_parser() -> None:
     assert m.describe() == parse_spec("lower_back", "screen-out,top-up").describe()
 
 
-# --- a recording of an hour or more: analysed in chunks (gait.pipeline) -------------------------
+# --- a recording of an hour or more: analysed in chunks (gait.analysis.pipeline) -----------
 
 ANGLES = [49, -83, -165]  # a random mounting (device axes in the nominal frame)
 
@@ -170,7 +171,7 @@ ANGLES = [49, -83, -165]  # a random mounting (device axes in the nominal frame)
 @pytest.fixture(scope="module")
 def long_walk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A 20-minute lower-back walk with a random mounting and a turn, on disk."""
-    from gait.demo import simulate_to_file
+    from gait.cli.demo import simulate_to_file
 
     d = tmp_path_factory.mktemp("long_mount")
     mpath, tpath = simulate_to_file(d / "walk20", duration_s=1200, placements=("lower_back",),
@@ -186,7 +187,7 @@ def _stated_mount() -> Mount:
 
 
 def test_chunked_analysis_takes_the_mount(long_walk: tuple[Path, dict]) -> None:
-    from gait.pipeline import analyse
+    from gait.analysis.pipeline import analyse
 
     mpath, truth = long_walk
     a = analyse(mpath, chunk_s=300, margin_s=20, n_boot=200, long_s=0, jobs=1,
@@ -208,12 +209,12 @@ def test_cli_long_recording_takes_the_mount(long_walk: tuple[Path, dict], tmp_pa
                                             monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """`gait report` on a recording taken for a long one (the chunked path, forced by lowering
-    gait.pipeline.LONG_S in this process): the mount reaches every chunk; a mount that
+    gait.analysis.pipeline.LONG_S in this process): the mount reaches every chunk; a mount that
     contradicts gravity exits 2 with one line."""
-    import gait.pipeline
+    import gait.analysis.pipeline
     from gait.cli import main
 
-    monkeypatch.setattr(gait.pipeline, "LONG_S", 600.0)
+    monkeypatch.setattr(gait.analysis.pipeline, "LONG_S", 600.0)
     mpath, _ = long_walk
     q = _rotation(ANGLES, None)  # the stated mount in words: the device axes nearest up/fwd
     up, fwd = q.T @ np.array([0, 1.0, 0]), q.T @ np.array([0, 0, -1.0])
@@ -284,7 +285,7 @@ def test_manifest_mount_reaches_the_chunked_path(long_walk: tuple[Path, dict],
                                                  tmp_path: Path) -> None:
     import shutil
 
-    from gait.pipeline import analyse
+    from gait.analysis.pipeline import analyse
 
     mpath, _ = long_walk
     d = tmp_path / "copy"

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gait
-from gait.analysis import analyse
+from gait.analysis.single import analyse
 from gait.errors import GaitInputError
 
 from .helpers import walk_like, write_generic

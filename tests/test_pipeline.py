@@ -1,6 +1,6 @@
-"""The one analysis path (gait.pipeline) and chunked reading (gait.io.chunks): a short recording
-is analysed whole, a long one in chunks; the chunked analysis agrees with the whole-file one,
-and chunk boundaries neither duplicate nor drop contacts."""
+"""The one analysis path (gait.analysis.pipeline) and chunked reading (gait.io.chunks): a short
+recording is analysed whole, a long one in chunks; the chunked analysis agrees with the whole-file
+one, and chunk boundaries neither duplicate nor drop contacts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import gait
-from gait.analysis import Analysis, analyse
-from gait.demo import simulate_to_file
+from gait.analysis.pipeline import analyse_chunks, plan
+from gait.analysis.single import Analysis, analyse
+from gait.cli.demo import simulate_to_file
 from gait.errors import GaitInputError
 from gait.io.chunks import (
     duration_hint,
@@ -24,7 +25,6 @@ from gait.io.chunks import (
     source_paths,
     wants_chunks,
 )
-from gait.pipeline import analyse_chunks, plan
 from gait.report.jsonout import validate
 
 CHUNK_S = 180.0
@@ -179,7 +179,7 @@ def test_worker_processes_give_the_serial_result(walk30: Path,
 
 def test_spawned_workers_give_the_serial_result(walk30: Path) -> None:
     """macOS and Windows spawn their workers (fresh interpreters that import gait again)."""
-    from gait.workers import process_map
+    from gait.analysis.workers import process_map
 
     chunks = list(itertools.islice(iter_chunks(walk30, chunk_s=300, margin_s=MARGIN_S), 3))
     serial = analyse_chunks(chunks, n_boot=50)
@@ -196,7 +196,7 @@ def _fails(x: int) -> int:
 
 
 def test_an_error_in_a_worker_is_raised_by_the_map() -> None:
-    from gait.workers import process_map
+    from gait.analysis.workers import process_map
 
     with process_map(2) as m:
         it = iter(m(_fails, range(100)))
@@ -209,7 +209,7 @@ def test_an_error_in_a_worker_is_raised_by_the_map() -> None:
 
 
 def test_one_job_is_the_built_in_map_and_the_default_is_bounded() -> None:
-    from gait.workers import MAX_JOBS, default_jobs, process_map
+    from gait.analysis.workers import MAX_JOBS, default_jobs, process_map
 
     assert 1 <= default_jobs() <= MAX_JOBS
     with process_map(1, preload=("no.such.module",)) as m:  # nothing is started or imported
@@ -218,7 +218,7 @@ def test_one_job_is_the_built_in_map_and_the_default_is_bounded() -> None:
 
 def test_the_api_analyses_a_short_recording_whole() -> None:
     """gait.analyse of a path, of PLACEMENT=PATH and of a loaded recording: the document of
-    gait.analysis.analyse of the loaded recording (one chunk: the whole recording)."""
+    gait.analysis.single.analyse of the loaded recording (one chunk: the whole recording)."""
     path = Path(__file__).parent.parent / "recordings" / "walk_symmetric.gait.json"
     ref = analyse(gait.load(path), n_boot=200)
     assert plan(str(path)).chunked is False

@@ -1,4 +1,4 @@
-"""Placement from the signal (issue 18): :func:`gait.placement.infer_placement` and its use
+"""Placement from the signal (issue 18): :func:`gait.events.placement.infer_placement` and its use
 by :func:`gait.events.detect_events` for streams of unknown placement."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import gait
-from gait.analysis import analyse
-from gait.placement import MIN_CONFIDENCE, infer_placement
+from gait.analysis.single import analyse
+from gait.events.placement import MIN_CONFIDENCE, infer_placement
 from gait.recording import Recording
 from gait.simulate import simulate
 

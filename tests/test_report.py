@@ -2,7 +2,7 @@
 
 ``make_doc`` builds a realistic analysis document ("gait-report/1") from synthetic steps: a
 lower-back walk in two bouts with a left weight shift (stance +6 %, impact +20 %, pelvic drop
-+3 deg on the left), independent of ``gait.analysis``.
++3 deg on the left), independent of ``gait.analysis.single``.
 """
 
 from __future__ import annotations

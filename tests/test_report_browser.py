@@ -147,8 +147,8 @@ def laid_out(request: pytest.FixtureRequest,
     of the first screen (800 px)."""
     width = request.param
     tmp = tmp_path_factory.mktemp(f"layout_{width}")
-    from gait.analysis import analyse
-    from gait.demo import demo_recording
+    from gait.analysis.single import analyse
+    from gait.cli.demo import demo_recording
 
     rec, label = demo_recording()
     page = render_html(analyse(rec, file=label).doc)

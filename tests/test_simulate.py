@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from gait.demo import simulate_to_file
+from gait.cli.demo import simulate_to_file
 from gait.io.base import at_rest_gravity
 from gait.io.detect import load_path
 from gait.io.gaitcsv import truth_path
@@ -379,7 +379,7 @@ def test_only_standing_and_bad_parameters() -> None:
 
 
 def test_impact_transient_goes_through_the_sensors_anti_aliasing_filter() -> None:
-    from gait.simulate import _transient_shape
+    from gait.simulate.forces import transient_shape as _transient_shape
 
     # far above the transient's frequency the filter leaves its unit peak and its timing alone
     t0, dx, y = _transient_shape(30.0, 0.012, 2000.0)
@@ -389,7 +389,7 @@ def test_impact_transient_goes_through_the_sensors_anti_aliasing_filter() -> Non
     # the recorded transient is band-limited, so its peak between the samples no longer
     # depends on where they fall: shift the walk by fractions of a sample and the foot's
     # interpolated peak upward acceleration at the ICs stays put (unfiltered: +-7 %)
-    from gait.metrics import _true_peak
+    from gait.metrics.impact import _true_peak
 
     peaks = []
     for shift in (0.0, 0.25, 0.5, 0.75):

@@ -243,7 +243,7 @@ def test_cli_writes_an_impaired_walk_that_loads_back(tmp_path: Path) -> None:
 def test_detectors_run_on_impaired_walks() -> None:
     """The event detectors and the report do not crash on these walks (how well they do is
     reported elsewhere, not asserted here)."""
-    from gait.analysis import analyse
+    from gait.analysis.single import analyse
 
     for placements in (("lower_back",), ("left_foot", "right_foot"),
                        ("left_shank", "right_shank")):

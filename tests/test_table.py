@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gait.analysis import _event_table, _finite, _step_table, analyse
+from gait.analysis.single import _event_table, _finite, _step_table, analyse
 from gait.api import load
 from gait.report import jsonout, render_html, render_text_str, validate
 from gait.report.text import header_text
@@ -31,7 +31,7 @@ from .test_report import make_doc
 REPO = Path(__file__).resolve().parents[1]
 
 
-# --- the lists of dicts the document held before (gait.analysis up to 42f2df5) ------------
+# --- the lists of dicts the document held before (gait.analysis.single up to 42f2df5) ------------
 
 def _old_column_values(col: pd.Series) -> list[Any]:
     if col.dtype.kind == "f":

@@ -20,7 +20,7 @@ import json
 import numpy as np
 
 import gait
-from gait.analysis import analyse
+from gait.analysis.single import analyse
 
 from .conftest import VALIDATION, benchmark_module, needs_shared
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from gait.demo import simulate_to_file
+from gait.cli.demo import simulate_to_file
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 

@@ -4,9 +4,9 @@ Every few seconds (in a worker thread, so the recorder's event loop keeps its pa
 is read as ``gait recover`` would read it (:func:`gait.ble.assemble.assemble`), its sensors are
 put on the recording's axis exactly as ``finalise`` does, turned into streams by the same loader
 function as the written CSV files (:func:`gait.io.base.build_stream`) and analysed by
-:func:`gait.analysis.analyse`, the report's code: the line shows its stance balance (left share
-with the bootstrap 95 % interval) and cadence once ``MIN_STRIDES`` strides are in. The interval
-between updates grows with the analysis time (at most a third of the time is spent on it).
+:func:`gait.analysis.single.analyse`, the report's code: the line shows its stance balance (left
+share with the bootstrap 95 % interval) and cadence once ``MIN_STRIDES`` strides are in. The
+interval between updates grows with the analysis time (at most a third of the time is spent on it).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def balance_of(analysis_doc: dict[str, Any]) -> Balance:
 
 def compute(journal: str | Path) -> Balance | None:
     """The balance of everything journalled so far (None before both sides have data)."""
-    from gait.analysis import analyse
+    from gait.analysis.single import analyse
     from gait.ble.assemble import assemble
     from gait.ble.journal import read_journal
     from gait.errors import GaitInputError

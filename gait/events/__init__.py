@@ -162,14 +162,14 @@ INFERRED_NOTE = "placement inferred from the signal"
 
 
 def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
-    """``stream`` (placement ``unknown``) with the placement :func:`gait.placement.
+    """``stream`` (placement ``unknown``) with the placement :func:`gait.events.placement.
     infer_placement` finds, and the report's note; a one-line ``ValueError`` asking for
     ``PLACEMENT=`` when it is not sure (confidence below ``MIN_CONFIDENCE``) or finds no
     walking. A pocket, foot or shank of unknown side becomes ``pocket``, ``foot`` or
     ``shank``: the side is never guessed."""
     from dataclasses import replace
 
-    from gait.placement import MIN_CONFIDENCE, infer_placement
+    from gait.events.placement import MIN_CONFIDENCE, infer_placement
 
     g = infer_placement(stream, phone=phone)
     if g.placement is None:

@@ -11,7 +11,7 @@ Algorithm
    acceleration peaks before the vertical one, Zijlstra & Hof 2003, Gait Posture 18:1-10;
    running: it lags, spring-mass bouncing); ML = up x AP (:func:`gait.preprocess.to_body`).
 2. **Bouts and local cadence** from the autocorrelation of vertical and AP acceleration in 3 s
-   windows (:mod:`gait.bouts`, Moe-Nilssen & Helbostad 2004).
+   windows (:mod:`gait.events.bouts`, Moe-Nilssen & Helbostad 2004).
 3. **Steps**: McCamley et al. 2012 (Gait Posture 36:316-318) integrate the vertical acceleration
    and differentiate it with a Gaussian CWT, i.e. smooth it with a Gaussian: one maximum per step.
    Here the Gaussian's width follows the local cadence (sigma = ``SIGMA_FRAC`` x step time, so
@@ -87,9 +87,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gait.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
 from gait.dsp import find_peaks, gaussian_filter1d, median_filter, moving_rms, uniform_filter1d
 from gait.events import Detection, empty_bouts
+from gait.events.bouts import BOUT_COLUMNS, BoutResult, detect_bouts
 from gait.preprocess import BodySignals, ap_sign_clarity, bandpass, lowpass, to_body
 from gait.recording import G, SensorStream
 
@@ -210,7 +210,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     sig = v
     if br.two_humps is not None and br.two_humps.any():
         # where a slow step's vertical acceleration has two humps (loading and push-off, found
-        # by gait.bouts' lateral-sway check) its smoothed peaks are not one per step; the
+        # by gait.events.bouts' lateral-sway check) its smoothed peaks are not one per step; the
         # forward acceleration peaks once per step, at the trailing leg's push-off (Zijlstra &
         # Hof 2003), so it is added there, scaled to the vertical's amplitude
         rv = float(np.std(bandpass(v, fs, 0.5, 8.0)[br.gait_mask]))

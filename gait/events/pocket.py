@@ -98,7 +98,7 @@ Algorithm
    not used: the sign (flexion vs extension) comes from waveform skewness and flipped on some
    recordings and simulations.
 5. Bouts: runs of >= 4 ICs without a gap of more than 2.5 step periods (one missed step); ICs
-   outside a bout are dropped (phone handling, a stumble). ``gait.bouts`` is not used: its
+   outside a bout are dropped (phone handling, a stumble). ``gait.events.bouts`` is not used: its
    window-based bouts include the standing edges and join short pauses. "run" when the bout's
    cadence is >= 2.5 steps/s (150 steps/min; walking is below ~135, Tudor-Locke et al. 2018,
    Br J Sports Med 52:776-788) or its 0.5-8 Hz vertical acceleration RMS is >= 6 m/s^2

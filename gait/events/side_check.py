@@ -126,7 +126,7 @@ def find(stream: SensorStream, body: BodySignals, gait_mask: np.ndarray | None =
         Its signals in the walking frame (:func:`gait.preprocess.to_body` with the gait mask:
         vertical from gravity, the lateral axis from the walk).
     gait_mask : numpy.ndarray, optional
-        Boolean per sample, walking or running (:func:`gait.bouts.detect_bouts`); the search
+        Boolean per sample, walking or running (:func:`gait.events.bouts.detect_bouts`); the search
         ends ``WALK_MARGIN_S`` before its first sample. None: the whole stream.
 
     Returns

@@ -1,7 +1,7 @@
 """The analysis document ("gait-report/1"): strict JSON output and a schema validator.
 
-The document is a plain dict made by ``gait.analysis.analyse()``; every report writer takes it.
-Its long tables (``steps``, ``events``) are read-only columnar tables there
+The document is a plain dict made by ``gait.analysis.single.analyse()``; every report writer takes
+it. Its long tables (``steps``, ``events``) are read-only columnar tables there
 (:class:`gait.table.Table`; lists of dicts are taken too), written and checked by column.
 ``dumps`` writes strict JSON (NaN/inf become null, numpy types become Python ones, floats are
 rounded to 6 significant digits but never coarser than 1e-4, keys in a stable order) and

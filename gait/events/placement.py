@@ -6,7 +6,7 @@ part of the recording, with features that do not depend on how the device was or
 body (on-body location recognition: Kunze et al. 2005, Vahdatpour et al. 2011, Mannini et al.
 2015 use the same kind of orientation-free statistics over walking).
 
-Features (over the walking windows found by :func:`gait.bouts.detect_bouts`, 3 s each)
+Features (over the walking windows found by :func:`gait.events.bouts.detect_bouts`, 3 s each)
 --------------------------------------------------------------------------------------
 * ``swing_deg`` (gyroscope): range of the rotation angle about the main rotation axis (first
   principal axis of the 0.25-8 Hz rate, integrated): a limb segment swings through tens of
@@ -76,7 +76,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gait.bouts import detect_bouts
+from gait.events.bouts import detect_bouts
 from gait.events.pocket import acf, vertical_from_linear
 from gait.preprocess import bandpass, fill_gaps, gravity_direction, lowpass
 from gait.recording import MIN_GAIT_HZ, G, SensorStream

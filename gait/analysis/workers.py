@@ -1,6 +1,6 @@
 """Worker processes: an ordered, bounded parallel map (the analysis driver's chunks, batch).
 
-The chunked analysis stays pure (:func:`gait.pipeline.analyse_chunks` takes a ``mapper``);
+The chunked analysis stays pure (:func:`gait.analysis.pipeline.analyse_chunks` takes a ``mapper``);
 this is the shell's side. :func:`process_map` starts ``jobs`` worker processes *at once*, before the
 caller starts any thread (rich's progress bar refreshes in one: forking while another thread
 holds a lock can deadlock the child), with the modules the workers need already imported (on

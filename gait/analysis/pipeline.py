@@ -4,9 +4,9 @@ This is what ``gait report``, ``gait batch`` and the Python API (:func:`gait.ana
 :func:`analyse` takes a :class:`~gait.recording.Recording` or a path (``PLACEMENT=PATH``, or
 several paths of one walk) with read options, and reads it with :func:`gait.io.chunks.chunks`:
 a short recording (or one in memory, or several files of one walk) is one chunk and is analysed
-whole by :func:`gait.analysis.analyse`; a gait recording or a generic CSV of an hour or more
+whole by :func:`gait.analysis.single.analyse`; a gait recording or a generic CSV of an hour or more
 (:data:`~gait.io.chunks.LONG_S`) comes in 10-minute chunks (bounded memory), measured in
-``jobs`` worker processes (:func:`gait.workers.process_map`) and joined here.
+``jobs`` worker processes (:func:`gait.analysis.workers.process_map`) and joined here.
 
 Joining the chunks: :func:`measure_chunk` runs the event detection and the per-step features
 on each chunk (a pure function of the chunk, so it may run in a worker process), and the
@@ -17,8 +17,8 @@ from every split, so the timing jitter between two chunks' detections cannot dup
 one); the margins give the detector and the filters context on both sides. Bouts are clipped
 to each share and joined across splits. The step table, irregular-step marking, per-side
 summaries, symmetry and verdict then run on the whole event table as in
-:func:`gait.analysis.analyse`; trunk measures are the means of the chunks' weighted by walking
-time (regularity) or strides (harmonic ratios).
+:func:`gait.analysis.single.analyse`; trunk measures are the means of the chunks' weighted by
+walking time (regularity) or strides (harmonic ratios).
 
 Known difference from the whole-recording analysis: the standing reference that levels the
 pelvic drop (:func:`gait.metrics.pelvic_features`) is found within each chunk, so steps of a
@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gait import analysis as _an
+from gait.analysis import single as _an
+from gait.analysis.workers import default_jobs, process_map
 from gait.api import load, parse_file_arg
 from gait.errors import GaitInputError
 from gait.events import Detection, detect_events, empty_events, merge_bouts
@@ -55,14 +56,13 @@ from gait.metrics import TEMPORAL, mark_irregular, step_table
 from gait.mount import Mount, apply_mounts, parse_mount_arg
 from gait.parameters import NAMES
 from gait.recording import Recording
-from gait.workers import default_jobs, process_map
 
 __all__ = ["CHUNK_S", "LONG_S", "MARGIN_S", "ChunkResult", "Plan", "analyse", "analyse_chunks",
            "measure_chunk", "plan"]
 
 SPLIT_SEARCH_S = 1.5  # a split lies within this of the nominal core boundary
 #: modules a worker needs (imported before the workers fork; spawned workers import them)
-WORKER_MODULES = ("gait.pipeline", "gait.events.lower_back", "gait.events.foot",
+WORKER_MODULES = ("gait.analysis.pipeline", "gait.events.lower_back", "gait.events.foot",
                   "gait.events.pocket")
 
 PathArg = str | PathLike[str]
@@ -129,7 +129,8 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
             chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S, long_s: float | None = None,
             **options: Any) -> _an.Analysis:
     """Analyse a recording: events, step table, per-side summaries, symmetry with 95 % CIs,
-    trunk measures and the weight-shift verdict (the document of :func:`gait.analysis.analyse`).
+    trunk measures and the weight-shift verdict (the document of
+    :func:`gait.analysis.single.analyse`).
 
     ``source``: a :class:`~gait.recording.Recording`, a path (file, folder or zip of any
     supported format; ``PLACEMENT=PATH``), a mapping ``{placement: path}`` or a sequence of
@@ -412,7 +413,7 @@ def analyse_chunks(chunks: Iterable[Recording], *, n_boot: int = 2000, seed: int
                    source: str = "") -> _an.Analysis:
     """The analysis of a recording from its chunks, in time order, each with
     ``meta["chunk"]["core"]`` (:func:`gait.io.chunks.iter_chunks`); same document as
-    :func:`gait.analysis.analyse`'s. ``mapper(measure_chunk, chunks)`` yields the chunks'
+    :func:`gait.analysis.single.analyse`'s. ``mapper(measure_chunk, chunks)`` yields the chunks'
     :class:`ChunkResult` in order (default :func:`map`, in this process; a process pool's
     ordered map measures them in parallel, with the same result); it should measure only a few
     chunks ahead (memory). ``mounts`` are attached to every chunk's stream of their placement,

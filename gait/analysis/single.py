@@ -264,7 +264,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
 
     ``rec`` is only asked for its streams' ``placement``, ``sample_rate_hz`` and
     ``missing_fraction`` (quality checks); ``info`` is :func:`describe` of it, or the same facts
-    gathered chunk by chunk (:func:`gait.pipeline.analyse_chunks`).
+    gathered chunk by chunk (:func:`gait.analysis.pipeline.analyse_chunks`).
     """
     kind = "feet" if any(p in FOOT for p in det.sources) else (
         "lower_back" if "lower_back" in det.sources else "pocket")

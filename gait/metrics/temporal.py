@@ -1,0 +1,134 @@
+"""Per-step temporal parameters from the event table.
+
+``step_table`` pairs each initial contact (IC) with the next final contact (FC) of the same
+side (stance), the previous IC of the other side (step time) and the previous IC of the same
+side (stride time). Definitions follow the usual temporal gait parameters (e.g. Del Din et al.
+2016, "Free-living gait characteristics in ageing and Parkinson's disease", J NeuroEng Rehabil
+13:46). :func:`overall` gives cadence and step time for both legs together, sides known or not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
+
+
+def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per IC with a side: ``side, ic, bout, fc, stance_s, step_s, stride_s, swing_s,
+    double_support_s`` (the double support this IC opens, i.e. the load transfer onto this leg,
+    up to the other foot's toe-off; Perry 1992's initial double limb support).
+
+    Parameters are NaN where the neighbouring event is missing, on the wrong side, in another
+    bout or too far away to belong to the same step.
+    """
+    ev = events[events["side"].isin(["L", "R"])].sort_values("t")
+    ic = ev[ev["kind"] == "IC"].reset_index(drop=True)
+    fc = ev[ev["kind"] == "FC"]
+    n = len(ic)
+    out = pd.DataFrame({"side": ic["side"].to_numpy(dtype=object), "ic": ic["t"].to_numpy(float)})
+    out["bout"] = bout_index(out["ic"].to_numpy(), bouts)
+    t = out["ic"].to_numpy()
+    side = out["side"].to_numpy()
+    bout = out["bout"].to_numpy()
+    # stance: next FC of the same side after this IC and before this side's next IC
+    fc_t = np.full(n, np.nan)
+    for s in ("L", "R"):
+        m = side == s
+        ft = np.sort(fc.loc[fc["side"] == s, "t"].to_numpy(float))
+        if len(ft) == 0 or not m.any():
+            continue
+        ti = t[m]
+        j = np.searchsorted(ft, ti, side="right")
+        cand = np.where(j < len(ft), ft[np.minimum(j, len(ft) - 1)], np.nan)
+        nxt = np.append(ti[1:], np.inf)
+        ok = (cand < nxt) & (cand - ti < 0.75 * MAX_STRIDE_S)
+        fc_t[np.flatnonzero(m)] = np.where(ok, cand, np.nan)
+    out["fc"] = fc_t
+    out["stance_s"] = fc_t - t
+    prev_t = np.concatenate([[np.nan], t[:-1]])
+    prev_side = np.concatenate([[None], side[:-1]])
+    prev_bout = np.concatenate([[-2], bout[:-1]])
+    step_ok = (prev_side != side) & (prev_bout == bout) & (bout >= 0)
+    step = np.where(step_ok, t - prev_t, np.nan)
+    step[step > MAX_STRIDE_S / 2] = np.nan
+    out["step_s"] = step
+    stride = np.full(n, np.nan)
+    for s in ("L", "R"):
+        idx = np.flatnonzero(side == s)
+        if len(idx) > 1:
+            d = t[idx[1:]] - t[idx[:-1]]
+            same = bout[idx[1:]] == bout[idx[:-1]]
+            stride[idx[1:]] = np.where(same & (d <= MAX_STRIDE_S) & (bout[idx[1:]] >= 0), d,
+                                       np.nan)
+    out["stride_s"] = stride
+    # swing: from this IC's FC to the next IC of the same side (same bout, within a stride)
+    nxt = np.full(n, np.nan)
+    for s in ("L", "R"):
+        idx = np.flatnonzero(side == s)
+        if len(idx) > 1:
+            ok_next = np.isfinite(stride[idx[1:]])
+            nxt[idx[:-1]] = np.where(ok_next, t[idx[1:]], np.nan)
+    out["swing_s"] = nxt - fc_t
+    # double support opened by this IC (the load transfer onto this leg): until the other
+    # side's next FC, if that comes before this side's own FC and before the next IC (running
+    # has none: the other foot left the ground before this IC)
+    ds = np.full(n, np.nan)
+    t_next = np.append(t[1:], np.inf)
+    for s, o in (("L", "R"), ("R", "L")):
+        m = np.flatnonzero(side == s)
+        fo = np.sort(fc.loc[fc["side"] == o, "t"].to_numpy(float))
+        if len(fo) == 0 or len(m) == 0:
+            continue
+        j = np.searchsorted(fo, t[m], side="right")
+        cand = np.where(j < len(fo), fo[np.minimum(j, len(fo) - 1)], np.nan)
+        own = np.where(np.isfinite(fc_t[m]), fc_t[m], np.inf)
+        ok = (cand < t_next[m]) & (cand < own)
+        ds[m] = np.where(ok, cand - t[m], np.nan)
+    out["double_support_s"] = ds
+    bad_stance = (out["stance_s"] > out["stride_s"]) | (out["stance_s"] <= 0)
+    out.loc[bad_stance, "stance_s"] = np.nan
+    out.loc[~(out["swing_s"] > 0), "swing_s"] = np.nan
+    # contacts outside every bout (turns, shuffling) keep their events but give no parameters
+    out.loc[out["bout"] < 0, ["stance_s", "swing_s", "double_support_s"]] = np.nan
+    return out
+
+
+def bout_index(t: np.ndarray, bouts: pd.DataFrame | None) -> np.ndarray:
+    if bouts is None or len(bouts) == 0:
+        return np.zeros(len(t), dtype=int)
+    s = bouts["start"].to_numpy(float)
+    e = bouts["end"].to_numpy(float)
+    order = np.argsort(s)
+    s, e = s[order], e[order]
+    i = np.searchsorted(s, t + 1e-9, side="right") - 1
+    inside = (i >= 0) & (t <= e[np.clip(i, 0, None)] + 1e-9)
+    return np.where(inside, i, -1)
+
+
+TEMPORAL = ("stance_s", "step_s", "stride_s", "swing_s", "double_support_s")
+
+
+def mark_irregular(steps: pd.DataFrame, lo: float = 0.7, hi: float = 1.3) -> pd.DataFrame:
+    """Blank the temporal parameters of irregular steps (gait initiation, stops, stumbles).
+
+    A step is irregular when its stride time, or its stance time, lies outside ``lo``..``hi``
+    times the median of its side within its bout (the regular-stride rule of the Mobilise-D
+    validation data, stride 0.7-1.3 x median). Its events stay; column ``regular`` says which
+    steps were kept. Summaries of a long walk should describe steady walking, not its edges.
+    """
+    out = steps.copy()
+    reg = np.ones(len(out), dtype=bool)
+    keys = [out["side"], out["bout"]] if "bout" in out else [out["side"]]
+    for col in ("stride_s", "stance_s"):
+        if col not in out:
+            continue
+        med = out.groupby(keys)[col].transform("median").to_numpy(float)
+        x = out[col].to_numpy(float)
+        bad = np.isfinite(x) & np.isfinite(med) & ((x < lo * med) | (x > hi * med))
+        reg &= ~bad
+    out["regular"] = reg
+    cols = [c for c in TEMPORAL if c in out]
+    out.loc[~reg, cols] = np.nan
+    return out

@@ -1,0 +1,83 @@
+"""The model's fixed tables: keyframes of the foot, shank and thigh angles, foot positions, impact
+transients and trunk motion per gait, nominal speeds, and the generator's block sizes.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+SIM_PLACEMENTS: tuple[str, ...] = (
+    "lower_back", "left_foot", "right_foot", "left_shank", "right_shank",
+    "left_pocket", "right_pocket", "pocket",
+)
+SIDES = ("L", "R")
+STEPS_PER_BLOCK = 1024  # steps per generator block (fixed: results never depend on the chunk size)
+NOISE_BLOCK = 8192  # samples per noise block
+MARGIN_S = 2.5  # contacts kept around a chunk
+
+# flags of a contact
+FLAG_INIT_LEAD, FLAG_INIT_TRAIL, FLAG_FIRST, FLAG_LAST = 1, 2, 4, 8
+
+# Keyframe tables. Hermite rows: (anchor, duration, fraction, value deg, rate deg/s at the
+# nominal phase duration). anchor: "ic"|"fc"; duration: "stance"|"sw_prev"|"sw_next".
+FOOT_PITCH = {
+    "walk": (("ic", "sw_prev", -0.035, 20.0, 0.0), ("ic", "stance", 0.045, 12.0, -300.0),
+             ("ic", "stance", 0.18, 0.0, 0.0), ("fc", "stance", -0.38, 0.0, 0.0),
+             ("fc", "stance", -0.045, -45.0, -500.0), ("fc", "sw_next", 0.07, -58.0, 0.0)),
+    "run": (("ic", "sw_prev", -0.04, 12.0, 0.0), ("ic", "stance", 0.10, 5.0, -250.0),
+            ("ic", "stance", 0.30, 0.0, 0.0), ("fc", "stance", -0.50, 0.0, 0.0),
+            ("fc", "stance", -0.10, -40.0, -700.0), ("fc", "sw_next", 0.30, -95.0, 0.0)),
+}
+SHANK = {
+    "walk": (("ic", "sw_prev", -0.09, 24.0, 0.0), ("ic", "stance", 0.08, 18.0, -120.0),
+             ("ic", "stance", 0.50, -8.0, -70.0), ("ic_only", "stance", 0.95, 0.0, 0.0),
+             ("fc_only", "stance", -0.6, 0.0, 0.0), ("fc", "stance", -0.05, -44.0, -190.0),
+             ("fc", "sw_next", 0.15, -55.0, 0.0)),
+    "run": (("ic", "sw_prev", -0.08, 15.0, 0.0), ("ic", "stance", 0.15, 10.0, -150.0),
+            ("ic", "stance", 0.50, -10.0, -300.0), ("ic_only", "stance", 0.95, 0.0, 0.0),
+            ("fc_only", "stance", -0.6, 0.0, 0.0), ("fc", "stance", -0.10, -40.0, -350.0),
+            ("fc", "sw_next", 0.30, -70.0, 0.0)),
+}
+# (anchors "ic_only"/"fc_only": stances that end/begin in standing; the shank is upright there)
+# thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value deg)
+THIGH = {"walk": (("ic", -0.07, 28.0), ("fc", -0.08, -15.0)),
+          "run": (("ic", -0.10, 40.0), ("fc", -0.03, -18.0))}
+# foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
+FOOT_POS = {
+    "walk": dict(x_ic=-0.02, z_ic=0.03, vx_ic=0.5, vz_ic=-0.3, flat=0.18, ho=-0.38,
+                 dx_fc=0.05, z_fc=0.05, vx_fc=0.8, vz_fc=0.4, z_ms=0.09, vms=1.6),
+    "run": dict(x_ic=-0.03, z_ic=0.03, vx_ic=1.0, vz_ic=-0.8, flat=0.30, ho=-0.50,
+                dx_fc=0.08, z_fc=0.08, vx_fc=2.0, vz_fc=1.0, z_ms=0.25, vms=1.6),
+}
+# impact transient per segment: (peak m/s^2 at the nominal speed, frequency Hz, decay s, onset
+# delay after IC s). Walking trunk: the lower-back recordings of shared/validation peak 40-50 ms
+# after the foot-referenced IC (the heel-strike force builds up and travels up the leg).
+IMPACT = {
+    "walk": {"trunk": (3.0, 10.0, 0.025, 0.015), "foot": (25.0, 30.0, 0.012, 0.0),
+             "shank": (8.0, 20.0, 0.015, 0.0), "thigh": (15.0, 15.0, 0.020, 0.0)},
+    "run": {"trunk": (8.0, 15.0, 0.025, 0.0), "foot": (60.0, 30.0, 0.015, 0.0),
+            "shank": (30.0, 20.0, 0.018, 0.0), "thigh": (40.0, 15.0, 0.020, 0.0)},
+}
+# Trunk (walking values fitted to the IC-locked averages of the lower-back recordings in
+# shared/validation, see the module docstring): GRF fore-aft b and medial c (body weights);
+# stance-phase warp k of the vertical force (moves the Alexander-Jayes force peaks, 0.32/0.68 of
+# stance, towards the loading response and push-off); fore-aft lobes ``ap`` in walking (braking
+# centre and width, broad propulsion centre and width, push-off centre and width and its share,
+# phase units; the propulsion amplitudes make the net impulse zero; running: a sine, braking then
+# propulsion); medial-force decay exponent p (the medial force of a walking stance peaks in early
+# stance and fades by the contralateral IC); toe: the last fraction of a walking stance carries
+# no load (the trunk's push-off signature precedes the foot-sensor toe-off by 30-40 ms in the
+# recordings); pelvis angles and trunk lean (deg). Obliquity: the contralateral hemipelvis drops
+# by ``drop`` during the loading response (``roll_load`` of the stride after IC) and rises back
+# to ``roll_hold`` x that by the next IC.
+TRUNK = {
+    "walk": dict(b=0.19, c=0.13, k=0.04, ap=(0.16, 0.35, 0.70, 0.60, 0.83, 0.16, 0.5), p=1.0,
+                 toe=0.05, drop=4.0, roll_load=0.14, roll_hold=0.3, rot=4.0, tilt=1.5, lean=3.0,
+                 lean_stand=1.0),
+    # rot < 0: in running the pelvis rotates the other way round in the transverse plane
+    # (Novacheck 1998, Gait Posture 7:77-95; in antiphase with walking on the fukuchi2017 runs)
+    "run": dict(b=0.35, c=0.05, k=0.0, ap=None, p=0.0, toe=0.0, drop=4.0, roll_load=0.14,
+                roll_hold=0.3, rot=-6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
+}
+R_SHANK, R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip
+V_NOM = {"walk": 1.3, "run": 3.0}
+WALK_RATIO = 0.0064  # m per (step/min), Sekiya & Nagasaki 1998
