@@ -484,7 +484,7 @@ def test_html_has_four_accessible_plots_with_data(doc: dict[str, Any]) -> None:
     assert all(s.get("viewBox", "").startswith("0 0 360 ") for s in narrow)
     assert page.count('<ul class="legend">') == 3  # the symmetry plot has no legend
     # parameters that do not count are never drawn in the verdict's colours
-    from gait.report.html import INFO_COLOR, LEVEL_COLOR
+    from gait.report.plots import INFO_COLOR, LEVEL_COLOR
 
     fills = [c.get("fill") for c in dots]
     keys = [k for k in parameter_keys(doc) if k in doc["symmetry"]]

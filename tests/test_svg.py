@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gait.report import render_html, svg
-from gait.report.html import COLOR
+from gait.report.plots import COLOR
 
 from .test_report import make_doc
 
