@@ -92,6 +92,7 @@ import gait
 from gait import interpret
 from gait.analysis.single import analyse
 from gait.events import FOOT, SIDE_TRUST_MIN
+from gait.interpret import thresholds as interpret_thresholds
 
 #: cohorts of healthy walkers (validate.cohort_of); every other cohort is left out
 HEALTHY_COHORTS = ("healthy", "elderly", "running")
@@ -504,17 +505,23 @@ def candidate_thresholds(limits: dict[str, tuple[float, float]],
     ------
     None
     """
-    old, old_by = interpret.THRESHOLDS, interpret.BY_PARAM
+    # the verdict reads them in gait.interpret.thresholds; the package re-exports them
+    mods = (interpret, interpret_thresholds)
+    old, old_by = interpret_thresholds.THRESHOLDS, interpret_thresholds.BY_PARAM
     new = tuple(dataclasses.replace(
         t, mild_pct=limits.get(t.parameter, (t.mild_pct, t.marked_pct))[0],
         marked_pct=limits.get(t.parameter, (t.mild_pct, t.marked_pct))[1],
         weight=t.weight and t.parameter not in informational) for t in old)
-    interpret.THRESHOLDS = new
-    interpret.BY_PARAM = interpret.by_param("feet")
+    for m in mods:
+        m.THRESHOLDS = new
+    new_by = interpret_thresholds.by_param("feet")
+    for m in mods:
+        m.BY_PARAM = new_by
     try:
         yield
     finally:
-        interpret.THRESHOLDS, interpret.BY_PARAM = old, old_by
+        for m in mods:
+            m.THRESHOLDS, m.BY_PARAM = old, old_by
 
 
 def weight_params(sensors: str | None = None) -> list[str]:
