@@ -76,10 +76,11 @@ class Analysis:
     """Result of :func:`analyse`: the report document plus the tables behind it.
 
     ``report`` is the typed document (:class:`gait.document.Report`), ``doc`` its plain form
-    (``report.to_dict()``: the JSON's keys and values). ``doc["steps"]`` and ``doc["events"]`` are read-only :class:`gait.table.Table` objects:
-    ``len``, iteration and indexing give plain dicts, ``.column(key)`` a numpy array and
-    ``.to_list()`` the list of dicts. The analysis renders nothing: the writers of
-    :mod:`gait.report` take ``doc`` (``dumps(a.doc)``, ``render_html(a.doc)``)."""
+    (``report.to_dict()``: the JSON's keys and values). ``doc["steps"]`` and ``doc["events"]``
+    are read-only :class:`gait.table.Table` objects: ``len``, iteration and indexing give plain
+    dicts, ``.column(key)`` a numpy array and ``.to_list()`` the list of dicts. The analysis
+    renders nothing: the writers of :mod:`gait.report` take ``doc`` (``dumps(a.doc)``,
+    ``render_html(a.doc)``)."""
 
     doc: dict[str, Any]
     steps: pd.DataFrame

@@ -27,9 +27,27 @@ import numpy as np
 from gait.parameters import SCHEMA
 from gait.table import Table
 
-__all__ = ["SCHEMA", "Band", "Bout", "Cause", "Finding", "Headline", "HeadlineCause",
-           "HeadlineNumber", "Overall", "Position", "Quality", "RecordingInfo", "Report",
-           "Stat", "Stream", "StepAsymmetry", "Symmetry", "Threshold", "Verdict"]
+__all__ = [
+    "SCHEMA",
+    "Band",
+    "Bout",
+    "Cause",
+    "Finding",
+    "Headline",
+    "HeadlineCause",
+    "HeadlineNumber",
+    "Overall",
+    "Position",
+    "Quality",
+    "RecordingInfo",
+    "Report",
+    "Stat",
+    "StepAsymmetry",
+    "Stream",
+    "Symmetry",
+    "Threshold",
+    "Verdict",
+]
 
 #: field metadata: left out of the plain form when None
 OMIT = {"omit": True}
