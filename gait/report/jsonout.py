@@ -478,8 +478,15 @@ def _described(e: Any) -> tuple[str, str, list[Any]]:
     elif e.validator in ("minItems", "maxItems"):
         what = f"expected a list of {e.validator_value} items"
     elif e.validator in ("minimum", "maximum", "exclusiveMinimum"):
-        word = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[e.validator]
-        what = f"expected a number {word} {e.validator_value}"
+        sch = e.schema
+        kind = "an integer" if "integer" in str(sch.get("type")) else "a number"
+        if "minimum" in sch and "maximum" in sch:
+            what = f"expected {kind} in [{sch['minimum']:g}, {sch['maximum']:g}]"
+        else:
+            word = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[e.validator]
+            what = f"expected {kind} {word} {e.validator_value:g}"
+    elif e.validator in ("format", "pattern") and e.schema.get("format") == "date-time":
+        what = "expected an ISO 8601 date-time"
     else:
         what = " ".join(e.message.split())[:200]
         return _path(path), what, path
