@@ -271,6 +271,7 @@ def test_dumps_writes_floats_in_bulk_as_one_by_one() -> None:
     assert jsonout._float_texts(x) == [jsonout._scalar(jsonout._round(v)) for v in x.tolist()]
 
 
+@pytest.mark.any_document  # hostile content outside the report schema
 def test_dumps_tables_by_column_are_byte_identical(doc: dict[str, Any],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Steps and events (written column by column) give the text of the generic writer, with
