@@ -244,3 +244,28 @@ def test_a_bad_row_of_a_table_is_named(analysed: Analysis) -> None:
     bad["bouts"] = [{"start": 5.0, "end": 4.0, "kind": "walk"}]
     with pytest.raises(ValueError, match=r"^bouts\[0\]\.end: expected >= start"):
         validate(bad)
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ({3000: ("side", "X")}, "steps[3000].side: expected one of 'L', 'R', got string 'X'"),
+    ({2500: ("speed", 1.0)}, "steps[2500].speed: unknown key"),
+    ({2500: ("speed", 1.0), 2000: ("side", "Q")}, "steps[2000].side: expected one of"),
+    ({2500: ("bout", -3), 2700: ("ic", None)}, "steps[2500].bout: expected an integer >= -1"),
+    ({2700: ("ic", ...)}, "steps[2700].ic: missing"),
+])
+def test_long_tables_read_back_name_their_first_bad_row(analysed: Analysis,
+                                                        bad: dict[int, Any],
+                                                        message: str) -> None:
+    """Rows read back from JSON are checked by column (a day's rows in seconds, not minutes)
+    and still name the first bad row, whatever the kinds of problem."""
+    d = json.loads(dumps(analysed.report))
+    d["steps"] = [dict(r) for r in d["steps"] * (4000 // len(d["steps"]) + 1)]
+    validate(d)
+    for i, (k, v) in bad.items():
+        if v is ...:
+            del d["steps"][i][k]
+        else:
+            d["steps"][i][k] = v
+    with pytest.raises(GaitInputError) as exc:
+        validate(d)
+    assert str(exc.value).startswith(message)

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from gait.document import Report
+from gait.document import Report, rows_table
 from gait.errors import GaitInputError
 from gait.parameters import BY_NAME, SCHEMA
 from gait.table import Table
@@ -392,16 +392,19 @@ def validate(doc: Any) -> None:
     if not isinstance(doc, Mapping):
         raise GaitInputError(None, f"expected an object, got {_json_type(doc)}",
                              where="(document)")
-    tables = {k: v for k, v in doc.items() if isinstance(v, Table)}
+    # the long tables by column, also as lists of flat rows (JSON read back): a day's ~300k
+    # rows would take the schema check ~1 min row by row
+    tables = {k: v if isinstance(v, Table) else rows_table(v) for k, v in doc.items()
+              if isinstance(v, Table) or (k in ("steps", "events") and _flat_rows(v))}
     try:
-        plain = {str(k): (_representative_rows(v) if k in tables else _plain(v))
+        plain = {str(k): (_representative_rows(tables[k]) if k in tables else _plain(v))
                  for k, v in doc.items()}
     except TypeError as exc:
         raise GaitInputError(None, str(exc), where="(document)") from None
     problem = _first_problem(plain)
-    if problem is not None and problem[0].split("[")[0].split(".")[0] in tables:
-        plain.update({k: _plain(t.to_list()) for k, t in tables.items()})  # name the row
-        problem = _first_problem(plain)
+    key = None if problem is None else problem[0].split("[")[0].split(".")[0]
+    if key in tables:  # nothing comes before it: name its first bad row
+        problem = _first_bad_row(key, doc[key], tables[key])
     if problem is None:
         problem = _disordered(plain)
     if problem is not None:
@@ -425,6 +428,15 @@ def loads(text: str, source: str = "<string>") -> Report:
     return Report.from_dict(doc)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat_rows(v: Any) -> bool:
+    """Whether ``v`` is a list of dicts of scalars (a table as JSON gives it back)."""
+    return type(v) is list and all(
+        type(r) is dict and all(isinstance(x, _SCALARS) for x in r.values()) for r in v)
+
+
 def _representative_rows(t: Table) -> list[dict[str, Any]]:
     """Rows standing for a whole table in the schema check: column by column its labels, or
     its least and greatest finite values and null when it has any (every constraint of a
@@ -432,8 +444,8 @@ def _representative_rows(t: Table) -> list[dict[str, Any]]:
     reps: dict[str, list[Any]] = {}
     for key in t.keys:
         c = t.codes(key)
-        if c is not None:
-            reps[key] = list(c.labels)
+        if c is not None:  # the labels in use (a slice keeps all of the table's)
+            reps[key] = [c.labels[i] for i in np.unique(c.codes).tolist()]
             continue
         a = t.column(key)
         fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a
@@ -444,17 +456,51 @@ def _representative_rows(t: Table) -> list[dict[str, Any]]:
     return [_plain({k: r[i % len(r)] for k, r in reps.items() if r}) for i in range(n)]
 
 
-def _first_problem(plain: dict[str, Any]) -> tuple[str, str] | None:
-    """(JSON path, what is wrong) of the schema violation that comes first in the document."""
-    errors = list(_validator().iter_errors(plain))
+def _first_problem(plain: Any, validator: Any = None,
+                   prefix: tuple[Any, ...] = ()) -> tuple[str, str] | None:
+    """(JSON path, what is wrong) of the schema violation that comes first in the document
+    (``validator``, ``prefix``: of one part, at that path)."""
+    errors = list((validator or _validator()).iter_errors(plain))
     if not errors:
         return None
-    found = [_described(e) for e in errors]
-    return min(found, key=lambda pw: _order(plain, pw[2]))[:2]
+    found = [_described(e, prefix) for e in errors]
+    return min(found, key=lambda pw: _order(plain, pw[2][len(prefix):]))[:2]
 
 
-def _described(e: Any) -> tuple[str, str, list[Any]]:
-    path = list(e.absolute_path)
+_ROW_DEFS = {"steps": "step", "events": "event"}
+
+
+def _first_bad_row(key: str, rows: Any, table: Table) -> tuple[str, str] | None:
+    """The first row of table ``key`` that its schema rejects: the shortest failing prefix
+    by bisection on the representative rows (a prefix with a bad row fails), then that row
+    checked as it is (row by row from the top if it passes: a key missing from some rows
+    only)."""
+    row = schema()["$defs"][_ROW_DEFS[key]]
+    rv = _validator().evolve(schema=row)
+    allowed, required = set(row["properties"]), set(row["required"])
+    # rows read back from JSON: the first with a key missing or unknown (the table has the
+    # column in every row, null where a row has no such key)
+    odd = None if isinstance(rows, Table) else next(
+        (i for i, r in enumerate(rows) if not required <= r.keys() <= allowed), None)
+    known = Table({k: table.codes(k) or table.column(k) for k in table.keys if k in allowed})
+
+    def passes(t: Table) -> bool:
+        return all(rv.is_valid(r) for r in _representative_rows(t))
+
+    lo, hi = 0, len(known)  # known[:lo] passes, known[:hi] fails (or is the whole table)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if passes(known[:mid]) else (lo, mid)
+    first = sorted({hi - 1, odd} - {None, -1})
+    for i in [*first, *range(len(table))]:
+        problem = _first_problem(_plain(rows[i]), rv, (key, i))
+        if problem is not None:
+            return problem
+    return None
+
+
+def _described(e: Any, prefix: tuple[Any, ...] = ()) -> tuple[str, str, list[Any]]:
+    path = [*prefix, *e.absolute_path]
     inst = e.instance
     if e.validator == "required":
         path.append(next(k for k in e.validator_value if k not in inst))
