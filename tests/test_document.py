@@ -95,6 +95,10 @@ def test_one_schema_constant_per_document() -> None:
               for m in re.finditer(r'^\w*SCHEMA\w* = "([^"]+)"', p.read_text(), re.M)]
     names = [v for _, v in consts]
     assert len(names) == len(set(names)), consts
+    assert {"gait-report/1", "gait-events/1", "gait-history/1"} <= set(names)
+    literal = [p for p in (REPO / "gait").rglob("*.py")
+               if re.search(r'"schema": "gait-', p.read_text())]
+    assert literal == []  # every document names its schema by its constant
     assert ("gait/parameters.py", SCHEMA) in consts
     assert jsonout.SCHEMA is document.SCHEMA is SCHEMA
 
