@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-#: The analysis document's schema: :func:`gait.analysis.single.analyse` writes it,
-#: :func:`gait.report.jsonout.validate` checks it.
+#: The analysis document's schema: :func:`gait.analysis.single.analyse` writes it (in a
+#: :class:`gait.document.Report`), ``gait/report/schema/report.schema.json`` describes it and
+#: :func:`gait.report.jsonout.validate` checks against that.
 SCHEMA = "gait-report/1"
 
 

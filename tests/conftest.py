@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -45,3 +46,27 @@ def _private_history(tmp_path_factory: pytest.TempPathFactory,
     """Walks stored by 'gait report' in tests go to a temporary database, never the user's."""
     monkeypatch.setenv("GAIT_HISTORY_DB",
                        str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+
+
+@pytest.fixture(autouse=True)
+def _written_reports_validate(monkeypatch: pytest.MonkeyPatch,
+                              request: pytest.FixtureRequest) -> None:
+    """Every report document a test writes in this process (``jsonout.dumps`` / ``dump``, which
+    ``gait report --json`` and the writers use) is checked against the JSON Schema first
+    (gait/report/schema/report.schema.json); tests of the CLI validate what its process
+    writes. Tests of the JSON writer on hostile content outside the schema are marked
+    ``any_document``."""
+    if request.node.get_closest_marker("any_document"):
+        return
+    from gait.parameters import SCHEMA
+    from gait.report import jsonout
+
+    pieces = jsonout._pieces
+
+    def checked(doc: Any, indent: int) -> Any:
+        if isinstance(doc, jsonout.Report) or (
+                isinstance(doc, dict) and doc.get("schema") == SCHEMA):
+            jsonout.validate(doc)
+        return pieces(doc, indent)
+
+    monkeypatch.setattr(jsonout, "_pieces", checked)

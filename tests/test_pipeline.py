@@ -163,7 +163,7 @@ def test_truncated_last_line_reads_as_missing(walk30: Path, tmp_path: Path) -> N
 def _doc_json(a: Analysis) -> str:
     from gait.report.jsonout import dumps
 
-    return dumps({**a.doc, "created_utc": "-"})
+    return dumps({**a.doc, "created_utc": "2000-01-01T00:00:00+00:00"})
 
 
 def test_worker_processes_give_the_serial_result(walk30: Path,

@@ -20,6 +20,7 @@ import pytest
 from rich.console import Console
 
 import gait.report as report
+from gait.interpret import headline
 from gait.report import dumps, render_html, render_text, render_text_str, validate
 from gait.report.text import counting, parameter_keys
 
@@ -124,7 +125,7 @@ def make_doc(duration_s: float = 150.0, seed: int = 0, file: str = "walk_weight_
         side_word = {"L": "left", "R": "right", None: "neither side"}[towards]
         findings.append({
             "parameter": key, "label": PARAM_LABELS[key], "si_pct": sy["si_pct"],
-            "ci95": sy["ci95"], "level": lvl, "towards": towards,
+            "ci95": sy["ci95"], "level": lvl, "towards": towards, "counts": key == "stance_s",
             "text": f"{PARAM_LABELS[key]}: SI {sy['si_pct']:+.1f} % "
                     f"({lvl}, larger on the {side_word})" if towards else
                     f"{PARAM_LABELS[key]}: SI {sy['si_pct']:+.1f} % ({lvl})"})
@@ -139,22 +140,25 @@ def make_doc(duration_s: float = 150.0, seed: int = 0, file: str = "walk_weight_
         events.append({"t": r["fc"], "kind": "FC", "side": r["side"],
                        "confidence": float(rng.uniform(0.6, 1.0))})
     n_l, n_r = int((sides == "L").sum()), int((sides == "R").sum())
-    return {
+    doc = {
         "schema": "gait-report/1", "generated_by": "gait 0.1.0",
         "created_utc": "2025-03-11T14:56:02+00:00",
         "disclaimer": "gait reports a measurement, not a diagnosis. An asymmetry can have many "
                       "causes; talk to a physiotherapist or physician about what it means for you.",
         "recording": {
             "file": file, "format": "sensor_logger", "app": "Sensor Logger", "platform": "android",
+            "device": None, "start_time_utc": "2025-03-11T14:52:00+00:00",
             "duration_s": duration_s,
             "streams": [{"placement": "lower_back", "sample_rate_hz": 100.0,
-                         "sensors": ["acc", "gyr"], "acc_kind": "total", "missing_pct": 0.4}],
+                         "sensors": ["accelerometer", "gyroscope"], "acc_kind": "total",
+                         "missing_pct": 0.4, "n_samples": int(100 * duration_s)}],
             "warnings": ["3 backwards timestamps sorted"]},
         "sources": ["lower_back"], "gait_kind": "walk",
         "bouts": [{"start": a, "end": b, "kind": "walk"} for a, b in bouts],
         "quality": {"ok": True, "n_steps": len(rows), "n_steps_L": n_l, "n_steps_R": n_r,
-                    "n_bouts": len(bouts), "walking_s": float(sum(b - a for a, b in bouts)),
-                    "problems": []},
+                    "n_irregular_steps": 0, "n_bouts": len(bouts),
+                    "walking_s": float(sum(b - a for a, b in bouts)), "problems": [],
+                    "notes": [], "side_confidence": 0.93, "side_source": "inferred"},
         "overall": _overall(rows),
         "per_side": per_side, "symmetry": symmetry,
         "trunk": {"step_regularity": 0.78, "stride_regularity": 0.86,
@@ -174,10 +178,13 @@ def make_doc(duration_s: float = 150.0, seed: int = 0, file: str = "walk_weight_
             "advice": ["Record again on another day to see whether the pattern persists.",
                        "If you have pain or the asymmetry grows, see a physiotherapist."],
             "thresholds": [{"parameter": k, "label": PARAM_LABELS[k], "mild_pct": a,
-                            "marked_pct": b, "source": src}
+                            "marked_pct": b, "source": src, "sensors": "lower_back",
+                            "counts": k == "stance_s"}
                            for k, (a, b, src) in THRESHOLDS.items()]},
         "steps": rows, "events": events,
     }
+    doc["headline"] = headline(doc)
+    return doc
 
 
 PARAM_LABELS = {"stance_s": "Stance time", "swing_s": "Swing time", "step_s": "Step time",
@@ -213,7 +220,7 @@ def test_dumps_round_trip_validates_and_is_idempotent(doc: dict[str, Any]) -> No
     back = json.loads(text)
     validate(back)
     assert dumps(back) == text
-    assert list(back)[:4] == ["schema", "generated_by", "created_utc", "disclaimer"]
+    assert list(back)[:5] == ["schema", "generated_by", "created_utc", "headline", "disclaimer"]
     assert back["steps"][5]["ic"] == pytest.approx(doc["steps"][5]["ic"], abs=1e-4)
     assert back["symmetry"]["stance_s"]["si_pct"] == pytest.approx(
         doc["symmetry"]["stance_s"]["si_pct"], rel=1e-5)
@@ -264,6 +271,7 @@ def test_dumps_writes_floats_in_bulk_as_one_by_one() -> None:
     assert jsonout._float_texts(x) == [jsonout._scalar(jsonout._round(v)) for v in x.tolist()]
 
 
+@pytest.mark.any_document  # hostile content outside the report schema
 def test_dumps_tables_by_column_are_byte_identical(doc: dict[str, Any],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Steps and events (written column by column) give the text of the generic writer, with
@@ -319,7 +327,7 @@ _DELETE = object()
     ("schema", "gait-report/2", "schema: expected one of 'gait-report/1'"),
     ("created_utc", "yesterday", "created_utc: expected an ISO 8601 date-time"),
     ("disclaimer", _DELETE, "disclaimer: missing"),
-    ("recording.duration_s", "150", "recording.duration_s: expected a finite number"),
+    ("recording.duration_s", "150", "recording.duration_s: expected a number, got string"),
     ("recording.platform", 3, "recording.platform: expected a string or null"),
     ("recording.streams[0].acc_kind", "raw", "recording.streams[0].acc_kind: expected one of"),
     ("recording.streams[0].missing_pct", 140.0, "recording.streams[0].missing_pct: expected a"),
@@ -332,7 +340,7 @@ _DELETE = object()
     ("per_side.L.stance_s.mean", "0.67", "per_side.L.stance_s.mean: expected a number or null"),
     ("per_side.L.impact_ms2.n", -1, "per_side.L.impact_ms2.n: expected an integer >= 0"),
     ("symmetry.stance_s.ci95", [1.0], "symmetry.stance_s.ci95: expected a list of 2 items"),
-    ("symmetry.step_s.si_pct", float("nan"), "symmetry.step_s.si_pct: expected a finite number"),
+    ("symmetry.step_s.si_pct", float("nan"), "symmetry.step_s.si_pct: expected a number, got null"),
     ("trunk.harmonic_ratio_v", "2.4", "trunk.harmonic_ratio_v: expected a number or null"),
     ("trunk.cadence", 1.0, "trunk.cadence: unknown key"),
     ("verdict.level", "severe", "verdict.level: expected one of 'balanced', 'mild'"),
@@ -341,11 +349,23 @@ _DELETE = object()
     ("verdict.thresholds[0].marked_pct", 1.0, "verdict.thresholds[0].marked_pct: expected >="),
     ("verdict.advice", "rest", "verdict.advice: expected a list"),
     ("steps[5].side", "X", "steps[5].side: expected one of 'L', 'R'"),
-    ("steps[7].ic", None, "steps[7].ic: expected a finite number"),
+    ("steps[7].ic", None, "steps[7].ic: expected a number, got null"),
     ("steps[9].impact_ms2", "hard", "steps[9].impact_ms2: expected a number or null"),
     ("steps[11].bout", -2, "steps[11].bout: expected an integer >= -1"),
     ("events[3].confidence", 1.5, "events[3].confidence: expected a number in [0, 1]"),
     ("events[4].kind", "HS", "events[4].kind: expected one of 'IC', 'FC'"),
+    # the schema is exact: unknown keys (a newer document has a newer schema name) and every
+    # key of the document are checked
+    ("extra_from_a_newer_version", {"x": 1}, "extra_from_a_newer_version: unknown key"),
+    ("quality.extra", 1, "quality.extra: unknown key"),
+    ("symmetry.cadence", {}, "symmetry.cadence: unknown key (expected one of 'stance_s'"),
+    ("steps[3].speed", 1.2, "steps[3].speed: unknown key"),
+    ("headline", _DELETE, "headline: missing"),
+    ("headline.title", 3, "headline.title: expected a string, got integer 3"),
+    ("quality.notes", _DELETE, "quality.notes: missing"),
+    ("verdict.findings[0].counts", "yes", "verdict.findings[0].counts: expected true or false"),
+    ("recording.streams[0].n_samples", -5, "recording.streams[0].n_samples: expected an integer"
+     " >= 0"),
 ])
 def test_validate_names_the_path_of_the_first_problem(doc: dict[str, Any], path: str,
                                                        value: Any, message: str) -> None:
@@ -372,7 +392,6 @@ def test_validate_accepts_optional_and_null_parts(doc: dict[str, Any]) -> None:
     d["steps"][1]["pelvic_drop_deg"] = float("nan")
     del d["steps"][2]["loading_rate_ms3"]
     d["symmetry"]["stance_s"]["ci95"] = [None, None]
-    d["extra_from_a_newer_version"] = {"x": 1}
     validate(d)
     validate(json.loads(dumps(d)))
 
@@ -408,6 +427,7 @@ def test_text_stays_in_80_columns_with_long_and_hostile_content(doc: dict[str, A
     d["quality"]["ok"] = False
     d["quality"]["problems"] = ["only 12 steps on the right " * 5, "sensor [clipped]"]
     d["symmetry"]["stance_s"]["ci95"] = [None, None]
+    d["headline"] = headline(d)
     for w in (80, 60):
         out = render_text_str(d, width=w)
         assert max(len(line) for line in out.splitlines()) <= w
@@ -545,6 +565,7 @@ def test_html_without_steps_or_symmetry_still_renders(doc: dict[str, Any]) -> No
                         summary="Too few steps to tell.")
     d["quality"].update(ok=False, n_steps=0, n_steps_L=0, n_steps_R=0,
                         problems=["only 0 steps detected"])
+    d["headline"] = headline(d)
     validate(d)
     page = render_html(d)
     assert len(_svgs(page)) == 4 and "level-undetermined" in page

@@ -223,6 +223,7 @@ def test_json_of_the_tables_is_json_dumps_of_their_rows(analysed: Any) -> None:
     assert text == jsonout.dumps(_as_lists(doc))
 
 
+@pytest.mark.any_document  # hostile content outside the report schema
 @pytest.mark.parametrize("block", [jsonout.TABLE_BLOCK, 7])
 def test_hostile_tables_write_the_bytes_of_their_lists(block: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
@@ -242,6 +243,7 @@ def test_hostile_tables_write_the_bytes_of_their_lists(block: int,
     assert jsonout.dumps(doc) == text
 
 
+@pytest.mark.any_document  # hostile content outside the report schema
 def test_short_and_empty_tables_are_written_like_lists() -> None:
     doc = make_doc()
     for n in (0, 1, jsonout._TABLE_MIN - 1, jsonout._TABLE_MIN):

@@ -1,21 +1,35 @@
 """The whole analysis of one recording: events -> steps -> per side -> symmetry -> verdict.
 
 Pure computation over a :class:`~gait.recording.Recording`; the result is an
-:class:`Analysis` whose ``doc`` is the versioned JSON document (schema ``gait-report/1``,
-documented in the README) that the terminal, JSON and HTML reports render. Its per-step and
+:class:`Analysis` whose ``report`` is the versioned document (schema ``gait-report/1``,
+documented in the README), typed (:class:`gait.document.Report`), and whose ``doc`` is its
+plain form (:meth:`~gait.document.Report.to_dict`) that the terminal, JSON and HTML reports
+render. Its per-step and
 per-event rows are read-only columnar tables (:class:`gait.table.Table`: numpy columns that
 read as lists of dicts), so a 24-hour report does not hold ~300k dicts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gait.document import (
+    Bout,
+    Headline,
+    Overall,
+    Quality,
+    RecordingInfo,
+    Report,
+    Stat,
+    Stream,
+    Symmetry,
+    Verdict,
+)
 from gait.events import FOOT, INFERRED_NOTE, SIDE_TRUST_MIN, Detection, detect_events
 from gait.interpret import (
     DISCLAIMER,
@@ -61,15 +75,18 @@ MIN_RATE_HZ = 50.0
 class Analysis:
     """Result of :func:`analyse`: the report document plus the tables behind it.
 
-    ``doc["steps"]`` and ``doc["events"]`` are read-only :class:`gait.table.Table` objects:
-    ``len``, iteration and indexing give plain dicts, ``.column(key)`` a numpy array and
-    ``.to_list()`` the list of dicts. The analysis renders nothing: the writers of
-    :mod:`gait.report` take ``doc`` (``dumps(a.doc)``, ``render_html(a.doc)``)."""
+    ``report`` is the typed document (:class:`gait.document.Report`), ``doc`` its plain form
+    (``report.to_dict()``: the JSON's keys and values). ``doc["steps"]`` and ``doc["events"]``
+    are read-only :class:`gait.table.Table` objects: ``len``, iteration and indexing give plain
+    dicts, ``.column(key)`` a numpy array and ``.to_list()`` the list of dicts. The analysis
+    renders nothing: the writers of :mod:`gait.report` take ``doc`` (``dumps(a.doc)``,
+    ``render_html(a.doc)``)."""
 
     doc: dict[str, Any]
     steps: pd.DataFrame
     detection: Detection
     sources: list[str] = field(default_factory=list)  # the files the recording was read from
+    report: Report | None = None  # the typed document (doc is its plain form)
 
 
 #: Per-side parameters a trouser-pocket phone does not measure (see :data:`POCKET_NOTE`).
@@ -305,34 +322,36 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
                 or quality["side_confidence"] >= SIDE_TRUST_MIN,
                 sensors="hand" if "hand" in det.sources else kind, per_side=sides,
                 streams=info["streams"], walking_s=quality["walking_s"])
-    recording = {"file": file,
-                 "format": info["format"], "app": info["app"], "platform": info["platform"],
-                 "device": info["device"], "start_time_utc": info["start_time_utc"],
-                 "duration_s": info["duration_s"],
-                 "streams": [{k: st[k] for k in ("placement", "sample_rate_hz", "sensors",
-                                                 "acc_kind", "missing_pct", "n_samples")}
-                             | _inferred_placement(st, det) for st in info["streams"]],
-                 "warnings": info["warnings"]}
+    recording = RecordingInfo(
+        file=file, format=info["format"], app=info["app"], platform=info["platform"],
+        device=info["device"], start_time_utc=info["start_time_utc"],
+        duration_s=info["duration_s"],
+        streams=tuple(Stream.from_dict({k: st[k] for k in (
+            "placement", "sample_rate_hz", "sensors", "acc_kind", "missing_pct", "n_samples")}
+            | _inferred_placement(st, det)) for st in info["streams"]),
+        warnings=tuple(info["warnings"]))
     step_cols = ["side", "ic", "fc", "bout", *params]
-    doc = {
-        "schema": SCHEMA,
-        "generated_by": f"gait {__version__}",
-        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "disclaimer": DISCLAIMER,
-        "recording": recording,
-        "sources": det.sources,
-        "gait_kind": gait_kind,
-        "bouts": [{"start": float(b.start), "end": float(b.end), "kind": str(b.kind)}
-                  for b in det.bouts.itertuples(index=False)],
-        "quality": quality,
-        "overall": overall(det.events, det.bouts),
-        "per_side": sides,
-        "symmetry": sym,
-        "trunk": {k: _finite(x) for k, x in trunk.items() if k not in ("notes", "impact_note")},
-        "verdict": v,
-        "steps": _step_table(steps, [c for c in step_cols if c in steps]),
-        "events": _event_table(det.events),
-    }
-    doc["headline"] = headline(doc)
+    report = Report(
+        schema=SCHEMA,
+        generated_by=f"gait {__version__}",
+        created_utc=datetime.now(UTC).isoformat(timespec="seconds"),
+        headline=Headline("undetermined", None, "", "", ()),  # replaced below
+        disclaimer=DISCLAIMER,
+        recording=recording,
+        sources=tuple(det.sources),
+        gait_kind=gait_kind,
+        bouts=tuple(Bout(float(b.start), float(b.end), str(b.kind))
+                    for b in det.bouts.itertuples(index=False)),
+        quality=Quality.from_dict(quality),
+        overall=Overall.from_dict(overall(det.events, det.bouts)),
+        per_side={s: {p: Stat.from_dict(x) for p, x in by.items()} for s, by in sides.items()},
+        symmetry={p: Symmetry.from_dict(x) for p, x in sym.items()},
+        trunk={k: _finite(x) for k, x in trunk.items() if k not in ("notes", "impact_note")},
+        verdict=Verdict.from_dict(v),
+        steps=_step_table(steps, [c for c in step_cols if c in steps]),
+        events=_event_table(det.events),
+    )
+    report = replace(report, headline=Headline.from_dict(headline(report.to_dict())))
+    doc = report.to_dict()
     return Analysis(doc=doc, steps=steps, detection=det,
-                    sources=list(getattr(rec, "sources", None) or []))
+                    sources=list(getattr(rec, "sources", None) or []), report=report)

@@ -83,6 +83,10 @@ def _print_info(d: dict[str, Any]) -> None:
     con.print()
 
 
+#: the schema name of the document ``gait events --json`` writes
+EVENTS_SCHEMA = "gait-events/1"
+
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--json", "json_out", metavar="PATH|-",
@@ -102,7 +106,7 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
     except ValueError as exc:
         raise GaitInputError(files[0], str(exc), where="placement") from None
     doc = {
-        "schema": "gait-events/1",
+        "schema": EVENTS_SCHEMA,
         "sensors": [{"placement": s.placement, "sample_rate_hz": s.sample_rate_hz,
                      "used": s.placement in det.sources} for s in rec.streams],
         "bouts": [{"start": round(float(b.start), 4), "end": round(float(b.end), 4),

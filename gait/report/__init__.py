@@ -2,7 +2,8 @@
 
 ``render_text`` / ``render_text_str``: the 80-column terminal report (rich);
 ``render_html``: one self-contained HTML page with inline SVG plots;
-``dumps`` / ``validate``: strict JSON and the schema check.
+``dumps`` / ``validate`` / ``loads`` / ``schema``: strict JSON, the check against the JSON
+Schema ``schema/report.schema.json`` (shipped in this package), reading a report back.
 
 The writers are imported on first use (``gait.report.jsonout`` alone does not load rich).
 Plots are drawn by :mod:`gait.report.svg` (plain SVG strings, no plotting library).
@@ -13,10 +14,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_WHERE = {"SCHEMA": "jsonout", "dumps": "jsonout", "validate": "jsonout",
+_WHERE = {"SCHEMA": "jsonout", "dumps": "jsonout", "validate": "jsonout", "loads": "jsonout",
+          "schema": "jsonout",
           "render_html": "html", "render_text": "text", "render_text_str": "text"}
 
-__all__ = ["SCHEMA", "dumps", "render_html", "render_text", "render_text_str", "validate"]
+__all__ = ["SCHEMA", "dumps", "loads", "render_html", "render_text", "render_text_str", "schema",
+           "validate"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,17 +1,22 @@
-"""The analysis document ("gait-report/1"): strict JSON output and a schema validator.
+"""The analysis document ("gait-report/1"): strict JSON output, its schema check, reading back.
 
-The document is a plain dict made by ``gait.analysis.single.analyse()``; every report writer takes
-it. Its long tables (``steps``, ``events``) are read-only columnar tables there
-(:class:`gait.table.Table`; lists of dicts are taken too), written and checked by column.
-``dumps`` writes strict JSON (NaN/inf become null, numpy types become Python ones, floats are
-rounded to 6 significant digits but never coarser than 1e-4, keys in a stable order) and
-``validate`` checks the structure, raising ``ValueError("<path>: <problem>")`` at the first
-problem (e.g. ``steps[12].side: expected one of 'L', 'R', got 'X'``). Keys that the schema does
-not know are allowed (forward compatibility); missing required keys and wrong types are not.
+The document is a :class:`gait.document.Report` made by ``gait.analysis.single.analyse()``, or its
+plain form (``Analysis.doc``, a dict); every report writer takes the plain form, ``dumps`` /
+``dump`` / ``validate`` either. Its long tables (``steps``, ``events``) are read-only columnar
+tables there (:class:`gait.table.Table`; lists of dicts are taken too), written and checked by
+column. ``dumps`` writes strict JSON (NaN/inf become null, numpy types become Python ones,
+floats are rounded to 6 significant digits but never coarser than 1e-4, keys in a stable order);
+``validate`` checks a document against the JSON Schema ``schema/report.schema.json`` (shipped
+in this package, :func:`schema`), raising a one-line ``GaitInputError`` (a ``ValueError``)
+``"<path>: <problem>"`` at the first problem (e.g. ``steps[12].side: expected one of 'L', 'R',
+got string 'X'``); missing keys, unknown keys and wrong types are all problems. ``loads`` reads
+a written report back as a validated :class:`~gait.document.Report`.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +25,9 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from gait.parameters import BY_NAME, NAMES, SCHEMA
+from gait.document import Report, rows_table
+from gait.errors import GaitInputError
+from gait.parameters import BY_NAME, SCHEMA
 from gait.table import Table
 
 #: Trunk measures: key -> label (dimensionless).
@@ -127,7 +134,7 @@ def _plain_mapping(obj: Mapping[Any, Any], top: bool) -> dict[str, Any]:
     return {k: _plain(items[k]) for k in keys}
 
 
-def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
+def dumps(doc: Mapping[str, Any] | Report, indent: int = 1) -> str:
     """Strict JSON text of an analysis document.
 
     Containers holding only scalars (a step, an event, a statistic, a CI) are written on one
@@ -138,7 +145,7 @@ def dumps(doc: Mapping[str, Any], indent: int = 1) -> str:
     return "".join(_pieces(doc, indent))
 
 
-def dump(doc: Mapping[str, Any], fh: TextIO, indent: int = 1) -> None:
+def dump(doc: Mapping[str, Any] | Report, fh: TextIO, indent: int = 1) -> None:
     """Write :func:`dumps` of ``doc`` to a text file piece by piece: the long tables go out
     ``TABLE_BLOCK`` rows at a time, so the text is never held whole (a 24-hour report's JSON
     is ~65 MB)."""
@@ -146,7 +153,9 @@ def dump(doc: Mapping[str, Any], fh: TextIO, indent: int = 1) -> None:
         fh.write(piece)
 
 
-def _pieces(doc: Mapping[str, Any], indent: int) -> Iterator[str]:
+def _pieces(doc: Mapping[str, Any] | Report, indent: int) -> Iterator[str]:
+    if isinstance(doc, Report):
+        doc = doc.to_dict()
     if type(doc) is dict and len(doc) and all(type(k) is str for k in doc):
         keys = [k for k in _TOP_ORDER if k in doc] + sorted(k for k in doc if k not in _TOP_ORDER)
         plain: Any = {k: _Table.of(doc[k]) or _plain(doc[k]) for k in keys}
@@ -339,235 +348,239 @@ def _emit(v: Any, level: int, indent: int, out: list[Any], prefix: str) -> None:
 
 # --- validation ------------------------------------------------------------------------------
 
-Check = Callable[[Any, str], None]
-
-
-def _fail(path: str, msg: str, got: Any = ...) -> None:
-    if got is not ...:
-        shown = repr(got)
-        msg += f", got {type(got).__name__} {shown[:60]}"
-    raise ValueError(f"{path or '(document)'}: {msg}")
-
-
 def _is_real(x: Any) -> bool:
     return isinstance(x, int | float | np.integer | np.floating) and not isinstance(
         x, bool | np.bool_)
 
 
-def _num(lo: float = -math.inf, hi: float = math.inf) -> Check:
-    def check(x: Any, path: str) -> None:
-        if not _is_real(x) or not math.isfinite(float(x)):
-            _fail(path, "expected a finite number", x)
-        if not lo <= float(x) <= hi:
-            _fail(path, f"expected a number in [{lo:g}, {hi:g}]", x)
-    return check
+SCHEMA_FILE = "schema/report.schema.json"  # in this package (gait/report/)
 
 
-def _num_or_null(x: Any, path: str) -> None:
-    # NaN/inf count as null: dumps writes them as null
-    if x is not None and not _is_real(x):
-        _fail(path, "expected a number or null", x)
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of the document, ``gait/report/schema/
+    report.schema.json``."""
+    text = importlib.resources.files("gait.report").joinpath(SCHEMA_FILE).read_text("utf-8")
+    out = json.loads(text)
+    if out["properties"]["schema"]["const"] != SCHEMA:  # one name: gait.parameters.SCHEMA
+        raise RuntimeError(f"{SCHEMA_FILE} describes {out['properties']['schema']['const']}, "
+                           f"not {SCHEMA}")
+    return out
 
 
-def _int(lo: int = 0) -> Check:
-    def check(x: Any, path: str) -> None:
-        if not isinstance(x, int | np.integer) or isinstance(x, bool):
-            _fail(path, "expected an integer", x)
-        if x < lo:
-            _fail(path, f"expected an integer >= {lo}", x)
-    return check
+@functools.cache
+def _validator() -> Any:
+    import jsonschema  # imported on first use: writing a report does not need it
 
-
-def _str(x: Any, path: str) -> None:
-    if not isinstance(x, str):
-        _fail(path, "expected a string", x)
-
-
-def _str_or_null(x: Any, path: str) -> None:
-    if x is not None and not isinstance(x, str):
-        _fail(path, "expected a string or null", x)
-
-
-def _bool(x: Any, path: str) -> None:
-    if not isinstance(x, bool | np.bool_):
-        _fail(path, "expected true or false", x)
-
-
-def _enum(*allowed: str | None) -> Check:
-    def check(x: Any, path: str) -> None:
-        if x not in allowed or isinstance(x, bool):
-            names = ", ".join("null" if a is None else repr(a) for a in allowed)
-            _fail(path, f"expected one of {names}", x)
-    return check
-
-
-def _iso(x: Any, path: str) -> None:
-    _str(x, path)
-    try:
-        datetime.fromisoformat(x)
-    except ValueError:
-        _fail(path, "expected an ISO 8601 date-time", x)
-
-
-def _list(item: Check, length: int | None = None) -> Check:
-    def check(x: Any, path: str) -> None:
-        if not isinstance(x, list | tuple | Table):
-            _fail(path, "expected a list", x)
-        if length is not None and len(x) != length:
-            _fail(path, f"expected a list of {length} items, got {len(x)}")
-        for i, v in enumerate(x):
-            item(v, f"{path}[{i}]")
-    return check
-
-
-def _obj(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
-    def check(x: Any, path: str) -> None:
-        if not isinstance(x, Mapping):
-            _fail(path, "expected an object", x)
-        for k, c in required.items():
-            sub = f"{path}.{k}" if path else k
-            if k not in x:
-                _fail(sub, "missing")
-            c(x[k], sub)
-        for k, c in (optional or {}).items():
-            if k in x:
-                c(x[k], f"{path}.{k}" if path else k)
-    return check
-
-
-def _rows(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
-    """A list of objects, as ``_list(_obj(required, optional))``. A columnar
-    :class:`~gait.table.Table` is checked by column: each key's check on the column's labels or
-    its extremes and null (exact for the enum, type and range checks of the schema); the rows
-    are checked one by one only when that fails, to name the first bad one."""
-    by_row = _list(_obj(required, optional))
-    checks = {**(optional or {}), **required}
-
-    def check(x: Any, path: str) -> None:
-        if not isinstance(x, Table) or (len(x) and not (
-                all(k in x.keys for k in required)
-                and all(_column_passes(x, k, c) for k, c in checks.items() if k in x.keys))):
-            by_row(x, path)
-    return check
-
-
-def _column_passes(t: Table, key: str, check: Check) -> bool:
-    c = t.codes(key)
-    if c is not None:
-        reps = list(c.labels)
-    else:
-        a = t.column(key)
-        fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-        reps = [fin.min().item(), fin.max().item()] if len(fin) else []
-        if len(fin) < len(a):
-            reps.append(None)
-    try:
-        for x in reps:
-            check(x, key)
-    except ValueError:
-        return False
-    return True
-
-
-def _map(value: Check, keys: tuple[str, ...] | None = None) -> Check:
-    """An object with free keys (or keys from ``keys``) whose values all pass ``value``."""
-    def check(x: Any, path: str) -> None:
-        if not isinstance(x, Mapping):
-            _fail(path, "expected an object", x)
-        for k, v in x.items():
-            sub = f"{path}.{k}"
-            if not isinstance(k, str):
-                _fail(sub, "expected a string key", k)
-            if keys is not None and k not in keys:
-                _fail(sub, f"unknown key (expected one of {', '.join(keys)})")
-            value(v, sub)
-    return check
-
-
-def _both(*checks: Check) -> Check:
-    def check(x: Any, path: str) -> None:
-        for c in checks:
-            c(x, path)
-    return check
-
-
-def _ordered(lo_key: str, hi_key: str) -> Check:
-    def check(x: Any, path: str) -> None:
-        if float(x[hi_key]) < float(x[lo_key]):
-            _fail(f"{path}.{hi_key}", f"expected >= {lo_key} ({x[lo_key]})", x[hi_key])
-    return check
-
-
-_CI = _list(_num_or_null, length=2)
-_STAT = _obj({"mean": _num_or_null, "sd": _num_or_null, "cv": _num_or_null, "n": _int()})
-_SIDE = _map(_STAT)
-_SIDE_L = _enum("L", "R")
-_TOWARDS = _enum("L", "R", None)
-
-_VALIDATE_DOC: Check = _obj({
-    "schema": _enum(SCHEMA),
-    "generated_by": _str,
-    "created_utc": _iso,
-    "disclaimer": _str,
-    "recording": _obj({
-        "file": _str, "format": _str, "app": _str, "platform": _str_or_null,
-        "duration_s": _num(0),
-        "streams": _list(_obj({
-            "placement": _str, "sample_rate_hz": _num(1e-9), "sensors": _list(_str),
-            "acc_kind": _enum("total", "linear"), "missing_pct": _num(0, 100)})),
-        "warnings": _list(_str)}),
-    "sources": _list(_str),
-    "gait_kind": _enum("walk", "run", "mixed"),
-    "bouts": _list(_both(_obj({"start": _num(), "end": _num(), "kind": _enum("walk", "run")}),
-                         _ordered("start", "end"))),
-    "quality": _obj({"ok": _bool, "n_steps": _int(), "n_steps_L": _int(), "n_steps_R": _int(),
-                     "n_bouts": _int(), "walking_s": _num(0), "problems": _list(_str)},
-                    {"side_confidence": _num_or_null,
-                     "side_source": _enum("placement", "mount", "side check", "inferred")}),
-    "per_side": _obj({"L": _SIDE, "R": _SIDE}),
-    "symmetry": _map(_obj({"si_pct": _num(), "ci95": _CI, "left_share_pct": _num(0, 100),
-                           "left_share_ci95": _CI, "gait_asymmetry_pct": _num(0),
-                           "n_strides": _int()},
-                          {"asymmetric_steps_pct": _num_or_null, "n_step_pairs": _int(),
-                           "limit_pct": _num(0)})),
-    "trunk": _map(_num_or_null, keys=tuple(TRUNK)),
-    "verdict": _obj({
-        "level": _enum(*LEVELS), "towards": _TOWARDS, "summary": _str,
-        "findings": _list(_obj({"parameter": _str, "label": _str, "si_pct": _num(),
-                                "ci95": _CI, "level": _enum(*FINDING_LEVELS),
-                                "towards": _TOWARDS, "text": _str},
-                               {"counts": _bool, "healthy": _obj({}, {
-                                   "left_share_pct": _num(0, 100),
-                                   "healthy_left_share_90": _list(_num(0, 100)),
-                                   "diff_deg": _num(), "healthy_diff_p90_deg": _num(0)})})),
-        "explanation": _list(_str), "advice": _list(_str),
-        "thresholds": _list(_both(_obj({"parameter": _str, "label": _str, "mild_pct": _num(0),
-                                        "marked_pct": _num(0), "source": _str},
-                                       {"sensors": _enum("feet", "lower_back"),
-                                        "counts": _bool,
-                                        "healthy": _obj({"n_walks": _int(), "n_subjects": _int(),
-                                                         "datasets": _str, "sd_pct": _num(0),
-                                                         "left_share_90": _list(_num(0, 100))})}),
-                                  _ordered("mild_pct", "marked_pct")))},
-        {"causes": _list(_obj({"cause": _str, "text": _str, "guide_step": _int(1),
-                               "guide": _str}))}),
-    "steps": _rows({"side": _SIDE_L, "ic": _num(), "fc": _num_or_null, "bout": _int(-1)},
-                   dict.fromkeys(NAMES, _num_or_null)),
-    "events": _rows({"t": _num(), "kind": _enum("IC", "FC"), "side": _TOWARDS,
-                     "confidence": _num(0, 1)}, {"side_confidence": _num_or_null}),
-}, {"overall": _obj({"n_steps": _int(), "cadence_spm": _num_or_null, "step_s": _STAT},
-                    {"stride_s": _STAT, "one_leg": _SIDE_L}),
-    "headline": _obj({"level": _enum(*LEVELS), "towards": _TOWARDS, "title": _str, "text": _str},
-                     {"lines": _list(_str), "parameter": _str_or_null, "left_pct": _num(0, 100),
-                      "right_pct": _num(0, 100), "si_pct": _num(), "ci95": _CI,
-                      "healthy_left_share_90": _list(_num(0, 100), length=2),
-                      "cause": _str_or_null, "guide_step": _int(1)})})
+    cls = jsonschema.Draft202012Validator
+    return cls(schema(), format_checker=cls.FORMAT_CHECKER)
 
 
 def validate(doc: Any) -> None:
-    """Check an analysis document against schema "gait-report/1".
+    """Check an analysis document (a :class:`~gait.document.Report`, its plain form, or JSON
+    read back) against the JSON Schema of "gait-report/1" (:func:`schema`), plus the two
+    orderings a schema cannot state (a bout's end >= its start, a threshold's marked >= mild).
 
-    Raises ``ValueError`` naming the path of the first problem, e.g.
-    ``recording.streams[0].acc_kind: expected one of 'total', 'linear', got str 'raw'``.
+    Raises :class:`~gait.errors.GaitInputError` (a ``ValueError``) with one line naming the
+    JSON path of the first problem, e.g. ``recording.streams[0].acc_kind: expected one of
+    'total', 'linear', got 'raw'``. Values are checked as :func:`dumps` writes them (NaN as
+    null); columnar tables by column (their distinct values and extremes), and row by row only
+    to name the first bad row.
     """
-    _VALIDATE_DOC(doc, "")
+    if isinstance(doc, Report):
+        doc = doc.to_dict()
+    if not isinstance(doc, Mapping):
+        raise GaitInputError(None, f"expected an object, got {_json_type(doc)}",
+                             where="(document)")
+    # the long tables by column, also as lists of flat rows (JSON read back): a day's ~300k
+    # rows would take the schema check ~1 min row by row
+    tables = {k: v if isinstance(v, Table) else rows_table(v) for k, v in doc.items()
+              if isinstance(v, Table) or (k in ("steps", "events") and _flat_rows(v))}
+    try:
+        plain = {str(k): (_representative_rows(tables[k]) if k in tables else _plain(v))
+                 for k, v in doc.items()}
+    except TypeError as exc:
+        raise GaitInputError(None, str(exc), where="(document)") from None
+    problem = _first_problem(plain)
+    key = None if problem is None else problem[0].split("[")[0].split(".")[0]
+    if key in tables:  # nothing comes before it: name its first bad row
+        problem = _first_bad_row(key, doc[key], tables[key])
+    if problem is None:
+        problem = _disordered(plain)
+    if problem is not None:
+        raise GaitInputError(None, problem[1], where=problem[0])
+
+
+def loads(text: str, source: str = "<string>") -> Report:
+    """The document of JSON text (a report ``gait report --json`` wrote), validated
+    (:func:`validate`): a :class:`~gait.document.Report`. Raises
+    :class:`~gait.errors.GaitInputError` naming ``source`` and the JSON path of the first
+    problem (``report.json: steps[12].side: expected one of 'L', 'R', got 'X'``)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GaitInputError(source, f"not JSON: {exc.msg}",
+                             where=f"line {exc.lineno}, column {exc.colno}") from None
+    try:
+        validate(doc)
+    except GaitInputError as exc:
+        raise GaitInputError(source, exc.what, where=exc.where) from None
+    return Report.from_dict(doc)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat_rows(v: Any) -> bool:
+    """Whether ``v`` is a list of dicts of scalars (a table as JSON gives it back)."""
+    return type(v) is list and all(
+        type(r) is dict and all(isinstance(x, _SCALARS) for x in r.values()) for r in v)
+
+
+def _representative_rows(t: Table) -> list[dict[str, Any]]:
+    """Rows standing for a whole table in the schema check: column by column its labels, or
+    its least and greatest finite values and null when it has any (every constraint of a
+    row's schema is on one key, so these rows pass exactly when all rows do)."""
+    reps: dict[str, list[Any]] = {}
+    for key in t.keys:
+        c = t.codes(key)
+        if c is not None:  # the labels in use (a slice keeps all of the table's)
+            reps[key] = [c.labels[i] for i in np.unique(c.codes).tolist()]
+            continue
+        a = t.column(key)
+        fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+        reps[key] = [fin.min().item(), fin.max().item()] if len(fin) else []
+        if len(fin) < len(a):
+            reps[key].append(None)
+    n = max((len(r) for r in reps.values()), default=0) if len(t) else 0
+    return [_plain({k: r[i % len(r)] for k, r in reps.items() if r}) for i in range(n)]
+
+
+def _first_problem(plain: Any, validator: Any = None,
+                   prefix: tuple[Any, ...] = ()) -> tuple[str, str] | None:
+    """(JSON path, what is wrong) of the schema violation that comes first in the document
+    (``validator``, ``prefix``: of one part, at that path)."""
+    errors = list((validator or _validator()).iter_errors(plain))
+    if not errors:
+        return None
+    found = [_described(e, prefix) for e in errors]
+    return min(found, key=lambda pw: _order(plain, pw[2][len(prefix):]))[:2]
+
+
+_ROW_DEFS = {"steps": "step", "events": "event"}
+
+
+def _first_bad_row(key: str, rows: Any, table: Table) -> tuple[str, str] | None:
+    """The first row of table ``key`` that its schema rejects: the shortest failing prefix
+    by bisection on the representative rows (a prefix with a bad row fails), then that row
+    checked as it is (row by row from the top if it passes: a key missing from some rows
+    only)."""
+    row = schema()["$defs"][_ROW_DEFS[key]]
+    rv = _validator().evolve(schema=row)
+    allowed, required = set(row["properties"]), set(row["required"])
+    # rows read back from JSON: the first with a key missing or unknown (the table has the
+    # column in every row, null where a row has no such key)
+    odd = None if isinstance(rows, Table) else next(
+        (i for i, r in enumerate(rows) if not required <= r.keys() <= allowed), None)
+    known = Table({k: table.codes(k) or table.column(k) for k in table.keys if k in allowed})
+
+    def passes(t: Table) -> bool:
+        return all(rv.is_valid(r) for r in _representative_rows(t))
+
+    lo, hi = 0, len(known)  # known[:lo] passes, known[:hi] fails (or is the whole table)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if passes(known[:mid]) else (lo, mid)
+    first = sorted({hi - 1, odd} - {None, -1})
+    for i in [*first, *range(len(table))]:
+        problem = _first_problem(_plain(rows[i]), rv, (key, i))
+        if problem is not None:
+            return problem
+    return None
+
+
+def _described(e: Any, prefix: tuple[Any, ...] = ()) -> tuple[str, str, list[Any]]:
+    path = [*prefix, *e.absolute_path]
+    inst = e.instance
+    if e.validator == "required":
+        path.append(next(k for k in e.validator_value if k not in inst))
+        return _path(path), "missing", path
+    if e.validator == "additionalProperties" and isinstance(inst, dict):
+        known = e.schema.get("properties", {})
+        path.append(next(k for k in inst if k not in known))
+        return _path(path), "unknown key (not in schema gait-report/1)", path
+    if "propertyNames" in e.absolute_schema_path:  # a key not among the allowed names
+        path.append(inst)
+        allowed = ", ".join(map(repr, e.validator_value)) if e.validator == "enum" else ""
+        return _path(path), f"unknown key (expected one of {allowed})"[:200], path
+    if e.validator == "dependentRequired":
+        return _path(path), e.message[:200], path
+    if e.validator in ("enum", "const"):
+        allowed = e.validator_value if e.validator == "enum" else [e.validator_value]
+        what = "expected one of " + ", ".join("null" if a is None else repr(a) for a in allowed)
+    elif e.validator == "type":
+        want = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
+        what = "expected " + " or ".join(_TYPE_NAMES.get(w, w) for w in want)
+    elif e.validator in ("minItems", "maxItems"):
+        what = f"expected a list of {e.validator_value} items"
+    elif e.validator in ("minimum", "maximum", "exclusiveMinimum"):
+        sch = e.schema
+        kind = "an integer" if "integer" in str(sch.get("type")) else "a number"
+        if "minimum" in sch and "maximum" in sch:
+            what = f"expected {kind} in [{sch['minimum']:g}, {sch['maximum']:g}]"
+        else:
+            word = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[e.validator]
+            what = f"expected {kind} {word} {e.validator_value:g}"
+    elif e.validator in ("format", "pattern") and e.schema.get("format") == "date-time":
+        what = "expected an ISO 8601 date-time"
+    else:
+        what = " ".join(e.message.split())[:200]
+        return _path(path), what, path
+    return _path(path), f"{what}, got {_json_type(inst)}", path
+
+
+_TYPE_NAMES = {"object": "an object", "array": "a list", "string": "a string",
+               "number": "a number", "integer": "an integer", "boolean": "true or false",
+               "null": "null"}
+
+
+def _json_type(x: Any) -> str:
+    name = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null",
+            int: "integer", float: "number"}.get(type(x), type(x).__name__)
+    shown = "" if x is None else " " + repr(x)[:60]
+    return name + shown
+
+
+def _path(path: list[Any]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(document)"
+
+
+def _order(doc: Any, path: list[Any]) -> list[int]:
+    """Where ``path`` lies in the document (keys in their written order)."""
+    out, x = [], doc
+    for p in path:
+        if isinstance(x, dict) and p in x:
+            out.append(list(x).index(p))
+            x = x[p]
+        elif isinstance(x, list) and isinstance(p, int) and p < len(x):
+            out.append(p)
+            x = x[p]
+        else:
+            out.append(len(x) if isinstance(x, dict | list) else 0)
+            break
+    return out
+
+
+def _disordered(doc: dict[str, Any]) -> tuple[str, str] | None:
+    """The first bout ending before it starts, or threshold marked below mild."""
+    for i, b in enumerate(doc["bouts"]):
+        if b["end"] < b["start"]:
+            return f"bouts[{i}].end", f"expected >= start ({b['start']}), got {b['end']}"
+    for i, t in enumerate(doc["verdict"]["thresholds"]):
+        if t["marked_pct"] < t["mild_pct"]:
+            return (f"verdict.thresholds[{i}].marked_pct",
+                    f"expected >= mild_pct ({t['mild_pct']}), got {t['marked_pct']}")
+    return None
