@@ -4,8 +4,8 @@
 take it or its plain form (:meth:`Report.to_dict`, the JSON's keys and values, which the
 terminal and HTML writers, ``gait history`` and ``gait batch`` read), and
 ``gait/report/schema/report.schema.json`` describes its JSON exactly (the tests validate every
-report they write against it; :func:`gait.report.jsonout.validate` and
-:func:`gait.report.jsonout.loads` check with it).
+report they write against it; :func:`gait.report.validation.validate` and
+:func:`gait.report.validation.loads` check with it).
 
 Conventions of the plain form: tuples are JSON lists; a field marked :data:`OMIT` is left out
 when None (present, it is never null); a field marked :data:`FLAT` is a group of keys written
@@ -81,7 +81,7 @@ class _Doc:
         """The dataclass of a plain form (the analysis's dicts, or JSON read back): values
         converted by the fields' types (numpy scalars to Python ones, lists to tuples, row
         lists to tables), a missing :data:`OMIT` key to None. Checks nothing beyond that: the
-        JSON Schema does (:func:`gait.report.jsonout.validate`)."""
+        JSON Schema does (:func:`gait.report.validation.validate`)."""
         hints = _Doc._hints.get(cls)
         if hints is None:
             hints = _Doc._hints[cls] = typing.get_type_hints(cls)

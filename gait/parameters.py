@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 #: The analysis document's schema: :func:`gait.analysis.single.analyse` writes it (in a
 #: :class:`gait.document.Report`), ``gait/report/schema/report.schema.json`` describes it and
-#: :func:`gait.report.jsonout.validate` checks against that.
+#: :func:`gait.report.validation.validate` checks against that.
 SCHEMA = "gait-report/1"
 
 

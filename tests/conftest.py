@@ -59,14 +59,14 @@ def _written_reports_validate(monkeypatch: pytest.MonkeyPatch,
     if request.node.get_closest_marker("any_document"):
         return
     from gait.parameters import SCHEMA
-    from gait.report import jsonout
+    from gait.report import jsonout, validation
 
     pieces = jsonout._pieces
 
     def checked(doc: Any, indent: int) -> Any:
         if isinstance(doc, jsonout.Report) or (
                 isinstance(doc, dict) and doc.get("schema") == SCHEMA):
-            jsonout.validate(doc)
+            validation.validate(doc)
         return pieces(doc, indent)
 
     monkeypatch.setattr(jsonout, "_pieces", checked)

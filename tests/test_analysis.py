@@ -8,7 +8,7 @@ import pytest
 
 from gait.analysis.single import analyse
 from gait.metrics import mark_irregular, symmetry
-from gait.report.jsonout import validate
+from gait.report.validation import validate
 from gait.simulate import simulate
 
 SEEDS = range(10)

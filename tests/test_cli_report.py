@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gait.report.jsonout import validate
+from gait.report.validation import validate
 
 from .conftest import REPO, VALIDATION, needs_shared
 from .test_cli import run

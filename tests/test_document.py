@@ -26,8 +26,9 @@ from gait.batch import analyse_one
 from gait.errors import GaitInputError
 from gait.interpret import SENSOR_KINDS
 from gait.parameters import NAMES, SCHEMA
-from gait.report import jsonout
-from gait.report.jsonout import FINDING_LEVELS, LEVELS, TRUNK, dumps, loads, schema, validate
+from gait.report import validation
+from gait.report.jsonout import FINDING_LEVELS, LEVELS, TRUNK, dumps
+from gait.report.validation import loads, schema, validate
 from gait.simulate import SIM_PLACEMENTS, simulate
 from gait.table import Table
 
@@ -100,7 +101,7 @@ def test_one_schema_constant_per_document() -> None:
                if re.search(r'"schema": "gait-', p.read_text())]
     assert literal == []  # every document names its schema by its constant
     assert ("gait/parameters.py", SCHEMA) in consts
-    assert jsonout.SCHEMA is document.SCHEMA is SCHEMA
+    assert validation.SCHEMA is document.SCHEMA is SCHEMA
 
 
 # --- every written report validates ------------------------------------------------------------

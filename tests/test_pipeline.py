@@ -25,7 +25,7 @@ from gait.io.chunks import (
     source_paths,
     wants_chunks,
 )
-from gait.report.jsonout import validate
+from gait.report.validation import validate
 
 CHUNK_S = 180.0
 MARGIN_S = 20.0

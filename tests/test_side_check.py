@@ -12,7 +12,7 @@ from gait.events import detect_events, side_check
 from gait.events.bouts import detect_bouts
 from gait.preprocess import to_body
 from gait.recording import SensorStream
-from gait.report.jsonout import validate
+from gait.report.validation import validate
 from gait.simulate import simulate
 
 from .test_cli import run

@@ -1,4 +1,5 @@
-"""Report writers for an analysis document (schema "gait-report/1", see ``jsonout``).
+"""Report writers for an analysis document (schema "gait-report/1", see ``jsonout`` and
+``validation``).
 
 ``render_text`` / ``render_text_str``: the 80-column terminal report (rich);
 ``render_html``: one self-contained HTML page with inline SVG plots;
@@ -14,8 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_WHERE = {"SCHEMA": "jsonout", "dumps": "jsonout", "validate": "jsonout", "loads": "jsonout",
-          "schema": "jsonout",
+_WHERE = {"SCHEMA": "validation", "dumps": "jsonout", "validate": "validation",
+          "loads": "validation", "schema": "validation",
           "render_html": "html", "render_text": "text", "render_text_str": "text"}
 
 __all__ = ["SCHEMA", "dumps", "loads", "render_html", "render_text", "render_text_str", "schema",

@@ -15,20 +15,21 @@ a written report back as a validated :class:`~gait.document.Report`.
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from gait.document import Report, rows_table
-from gait.errors import GaitInputError
-from gait.parameters import BY_NAME, SCHEMA
+from gait.document import Report
+from gait.parameters import BY_NAME
 from gait.table import Table
+
+if TYPE_CHECKING:
+    pass
+
 
 #: Trunk measures: key -> label (dimensionless).
 TRUNK: dict[str, str] = {
@@ -71,7 +72,6 @@ def fmt_value(key: str, x: Any) -> str:
     return f"{float(x):.3g}"
 
 
-# --- strict JSON -----------------------------------------------------------------------------
 
 def _round(x: float) -> float | None:
     if not math.isfinite(x):
@@ -89,20 +89,20 @@ def to_jsonable(obj: Any) -> Any:
     """``obj`` as plain JSON types: numpy scalars/arrays converted, non-finite floats -> None,
     floats rounded, dict keys as strings in a stable order (schema order at the top, sorted below).
     """
-    return _plain(obj, top=True)
+    return plain_value(obj, top=True)
 
 
-def _plain(obj: Any, top: bool = False) -> Any:
+def plain_value(obj: Any, top: bool = False) -> Any:
     t = type(obj)  # exact built-in types first (the bulk: steps and events), then the rest
     if t is float:
         return _round(obj)
     if obj is None or t is str or t is int or t is bool:
         return obj
     if t is dict and not top:
-        return {k: _plain(obj[k]) for k in sorted(obj)} if all(
+        return {k: plain_value(obj[k]) for k in sorted(obj)} if all(
             type(k) is str for k in obj) else _plain_mapping(obj, top)
     if t is list:
-        return [_plain(v) for v in obj]
+        return [plain_value(v) for v in obj]
     if isinstance(obj, str | bool):
         return obj
     if isinstance(obj, np.bool_):
@@ -112,13 +112,13 @@ def _plain(obj: Any, top: bool = False) -> Any:
     if isinstance(obj, float | np.floating):
         return _round(float(obj))
     if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
+        return plain_value(obj.tolist())
     if isinstance(obj, Mapping):
         return _plain_mapping(obj, top)
     if isinstance(obj, Table):
-        return [_plain(v) for v in obj]
+        return [plain_value(v) for v in obj]
     if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
+        return [plain_value(v) for v in obj]
     if isinstance(obj, datetime):
         return obj.isoformat()
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
@@ -131,7 +131,7 @@ def _plain_mapping(obj: Mapping[Any, Any], top: bool) -> dict[str, Any]:
         keys += sorted(k for k in items if k not in _TOP_ORDER)
     else:
         keys = sorted(items)
-    return {k: _plain(items[k]) for k in keys}
+    return {k: plain_value(items[k]) for k in keys}
 
 
 def dumps(doc: Mapping[str, Any] | Report, indent: int = 1) -> str:
@@ -158,7 +158,7 @@ def _pieces(doc: Mapping[str, Any] | Report, indent: int) -> Iterator[str]:
         doc = doc.to_dict()
     if type(doc) is dict and len(doc) and all(type(k) is str for k in doc):
         keys = [k for k in _TOP_ORDER if k in doc] + sorted(k for k in doc if k not in _TOP_ORDER)
-        plain: Any = {k: _Table.of(doc[k]) or _plain(doc[k]) for k in keys}
+        plain: Any = {k: _Table.of(doc[k]) or plain_value(doc[k]) for k in keys}
     else:
         plain = to_jsonable(doc)
     out: list[Any] = []
@@ -233,7 +233,7 @@ def _table_texts(t: Table, key: str, rows: slice) -> list[str]:
     c = t.codes(key)
     if c is not None:
         labels = np.empty(len(c.labels), dtype=object)
-        labels[:] = [_scalar(_plain(x)) for x in c.labels]
+        labels[:] = [_scalar(plain_value(x)) for x in c.labels]
         return labels[c.codes[rows]].tolist()
     a = t.column(key)[rows]
     if a.dtype.kind == "f":
@@ -242,7 +242,7 @@ def _table_texts(t: Table, key: str, rows: slice) -> list[str]:
 
 
 def _column_texts(col: list[Any]) -> list[str]:
-    """JSON texts of a column of scalars as :func:`_plain` + :func:`_scalar` write them (floats
+    """JSON texts of a column of scalars as :func:`plain_value` + :func:`_scalar` write them (floats
     rounded in bulk)."""
     types = set(map(type, col))
     if types <= {float, type(None)}:
@@ -251,7 +251,7 @@ def _column_texts(col: list[Any]) -> list[str]:
         return [_encode_str(x) if x is not None else "null" for x in col]
     if types == {int}:
         return list(map(int.__repr__, col))
-    return [_scalar(_plain(x)) for x in col]
+    return [_scalar(plain_value(x)) for x in col]
 
 
 def _float_texts(a: np.ndarray) -> list[str]:
@@ -346,241 +346,7 @@ def _emit(v: Any, level: int, indent: int, out: list[Any], prefix: str) -> None:
     out.append("\n" + pad + ("}" if is_dict else "]"))
 
 
-# --- validation ------------------------------------------------------------------------------
 
 def _is_real(x: Any) -> bool:
     return isinstance(x, int | float | np.integer | np.floating) and not isinstance(
         x, bool | np.bool_)
-
-
-SCHEMA_FILE = "schema/report.schema.json"  # in this package (gait/report/)
-
-
-@functools.cache
-def schema() -> dict[str, Any]:
-    """The JSON Schema (Draft 2020-12) of the document, ``gait/report/schema/
-    report.schema.json``."""
-    text = importlib.resources.files("gait.report").joinpath(SCHEMA_FILE).read_text("utf-8")
-    out = json.loads(text)
-    if out["properties"]["schema"]["const"] != SCHEMA:  # one name: gait.parameters.SCHEMA
-        raise RuntimeError(f"{SCHEMA_FILE} describes {out['properties']['schema']['const']}, "
-                           f"not {SCHEMA}")
-    return out
-
-
-@functools.cache
-def _validator() -> Any:
-    import jsonschema  # imported on first use: writing a report does not need it
-
-    cls = jsonschema.Draft202012Validator
-    return cls(schema(), format_checker=cls.FORMAT_CHECKER)
-
-
-def validate(doc: Any) -> None:
-    """Check an analysis document (a :class:`~gait.document.Report`, its plain form, or JSON
-    read back) against the JSON Schema of "gait-report/1" (:func:`schema`), plus the two
-    orderings a schema cannot state (a bout's end >= its start, a threshold's marked >= mild).
-
-    Raises :class:`~gait.errors.GaitInputError` (a ``ValueError``) with one line naming the
-    JSON path of the first problem, e.g. ``recording.streams[0].acc_kind: expected one of
-    'total', 'linear', got 'raw'``. Values are checked as :func:`dumps` writes them (NaN as
-    null); columnar tables by column (their distinct values and extremes), and row by row only
-    to name the first bad row.
-    """
-    if isinstance(doc, Report):
-        doc = doc.to_dict()
-    if not isinstance(doc, Mapping):
-        raise GaitInputError(None, f"expected an object, got {_json_type(doc)}",
-                             where="(document)")
-    # the long tables by column, also as lists of flat rows (JSON read back): a day's ~300k
-    # rows would take the schema check ~1 min row by row
-    tables = {k: v if isinstance(v, Table) else rows_table(v) for k, v in doc.items()
-              if isinstance(v, Table) or (k in ("steps", "events") and _flat_rows(v))}
-    try:
-        plain = {str(k): (_representative_rows(tables[k]) if k in tables else _plain(v))
-                 for k, v in doc.items()}
-    except TypeError as exc:
-        raise GaitInputError(None, str(exc), where="(document)") from None
-    problem = _first_problem(plain)
-    key = None if problem is None else problem[0].split("[")[0].split(".")[0]
-    if key in tables:  # nothing comes before it: name its first bad row
-        problem = _first_bad_row(key, doc[key], tables[key])
-    if problem is None:
-        problem = _disordered(plain)
-    if problem is not None:
-        raise GaitInputError(None, problem[1], where=problem[0])
-
-
-def loads(text: str, source: str = "<string>") -> Report:
-    """The document of JSON text (a report ``gait report --json`` wrote), validated
-    (:func:`validate`): a :class:`~gait.document.Report`. Raises
-    :class:`~gait.errors.GaitInputError` naming ``source`` and the JSON path of the first
-    problem (``report.json: steps[12].side: expected one of 'L', 'R', got 'X'``)."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GaitInputError(source, f"not JSON: {exc.msg}",
-                             where=f"line {exc.lineno}, column {exc.colno}") from None
-    try:
-        validate(doc)
-    except GaitInputError as exc:
-        raise GaitInputError(source, exc.what, where=exc.where) from None
-    return Report.from_dict(doc)
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _flat_rows(v: Any) -> bool:
-    """Whether ``v`` is a list of dicts of scalars (a table as JSON gives it back)."""
-    return type(v) is list and all(
-        type(r) is dict and all(isinstance(x, _SCALARS) for x in r.values()) for r in v)
-
-
-def _representative_rows(t: Table) -> list[dict[str, Any]]:
-    """Rows standing for a whole table in the schema check: column by column its labels, or
-    its least and greatest finite values and null when it has any (every constraint of a
-    row's schema is on one key, so these rows pass exactly when all rows do)."""
-    reps: dict[str, list[Any]] = {}
-    for key in t.keys:
-        c = t.codes(key)
-        if c is not None:  # the labels in use (a slice keeps all of the table's)
-            reps[key] = [c.labels[i] for i in np.unique(c.codes).tolist()]
-            continue
-        a = t.column(key)
-        fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-        reps[key] = [fin.min().item(), fin.max().item()] if len(fin) else []
-        if len(fin) < len(a):
-            reps[key].append(None)
-    n = max((len(r) for r in reps.values()), default=0) if len(t) else 0
-    return [_plain({k: r[i % len(r)] for k, r in reps.items() if r}) for i in range(n)]
-
-
-def _first_problem(plain: Any, validator: Any = None,
-                   prefix: tuple[Any, ...] = ()) -> tuple[str, str] | None:
-    """(JSON path, what is wrong) of the schema violation that comes first in the document
-    (``validator``, ``prefix``: of one part, at that path)."""
-    errors = list((validator or _validator()).iter_errors(plain))
-    if not errors:
-        return None
-    found = [_described(e, prefix) for e in errors]
-    return min(found, key=lambda pw: _order(plain, pw[2][len(prefix):]))[:2]
-
-
-_ROW_DEFS = {"steps": "step", "events": "event"}
-
-
-def _first_bad_row(key: str, rows: Any, table: Table) -> tuple[str, str] | None:
-    """The first row of table ``key`` that its schema rejects: the shortest failing prefix
-    by bisection on the representative rows (a prefix with a bad row fails), then that row
-    checked as it is (row by row from the top if it passes: a key missing from some rows
-    only)."""
-    row = schema()["$defs"][_ROW_DEFS[key]]
-    rv = _validator().evolve(schema=row)
-    allowed, required = set(row["properties"]), set(row["required"])
-    # rows read back from JSON: the first with a key missing or unknown (the table has the
-    # column in every row, null where a row has no such key)
-    odd = None if isinstance(rows, Table) else next(
-        (i for i, r in enumerate(rows) if not required <= r.keys() <= allowed), None)
-    known = Table({k: table.codes(k) or table.column(k) for k in table.keys if k in allowed})
-
-    def passes(t: Table) -> bool:
-        return all(rv.is_valid(r) for r in _representative_rows(t))
-
-    lo, hi = 0, len(known)  # known[:lo] passes, known[:hi] fails (or is the whole table)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if passes(known[:mid]) else (lo, mid)
-    first = sorted({hi - 1, odd} - {None, -1})
-    for i in [*first, *range(len(table))]:
-        problem = _first_problem(_plain(rows[i]), rv, (key, i))
-        if problem is not None:
-            return problem
-    return None
-
-
-def _described(e: Any, prefix: tuple[Any, ...] = ()) -> tuple[str, str, list[Any]]:
-    path = [*prefix, *e.absolute_path]
-    inst = e.instance
-    if e.validator == "required":
-        path.append(next(k for k in e.validator_value if k not in inst))
-        return _path(path), "missing", path
-    if e.validator == "additionalProperties" and isinstance(inst, dict):
-        known = e.schema.get("properties", {})
-        path.append(next(k for k in inst if k not in known))
-        return _path(path), "unknown key (not in schema gait-report/1)", path
-    if "propertyNames" in e.absolute_schema_path:  # a key not among the allowed names
-        path.append(inst)
-        allowed = ", ".join(map(repr, e.validator_value)) if e.validator == "enum" else ""
-        return _path(path), f"unknown key (expected one of {allowed})"[:200], path
-    if e.validator == "dependentRequired":
-        return _path(path), e.message[:200], path
-    if e.validator in ("enum", "const"):
-        allowed = e.validator_value if e.validator == "enum" else [e.validator_value]
-        what = "expected one of " + ", ".join("null" if a is None else repr(a) for a in allowed)
-    elif e.validator == "type":
-        want = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
-        what = "expected " + " or ".join(_TYPE_NAMES.get(w, w) for w in want)
-    elif e.validator in ("minItems", "maxItems"):
-        what = f"expected a list of {e.validator_value} items"
-    elif e.validator in ("minimum", "maximum", "exclusiveMinimum"):
-        sch = e.schema
-        kind = "an integer" if "integer" in str(sch.get("type")) else "a number"
-        if "minimum" in sch and "maximum" in sch:
-            what = f"expected {kind} in [{sch['minimum']:g}, {sch['maximum']:g}]"
-        else:
-            word = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[e.validator]
-            what = f"expected {kind} {word} {e.validator_value:g}"
-    elif e.validator in ("format", "pattern") and e.schema.get("format") == "date-time":
-        what = "expected an ISO 8601 date-time"
-    else:
-        what = " ".join(e.message.split())[:200]
-        return _path(path), what, path
-    return _path(path), f"{what}, got {_json_type(inst)}", path
-
-
-_TYPE_NAMES = {"object": "an object", "array": "a list", "string": "a string",
-               "number": "a number", "integer": "an integer", "boolean": "true or false",
-               "null": "null"}
-
-
-def _json_type(x: Any) -> str:
-    name = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null",
-            int: "integer", float: "number"}.get(type(x), type(x).__name__)
-    shown = "" if x is None else " " + repr(x)[:60]
-    return name + shown
-
-
-def _path(path: list[Any]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(document)"
-
-
-def _order(doc: Any, path: list[Any]) -> list[int]:
-    """Where ``path`` lies in the document (keys in their written order)."""
-    out, x = [], doc
-    for p in path:
-        if isinstance(x, dict) and p in x:
-            out.append(list(x).index(p))
-            x = x[p]
-        elif isinstance(x, list) and isinstance(p, int) and p < len(x):
-            out.append(p)
-            x = x[p]
-        else:
-            out.append(len(x) if isinstance(x, dict | list) else 0)
-            break
-    return out
-
-
-def _disordered(doc: dict[str, Any]) -> tuple[str, str] | None:
-    """The first bout ending before it starts, or threshold marked below mild."""
-    for i, b in enumerate(doc["bouts"]):
-        if b["end"] < b["start"]:
-            return f"bouts[{i}].end", f"expected >= start ({b['start']}), got {b['end']}"
-    for i, t in enumerate(doc["verdict"]["thresholds"]):
-        if t["marked_pct"] < t["mild_pct"]:
-            return (f"verdict.thresholds[{i}].marked_pct",
-                    f"expected >= mild_pct ({t['mild_pct']}), got {t['marked_pct']}")
-    return None
