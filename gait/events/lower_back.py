@@ -749,18 +749,21 @@ def _mount_labels(llr: np.ndarray, p_same: np.ndarray) -> tuple[np.ndarray, np.n
     (:func:`_viterbi_alternation`, :func:`_posterior_left`) labels the steps, except that a
     step whose own reading is clear (``|llr| >= MOUNT_CLEAR``) keeps its own side.
 
-    The chain resolves two consecutive readings of the same side by relabelling the weaker
-    one. With a mount that is wrong where the detector has an extra contact: a contact
-    inside a stance (a shuffling step, the loading after a hesitating foot contact) reads the
-    sway of that stance, the side of the contact before it, and the chain then relabels a
-    real step (mobgap MS001 Test11 at 128.9 s: a weak true step, +1.0, relabelled to make room
-    for an extra contact 0.6 s later reading the same side, +1.9; at 219.0 s a clear -3.6 is
-    relabelled the same way once the gap prior of :func:`_p_same` no longer decides). The
-    clear readings are right where the chain is not: on the three data sets with a documented
-    mount (voisard2023 without its swapped S04, trojaniello2014, mobgap) the sway's sign labels
-    1301 of the 1302 matched ICs with ``|llr| >= 2`` right, 60 of 60 with 1-2 (the chain 59),
-    72 of 76 below 1 (the chain 73). A kept reading's confidence is its own (logistic of
-    ``|llr|``) where the chain had labelled it otherwise."""
+    The chain resolves two consecutive readings of the same side by relabelling one of them,
+    whichever its priors make cheapest. Where the detector has an extra contact inside a
+    stance (a shuffling step, the loading after a hesitating foot contact) that contact reads
+    the sway of the stance, the side of the contact before it, and the chain may relabel a
+    real step to make room for it: mobgap MS001 Test11 at 219.0 s, a clear right step (-3.6)
+    followed by a contact also reading right (-2.5), was relabelled together with the weak
+    turning steps before it once the gap prior of :func:`_p_same` read both neighbours' grids
+    (at 128.9 s a weak true step, +1.0, next to an extra contact reading the same side, +1.9,
+    is left to the gap prior). The clear readings are right where the chain is not: on the
+    three data sets with a documented mount (voisard2023 without its swapped S04,
+    trojaniello2014, mobgap) the sway's sign labels 1301 of the 1302 matched ICs with
+    ``|llr| >= 2`` right, 60 of 60 with 1-2 (the chain alone 59), 72 of 76 below 1 (the chain
+    alone 73); any ``MOUNT_CLEAR`` from 0.5 to 3.5 scores the same on them (mobgap 147/148,
+    from 145/148). A kept reading's confidence is its own (logistic of ``|llr|``) where the
+    chain had labelled it otherwise."""
     is_left = _viterbi_alternation(llr, p_same)
     p_left = _posterior_left(llr, p_same)
     conf = np.where(is_left, p_left, 1 - p_left)
