@@ -81,7 +81,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "feet": Band(43, 24, _LEGS, 31.4, 70.6, 88.4, (35.9, 60.6)),
         "lower_back": Band(39, 24, _BACK, 33.6, 75.6, 94.6, (38.2, 60.1))}),
     Parameter("pelvic_drop_deg", "pelvic drop", "°", 1, bands={
-        "lower_back": Band(27, 13, "mobgap HA, voisard2023", 30.5, 70.9, 88.7, (41.6, 64.4),
+        "lower_back": Band(27, 13, "mobgap HA, voisard2023", 28.9, 66.9, 83.7, (41.5, 64.0),
                            1.73)}),
     Parameter("lateral_sway_ms2", "lateral sway", "m/s²", 2),
 )

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from types import SimpleNamespace
 from typing import Any
@@ -308,6 +308,7 @@ def measure_chunk(rec: Recording) -> ChunkResult:
     det = detect_events(rec)
     steps = mark_irregular(step_table(det.events, det.bouts))
     steps, trunk = _an.add_features(rec, det, steps)
+    det = replace(det, frames={})  # the body frames are used up: not sent back from a worker
     c0, c1 = rec.meta["chunk"]["core"]
     facts = [_StreamFacts(s.placement, s.sample_rate_hz,
                           ["accelerometer"] + (["gyroscope"] if s.has_gyr else []), s.acc_kind,

@@ -136,9 +136,11 @@ def add_features(rec: Recording, det: Detection, steps: pd.DataFrame) -> tuple[p
     back = by.get("lower_back")
     if back is not None and back.acc_kind != "total":
         back = None
-    # a stated mount (gait.mount) gives forward and left: the pelvis's sides by geometry
-    body = None if back is None else to_body(
-        back, forward=None if back.mount is None else back.mount.forward)
+    # the lower back's body frame as its detector found it (forward over the walking it
+    # detected; a stated mount, gait.mount, gives forward and left by geometry); computed here
+    # only when that detector did not run (feet were used for the contacts)
+    body = None if back is None else det.frames.get("lower_back") or to_body(
+        back, window_s=None, forward=None if back.mount is None else back.mount.forward)
     if all(feet.values()) or (back is None and any(feet.values())):
         steps, slow = _foot_impact(by, feet, steps)
         if slow:
@@ -270,6 +272,7 @@ def analyse(rec: Recording, *, n_boot: int = 2000, seed: int = 0,
     det = detect_events(rec)
     steps = mark_irregular(step_table(det.events, det.bouts))
     steps, trunk = add_features(rec, det, steps)
+    det = replace(det, frames={})  # the body frames are used up: not kept with the result
     return summarise(rec, describe(rec), det, steps, trunk, n_boot=n_boot, seed=seed,
                      file=file or (rec.sources[0] if rec.sources else ""))
 

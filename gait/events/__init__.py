@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from gait.recording import MIN_GAIT_HZ, Recording, SensorStream
+
+if TYPE_CHECKING:
+    from gait.preprocess import BodySignals
 
 EVENT_COLUMNS = ["t", "kind", "side", "confidence"]
 #: the columns of :func:`detect_events`'s table: a detector's own columns plus each side's
@@ -49,6 +53,10 @@ class Detection:
     #: where the sides come from when a detector says ("side check", "inferred"); None: the
     #: placement's (feet, shanks, a pocket of known side) or no sides
     side_source: str | None = None
+    #: the body-frame signals a detector computed for its stream (placement -> ``BodySignals``
+    #: of :func:`gait.preprocess.to_body`, e.g. the lower back's, its forward found over the
+    #: walking it detected), which the metrics take instead of computing them again
+    frames: dict[str, BodySignals] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def side_confidence(self) -> float | None:
@@ -151,7 +159,8 @@ def detect_events(rec: Recording) -> Detection:
     ev["side_confidence"] = side_confidence_column(ev)
     return Detection(events=ev[DETECTION_COLUMNS], bouts=merge_bouts([d.bouts for d in dets]),
                      sources=chosen, notes=[*placement_notes, *(n for d in dets for n in d.notes)],
-                     side_source=next((d.side_source for d in dets if d.side_source), None))
+                     side_source=next((d.side_source for d in dets if d.side_source), None),
+                     frames={p: f for d in dets for p, f in d.frames.items()})
 
 
 #: source formats of phone apps (a trunk-like phone facing up is held in the hand)

@@ -310,7 +310,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     for a, b in zip(br.turns["start"], br.turns["end"], strict=True):
         turning |= (t_ic >= a) & (t_ic <= b)
     bouts = _bouts_from_steps(t_ic, Tp, run_kept, turning)
-    det = Detection(events=ev, bouts=bouts, notes=notes, side_source=side_source)
+    det = Detection(events=ev, bouts=bouts, notes=notes, side_source=side_source,
+                    frames={"lower_back": body})
     feats = pd.DataFrame({"impact": t0 + t_v / fs, "forward": t0 + t_ap / fs,
                           "step_peak": t0 + t_pk / fs, "ic": t0 + ic / fs, "side": sides,
                           "run": run_kept})
