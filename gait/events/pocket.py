@@ -157,7 +157,9 @@ BOUT_GAP_X_PERIOD = 2.5  # a longer IC interval (> one missed step) ends a bout
 BOUT_MIN_STEPS = 4
 RUN_CADENCE_HZ = 2.5
 RUN_RMS = 6.0  # m/s^2, 0.5-8 Hz vertical acceleration RMS of a bout
+FLEX_LEAD_X_STEP = 0.22  # walking: IC this many step periods after the thigh flexion maximum
 RUN_IC_LEAD = 0.35  # running: IC this many step periods before the band-limited peak
+RUN_IMPACT_CONTRAST = 0.5  # log impact-energy contrast below which a run's impact cue is weak
 
 
 def detect(stream: SensorStream, side: str | None = None) -> Detection:
@@ -236,6 +238,12 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
         other = "L" if side == "R" else "R"
         known = ~np.isnan(side_conf)
         sides[known] = np.where(ipsi[known], side, other)
+        if gyr is not None:
+            own = known & ipsi & ~run
+            if own.any():
+                rate_f = thigh_rate(acc, gyr, fw)
+                t[own] = _thigh_ic(rate_f, ic_idx, pk, period[pk], fw, own, t[own] - stream.start_s,
+                                   ) + stream.start_s
         contra = known & ~ipsi & ~run & (rms[pk] < SLOW_RMS)
         if gyr is not None and contra.any():
             ext = _peak_extension(thigh_rate(acc, gyr, fw), ic_idx[contra], period[pk][contra], fw)
@@ -329,6 +337,9 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
     if np.isnan(energy).all():
         return ipsi, conf
     energy = np.nan_to_num(energy, nan=float(np.nanmedian(energy)))
+    tilt = None  # running with a gyroscope: the signed thigh cue, used where impacts are weak
+    if gyr is not None and run.any():
+        tilt = _run_thigh_cue(acc, gyr, fs, pk if ic is None else ic, period)
     # segments of consecutive steps (no missed step between)
     gap = np.diff(pk) / fs > SEGMENT_GAP_X_PERIOD * period[1:]
     seg_id = np.concatenate([[0], np.cumsum(gap)])
@@ -336,12 +347,10 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
         m = np.flatnonzero(seg_id == sid)
         if len(m) < 4:
             continue
-        e = energy[m]
-        d = np.empty_like(e)  # contrast with the neighbouring steps
-        d[1:-1] = e[1:-1] - 0.5 * (e[:-2] + e[2:])
-        d[0], d[-1] = e[0] - e[1], e[-1] - e[-2]
         alt = (-1.0) ** np.arange(len(m))
-        s = alt * d
+        s = alt * _contrast(energy[m])
+        if tilt is not None and run[m].all() and abs(np.median(s)) < RUN_IMPACT_CONTRAST:
+            s = alt * _contrast(tilt[m])
         k = min(SIDE_SMOOTH_STEPS, len(m) - (1 - len(m) % 2))
         win = _inner_windows(len(m), k)
         sm = np.median(s[win], axis=1)
@@ -349,6 +358,26 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
         agree = np.mean(np.sign(s[win]) == np.sign(sm)[:, None], axis=1)
         conf[m] = np.clip(2 * agree - 1, 0.0, 1.0)
     return ipsi, conf
+
+
+def _contrast(e: np.ndarray) -> np.ndarray:
+    """Each step's cue minus the mean of its neighbours' (the edge steps: minus the one)."""
+    d = np.empty_like(e)
+    d[1:-1] = e[1:-1] - 0.5 * (e[:-2] + e[2:])
+    d[0], d[-1] = e[0] - e[1], e[-1] - e[-2]
+    return d
+
+
+def _run_thigh_cue(acc: np.ndarray, gyr: np.ndarray, fs: float, ic: np.ndarray,
+                   period: np.ndarray) -> np.ndarray:
+    """Running: the mean thigh flexion rate (rad/s) over the step before each IC (sample
+    indices ``ic``), positive before the pocket leg's own contacts (its thigh swings forward,
+    then retracts before the contact; Novacheck 1998, Gait Posture 7:77-95). Flexion is the
+    sign of the thigh's fastest rotation, the swing (99th vs 1st percentile of the rate)."""
+    rate = thigh_rate(acc, gyr, fs)
+    sgn = 1.0 if np.percentile(rate, 99) >= -np.percentile(rate, 1) else -1.0
+    span = np.maximum((period * fs).astype(int), 1)
+    return sgn * _window_mean(rate, ic - span, ic)
 
 
 def thigh_rate(acc: np.ndarray, gyr: np.ndarray, fs: float) -> np.ndarray:
@@ -360,6 +389,36 @@ def thigh_rate(acc: np.ndarray, gyr: np.ndarray, fs: float) -> np.ndarray:
     g = g - np.einsum("ij,ij->i", g, up)[:, None] * up  # not about the thigh's long axis
     _, vec = np.linalg.eigh(g.T @ g)
     return g @ vec[:, -1]
+
+
+def _thigh_ic(rate: np.ndarray, ic: np.ndarray, pk: np.ndarray, period: np.ndarray, fs: float,
+              own: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """IC times (s from the stream start) of the pocket leg's own steps ``own``: the thigh's
+    flexion maximum before the band peak + FLEX_TO_IC_S."""
+    n = len(rate)
+    span = np.maximum((period * fs).astype(int), 2)
+    # flexion sign: the thigh rotates forward (flexion) in the pocket leg's swing, the step
+    # before its IC
+    means = _window_mean(rate, ic[own] - span[own], ic[own])
+    sgn = 1.0 if np.median(means) >= 0 else -1.0
+    f = sgn * rate
+    p = pk[own]
+    sp = span[own]
+    # the swing's peak flexion rate in the step before the band peak, then the first flexion
+    # maximum (flexion rate + -> -) after it: the end of mid-swing
+    idx = (p - sp)[:, None] + np.arange(int(sp.max()) + 1)[None, :]
+    inside = (idx <= p[:, None]) & (idx >= 0)
+    idx = np.clip(idx, 0, n - 2)
+    top = idx[np.arange(len(p)), np.argmax(np.where(inside, f[idx], -np.inf), axis=1)]
+    cross = np.flatnonzero((f[:-1] > 0) & (f[1:] <= 0))
+    if len(cross) == 0:
+        return fallback
+    j = np.searchsorted(cross, top, side="left")
+    k = cross[np.clip(j, 0, len(cross) - 1)]
+    ok = (j < len(cross)) & (k - top <= sp)
+    f1 = f[np.minimum(k + 1, n - 1)]
+    frac = f[k] / np.where(f[k] - f1 == 0, 1.0, f[k] - f1)
+    return np.where(ok, (k + frac) / fs + FLEX_LEAD_X_STEP * period[own], fallback)
 
 
 def _peak_extension(rate: np.ndarray, ic: np.ndarray, period: np.ndarray, fs: float
