@@ -64,6 +64,25 @@ Algorithm
    sign of the swing, the thigh's fastest rotation (Winter 1991), in the step after the IC.
    Gaitkit right pocket IC F1 0.79 -> 0.88 (SUB05 0.92 -> 0.97, SUB07 0.67 -> 0.82); left
    pocket and fukuchi2018 unchanged.
+   Walking with a gyroscope, the pocket leg's own ICs (side from step 4) come from the thigh
+   itself: heel strike ends terminal swing, which begins at the thigh's flexion maximum (peak
+   hip flexion at ~87 % of the cycle, then a slight extension to the contact; Perry &
+   Burnfield 2010; thigh-IMU heel-strike detection from the sagittal thigh rate: Strick, Farris
+   & Sawicki 2024, J Biomech Eng 146:044502; Lee et al. 2010). The flexion maximum is the first
+   downward zero crossing of the flexion rate after the swing's peak flexion rate (the largest
+   flexion rate in the step period before the band peak; a slow walk's thigh turns again just
+   after the contact, so the last crossing before the peak is not it), and the IC is
+   ``FLEX_LEAD_X_STEP`` = 0.22 step periods later: the flexion maximum preceded the
+   force-plate contact by 0.16-0.30 step periods (median 0.22) on the marker-derived thigh
+   sensors of fukuchi2018 (0.48, 0.63 m/s) and gaitkit (Parkinson's, 0.16-0.48 m/s), by 0.35-0.39
+   in the fukuchi2017 runs (running keeps the peak-based IC). The flexion sign: the thigh
+   flexes, on average, over the step that ends with its own IC (its swing). This replaces the
+   loading onset / band peak, which on the slow walks was 110-250 ms early or late on some steps
+   (fukuchi2018 IC F1 0.84 / 0.90 -> 0.92 / 0.94 left / right pocket, WBDS19 left 0.77 -> 0.97;
+   gaitkit right pocket 0.88 -> 0.93, left 0.97 -> 0.96, SUB05 0.97 -> 0.92). The other leg's
+   ICs keep the acceleration (their thigh landmark, the extension maximum, lies 0.2 s before to
+   0.2 s after the contact on those walks). The simulator's walking thigh peaks 0.07 stride
+   before its IC (the real 0.11), so there the own ICs are ~60 ms late (within the tolerance).
    In running bouts (step 5) the vertical force is a half sine centred on mid-stance
    (spring-mass model, Blickhan 1989, J Biomech 22:1217-1227), so the IC is put half a stance,
    0.35 step periods (duty factor ~0.35), before the peak.
@@ -91,12 +110,17 @@ Algorithm
    SUB05 0.83 -> 1.00; fukuchi2018 0.98 / 0.99 -> 1.00). The impact cue cannot work on
    signals without impact transients (the virtual pockets are marker-derived, 10 Hz low-pass:
    gaitkit 8-25 Hz RMS 0.05-0.28 m/s^2 vs 1.3-3.4 on Oxford), where it gave L/R 0.6-0.67.
-   Running bouts keep the impact cue (fukuchi2017 runs), with or without a gyroscope (without
-   one, running steps had no cue at all and every one was called the other leg's: simulator
-   runs L/R 0.00 -> 1.00; the thigh-swing cue for running, tried, swaps the simulator's runs
-   and one fukuchi2017 run, so it is not used). The tilt and gyroscope sign cues are
-   not used: the sign (flexion vs extension) comes from waveform skewness and flipped on some
-   recordings and simulations.
+   Running bouts without a gyroscope keep the impact cue (without it, running steps had no
+   cue at all and every one was called the other leg's: simulator runs L/R 0.00 -> 1.00).
+   Running with a gyroscope: the mean *signed* flexion rate over the step before each IC
+   (``_run_thigh_cue``), positive before the pocket leg's own IC (its swing), negative before
+   the other's (its stance and push-off); unsigned, it is the same for both steps, which is why
+   the swing-magnitude cue failed on runs. Flexion is the sign of the thigh's fastest rotation
+   (the swing-phase flexion outruns the stance extension in running, Novacheck 1998, Gait
+   Posture 7:77-95; right on all six fukuchi2017 pocket files). The impact cue swapped a whole
+   fukuchi2017 run (RBDS0041 right pocket, L/R 0.08 -> 1.00: marker-derived, 15 Hz, its impact
+   contrast 0.11 against 1.4-2.6 on the other five). Walking keeps the unsigned swing cue above;
+   the thigh-tilt cue is not used there.
 5. Bouts: runs of >= 4 ICs without a gap of more than 2.5 step periods (one missed step); ICs
    outside a bout are dropped (phone handling, a stumble). ``gait.bouts`` is not used: its
    window-based bouts include the standing edges and join short pauses. "run" when the bout's
@@ -159,7 +183,6 @@ RUN_CADENCE_HZ = 2.5
 RUN_RMS = 6.0  # m/s^2, 0.5-8 Hz vertical acceleration RMS of a bout
 FLEX_LEAD_X_STEP = 0.22  # walking: IC this many step periods after the thigh flexion maximum
 RUN_IC_LEAD = 0.35  # running: IC this many step periods before the band-limited peak
-RUN_IMPACT_CONTRAST = 0.5  # log impact-energy contrast below which a run's impact cue is weak
 
 
 def detect(stream: SensorStream, side: str | None = None) -> Detection:
@@ -337,7 +360,7 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
     if np.isnan(energy).all():
         return ipsi, conf
     energy = np.nan_to_num(energy, nan=float(np.nanmedian(energy)))
-    tilt = None  # running with a gyroscope: the signed thigh cue, used where impacts are weak
+    tilt = None  # running with a gyroscope: the signed thigh cue (module docstring, step 4)
     if gyr is not None and run.any():
         tilt = _run_thigh_cue(acc, gyr, fs, pk if ic is None else ic, period)
     # segments of consecutive steps (no missed step between)
@@ -349,7 +372,7 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
             continue
         alt = (-1.0) ** np.arange(len(m))
         s = alt * _contrast(energy[m])
-        if tilt is not None and run[m].all() and abs(np.median(s)) < RUN_IMPACT_CONTRAST:
+        if tilt is not None and run[m].all():  # a run with a gyroscope: the thigh's swing
             s = alt * _contrast(tilt[m])
         k = min(SIDE_SMOOTH_STEPS, len(m) - (1 - len(m) % 2))
         win = _inner_windows(len(m), k)
