@@ -110,17 +110,23 @@ Algorithm
    SUB05 0.83 -> 1.00; fukuchi2018 0.98 / 0.99 -> 1.00). The impact cue cannot work on
    signals without impact transients (the virtual pockets are marker-derived, 10 Hz low-pass:
    gaitkit 8-25 Hz RMS 0.05-0.28 m/s^2 vs 1.3-3.4 on Oxford), where it gave L/R 0.6-0.67.
-   Running bouts without a gyroscope keep the impact cue (without it, running steps had no
-   cue at all and every one was called the other leg's: simulator runs L/R 0.00 -> 1.00).
-   Running with a gyroscope: the mean *signed* flexion rate over the step before each IC
-   (``_run_thigh_cue``), positive before the pocket leg's own IC (its swing), negative before
-   the other's (its stance and push-off); unsigned, it is the same for both steps, which is why
-   the swing-magnitude cue failed on runs. Flexion is the sign of the thigh's fastest rotation
-   (the swing-phase flexion outruns the stance extension in running, Novacheck 1998, Gait
-   Posture 7:77-95; right on all six fukuchi2017 pocket files). The impact cue swapped a whole
-   fukuchi2017 run (RBDS0041 right pocket, L/R 0.08 -> 1.00: marker-derived, 15 Hz, its impact
-   contrast 0.11 against 1.4-2.6 on the other five). Walking keeps the unsigned swing cue above;
-   the thigh-tilt cue is not used there.
+   Running bouts keep the impact cue (without it, running steps had no cue at all and every
+   one was called the other leg's: simulator runs L/R 0.00 -> 1.00) while it is clear: the
+   median sign-alternated contrast of a run of steps at least ``RUN_IMPACT_CONTRAST`` (0.5 in
+   log energy, a factor 1.6; 1.4-2.6 on five fukuchi2017 pocket files, 2.5-3 simulated).
+   Below that, with a gyroscope, the cue is the mean *signed* flexion rate over the step
+   before each IC (``_run_thigh_cue``): positive before the pocket leg's own IC (its swing),
+   negative before the other's (its stance and push-off); unsigned, it is the same for both
+   steps, which is why the swing-magnitude cue failed on runs. Flexion is the sign of the
+   thigh's fastest rotation (the swing-phase flexion outruns the stance extension in running,
+   Novacheck 1998, Gait Posture 7:77-95; right on all six fukuchi2017 pocket files, log ratio of
+   the 99th to the 1st percentile 0.07-0.21, flexion 39-43 % of the time). It decides the
+   fukuchi2017 run whose impact contrast is 0.11 (RBDS0041 right pocket: the impact cue swapped
+   the whole run, L/R 0.08 -> 1.00). The thigh is not the first cue: in the simulator's back
+   pocket (:func:`gait.simulate.simulate_back_pocket`, pelvis and thigh blended) the pelvic
+   rotation reverses that percentile ratio and the thigh cue swapped every running step, while
+   the impact cue was right. Walking keeps the unsigned swing cue above; the thigh-tilt cue is
+   not used there.
 5. Bouts: runs of >= 4 ICs without a gap of more than 2.5 step periods (one missed step); ICs
    outside a bout are dropped (phone handling, a stumble). ``gait.bouts`` is not used: its
    window-based bouts include the standing edges and join short pauses. "run" when the bout's
@@ -183,6 +189,7 @@ RUN_CADENCE_HZ = 2.5
 RUN_RMS = 6.0  # m/s^2, 0.5-8 Hz vertical acceleration RMS of a bout
 FLEX_LEAD_X_STEP = 0.22  # walking: IC this many step periods after the thigh flexion maximum
 RUN_IC_LEAD = 0.35  # running: IC this many step periods before the band-limited peak
+RUN_IMPACT_CONTRAST = 0.5  # log impact-energy contrast below which a run's impact cue is weak
 
 
 def detect(stream: SensorStream, side: str | None = None) -> Detection:
@@ -372,8 +379,8 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
             continue
         alt = (-1.0) ** np.arange(len(m))
         s = alt * _contrast(energy[m])
-        if tilt is not None and run[m].all():  # a run with a gyroscope: the thigh's swing
-            s = alt * _contrast(tilt[m])
+        if tilt is not None and run[m].all() and abs(np.median(s)) < RUN_IMPACT_CONTRAST:
+            s = alt * _contrast(tilt[m])  # a run with a gyroscope and weak impacts: the swing
         k = min(SIDE_SMOOTH_STEPS, len(m) - (1 - len(m) % 2))
         win = _inner_windows(len(m), k)
         sm = np.median(s[win], axis=1)
