@@ -82,7 +82,11 @@ Algorithm
    gaitkit right pocket 0.88 -> 0.93, left 0.97 -> 0.96, SUB05 0.97 -> 0.92). The other leg's
    ICs keep the acceleration (their thigh landmark, the extension maximum, lies 0.2 s before to
    0.2 s after the contact on those walks). The simulator's walking thigh peaks 0.07 stride
-   before its IC (the real 0.11), so there the own ICs are ~60 ms late (within the tolerance).
+   before its IC (0.12-0.15 step periods; the real 0.16-0.30), so there the own ICs are 60-90 ms
+   late: validate_sim's impaired pocket walks IC F1 hemiparetic mild 0.74 -> 0.86, shuffling
+   0.82 / 0.72 -> 0.90 / 0.84, but hemiparetic severe 0.86 -> 0.62 (a slow walk, own ICs +92
+   ms). Moving the simulator's thigh peak to the real timing also moves its pocket loading
+   (band) peaks, already 70-90 ms late against the real ~0, further: not done.
    In running bouts (step 5) the vertical force is a half sine centred on mid-stance
    (spring-mass model, Blickhan 1989, J Biomech 22:1217-1227), so the IC is put half a stance,
    0.35 step periods (duty factor ~0.35), before the peak.
@@ -272,8 +276,8 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
             own = known & ipsi & ~run
             if own.any():
                 rate_f = thigh_rate(acc, gyr, fw)
-                t[own] = _thigh_ic(rate_f, ic_idx, pk, period[pk], fw, own, t[own] - stream.start_s,
-                                   ) + stream.start_s
+                t[own] = stream.start_s + _thigh_ic(rate_f, ic_idx, pk, period[pk], fw, own,
+                                                    t[own] - stream.start_s)
         contra = known & ~ipsi & ~run & (rms[pk] < SLOW_RMS)
         if gyr is not None and contra.any():
             ext = _peak_extension(thigh_rate(acc, gyr, fw), ic_idx[contra], period[pk][contra], fw)
@@ -423,8 +427,30 @@ def thigh_rate(acc: np.ndarray, gyr: np.ndarray, fs: float) -> np.ndarray:
 
 def _thigh_ic(rate: np.ndarray, ic: np.ndarray, pk: np.ndarray, period: np.ndarray, fs: float,
               own: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """IC times (s from the stream start) of the pocket leg's own steps ``own``: the thigh's
-    flexion maximum before the band peak + FLEX_TO_IC_S."""
+    """IC times of the pocket leg's own walking steps: the thigh's flexion maximum at the end
+    of mid-swing plus ``FLEX_LEAD_X_STEP`` step periods (module docstring, step 3).
+
+    Parameters
+    ----------
+    rate : numpy.ndarray
+        Thigh flexion-extension rate (:func:`thigh_rate`, arbitrary sign) at ``fs``.
+    ic, pk : numpy.ndarray
+        Current IC estimates and band peaks of every step (sample indices).
+    period : numpy.ndarray
+        Step period (s) of every step.
+    fs : float
+        Sample rate (Hz).
+    own : numpy.ndarray
+        Boolean mask of the pocket leg's own walking steps.
+    fallback : numpy.ndarray
+        Current IC times (s from the stream start) of the ``own`` steps, kept where no
+        flexion maximum is found.
+
+    Returns
+    -------
+    numpy.ndarray
+        IC times (s from the stream start) of the ``own`` steps.
+    """
     n = len(rate)
     span = np.maximum((period * fs).astype(int), 2)
     # flexion sign: the thigh rotates forward (flexion) in the pocket leg's swing, the step
