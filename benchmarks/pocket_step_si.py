@@ -4,8 +4,9 @@ The report withholds per-side step times from a trouser-pocket phone
 (:data:`gait.analysis.single.POCKET_NOTE`); this measures how far they would be off. For every
 virtual pocket walk of ../shared/validation (fukuchi2017 running, fukuchi2018 slow walking,
 gaitkit Parkinson's; ``left_pocket`` and ``right_pocket``, the side given) and for simulated
-front-pocket walks and runs with an asked 8 % step and stance asymmetry (random orientation,
-with and without a gyroscope, 60 s, seeds ``0..N-1``), prints IC F1 (+-100 ms, inside the
+front- and back-pocket walks and runs with an asked 8 % step and stance asymmetry (random
+orientation, with and without a gyroscope, 60 s, seeds ``0..N-1``; back pocket:
+:func:`gait.simulate.simulate_back_pocket`, a model), prints IC F1 (+-100 ms, inside the
 reference bouts +-0.3 s), side accuracy, the median timing bias of each side's ICs (ms), and
 the step SI of the detected ICs through the report's step rules
 (:func:`validate.regular_step_si`) against the reference's own
@@ -38,7 +39,7 @@ from validate import LOCATION, match, ref_regular_step_si, regular_step_si, walk
 
 import gait
 from gait.events import detect_events
-from gait.simulate import simulate
+from gait.simulate import simulate, simulate_back_pocket
 
 DATASETS = ("fukuchi2017", "fukuchi2018", "gaitkit")
 PAD_S = 0.3  # the evaluation region: reference bouts widened by this
@@ -110,6 +111,41 @@ def oxford() -> None:
               f"({n_all} matched ICs)", flush=True)
 
 
+def simulated(seeds: int) -> None:
+    """Simulated pocket walks and runs with an asked step and stance asymmetry: front pocket
+    (:func:`gait.simulate.simulate`, the thigh) and back pocket
+    (:func:`gait.simulate.simulate_back_pocket`), with and without a gyroscope, walk and run;
+    a row per seed, then the table of the mean step SI error per cell (issue 18: within 1.5
+    points)."""
+    table: dict[tuple[str, str, bool], list[float]] = {}
+    for pocket_kind in ("front", "back"):
+        for gait_kind in ("walk", "run"):
+            for gyro in (True, False):
+                for seed in range(seeds):
+                    kw = dict(gait=gait_kind, seed=seed, orientation="random",
+                              step_asym_pct=8.0, stance_asym_pct=8.0, with_gyro=gyro)
+                    if pocket_kind == "front":
+                        rec, truth = simulate(duration_s=60, placements=("left_pocket",), **kw)
+                    else:
+                        rec, truth = simulate_back_pocket(60, "L", **kw)
+                    det = detect_events(rec)
+                    ev = det.events[det.events["kind"] == "IC"]
+                    f1, lr, bias = score(truth.initial_contacts, ev)
+                    bouts = [{"start": float(det.bouts["start"].min()),
+                              "end": float(det.bouts["end"].max())}] if len(det.bouts) else []
+                    got = step_si(ev, bouts)
+                    want = truth.summary["step_symmetry_index_pct"]
+                    table.setdefault((pocket_kind, gait_kind, gyro), []).append(got - want)
+                    print(_line(f"simulator {pocket_kind} left pocket {gait_kind} gyro={gyro} "
+                                f"seed {seed}", f1, lr, bias, got, want), flush=True)
+    print("simulated pocket step SI error (points, mean over seeds; target within 1.5):")
+    for (pocket_kind, gait_kind, gyro), err in table.items():
+        e = float(np.nanmean(err)) if np.isfinite(err).any() else float("nan")
+        ok = "ok" if abs(e) <= 1.5 else "OUT"
+        print(f"  {pocket_kind:5} {gait_kind:4} {'acc+gyro' if gyro else 'acc only':8} "
+              f"{e:+6.1f}  {ok}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=2)
@@ -141,20 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                         ref_regular_step_si(ref)), flush=True)
     if args.no_sim:
         return 0
-    for gait_kind in ("walk", "run"):
-        for gyro in (True, False):
-            for seed in range(args.seeds):
-                rec, truth = simulate(duration_s=60, placements=("left_pocket",), gait=gait_kind,
-                                      seed=seed, orientation="random", step_asym_pct=8.0,
-                                      stance_asym_pct=8.0, with_gyro=gyro)
-                det = detect_events(rec)
-                ev = det.events[det.events["kind"] == "IC"]
-                f1, lr, bias = score(truth.initial_contacts, ev)
-                bouts = [{"start": float(det.bouts["start"].min()),
-                          "end": float(det.bouts["end"].max())}] if len(det.bouts) else []
-                print(_line(f"simulator left_pocket {gait_kind} gyro={gyro} seed {seed}", f1, lr,
-                            bias, step_si(ev, bouts), truth.summary["step_symmetry_index_pct"]),
-                      flush=True)
+    simulated(args.seeds)
     return 0
 
 

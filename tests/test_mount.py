@@ -11,7 +11,7 @@ import pytest
 from gait.events import detect_events
 from gait.mount import Mount, MountError, apply_mounts, check_gravity, parse_mount_arg, parse_spec
 from gait.simulate import simulate
-from gait.simulate.config import _rotation
+from gait.simulate.config import rotation_matrix as _rotation
 
 from .conftest import VALIDATION, benchmark_module, needs_shared
 from .test_cli import run

@@ -64,6 +64,29 @@ Algorithm
    sign of the swing, the thigh's fastest rotation (Winter 1991), in the step after the IC.
    Gaitkit right pocket IC F1 0.79 -> 0.88 (SUB05 0.92 -> 0.97, SUB07 0.67 -> 0.82); left
    pocket and fukuchi2018 unchanged.
+   Walking with a gyroscope, the pocket leg's own ICs (side from step 4) come from the thigh
+   itself: heel strike ends terminal swing, which begins at the thigh's flexion maximum (peak
+   hip flexion at ~87 % of the cycle, then a slight extension to the contact; Perry &
+   Burnfield 2010; thigh-IMU heel-strike detection from the sagittal thigh rate: Strick, Farris
+   & Sawicki 2024, J Biomech Eng 146:044502; Lee et al. 2010). The flexion maximum is the first
+   downward zero crossing of the flexion rate after the swing's peak flexion rate (the largest
+   flexion rate in the step period before the band peak; a slow walk's thigh turns again just
+   after the contact, so the last crossing before the peak is not it), and the IC is
+   ``FLEX_LEAD_X_STEP`` = 0.22 step periods later: the flexion maximum preceded the
+   force-plate contact by 0.16-0.30 step periods (median 0.22) on the marker-derived thigh
+   sensors of fukuchi2018 (0.48, 0.63 m/s) and gaitkit (Parkinson's, 0.16-0.48 m/s), by 0.35-0.39
+   in the fukuchi2017 runs (running keeps the peak-based IC). The flexion sign: the thigh
+   flexes, on average, over the step that ends with its own IC (its swing). This replaces the
+   loading onset / band peak, which on the slow walks was 110-250 ms early or late on some steps
+   (fukuchi2018 IC F1 0.84 / 0.90 -> 0.92 / 0.94 left / right pocket, WBDS19 left 0.77 -> 0.97;
+   gaitkit right pocket 0.88 -> 0.93, left 0.97 -> 0.96, SUB05 0.97 -> 0.92). The other leg's
+   ICs keep the acceleration (their thigh landmark, the extension maximum, lies 0.2 s before to
+   0.2 s after the contact on those walks). The simulator's walking thigh peaks 0.07 stride
+   before its IC (0.12-0.15 step periods; the real 0.16-0.30), so there the own ICs are 60-90 ms
+   late: validate_sim's impaired pocket walks IC F1 hemiparetic mild 0.74 -> 0.86, shuffling
+   0.82 / 0.72 -> 0.90 / 0.84, but hemiparetic severe 0.86 -> 0.62 (a slow walk, own ICs +92
+   ms). Moving the simulator's thigh peak to the real timing also moves its pocket loading
+   (band) peaks, already 70-90 ms late against the real ~0, further: not done.
    In running bouts (step 5) the vertical force is a half sine centred on mid-stance
    (spring-mass model, Blickhan 1989, J Biomech 22:1217-1227), so the IC is put half a stance,
    0.35 step periods (duty factor ~0.35), before the peak.
@@ -91,12 +114,23 @@ Algorithm
    SUB05 0.83 -> 1.00; fukuchi2018 0.98 / 0.99 -> 1.00). The impact cue cannot work on
    signals without impact transients (the virtual pockets are marker-derived, 10 Hz low-pass:
    gaitkit 8-25 Hz RMS 0.05-0.28 m/s^2 vs 1.3-3.4 on Oxford), where it gave L/R 0.6-0.67.
-   Running bouts keep the impact cue (fukuchi2017 runs), with or without a gyroscope (without
-   one, running steps had no cue at all and every one was called the other leg's: simulator
-   runs L/R 0.00 -> 1.00; the thigh-swing cue for running, tried, swaps the simulator's runs
-   and one fukuchi2017 run, so it is not used). The tilt and gyroscope sign cues are
-   not used: the sign (flexion vs extension) comes from waveform skewness and flipped on some
-   recordings and simulations.
+   Running bouts keep the impact cue (without it, running steps had no cue at all and every
+   one was called the other leg's: simulator runs L/R 0.00 -> 1.00) while it is clear: the
+   median sign-alternated contrast of a run of steps at least ``RUN_IMPACT_CONTRAST`` (0.5 in
+   log energy, a factor 1.6; 1.4-2.6 on five fukuchi2017 pocket files, 2.5-3 simulated).
+   Below that, with a gyroscope, the cue is the mean *signed* flexion rate over the step
+   before each IC (``_run_thigh_cue``): positive before the pocket leg's own IC (its swing),
+   negative before the other's (its stance and push-off); unsigned, it is the same for both
+   steps, which is why the swing-magnitude cue failed on runs. Flexion is the sign of the
+   thigh's fastest rotation (the swing-phase flexion outruns the stance extension in running,
+   Novacheck 1998, Gait Posture 7:77-95; right on all six fukuchi2017 pocket files, log ratio of
+   the 99th to the 1st percentile 0.07-0.21, flexion 39-43 % of the time). It decides the
+   fukuchi2017 run whose impact contrast is 0.11 (RBDS0041 right pocket: the impact cue swapped
+   the whole run, L/R 0.08 -> 1.00). The thigh is not the first cue: in the simulator's back
+   pocket (:func:`gait.simulate.simulate_back_pocket`, pelvis and thigh blended) the pelvic
+   rotation reverses that percentile ratio and the thigh cue swapped every running step, while
+   the impact cue was right. Walking keeps the unsigned swing cue above; the thigh-tilt cue is
+   not used there.
 5. Bouts: runs of >= 4 ICs without a gap of more than 2.5 step periods (one missed step); ICs
    outside a bout are dropped (phone handling, a stumble). ``gait.events.bouts`` is not used: its
    window-based bouts include the standing edges and join short pauses. "run" when the bout's
@@ -157,7 +191,9 @@ BOUT_GAP_X_PERIOD = 2.5  # a longer IC interval (> one missed step) ends a bout
 BOUT_MIN_STEPS = 4
 RUN_CADENCE_HZ = 2.5
 RUN_RMS = 6.0  # m/s^2, 0.5-8 Hz vertical acceleration RMS of a bout
+FLEX_LEAD_X_STEP = 0.22  # walking: IC this many step periods after the thigh flexion maximum
 RUN_IC_LEAD = 0.35  # running: IC this many step periods before the band-limited peak
+RUN_IMPACT_CONTRAST = 0.5  # log impact-energy contrast below which a run's impact cue is weak
 
 
 def detect(stream: SensorStream, side: str | None = None) -> Detection:
@@ -236,6 +272,12 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
         other = "L" if side == "R" else "R"
         known = ~np.isnan(side_conf)
         sides[known] = np.where(ipsi[known], side, other)
+        if gyr is not None:
+            own = known & ipsi & ~run
+            if own.any():
+                rate_f = thigh_rate(acc, gyr, fw)
+                t[own] = stream.start_s + _thigh_ic(rate_f, ic_idx, pk, period[pk], fw, own,
+                                                    t[own] - stream.start_s)
         contra = known & ~ipsi & ~run & (rms[pk] < SLOW_RMS)
         if gyr is not None and contra.any():
             ext = _peak_extension(thigh_rate(acc, gyr, fw), ic_idx[contra], period[pk][contra], fw)
@@ -329,6 +371,9 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
     if np.isnan(energy).all():
         return ipsi, conf
     energy = np.nan_to_num(energy, nan=float(np.nanmedian(energy)))
+    tilt = None  # running with a gyroscope: the signed thigh cue (module docstring, step 4)
+    if gyr is not None and run.any():
+        tilt = _run_thigh_cue(acc, gyr, fs, pk if ic is None else ic, period)
     # segments of consecutive steps (no missed step between)
     gap = np.diff(pk) / fs > SEGMENT_GAP_X_PERIOD * period[1:]
     seg_id = np.concatenate([[0], np.cumsum(gap)])
@@ -336,12 +381,10 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
         m = np.flatnonzero(seg_id == sid)
         if len(m) < 4:
             continue
-        e = energy[m]
-        d = np.empty_like(e)  # contrast with the neighbouring steps
-        d[1:-1] = e[1:-1] - 0.5 * (e[:-2] + e[2:])
-        d[0], d[-1] = e[0] - e[1], e[-1] - e[-2]
         alt = (-1.0) ** np.arange(len(m))
-        s = alt * d
+        s = alt * _contrast(energy[m])
+        if tilt is not None and run[m].all() and abs(np.median(s)) < RUN_IMPACT_CONTRAST:
+            s = alt * _contrast(tilt[m])  # a run with a gyroscope and weak impacts: the swing
         k = min(SIDE_SMOOTH_STEPS, len(m) - (1 - len(m) % 2))
         win = _inner_windows(len(m), k)
         sm = np.median(s[win], axis=1)
@@ -349,6 +392,26 @@ def ipsilateral(pk: np.ndarray, acc: np.ndarray, fs: float, period: np.ndarray,
         agree = np.mean(np.sign(s[win]) == np.sign(sm)[:, None], axis=1)
         conf[m] = np.clip(2 * agree - 1, 0.0, 1.0)
     return ipsi, conf
+
+
+def _contrast(e: np.ndarray) -> np.ndarray:
+    """Each step's cue minus the mean of its neighbours' (the edge steps: minus the one)."""
+    d = np.empty_like(e)
+    d[1:-1] = e[1:-1] - 0.5 * (e[:-2] + e[2:])
+    d[0], d[-1] = e[0] - e[1], e[-1] - e[-2]
+    return d
+
+
+def _run_thigh_cue(acc: np.ndarray, gyr: np.ndarray, fs: float, ic: np.ndarray,
+                   period: np.ndarray) -> np.ndarray:
+    """Running: the mean thigh flexion rate (rad/s) over the step before each IC (sample
+    indices ``ic``), positive before the pocket leg's own contacts (its thigh swings forward,
+    then retracts before the contact; Novacheck 1998, Gait Posture 7:77-95). Flexion is the
+    sign of the thigh's fastest rotation, the swing (99th vs 1st percentile of the rate)."""
+    rate = thigh_rate(acc, gyr, fs)
+    sgn = 1.0 if np.percentile(rate, 99) >= -np.percentile(rate, 1) else -1.0
+    span = np.maximum((period * fs).astype(int), 1)
+    return sgn * _window_mean(rate, ic - span, ic)
 
 
 def thigh_rate(acc: np.ndarray, gyr: np.ndarray, fs: float) -> np.ndarray:
@@ -360,6 +423,58 @@ def thigh_rate(acc: np.ndarray, gyr: np.ndarray, fs: float) -> np.ndarray:
     g = g - np.einsum("ij,ij->i", g, up)[:, None] * up  # not about the thigh's long axis
     _, vec = np.linalg.eigh(g.T @ g)
     return g @ vec[:, -1]
+
+
+def _thigh_ic(rate: np.ndarray, ic: np.ndarray, pk: np.ndarray, period: np.ndarray, fs: float,
+              own: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """IC times of the pocket leg's own walking steps: the thigh's flexion maximum at the end
+    of mid-swing plus ``FLEX_LEAD_X_STEP`` step periods (module docstring, step 3).
+
+    Parameters
+    ----------
+    rate : numpy.ndarray
+        Thigh flexion-extension rate (:func:`thigh_rate`, arbitrary sign) at ``fs``.
+    ic, pk : numpy.ndarray
+        Current IC estimates and band peaks of every step (sample indices).
+    period : numpy.ndarray
+        Step period (s) of every step.
+    fs : float
+        Sample rate (Hz).
+    own : numpy.ndarray
+        Boolean mask of the pocket leg's own walking steps.
+    fallback : numpy.ndarray
+        Current IC times (s from the stream start) of the ``own`` steps, kept where no
+        flexion maximum is found.
+
+    Returns
+    -------
+    numpy.ndarray
+        IC times (s from the stream start) of the ``own`` steps.
+    """
+    n = len(rate)
+    span = np.maximum((period * fs).astype(int), 2)
+    # flexion sign: the thigh rotates forward (flexion) in the pocket leg's swing, the step
+    # before its IC
+    means = _window_mean(rate, ic[own] - span[own], ic[own])
+    sgn = 1.0 if np.median(means) >= 0 else -1.0
+    f = sgn * rate
+    p = pk[own]
+    sp = span[own]
+    # the swing's peak flexion rate in the step before the band peak, then the first flexion
+    # maximum (flexion rate + -> -) after it: the end of mid-swing
+    idx = (p - sp)[:, None] + np.arange(int(sp.max()) + 1)[None, :]
+    inside = (idx <= p[:, None]) & (idx >= 0)
+    idx = np.clip(idx, 0, n - 2)
+    top = idx[np.arange(len(p)), np.argmax(np.where(inside, f[idx], -np.inf), axis=1)]
+    cross = np.flatnonzero((f[:-1] > 0) & (f[1:] <= 0))
+    if len(cross) == 0:
+        return fallback
+    j = np.searchsorted(cross, top, side="left")
+    k = cross[np.clip(j, 0, len(cross) - 1)]
+    ok = (j < len(cross)) & (k - top <= sp)
+    f1 = f[np.minimum(k + 1, n - 1)]
+    frac = f[k] / np.where(f[k] - f1 == 0, 1.0, f[k] - f1)
+    return np.where(ok, (k + frac) / fs + FLEX_LEAD_X_STEP * period[own], fallback)
 
 
 def _peak_extension(rate: np.ndarray, ic: np.ndarray, period: np.ndarray, fs: float

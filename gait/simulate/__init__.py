@@ -51,7 +51,8 @@ signals and the truth agree by construction:
 * **Trouser pocket** (thigh): hip flexion/extension (cosine between the extremes of late swing and
   terminal stance) about a hip that moves with the trunk, plus the ipsilateral heel-strike spike
   (+15 m/s^2 walking, as in the front-pocket recordings of ``shared/validation``). ``pocket``
-  (side unknown) is simulated as the right pocket.
+  (side unknown) is simulated as the right pocket. A back trouser pocket (a model, not
+  validated): :func:`simulate_back_pocket`, the pelvis's and the thigh's signals blended.
 * Cadence from speed (or back) by the walk ratio of Sekiya & Nagasaki (1998); duty factor from
   speed (walking ~0.60, running ~0.30-0.38).
 
@@ -218,11 +219,13 @@ JM et al. (1998) Mov Disord 13:428-437; Plotnik M et al. (2005) Ann Neurol 57:65
 Emmerik REA et al. (1999) Arch Phys Med Rehabil 80:186-191.
 """
 
+from gait.simulate.back_pocket import BACK_POCKET_THIGH_SHARE, simulate_back_pocket
 from gait.simulate.config import PATTERNS, SEVERITY_LEVELS
 from gait.simulate.constants import SCHEMA_VERSION, SIDES, SIM_PLACEMENTS
 from gait.simulate.side_check import SIDE_CHECK_MIN_STAND_S
 from gait.simulate.synthesis import Simulation, simulate
 from gait.simulate.truth import Truth
 
-__all__ = ["PATTERNS", "SCHEMA_VERSION", "SEVERITY_LEVELS", "SIDES", "SIDE_CHECK_MIN_STAND_S",
-           "SIM_PLACEMENTS", "Simulation", "Truth", "simulate"]
+__all__ = ["BACK_POCKET_THIGH_SHARE", "PATTERNS", "SCHEMA_VERSION", "SEVERITY_LEVELS", "SIDES",
+           "SIDE_CHECK_MIN_STAND_S", "SIM_PLACEMENTS", "Simulation", "Truth", "simulate",
+           "simulate_back_pocket"]

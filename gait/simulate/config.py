@@ -200,7 +200,7 @@ class Config:
     side_check: dict[str, np.ndarray] | None = None  # the taps of :func:`side_check_taps`
 
 
-def _rotation(spec: Any, rng: np.random.Generator) -> np.ndarray:
+def rotation_matrix(spec: Any, rng: np.random.Generator) -> np.ndarray:
     if spec is None:
         return np.eye(3)
     if isinstance(spec, str):
@@ -436,7 +436,7 @@ def configure(
         raise ValueError("the first placement is the time reference: its drift must be 0")
     gyro = _per_placement(with_gyro, placements, True)
     orient = _per_placement(orientation, placements, None)
-    rot = {p: _rotation(orient[p], np.random.default_rng([seed, 4, i]))
+    rot = {p: rotation_matrix(orient[p], np.random.default_rng([seed, 4, i]))
            for i, p in enumerate(placements)}
     noise = (0.0, 0.0) if noise is None else (float(noise[0]), float(noise[1]))
     bias = (0.0, 0.0) if bias is None else (float(bias[0]), float(bias[1]))

@@ -38,9 +38,13 @@ SHANK = {
             ("fc", "sw_next", 0.30, -70.0, 0.0)),
 }
 # (anchors "ic_only"/"fc_only": stances that end/begin in standing; the shank is upright there)
-# thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value deg)
+# thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value deg).
+# Running: flexion maximum 0.18 stride before the IC (swing-phase retraction, Novacheck 1998,
+# Gait Posture 7:77-95; the marker-derived thigh sensors of the fukuchi2017 runs in
+# shared/validation: 0.17-0.20), extension maximum just after toe-off (fukuchi2017: ~0.06 stride
+# after FC), so the flexion half-cycle is the shorter one, as in those runs
 THIGH = {"walk": (("ic", -0.07, 28.0), ("fc", -0.08, -15.0)),
-          "run": (("ic", -0.10, 40.0), ("fc", -0.03, -18.0))}
+         "run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
 # foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
 FOOT_POS = {
     "walk": dict(x_ic=-0.02, z_ic=0.03, vx_ic=0.5, vz_ic=-0.3, flat=0.18, ho=-0.38,
