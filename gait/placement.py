@@ -85,7 +85,10 @@ WORK_HZ = 50.0  # features on a <= ~50 Hz copy (rotation and tilt are below 10 H
 WIN_S = 3.0  # feature windows (2-3 strides)
 AC_WIN_S = 6.0  # autocorrelation windows
 TILT_LP_HZ = 1.2  # below the step frequency: the trunk's step accelerations do not tilt
-MIN_WALK_S = 6.0  # walking needed to tell anything
+MIN_WALK_S = 3.0  # walking needed to tell anything (one feature window)
+#: the walk's periodicity must stand this many standard errors of white noise's above zero
+#: (:func:`_regularity` against 1 / sqrt(3 n) for n samples of three axes)
+MIN_REGULARITY_Z = 6.0
 #: a guess is used from this confidence on (set from the leave-one-dataset-out table of
 #: ``benchmarks/placement.py``: the lowest level at which >= 98 % of the held-out guesses
 #: above it are right)
@@ -100,50 +103,74 @@ TREE = (("trunk", ("lower_back",), ("pocket", "foot", "shank")),
         ("foot", ("foot",), ("shank",)))
 #: the features of each node, with a gyroscope and without one (with gravity)
 NODE_FEATURES = {
-    "gyro": {"trunk": ("swing_deg", "planar", "half_ac"),
-             "pocket": ("smooth", "swing_deg", "still25"),
-             "foot": ("still", "still10", "neg_peak", "neg_frac")},
-    "acc": {"trunk": ("half_ac", "tilt_deg"),
-            "pocket": ("half_ac", "tilt_deg", "peaky"),
-            "foot": ("tilt_deg", "peaky", "acc_still")},
+    "gyro": {"trunk": ("hswing_deg", "acc_still", "smooth"),
+             "pocket": ("hswing_deg", "still25", "rate_p95", "peaky"),
+             "foot": ("smooth", "still10", "neg_peak")},
+    "gyro_lin": {"trunk": ("swing_deg", "planar", "smooth"),
+                 "pocket": ("smooth", "rate_p95", "peaky"),
+                 "foot": ("smooth", "still10", "neg_peak")},
+    "acc": {"trunk": ("tilt_deg", "tilt3_deg", "peaky"),
+            "pocket": ("acc_still", "v_share", "jerk_still"),
+            "foot": ("tilt_deg", "acc_still", "acc_p95", "v_share")},
 }
+#: the feature that tells each set's sensor has it (a gyroscope and gravity, a gyroscope
+#: with linear acceleration, gravity alone)
+KIND_NEEDS = {"gyro": "hswing_deg", "gyro_lin": "swing_deg", "acc": "tilt_deg"}
 #: features used on a log scale (ratios and ranges)
-LOG_FEATURES = frozenset({"swing_deg", "smooth", "peaky", "tilt_deg"})
+LOG_FEATURES = frozenset({"swing_deg", "smooth", "peaky", "tilt_deg", "hswing_deg", "rate_p95",
+                          "acc_p95", "tilt3_deg"})
 #: fitted node models, (mean, sd, coefficients with the intercept first) per feature set and
 #: node: printed by ``python benchmarks/placement.py --fit`` (real labelled + simulated walks)
 MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
-    "gyro": {
-        "trunk": (
-            (3.855, 0.8636, -0.08728,),
-            (0.8222, 0.1463, 0.2615,),
-            (-3.367, -1.764, -1.838, 0.1803,),
+    'gyro': {
+        'trunk': (
+            (3.637, 0.3871, 1.015,),
+            (1.061, 0.2376, 0.3999,),
+            (-2.766, -3.153, -0.4651, -0.6683,),
         ),
-        "pocket": (
-            (1.14, 4.206, 0.4072,),
-            (0.4271, 0.4174, 0.1301,),
-            (-4.039, -1.388, -2.113, -1.339,),
+        'pocket': (
+            (4.175, 0.3835, 5.804, 1.575,),
+            (0.4666, 0.1396, 0.5401, 0.5344,),
+            (-3.944, -1.181, -1.506, -1.237, -1.945,),
         ),
-        "foot": (
-            (0.334, 0.2682, 0.7383, 0.3431,),
-            (0.1252, 0.1411, 0.1506, 0.1102,),
-            (1.87, -0.5461, 1.903, 2.303, -0.5345,),
+        'foot': (
+            (1.179, 0.2302, 0.6999,),
+            (0.3978, 0.1419, 0.1556,),
+            (0.6612, -0.7528, 2.27, 2.197,),
         ),
     },
-    "acc": {
-        "trunk": (
-            (-0.08023, 2.307,),
-            (0.3112, 0.7732,),
-            (-1.585, 0.01689, -2.237,),
+    'gyro_lin': {
+        'trunk': (
+            (3.868, 0.8636, 1.079,),
+            (0.82, 0.1451, 0.4271,),
+            (-3.395, -1.83, -1.58, -0.7289,),
         ),
-        "pocket": (
-            (-0.03688, 2.599, 1.488,),
-            (0.2343, 0.492, 0.5589,),
-            (-1.717, -0.3143, -1.458, -1.834,),
+        'pocket': (
+            (1.146, 5.815, 1.639,),
+            (0.4332, 0.4909, 0.4862,),
+            (-3.885, -1.308, -2.082, -1.97,),
         ),
-        "foot": (
-            (2.811, 1.665, 0.3256,),
-            (0.3783, 0.5008, 0.2008,),
-            (0.4726, 0.9657, 1.638, -0.7095,),
+        'foot': (
+            (1.223, 0.2694, 0.7374,),
+            (0.416, 0.1417, 0.1527,),
+            (1.81, -0.7563, 2.272, 2.139,),
+        ),
+    },
+    'acc': {
+        'trunk': (
+            (2.324, 3.403, 1.375,),
+            (0.7746, 0.772, 0.5672,),
+            (-2.564, -1.685, -1.265, -1.242,),
+        ),
+        'pocket': (
+            (0.339, 0.3859, 0.1464,),
+            (0.2353, 0.1743, 0.126,),
+            (-1.817, 1.595, 1.759, -2.824,),
+        ),
+        'foot': (
+            (2.811, 0.3281, 3.065, 0.3341,),
+            (0.3759, 0.2004, 0.5439, 0.1322,),
+            (0.5182, 0.6538, 2.007, 1.931, -1.01,),
         ),
     },
 }
@@ -176,6 +203,19 @@ class PlacementFeatures:
     peaky: float = np.nan
     acc_still: float = np.nan
     linear: bool = False
+    rate_p95: float = np.nan
+    lag_ratio: float = np.nan
+    acc_at_half_gyr: float = np.nan
+    gyr_half: float = np.nan
+    acc_at_gyr: float = np.nan
+    vert_share: float = np.nan
+    hswing_deg: float = np.nan
+    acc_p95: float = np.nan
+    v_share: float = np.nan
+    tilt3_deg: float = np.nan
+    regularity: float = np.nan
+    acc_flat: float = np.nan
+    jerk_still: float = np.nan
 
 
 @dataclass(frozen=True)
@@ -234,6 +274,8 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
         return None
     take = np.asarray(ws)[:, None] + np.arange(k)[None, :]
     tilt = screen = acc_still = np.nan
+    extra: dict[str, float] = {}
+    mu = None
     if total:
         lp = lowpass(acc, fw, TILT_LP_HZ)[take]
         u = lp / np.maximum(np.linalg.norm(lp, axis=2, keepdims=True), 1e-9)
@@ -265,23 +307,105 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
         neg_peak = float(np.median(-np.percentile(w, 2, axis=1) / np.maximum(top, 1e-6)))
         neg_frac = float(np.median(np.mean(w < -0.15 * np.percentile(np.abs(w), 95, axis=1)
                                           [:, None], axis=1)))
-    hp = np.linalg.norm(bandpass(acc, fw, 0.5, min(20.0, 0.45 * fw))[take], axis=2)
+    if gyr is not None and total:
+        extra.update(_horizontal_rotation(bandpass(gyr, fw, 0.25, 8.0)[take], mu, fw))
+    hp3 = bandpass(acc, fw, 0.5, min(20.0, 0.45 * fw))[take]
+    hp = np.linalg.norm(hp3, axis=2)
+    extra["acc_p95"] = float(np.median(np.percentile(hp, 95, axis=1)))
+    if mu is not None:
+        vert = np.einsum("wki,wki->wk", hp3, np.broadcast_to(mu, hp3.shape))
+        extra["v_share"] = float(np.median(np.sum(vert ** 2, axis=1)
+                                           / np.maximum(np.sum(hp ** 2, axis=1), 1e-12)))
+        lp3 = lowpass(acc, fw, 3.0)[take]
+        u3 = lp3 / np.maximum(np.linalg.norm(lp3, axis=2, keepdims=True), 1e-9)
+        ang3 = np.degrees(np.arccos(np.clip((u3 * mu).sum(axis=2), -1.0, 1.0)))
+        extra["tilt3_deg"] = float(np.median(np.percentile(ang3, 95, axis=1)))
+        jerk = np.linalg.norm(np.gradient(lowpass(acc, fw, 4.0), axis=0) * fw, axis=1)[take]
+        near_g = np.abs(np.linalg.norm(lp3, axis=2) - G) < 1.0
+        extra["acc_flat"] = float(np.median(np.mean((jerk < 5.0) & near_g, axis=1)))
+        extra["jerk_still"] = float(np.median(np.mean(
+            jerk < 0.1 * np.percentile(jerk, 95, axis=1)[:, None], axis=1)))
     peaky = float(np.median(np.percentile(hp, 99, axis=1)
                             / np.maximum(np.percentile(hp, 50, axis=1), 1e-3)))
-    half = np.nan
-    if wa:
-        A = acf(acc[np.asarray(wa)[:, None] + np.arange(ka)[None, :]]).mean(axis=0)
-        lo, hi = int(0.3 * fw), min(int(2.5 * fw), ka - 2)
-        seg = A[lo:hi]
-        loc = np.flatnonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:])) + 1
-        if len(loc):
-            lag = int(loc[seg[loc] >= 0.8 * seg[loc].max()][0]) + lo
-            half = float(A[lag // 2])
+    if not wa:  # walking runs shorter than AC_WIN_S: the feature windows
+        ka, wa = k, ws
+    takea = np.asarray(wa)[:, None] + np.arange(ka)[None, :]
+    A = acf(acc[takea]).mean(axis=0)
+    half = _half_period_ac(A, fw)
+    extra["regularity"] = _regularity(A, fw)
+    if extra["regularity"] * np.sqrt(3.0 * mask.sum()) < MIN_REGULARITY_Z:
+        return None  # no periodic signal: noise or fidgeting, not walking
+    extra |= _period_features(A, acf(gyr[takea]).mean(axis=0) if gyr is not None else None, fw)
+    if gyr is not None:
+        extra["rate_p95"] = float(np.degrees(np.median(p95)))
     return PlacementFeatures(walking_s=float(mask.sum() / fw), swing_deg=swing, planar=planar,
                              smooth=smooth, still=still, tilt_deg=tilt, half_ac=half,
                              screen_up=screen, still10=still10, still25=still25,
                              neg_peak=neg_peak, neg_frac=neg_frac, peaky=peaky,
-                             acc_still=acc_still, linear=not total)
+                             acc_still=acc_still, linear=not total, **extra)
+
+
+def _fundamental(A: np.ndarray, fw: float) -> int | None:
+    """The lag (samples) of the first autocorrelation peak within 80 % of the highest one
+    between 0.3 and 2.5 s (the signal's period), None without a peak."""
+    lo, hi = int(0.3 * fw), min(int(2.5 * fw), len(A) - 2)
+    seg = A[lo:hi]
+    loc = np.flatnonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:])) + 1
+    if not len(loc):
+        return None
+    top = seg[loc].max()
+    return int(loc[seg[loc] >= top - 0.2 * abs(top)][0]) + lo
+
+
+def _horizontal_rotation(gw: np.ndarray, up: np.ndarray, fw: float) -> dict[str, float]:
+    """Rotation about horizontal axes against about the vertical (``gw`` windows x samples x 3
+    band-passed rate, ``up`` each window's mean gravity direction): a limb segment swings
+    about a horizontal (medio-lateral) axis through tens of degrees; the trunk tilts a few
+    degrees and turns about the vertical (pelvic yaw, turns of the walk)."""
+    vert = np.einsum("wki,wki->wk", gw, np.broadcast_to(up, gw.shape))
+    gh = gw - vert[:, :, None] * up
+    tot = np.maximum(np.sum(gw ** 2, axis=(1, 2)), 1e-12)
+    _, vec = np.linalg.eigh(np.einsum("wki,wkj->wij", gh, gh))
+    w = np.einsum("wki,wi->wk", gh, vec[:, :, -1])
+    angle = np.cumsum(w, axis=1) / fw
+    return {"vert_share": float(np.median(np.sum(vert ** 2, axis=1) / tot)),
+            "hswing_deg": float(np.degrees(np.median(np.percentile(angle, 97, axis=1)
+                                                     - np.percentile(angle, 3, axis=1))))}
+
+
+def _regularity(A: np.ndarray, fw: float) -> float:
+    """The highest autocorrelation peak between 0.3 and 2.5 s (0 without one): a walk repeats
+    every step or stride (Moe-Nilssen & Helbostad 2004), noise does not."""
+    lag = _fundamental(A, fw)
+    lo, hi = int(0.3 * fw), min(int(2.5 * fw), len(A) - 2)
+    seg = A[lo:hi]
+    loc = np.flatnonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:])) + 1
+    return 0.0 if lag is None else float(max(seg[loc].max(), 0.0))
+
+
+def _half_period_ac(A: np.ndarray, fw: float) -> float:
+    """The autocorrelation at half the period of :func:`_fundamental` (NaN without one)."""
+    lag = _fundamental(A, fw)
+    return np.nan if lag is None else float(A[lag // 2])
+
+
+def _period_features(A: np.ndarray, Ag: np.ndarray | None, fw: float) -> dict[str, float]:
+    """Step against stride from the periods of the acceleration (``A``) and of the rotation
+    (``Ag``, 3-D autocorrelations): a limb's rotation and acceleration both repeat every
+    stride; the trunk's acceleration every step, while its rotation (pelvic yaw and roll)
+    repeats every stride (Moe-Nilssen & Helbostad 2004)."""
+    out: dict[str, float] = {}
+    la = _fundamental(A, fw)
+    if Ag is None:
+        return out
+    lg = _fundamental(Ag, fw)
+    if la is None or lg is None:
+        return out
+    out["lag_ratio"] = float(lg / la)
+    out["acc_at_half_gyr"] = float(A[lg // 2])
+    out["gyr_half"] = float(Ag[lg // 2])
+    out["acc_at_gyr"] = float(A[lg])
+    return out
 
 
 def _design(fs: list[PlacementFeatures], names: tuple[str, ...]) -> np.ndarray:
@@ -345,8 +469,7 @@ def fit_model(fs: list[PlacementFeatures], labels: list[str], groups: list[str],
             names = nodes[node]
             x = _design(fs, names)
             sel = np.isin(lab, pos + neg) & np.isfinite(x).all(axis=1)
-            if kind == "gyro":
-                sel &= np.array([np.isfinite(f.swing_deg) for f in fs])
+            sel &= np.array([np.isfinite(getattr(f, KIND_NEEDS[kind])) for f in fs])
             key = np.char.add(np.char.add(grp[sel], "|"), lab[sel])
             _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
             model[kind][node] = _logistic_fit(x[sel], np.isin(lab[sel], pos).astype(float),
@@ -358,7 +481,7 @@ def class_probabilities(f: PlacementFeatures, model: dict | None = None) -> np.n
     """P(lower_back, pocket, foot, shank) of one walk by the tree (None without the features):
     the product of the node probabilities along each path."""
     model = MODEL if model is None else model
-    kind = "gyro" if np.isfinite(f.swing_deg) else "acc"
+    kind = next((k for k in NODE_FEATURES if np.isfinite(getattr(f, KIND_NEEDS[k]))), "acc")
     p = {}
     for node, _, _ in TREE:
         x = _design([f], NODE_FEATURES[kind][node])[0]
@@ -449,7 +572,7 @@ def infer_placement(stream: SensorStream, phone: bool = False) -> PlacementGuess
     if f is None:
         why = (f"sampled at {stream.sample_rate_hz:.3g} Hz, too slow for gait (at least "
                f"{MIN_GAIT_HZ:g} Hz needed)" if stream.sample_rate_hz < MIN_GAIT_HZ
-               else f"no walking found (at least {MIN_WALK_S:g} s of steps needed)")
+               else f"no walking found (at least {MIN_WALK_S:g} s of regular steps needed)")
         return PlacementGuess(None, 0.0, (), why, None)
     placement, conf, reason, cands = classify(f, phone)
     return PlacementGuess(placement, round(float(conf), 3), cands, reason, f)
