@@ -204,17 +204,11 @@ class PlacementFeatures:
     acc_still: float = np.nan
     linear: bool = False
     rate_p95: float = np.nan
-    lag_ratio: float = np.nan
-    acc_at_half_gyr: float = np.nan
-    gyr_half: float = np.nan
-    acc_at_gyr: float = np.nan
-    vert_share: float = np.nan
     hswing_deg: float = np.nan
     acc_p95: float = np.nan
     v_share: float = np.nan
     tilt3_deg: float = np.nan
     regularity: float = np.nan
-    acc_flat: float = np.nan
     jerk_still: float = np.nan
 
 
@@ -307,24 +301,15 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
         neg_peak = float(np.median(-np.percentile(w, 2, axis=1) / np.maximum(top, 1e-6)))
         neg_frac = float(np.median(np.mean(w < -0.15 * np.percentile(np.abs(w), 95, axis=1)
                                           [:, None], axis=1)))
-    if gyr is not None and total:
-        extra.update(_horizontal_rotation(bandpass(gyr, fw, 0.25, 8.0)[take], mu, fw))
+    if gyr is not None:
+        extra["rate_p95"] = float(np.degrees(np.median(p95)))
+        if mu is not None:
+            extra["hswing_deg"] = _horizontal_swing(gw, mu, fw)
     hp3 = bandpass(acc, fw, 0.5, min(20.0, 0.45 * fw))[take]
     hp = np.linalg.norm(hp3, axis=2)
     extra["acc_p95"] = float(np.median(np.percentile(hp, 95, axis=1)))
     if mu is not None:
-        vert = np.einsum("wki,wki->wk", hp3, np.broadcast_to(mu, hp3.shape))
-        extra["v_share"] = float(np.median(np.sum(vert ** 2, axis=1)
-                                           / np.maximum(np.sum(hp ** 2, axis=1), 1e-12)))
-        lp3 = lowpass(acc, fw, 3.0)[take]
-        u3 = lp3 / np.maximum(np.linalg.norm(lp3, axis=2, keepdims=True), 1e-9)
-        ang3 = np.degrees(np.arccos(np.clip((u3 * mu).sum(axis=2), -1.0, 1.0)))
-        extra["tilt3_deg"] = float(np.median(np.percentile(ang3, 95, axis=1)))
-        jerk = np.linalg.norm(np.gradient(lowpass(acc, fw, 4.0), axis=0) * fw, axis=1)[take]
-        near_g = np.abs(np.linalg.norm(lp3, axis=2) - G) < 1.0
-        extra["acc_flat"] = float(np.median(np.mean((jerk < 5.0) & near_g, axis=1)))
-        extra["jerk_still"] = float(np.median(np.mean(
-            jerk < 0.1 * np.percentile(jerk, 95, axis=1)[:, None], axis=1)))
+        extra |= _gravity_shape(acc, hp3, take, mu, fw)
     peaky = float(np.median(np.percentile(hp, 99, axis=1)
                             / np.maximum(np.percentile(hp, 50, axis=1), 1e-3)))
     if not wa:  # walking runs shorter than AC_WIN_S: the feature windows
@@ -335,9 +320,6 @@ def placement_features(stream: SensorStream) -> PlacementFeatures | None:
     extra["regularity"] = _regularity(A, fw)
     if extra["regularity"] * np.sqrt(3.0 * mask.sum()) < MIN_REGULARITY_Z:
         return None  # no periodic signal: noise or fidgeting, not walking
-    extra |= _period_features(A, acf(gyr[takea]).mean(axis=0) if gyr is not None else None, fw)
-    if gyr is not None:
-        extra["rate_p95"] = float(np.degrees(np.median(p95)))
     return PlacementFeatures(walking_s=float(mask.sum() / fw), swing_deg=swing, planar=planar,
                              smooth=smooth, still=still, tilt_deg=tilt, half_ac=half,
                              screen_up=screen, still10=still10, still25=still25,
@@ -357,55 +339,56 @@ def _fundamental(A: np.ndarray, fw: float) -> int | None:
     return int(loc[seg[loc] >= top - 0.2 * abs(top)][0]) + lo
 
 
-def _horizontal_rotation(gw: np.ndarray, up: np.ndarray, fw: float) -> dict[str, float]:
-    """Rotation about horizontal axes against about the vertical (``gw`` windows x samples x 3
-    band-passed rate, ``up`` each window's mean gravity direction): a limb segment swings
-    about a horizontal (medio-lateral) axis through tens of degrees; the trunk tilts a few
-    degrees and turns about the vertical (pelvic yaw, turns of the walk)."""
-    vert = np.einsum("wki,wki->wk", gw, np.broadcast_to(up, gw.shape))
-    gh = gw - vert[:, :, None] * up
-    tot = np.maximum(np.sum(gw ** 2, axis=(1, 2)), 1e-12)
+def _horizontal_swing(gw: np.ndarray, up: np.ndarray, fw: float) -> float:
+    """Range (deg) of the rotation about the main horizontal axis (``gw`` windows x samples x
+    3 band-passed rate, ``up`` each window's mean gravity direction; the rate about the
+    vertical removed first): a limb segment swings about a horizontal, medio-lateral axis
+    through tens of degrees per stride (Perry & Burnfield 2010); the trunk tilts a few degrees,
+    and its pelvic yaw and the turns of the walk are about the vertical."""
+    gh = gw - np.einsum("wki,wki->wk", gw, np.broadcast_to(up, gw.shape))[:, :, None] * up
     _, vec = np.linalg.eigh(np.einsum("wki,wkj->wij", gh, gh))
-    w = np.einsum("wki,wi->wk", gh, vec[:, :, -1])
-    angle = np.cumsum(w, axis=1) / fw
-    return {"vert_share": float(np.median(np.sum(vert ** 2, axis=1) / tot)),
-            "hswing_deg": float(np.degrees(np.median(np.percentile(angle, 97, axis=1)
-                                                     - np.percentile(angle, 3, axis=1))))}
+    angle = np.cumsum(np.einsum("wki,wi->wk", gh, vec[:, :, -1]), axis=1) / fw
+    return float(np.degrees(np.median(np.percentile(angle, 97, axis=1)
+                                      - np.percentile(angle, 3, axis=1))))
+
+
+def _gravity_shape(acc: np.ndarray, hp3: np.ndarray, take: np.ndarray, up: np.ndarray,
+                   fw: float) -> dict[str, float]:
+    """Features of the acceleration with gravity, for sensors without a gyroscope.
+
+    ``v_share``: the share of the 0.5-20 Hz acceleration (``hp3``, windows x samples x 3)
+    along the window's mean gravity direction ``up`` (the trunk moves mostly up and down, a
+    limb's swing and the gravity it turns through are across its axis); ``tilt3_deg``: the
+    95th percentile of the angle of the 3 Hz low-passed acceleration from ``up`` (the tilt
+    with the stride's harmonics); ``jerk_still``: the share of samples whose jerk (4 Hz
+    low-passed) is below 10 % of its 95th percentile (a segment at rest in stance, as in
+    zero-velocity detection from the acceleration, Skog et al. 2010).
+    """
+    vert = np.einsum("wki,wki->wk", hp3, np.broadcast_to(up, hp3.shape))
+    lp3 = lowpass(acc, fw, 3.0)[take]
+    u3 = lp3 / np.maximum(np.linalg.norm(lp3, axis=2, keepdims=True), 1e-9)
+    ang3 = np.degrees(np.arccos(np.clip((u3 * up).sum(axis=2), -1.0, 1.0)))
+    jerk = np.linalg.norm(np.gradient(lowpass(acc, fw, 4.0), axis=0) * fw, axis=1)[take]
+    return {"v_share": float(np.median(np.sum(vert ** 2, axis=1) / np.maximum(
+                np.sum(hp3 ** 2, axis=(1, 2)), 1e-12))),
+            "tilt3_deg": float(np.median(np.percentile(ang3, 95, axis=1))),
+            "jerk_still": float(np.median(np.mean(
+                jerk < 0.1 * np.percentile(jerk, 95, axis=1)[:, None], axis=1)))}
 
 
 def _regularity(A: np.ndarray, fw: float) -> float:
     """The highest autocorrelation peak between 0.3 and 2.5 s (0 without one): a walk repeats
     every step or stride (Moe-Nilssen & Helbostad 2004), noise does not."""
-    lag = _fundamental(A, fw)
     lo, hi = int(0.3 * fw), min(int(2.5 * fw), len(A) - 2)
     seg = A[lo:hi]
     loc = np.flatnonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:])) + 1
-    return 0.0 if lag is None else float(max(seg[loc].max(), 0.0))
+    return float(max(seg[loc].max(), 0.0)) if len(loc) else 0.0
 
 
 def _half_period_ac(A: np.ndarray, fw: float) -> float:
     """The autocorrelation at half the period of :func:`_fundamental` (NaN without one)."""
     lag = _fundamental(A, fw)
     return np.nan if lag is None else float(A[lag // 2])
-
-
-def _period_features(A: np.ndarray, Ag: np.ndarray | None, fw: float) -> dict[str, float]:
-    """Step against stride from the periods of the acceleration (``A``) and of the rotation
-    (``Ag``, 3-D autocorrelations): a limb's rotation and acceleration both repeat every
-    stride; the trunk's acceleration every step, while its rotation (pelvic yaw and roll)
-    repeats every stride (Moe-Nilssen & Helbostad 2004)."""
-    out: dict[str, float] = {}
-    la = _fundamental(A, fw)
-    if Ag is None:
-        return out
-    lg = _fundamental(Ag, fw)
-    if la is None or lg is None:
-        return out
-    out["lag_ratio"] = float(lg / la)
-    out["acc_at_half_gyr"] = float(A[lg // 2])
-    out["gyr_half"] = float(Ag[lg // 2])
-    out["acc_at_gyr"] = float(A[lg])
-    return out
 
 
 def _design(fs: list[PlacementFeatures], names: tuple[str, ...]) -> np.ndarray:
