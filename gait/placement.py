@@ -462,8 +462,10 @@ def fit_model(fs: list[PlacementFeatures], labels: list[str], groups: list[str],
     Returns
     -------
     dict
-        ``{"gyro"|"acc": {node: (mean, sd, coefficients)}}``. The ``acc`` models are fitted on
-        every walk with gravity (a gyroscope's walks too, their acceleration alone).
+        ``{"gyro"|"gyro_lin"|"acc": {node: (mean, sd, coefficients)}}``. Each set is fitted
+        on every walk that has its features (:data:`KIND_NEEDS`): ``acc`` on every walk with
+        gravity (a gyroscope's walks too, their acceleration alone), ``gyro_lin`` on every walk
+        with a gyroscope (gravity or not).
 
     References
     ----------
