@@ -135,9 +135,9 @@ def main() -> None:
         model = fit(rl + train)
         print("MODEL = {")
         for kind, nodes in model.items():
-            print(f"    {kind!r}: {{")
+            print(f'    "{kind}": {{')
             for node, parts in nodes.items():
-                print(f"        {node!r}: (")
+                print(f'        "{node}": (')
                 for part in parts:
                     print("            (" + ", ".join(f"{v:.4g}" for v in part) + ",),")
                 print("        ),")

@@ -127,7 +127,8 @@ CLASSES = ("lower_back", "pocket", "foot", "shank")
 TREE = (("trunk", ("lower_back",), ("pocket", "foot", "shank")),
         ("pocket", ("pocket",), ("foot", "shank")),
         ("foot", ("foot",), ("shank",)))
-#: the features of each node, with a gyroscope and without one (with gravity)
+#: the features of each node: with a gyroscope and gravity, with a gyroscope and linear
+#: acceleration, and with gravity alone (no gyroscope)
 NODE_FEATURES = {
     "gyro": {"trunk": ("hswing_deg", "acc_still", "smooth"),
              "pocket": ("hswing_deg", "still25", "rate_p95", "peaky"),
@@ -148,52 +149,52 @@ LOG_FEATURES = frozenset({"swing_deg", "smooth", "peaky", "tilt_deg", "hswing_de
 #: fitted node models, (mean, sd, coefficients with the intercept first) per feature set and
 #: node: printed by ``python benchmarks/placement.py --fit`` (real labelled + simulated walks)
 MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
-    'gyro': {
-        'trunk': (
+    "gyro": {
+        "trunk": (
             (3.637, 0.3871, 1.015,),
             (1.061, 0.2376, 0.3999,),
             (-2.766, -3.153, -0.4651, -0.6683,),
         ),
-        'pocket': (
+        "pocket": (
             (4.175, 0.3835, 5.804, 1.575,),
             (0.4666, 0.1396, 0.5401, 0.5344,),
             (-3.944, -1.181, -1.506, -1.237, -1.945,),
         ),
-        'foot': (
+        "foot": (
             (1.179, 0.2302, 0.6999,),
             (0.3978, 0.1419, 0.1556,),
             (0.6612, -0.7528, 2.27, 2.197,),
         ),
     },
-    'gyro_lin': {
-        'trunk': (
+    "gyro_lin": {
+        "trunk": (
             (3.868, 0.8636, 1.079,),
             (0.82, 0.1451, 0.4271,),
             (-3.395, -1.83, -1.58, -0.7289,),
         ),
-        'pocket': (
+        "pocket": (
             (1.146, 5.815, 1.639,),
             (0.4332, 0.4909, 0.4862,),
             (-3.885, -1.308, -2.082, -1.97,),
         ),
-        'foot': (
+        "foot": (
             (1.223, 0.2694, 0.7374,),
             (0.416, 0.1417, 0.1527,),
             (1.81, -0.7563, 2.272, 2.139,),
         ),
     },
-    'acc': {
-        'trunk': (
+    "acc": {
+        "trunk": (
             (2.324, 3.403, 1.375,),
             (0.7746, 0.772, 0.5672,),
             (-2.564, -1.685, -1.265, -1.242,),
         ),
-        'pocket': (
+        "pocket": (
             (0.339, 0.3859, 0.1464,),
             (0.2353, 0.1743, 0.126,),
             (-1.817, 1.595, 1.759, -2.824,),
         ),
-        'foot': (
+        "foot": (
             (2.811, 0.3281, 3.065, 0.3341,),
             (0.3759, 0.2004, 0.5439, 0.1322,),
             (0.5182, 0.6538, 2.007, 1.931, -1.01,),
