@@ -12,7 +12,7 @@ import pytest
 
 import gait
 from gait.analysis import analyse
-from gait.placement import MIN_CONFIDENCE, infer_placement
+from gait.placement import MIN_CONFIDENCE, classify, infer_placement, placement_features
 from gait.recording import Recording, SensorStream
 from gait.simulate import simulate
 
@@ -88,6 +88,22 @@ def test_short_walk_is_placed(placement: str) -> None:
     g = infer_placement(rec.streams[0])
     assert g.features is not None and g.features.walking_s < 6.0
     assert g.placement == _kind(placement), g
+    # one window cannot be checked against a second half of the walk: asked for
+    assert not g.usable
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_placement_must_hold_in_both_halves_of_the_walk(seed: int) -> None:
+    """A sensor moved mid-walk from the thigh to the shank reads as a confident shank over the
+    whole walk; its first half says pocket, so the guess is asked for."""
+    r1, _ = simulate(30, ["left_pocket"], "walk", orientation="random", seed=seed)
+    r2, _ = simulate(30, ["left_shank"], "walk", orientation="random", seed=seed + 50)
+    s1, s2 = r1.streams[0], r2.streams[0]
+    s = replace(s1, acc=np.vstack([s1.acc, s2.acc]), gyr=np.vstack([s1.gyr, s2.gyr]),
+                placement="unknown")
+    assert classify(placement_features(s))[1] >= MIN_CONFIDENCE
+    g = infer_placement(s)
+    assert g.placement == "shank" and not g.usable, g
 
 
 @pytest.mark.parametrize("placement", ["right_shank", "lower_back"])
