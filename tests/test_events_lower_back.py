@@ -12,6 +12,7 @@ from scipy.spatial.transform import Rotation
 import gait
 from gait.events import DETECTION_COLUMNS, detect_events
 from gait.events import lower_back as lb
+from gait.events import lower_back_sides as lbs
 from gait.preprocess import ap_sign, ap_sign_clarity
 from gait.recording import Recording, SensorStream
 
@@ -177,11 +178,11 @@ def test_viterbi_alternation() -> None:
     truth = np.arange(n) % 2 == 0  # L, R, L, ...
     llr = np.where(truth, 1.0, -1.0)
     llr[[3, 8, 9]] *= -1  # three wrong single-step scores
-    out = lb._viterbi_alternation(llr, np.full(n - 1, 0.02))
+    out = lbs._viterbi_alternation(llr, np.full(n - 1, 0.02))
     assert (out == truth).all()
     # a real phase break (an extra step) after step 9: the evidence after it wins
     truth2 = np.concatenate([truth[:10], truth[9:19]])
-    out2 = lb._viterbi_alternation(np.where(truth2, 1.5, -1.5), np.full(n - 1, 0.02))
+    out2 = lbs._viterbi_alternation(np.where(truth2, 1.5, -1.5), np.full(n - 1, 0.02))
     assert (out2 == truth2).all()
 
 

@@ -154,7 +154,7 @@ def test_real_mount_sides_through_stops_and_shuffling_turns() -> None:
 
 
 def _mount_chain(t: np.ndarray, T: np.ndarray, llr: np.ndarray) -> np.ndarray:
-    from gait.events.lower_back import _mount_labels, _p_same
+    from gait.events.lower_back_sides import _mount_labels, _p_same
 
     fs = 100.0
     p_same = _p_same((t - t[0]) * fs, T, fs, np.zeros(len(t) - 1, dtype=bool),
@@ -169,7 +169,7 @@ def test_mount_gap_prior_on_both_neighbours_grids() -> None:
     the quick steps before it alone the 0.95 s gap is two steps (same side), and the weak true
     left step (+1.0) was relabelled right; read on both neighbours' grids it is unknown and
     the step keeps its reading."""
-    from gait.events.lower_back import P_SAME_OFF_GRID, _p_same
+    from gait.events.lower_back_sides import P_SAME_OFF_GRID, _p_same
 
     t = np.array([124.27, 124.68, 124.97, 125.52, 126.10, 126.44, 126.75, 126.96, 127.98,
                   128.93, 129.52, 129.96, 130.57, 131.16, 131.69])
@@ -191,7 +191,7 @@ def test_mount_clear_readings_are_kept() -> None:
     after a hesitating foot contact) after weak steps of a turn: the alternation chain
     relabels the clearer one (-3.6) with the weak ones before it; a reading that clear
     (|log-odds| >= MOUNT_CLEAR) keeps its side, with its own confidence."""
-    from gait.events.lower_back import MOUNT_CLEAR, _mount_labels, _viterbi_alternation
+    from gait.events.lower_back_sides import MOUNT_CLEAR, _mount_labels, _viterbi_alternation
 
     llr = np.array([5.0, -5.0, 5.0, 1.45, 0.8, -3.6, -2.5, 4.8, -6.0, 6.0])
     p_same = np.array([0.02, 0.02, 0.3, 0.3, 0.3, 0.02, 0.02, 0.02, 0.02])

@@ -27,6 +27,9 @@ Guarantees (version 2):
   samples each sensor lacks across it). A record cut off by the end of the file is a torn tail.
   A file header with a few flipped bits is still recognised. A file that holds no more than
   the file header (killed at once) is an *empty* journal, not an error.
+
+Size: one file format (the append-only journal: its records, writing, flushing and reading
+back after a crash), in one module so that its reader and writer cannot drift apart.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ Rules (see ``shared/notes/ble.md``):
 
 ``backend_scanner``/``backend_client`` are passed to bleak as ``backend=`` (the virtual sensors
 of :mod:`gait.ble.sim`); ``None`` means the platform's own backend.
+
+Size: one recorder (connect, configure, stream, reconnect, stop) whose steps share their
+bookkeeping; split, its sequence would be spread over modules.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@
   latency, forced disconnects).
 * :class:`VirtualRadio` is the ``LocalLink`` with a central for the bleak backend of
   :mod:`gait.ble.bumble_backend` (``radio.backends()``).
+
+Size: the virtual world (its clock, radio and sensors: the firmware model, its GATT server and
+faults), whose parts are tested together against the real recorder.
 """
 
 from __future__ import annotations

@@ -98,6 +98,9 @@ Skog I, Händel P, Nilsson JO, Rantakokko J (2010). Zero-velocity detection: an 
 evaluation. IEEE Trans Biomed Eng 57:2657-2666.
 Moe-Nilssen R, Helbostad JL (2004). Estimation of gait cycle characteristics by trunk
 accelerometry. J Biomech 37:121-126.
+
+Size: one classifier: its features, its fitted model literal and its inference read together
+with the evidence above.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ Gravity) plus the gyroscope from files in the same folder with the same name pre
 names carry the sensor) and an overlapping epoch range. Given a folder or zip, it reads the one
 session in it. The MetaMotion's own axes are kept (it is not a phone): g -> m/s^2 and
 deg/s -> rad/s only.
+
+Size: one format reader (its variants, units, clock and checks), as every reader in gait.io.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ it is exactly SI. ``meta/device.csv`` gives the platform (``deviceBrand`` "Apple
 model and the app version; ``meta/time.csv`` gives the Unix time of every START/PAUSE. The
 experiment clock of phyphox stops while the experiment is paused, so sample times are mapped to
 real elapsed time with these rows: a pause becomes a gap (NaN) on the recording's time axis.
+
+Size: one format reader (its variants, units, clock and checks), as every reader in gait.io.
 """
 
 from __future__ import annotations

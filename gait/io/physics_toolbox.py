@@ -32,6 +32,8 @@ taken when the user tapped start) in which the phone lies flat (|gz| >= 0.8 g) m
 sign of gz, assuming a phone lying flat at rest is screen up. Otherwise the header decides
 (``gFTotal``: iPhone app, iOS sign; ``TgF``: Android), else the Android sign is assumed with a
 warning. ``meta["sign_convention"]`` says which and why.
+
+Size: one format reader (its variants, units, clock and checks), as every reader in gait.io.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ uncalibrated accelerometer, else the linear accelerometer alone (flagged ``acc_k
 The module also holds small helpers shared by the SensorLog and AndroSensor readers
 (:func:`drop_partial_last_line`, :func:`check_time_span`, :func:`low_rate_warning`,
 :func:`input_errors`).
+
+Size: one format reader (its variants, units, clock and checks), as every reader in gait.io.
 """
 
 from __future__ import annotations
