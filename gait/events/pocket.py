@@ -150,7 +150,14 @@ Algorithm
 
 Limits: the band-limited IC is the step's loading peak, not a per-step impact time, so
 step-time asymmetry is attenuated (simulator: SI -10 / +10 % comes out -3 / +4 %); pocket
-step-time asymmetry is not reliable (a note says so). Slow-gait ICs: the virtual walks' right
+step-time asymmetry is not reliable (a note says so). Per-step markers do not restore it: a
+step's own loading peak (``v``, 3 Hz low-pass, timed per step) gave the simulated pocket cells
+their asymmetry back (step SI errors 7 of 8 within 1.5 points), but at a real thigh the peak
+follows the pocket leg's own IC later than the other leg's, by 23-40 ms in the fukuchi2017 runs
+(step SI errors +-12 to +-22 points) and by up to ~80 ms either way on Oxford (IC F1 0.97 ->
+0.84); the thigh's flexion and extension maxima lag the two legs' ICs by amounts that differ
+by 0.07-0.45 step periods between walks and between the two thighs of one walk
+(``benchmarks/pocket_thigh_timing.py``). Slow-gait ICs: the virtual walks' right
 pocket of SUB07 (0.16 m/s) still has its own leg's ICs ~70-130 ms early (the steepest rise of
 ``v`` precedes the annotated heel strike) and two contralateral ICs late; the last IC of a walk
 cut mid-step (the virtual walks) has no loading peak after it and is missed. The simulator's
