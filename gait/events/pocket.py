@@ -151,9 +151,10 @@ Algorithm
 Limits: the band-limited IC is the step's loading peak, not a per-step impact time, so
 step-time asymmetry is attenuated (simulator: SI -10 / +10 % comes out -3 / +4 %); pocket
 step-time asymmetry is not reliable (a note says so). Per-step markers do not restore it: a
-step's own loading peak (``v``, 3 Hz low-pass, timed per step) gave the simulated pocket cells
-their asymmetry back (step SI errors 7 of 8 within 1.5 points, one seed), but at a real thigh the peak
-follows the pocket leg's own IC later than the other leg's, by 23-40 ms in the fukuchi2017 runs
+step's own loading peak (``v``, 3 Hz low-pass, timed per step) gave the simulated pocket
+cells their asymmetry back (step SI errors 7 of 8 within 1.5 points, one seed), but at a real
+thigh the peak follows the pocket leg's own IC later than the other leg's, by 23-40 ms in the
+fukuchi2017 runs
 (step SI errors +-12 to +-22 points) and by up to ~80 ms either way on Oxford (IC F1 0.97 ->
 0.84); the thigh's flexion and extension maxima lag the two legs' ICs by amounts that differ
 by 0.07-0.45 step periods between walks and between the two thighs of one walk
