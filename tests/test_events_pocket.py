@@ -356,6 +356,7 @@ FUKUCHI = {"fukuchi2018": VALIDATION / "fukuchi2018_walking_virtual" / "converte
 @needs_shared
 @pytest.mark.parametrize(("ds", "walk", "loc", "f1_min", "lr_min"),
                          [("fukuchi2018", "WBDS19_T01", "left_pocket", 0.93, 0.97),
+                          ("fukuchi2018", "WBDS42_T03", "left_pocket", 0.97, 0.97),
                           ("fukuchi2018", "WBDS42_T03", "right_pocket", 0.9, 0.97),
                           ("fukuchi2017", "RBDS0041_T25", "right_pocket", 0.97, 0.97)])
 def test_virtual_thigh_pockets_with_force_plates(ds: str, walk: str, loc: str, f1_min: float,
@@ -363,7 +364,9 @@ def test_virtual_thigh_pockets_with_force_plates(ds: str, walk: str, loc: str, f
     """Marker-derived front-pocket (thigh) sensors with force-plate contacts. Slow walks: the
     pocket leg's own contacts from the thigh's flexion maximum (WBDS19 left IC F1 0.77 -> 0.97,
     WBDS42 right 0.90 -> 0.94; the loading onset was 110-250 ms early on some steps); the run:
-    sides from the signed thigh swing (impact cue: a whole-run swap, L/R 0.08 -> 1.00)."""
+    sides from the signed thigh swing (impact cue: a whole-run swap, L/R 0.08 -> 1.00).
+    WBDS42 left: five contralateral loading onsets 0.17-0.22 s early, off the walk's step phase,
+    take the hip-extension maximum (IC F1 0.89 -> 1.00)."""
     ref = json.loads((FUKUCHI[ds] / f"ref_{walk}.json").read_text())
     side = "L" if loc == "left_pocket" else "R"
     stream = gait.load({loc: FUKUCHI[ds] / ref["imu_files"][loc]}).streams[0]
@@ -400,3 +403,27 @@ def test_simulated_back_pocket(gait_kind: str, gyro: bool, side: str) -> None:
     assert np.mean(ev["side"].to_numpy(object)[b] == ref_sides[a]) >= 0.95
     with pytest.raises(ValueError, match="side"):
         sim.simulate_back_pocket(10, "X")
+
+
+def test_contralateral_ic_off_the_step_phase_takes_its_other_candidate() -> None:
+    """The other leg's slow-walk ICs: one whose phase between the flanking own ICs is far from
+    the walk's (a wrong loading onset) takes its second candidate when that one is in phase;
+    the walk's steady asymmetry (phase +0.1 step) stays, and a step whose second candidate is
+    off too keeps its time."""
+    own = np.arange(12.0)  # the pocket leg's ICs, stride 1 s
+    contra = own[:-1] + 0.55  # steady asymmetry: phase +0.1 step periods
+    alt = contra + 0.05
+    contra[4], alt[4] = 4.30, 4.56  # a loading onset 0.25 s early; the other candidate in phase
+    contra[7], alt[7] = 7.30, 7.35  # both candidates early: left alone
+    t = np.concatenate([own, contra])
+    is_contra = np.arange(len(t)) >= len(own)
+    bouts = pd.DataFrame({"start": [0.0], "end": [11.0], "kind": ["walk"]})
+    got = pocket._phase_consistent(t, is_contra, ~is_contra, alt, bouts)
+    want = contra.copy()
+    want[4] = 4.56
+    np.testing.assert_allclose(got, want)
+    # a bout of fewer than 5 phases has no median phase to go by
+    t_few = np.array([0.0, 1.0, 2.0, 3.0, 0.30, 1.55, 2.55])
+    c_few = np.arange(7) >= 4
+    few = pocket._phase_consistent(t_few, c_few, ~c_few, np.array([0.56, 1.6, 2.6]), bouts)
+    np.testing.assert_allclose(few, t_few[c_few])

@@ -63,7 +63,17 @@ Algorithm
    pockets, +220 ms on fukuchi2018 WBDS19): it only bounds the onset. Its flexion sign is the
    sign of the swing, the thigh's fastest rotation (Winter 1991), in the step after the IC.
    Gaitkit right pocket IC F1 0.79 -> 0.88 (SUB05 0.92 -> 0.97, SUB07 0.67 -> 0.82); left
-   pocket and fukuchi2018 unchanged.
+   pocket and fukuchi2018 unchanged. The earlier marker is not always right: on fukuchi2018
+   WBDS42 (left pocket) five loading onsets lay 0.17-0.22 s before the contact while the
+   extension maximum was within 20 ms. So a step whose phase (its offset from the midpoint of
+   the two flanking own ICs, in step periods) lies more than ``PHASE_DEV_X_STEP`` = 0.2 from
+   the bout's median phase takes the later marker when that one lies within
+   ``PHASE_OK_X_STEP`` = 0.1 of it (:func:`_phase_consistent`: step asymmetry shifts every
+   step's phase alike; stride-time variability is 2-6 % even in Parkinson's disease, Hausdorff
+   et al. 1998, Mov Disord 13:428-437). fukuchi2018 left pocket IC F1 0.92 -> 0.99 (WBDS42 0.89
+   -> 1.00, its step SI error +26.4 -> +12.2 points); no other real or simulated walk changes
+   (the same for thresholds 0.15-0.24; without the second condition the simulator's severe
+   hemiparesis, steps +-10 %, lost 3 points of IC F1).
    Walking with a gyroscope, the pocket leg's own ICs (side from step 4) come from the thigh
    itself: heel strike ends terminal swing, which begins at the thigh's flexion maximum (peak
    hip flexion at ~87 % of the cycle, then a slight extension to the contact; Perry &
@@ -140,7 +150,15 @@ Algorithm
 
 Limits: the band-limited IC is the step's loading peak, not a per-step impact time, so
 step-time asymmetry is attenuated (simulator: SI -10 / +10 % comes out -3 / +4 %); pocket
-step-time asymmetry is not reliable (a note says so). Slow-gait ICs: the virtual walks' right
+step-time asymmetry is not reliable (a note says so). Per-step markers do not restore it: a
+step's own loading peak (``v``, 3 Hz low-pass, timed per step) gave the simulated pocket
+cells their asymmetry back (step SI errors 7 of 8 within 1.5 points, one seed), but at a real
+thigh the peak follows the pocket leg's own IC later than the other leg's, by 23-40 ms in the
+fukuchi2017 runs
+(step SI errors +-12 to +-22 points) and by up to ~80 ms either way on Oxford (IC F1 0.97 ->
+0.84); the thigh's flexion and extension maxima lag the two legs' ICs by amounts that differ
+by 0.07-0.45 step periods between walks and between the two thighs of one walk
+(``benchmarks/pocket_thigh_timing.py``). Slow-gait ICs: the virtual walks' right
 pocket of SUB07 (0.16 m/s) still has its own leg's ICs ~70-130 ms early (the steepest rise of
 ``v`` precedes the annotated heel strike) and two contralateral ICs late; the last IC of a walk
 cut mid-step (the virtual walks) has no loading peak after it and is missed. The simulator's
@@ -195,6 +213,9 @@ RUN_CADENCE_HZ = 2.5
 RUN_RMS = 6.0  # m/s^2, 0.5-8 Hz vertical acceleration RMS of a bout
 FLEX_LEAD_X_STEP = 0.22  # walking: IC this many step periods after the thigh flexion maximum
 RUN_IC_LEAD = 0.35  # running: IC this many step periods before the band-limited peak
+PHASE_DEV_X_STEP = 0.2  # slow contralateral IC: this far off the bout's median phase = suspect
+PHASE_OK_X_STEP = 0.1  # ... and replaced by its other candidate when that lies this close
+PHASE_MIN_STEPS = 5
 RUN_IMPACT_CONTRAST = 0.5  # log impact-energy contrast below which a run's impact cue is weak
 
 
@@ -284,7 +305,10 @@ def detect(stream: SensorStream, side: str | None = None) -> Detection:
         if gyr is not None and contra.any():
             ext = _peak_extension(thigh_rate(acc, gyr, fw), ic_idx[contra], period[pk][contra], fw)
             tc = t[contra]
-            t[contra] = np.where(np.isnan(ext), tc, np.minimum(tc, stream.start_s + ext * dec / fs))
+            te = np.where(np.isnan(ext), tc, stream.start_s + ext * dec / fs)
+            t[contra] = np.minimum(tc, te)
+            t[contra] = _phase_consistent(t, contra, known & ipsi & ~run, np.maximum(tc, te),
+                                          bouts)
         conf = np.where(known, np.minimum(conf, np.nan_to_num(side_conf)), conf)
         notes.append(f"pocket: sides from the phone's leg ({side}); ipsilateral contacts by "
                      "impact strength (not validated against a reference); step-time "
@@ -509,6 +533,48 @@ def _peak_extension(rate: np.ndarray, ic: np.ndarray, period: np.ndarray, fs: fl
     r0, r1 = sgn * rate[k - 1], sgn * rate[k]
     frac = r0 / np.where(r1 - r0 == 0, 1.0, r0 - r1)  # linear zero crossing in [k-1, k]
     return np.where(has, k - 1 - frac, np.nan)
+
+
+def _phase_consistent(t: np.ndarray, contra: np.ndarray, own: np.ndarray, alt: np.ndarray,
+                      bouts: pd.DataFrame) -> np.ndarray:
+    """IC times (s) of the other leg's slow walking steps ``t[contra]`` (boolean mask), each
+    replaced by its second candidate ``alt`` (same order) where the chosen one lies more than
+    ``PHASE_DEV_X_STEP`` step periods from the bout's median phase and the second within
+    ``PHASE_OK_X_STEP`` of it (module docstring, step 3).
+
+    The phase of a contralateral IC is its offset from the midpoint of the pocket leg's two
+    flanking ICs (``t[own]``), in step periods (half their interval). Step asymmetry moves it,
+    but steadily over a walk, whereas a wrong candidate moves a single step: step-time
+    variability is a few percent of the step even in Parkinson's disease (stride-time CV
+    2-6 %, Hausdorff et al. 1998, Mov Disord 13:428-437), and 0.2 step periods is one step's
+    SI of 40 points. Where both candidates are off (the simulator's severe hemiparesis, whose
+    steps vary by +-10 %) nothing changes. Strides longer than 1.6 median own intervals (a
+    missed step) and bouts (``bouts``) with fewer than ``PHASE_MIN_STEPS`` phases are left.
+    """
+    cur = t[contra].copy()
+    own_t = np.sort(t[own])
+    if len(own_t) < 2:
+        return cur
+
+    def phase(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        j = np.clip(np.searchsorted(own_t, x), 1, len(own_t) - 1)
+        a, b = own_t[j - 1], own_t[j]
+        ok = (a < x) & (x < b) & (b - a <= SEGMENT_GAP_X_PERIOD * np.median(np.diff(own_t)))
+        return (x - 0.5 * (a + b)) / (0.5 * (b - a)), ok
+
+    d_cur, ok_cur = phase(cur)
+    d_alt, ok_alt = phase(alt)
+    bid = np.clip(np.searchsorted(bouts["start"].to_numpy(float), cur + 1e-9) - 1, 0,
+                  max(len(bouts) - 1, 0))
+    for b in np.unique(bid):  # a loop over bouts, not samples
+        m = (bid == b) & ok_cur
+        if m.sum() < PHASE_MIN_STEPS:
+            continue
+        med = np.median(d_cur[m])
+        far = np.abs(d_cur - med)
+        swap = m & ok_alt & (far > PHASE_DEV_X_STEP) & (np.abs(d_alt - med) <= PHASE_OK_X_STEP)
+        cur = np.where(swap, alt, cur)
+    return cur
 
 
 def _inner_windows(n: int, k: int) -> np.ndarray:
