@@ -187,15 +187,16 @@ def steps_only_overall(det: Detection, per_stride: bool, step_s: float | None
     """:func:`gait.metrics.overall` of a steps-only detection (:mod:`gait.events.steps_only`):
     its events are one per step, or one per stride of an unknown leg (``per_stride``: counted
     as strides, two steps each, as a sensor on one leg; the leg is not named); the cadence is
-    60 / ``step_s``, the detector's step period. No cadence (None) without it."""
-    if not len(det.events) or step_s is None:
+    60 / ``step_s``, the detector's step period; no cadence (None) without it (the rhythm not
+    steady enough to time it), the steps still counted."""
+    if not len(det.events):
         return {"n_steps": 0, "cadence_spm": None, "step_s": describe_values(np.empty(0))}
     if not per_stride:
         out = overall(det.events, det.bouts)
     else:
         out = overall(det.events.assign(side="L"), det.bouts)  # one (unnamed) leg: strides
         out.pop("one_leg", None)
-    out["cadence_spm"] = round(60.0 / step_s, 1)
+    out["cadence_spm"] = None if step_s is None else round(60.0 / step_s, 1)
     return out
 
 
@@ -326,7 +327,7 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     so = det.steps_only
     if so is not None:  # the placement was not clear: steps and cadence only
         quality["problems"] = [_unplaced_problem(so), *(
-            [] if so["unit"] else [f"no cadence: {so['why']}"]), *(
+            [] if so["step_s"] else [f"no cadence: {so['why']}"]), *(
             p for p in quality["problems"] if p not in _UNSIDED.values())]
         quality["ok"] = False
         quality["placement_guess"] = {k: so[k] for k in (

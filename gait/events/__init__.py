@@ -60,7 +60,8 @@ class Detection:
     #: the placement was not clear from the signal, so only steps were counted
     #: (:func:`steps_only_detection`): ``placement``, ``confidence``, ``candidates``,
     #: ``reason`` of the best guess, ``unit`` ("step", "stride" or None: no cadence) and
-    #: ``step_s`` (the step period, None when step or stride was not clear)
+    #: ``step_s`` (the step period; None when step or stride was not clear, or the rhythm
+    #: too unsteady to time it: no cadence), ``why`` (how step or stride was decided)
     steps_only: dict | None = None
 
     @property
@@ -203,7 +204,7 @@ def steps_only_detection(stream: SensorStream, guess: object) -> Detection:
         "candidates": tuple(getattr(guess, "candidates", ())),
         "reason": str(getattr(guess, "reason", "")),
         "unit": None if per.step_s is None else ("stride" if per.per_stride else "step"),
-        "step_s": per.step_s, "why": per.why}
+        "step_s": per.step_s if per.timed else None, "why": per.why}
     return det
 
 
@@ -211,7 +212,8 @@ def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
     """``stream`` (placement ``unknown``) with the placement :func:`gait.events.placement.
     infer_placement` finds, and the report's note; a one-line ``ValueError`` when it finds
     no walking, :class:`PlacementUnclear` (asking for ``PLACEMENT=``) when it is not sure
-    (confidence below ``MIN_CONFIDENCE``). A pocket, foot or shank of unknown side becomes ``pocket``, ``foot`` or
+    (confidence below ``MIN_CONFIDENCE``). A pocket, foot or shank of unknown side becomes
+    ``pocket``, ``foot`` or
     ``shank``: the side is never guessed."""
     from dataclasses import replace
 

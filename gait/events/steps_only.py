@@ -27,7 +27,8 @@ Algorithm
    * ``Pm`` ~ ``P3``: both see the same period, a step on the trunk, a stride on a limb.
      Longer than :data:`STEP_MAX_S` (1 s; a step that long is a cadence below 60 steps/min)
      it is a stride; shorter than :data:`STRIDE_MIN_S` (0.6 s, a cadence above 200 steps/min
-     if it were a stride: sprinting) a step. In between, the placement classifier's trunk-versus-limb probability
+     if it were a stride: sprinting) a step. In between, the placement classifier's
+     trunk-versus-limb probability
      (the first node of :data:`gait.events.placement.TREE`, which is far surer than the full
      placement) decides: a stride below :data:`LIMB_MAX_P`; a step above :data:`TRUNK_MIN_P`
      when the magnitude is also in anti-phase at half that period (the bounce of a step,
@@ -42,7 +43,8 @@ Algorithm
    band-passed at 0.6-1.6 x the unit's frequency (the magnitude for steps; the first principal
    component of the 3-D acceleration for strides), at least 0.6 units apart, inside the
    walking bouts, and at least :data:`MIN_MARKER_FRAC` of the 90th percentile of their
-   heights (the standing at a bout's edges passes the bout detector's padding). They count and time units; they are not contacts of a known leg
+   heights (the standing at a bout's edges passes the bout detector's padding). They count
+   and time units; they are not contacts of a known leg
    (``side`` None, no final contacts), and a stride marker stands for two steps
    (:attr:`StepsOnly.per_stride`). The cadence is 60 over the step period of step 3 (the
    autocorrelation lag, refined by a parabola), not the markers' intervals: a marker more or
@@ -62,7 +64,7 @@ accelerations during human walking. Gait Posture 18:1-10.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -89,6 +91,10 @@ STEP_HALF_AC_MAX = -0.2
 #: the autocorrelation at the period below which it is not trusted
 MIN_PERIODICITY = 0.25
 AC_WIN_S = 6.0
+#: a cadence needs this many 6-s windows of walking (overlapping by half: 12 s) ...
+MIN_WINDOWS = 3
+#: ... of which this share has its own period within 5 % of the walk's
+MIN_STEADY = 0.9
 #: a marker's height against the 90th percentile of the walk's marker heights below which it
 #: is the sway of standing at a bout's edge, not a step or stride
 MIN_MARKER_FRAC = 0.35
@@ -105,6 +111,13 @@ class Periods:
     pm_s: float | None
     p_trunk: float | None
     why: str
+    #: the share of the walk's 6-s windows whose own period is within 5 % of the walk's (1:
+    #: a steady rhythm), and the number of windows
+    steady: float = np.nan
+    n_windows: int = 0
+    #: the rhythm is steady enough for ``step_s`` to give the cadence (else the steps are
+    #: counted, the cadence is not reported)
+    timed: bool = True
 
 
 @dataclass
@@ -145,12 +158,29 @@ def periods(acc: np.ndarray, mask: np.ndarray, fw: float, p_trunk: float | None)
         return Periods(None, False, None, None, p_trunk, "no walking window")
     take = np.asarray(wa)[:, None] + np.arange(ka)[None, :]
     hi = min(8.0, 0.45 * fw)
-    a3 = acf(bandpass(acc, fw, 0.5, hi)[take]).mean(axis=0)
+    w3 = acf(bandpass(acc, fw, 0.5, hi)[take])
+    a3 = w3.mean(axis=0)
     am = acf(bandpass(np.linalg.norm(acc, axis=1), fw, 0.5, hi)[take]).mean(axis=0)
     l3, lm = _fundamental(a3, fw), _fundamental(am, fw)
     if l3 is None or lm is None:
         return Periods(None, False, None, None, p_trunk, "no periodic walking signal")
     p3, pm = _refine(a3, l3) / fw, _refine(am, lm) / fw
+    lo, top = int(0.8 * l3), min(int(1.2 * l3) + 2, ka - 1)
+    own = (lo + np.argmax(w3[:, lo:top], axis=1)) / fw
+    steady = float(np.mean(np.abs(own / p3 - 1) <= 0.05))
+    per = replace(_decide(a3, am, l3, lm, p3, pm, fw, p_trunk), steady=steady,
+                  n_windows=len(wa))
+    if per.step_s is not None and (len(wa) < MIN_WINDOWS or steady < MIN_STEADY):
+        return replace(per, timed=False, why=(
+            f"{per.why}, but the rhythm is not steady enough to time it to 5 % ("
+            f"{len(wa)} windows of {AC_WIN_S:g} s, {100 * steady:.0f} % of them at the walk's "
+            f"period; {MIN_WINDOWS} and {100 * MIN_STEADY:.0f} % needed)"))
+    return per
+
+
+def _decide(a3: np.ndarray, am: np.ndarray, l3: int, lm: int, p3: float, pm: float, fw: float,
+            p_trunk: float | None) -> Periods:
+    """Step 3 of the module docstring from the walk's mean autocorrelations."""
     if max(a3[l3], am[lm]) < MIN_PERIODICITY:
         return Periods(None, False, p3, pm, p_trunk, "the walk is not regular enough")
     r = pm / p3
@@ -165,7 +195,7 @@ def periods(acc: np.ndarray, mask: np.ndarray, fw: float, p_trunk: float | None)
     if p3 < STRIDE_MIN_S:
         return Periods(p3, False, p3, pm, p_trunk,
                        f"the signal repeats every {p3:.2f} s, too short for a stride: a step")
-    half = am[int(round(pm * fw / 2))]
+    half = am[round(pm * fw / 2)]
     if p_trunk is not None and p_trunk <= LIMB_MAX_P:
         return Periods(p3 / 2, True, p3, pm, p_trunk, "one leg's signal: repeats every stride")
     if p_trunk is not None and p_trunk >= TRUNK_MIN_P and half < STEP_HALF_AC_MAX:
