@@ -4,12 +4,18 @@ Every IMU file of the labelled recordings in ``../shared/validation/*/converted`
 ``benchmarks/placement.py`` loads them) and simulated walks and runs of every placement in a
 random orientation, with and without a gyroscope, are analysed by the steps-only fallback
 with the placement hidden, within the reference's walking bouts (+- 2 s; some recordings walk
-before and after the part the reference describes). The true cadence is the reference's: 60 over the mean interval
-between consecutive initial contacts of alternating feet (within 0.7-1.3 x their median),
-or half the same-foot interval where the reference has one foot; without reference contacts
-(truong2019, gaitmap), gait's own cadence with the placement given. Printed: the relative
-cadence error (percentiles, worst files), how many walks give no cadence, and how many are
-off by more than 5 % (target: none), by placement.
+before and after the part the reference describes). The true cadence is the reference's: 60
+over the mean interval between consecutive initial contacts of alternating feet (within
+0.7-1.3 x their median), or half the same-foot interval where the reference has one foot;
+without reference contacts (truong2019, gaitmap), gait's own cadence with the placement given,
+on the same part. Printed: the relative cadence error (percentiles, worst files), how many
+walks give no cadence, and how many are off by more than 5 % (target: none), by placement;
+and the step counts of the phone exports whose true count is known.
+
+Result (this commit): real 251 walks, cadence for 144 (none for 107: mostly lab walks under
+12 s or with an unsteady rhythm), |error| median 1.0 %, 95th 3.6 %, max 4.6 %, none above 5 %
+(without the steadiness rule: cadence for 249, 13 above 5 %, max 19.2 %, none halved or
+doubled); simulated 40 of 40, max 1.1 %.
 
 Run: ``PYTHONPATH=. python benchmarks/steps_only.py``
 """
@@ -95,9 +101,10 @@ def real() -> list[tuple[str, str, float | None, float | None, str]]:
         for key, f in r["imu_files"].items():
             stream = crop(gait.load(ref.parent / f).streams[0], r.get("walking_bouts") or [])
             if true is None:  # gait's own cadence with the placement given, on the same part
-                placed = replace(stream, placement={"lowerback": "lower_back", "inhand": "hand"}
-                                 .get(key, key))
-                truth = gait.analyse(gait.Recording([placed], "gaitcsv")).doc["overall"]["cadence_spm"]
+                name = {"lowerback": "lower_back", "inhand": "hand"}.get(key, key)
+                placed = replace(stream, placement=name)
+                doc = gait.analyse(gait.Recording([placed], "gaitcsv")).doc
+                truth = doc["overall"]["cadence_spm"]
             else:
                 truth = true
             cad, why = fallback(stream)
