@@ -72,7 +72,7 @@ import pandas as pd
 from gait.dsp import find_peaks
 from gait.events import Detection, empty_events
 from gait.events.bouts import detect_bouts
-from gait.events.placement import WORK_HZ, _fundamental, _windows, class_probabilities
+from gait.events.placement import WORK_HZ, class_probabilities, fundamental, walking_windows
 from gait.events.pocket import acf, vertical_from_linear
 from gait.preprocess import bandpass, fill_gaps, gravity_direction, lowpass
 from gait.recording import G, SensorStream
@@ -150,10 +150,10 @@ def periods(acc: np.ndarray, mask: np.ndarray, fw: float, p_trunk: float | None)
     (N x 3 at ``fw`` Hz; see the module docstring, step 3). ``p_trunk``: the placement
     classifier's probability of a trunk (None without it)."""
     ka = int(AC_WIN_S * fw)
-    wa = _windows(mask, ka, ka // 2)
+    wa = walking_windows(mask, ka, ka // 2)
     if not wa:
         ka = int(3.0 * fw)
-        wa = _windows(mask, ka, ka // 2)
+        wa = walking_windows(mask, ka, ka // 2)
     if not wa:
         return Periods(None, False, None, None, p_trunk, "no walking window")
     take = np.asarray(wa)[:, None] + np.arange(ka)[None, :]
@@ -161,7 +161,7 @@ def periods(acc: np.ndarray, mask: np.ndarray, fw: float, p_trunk: float | None)
     w3 = acf(bandpass(acc, fw, 0.5, hi)[take])
     a3 = w3.mean(axis=0)
     am = acf(bandpass(np.linalg.norm(acc, axis=1), fw, 0.5, hi)[take]).mean(axis=0)
-    l3, lm = _fundamental(a3, fw), _fundamental(am, fw)
+    l3, lm = fundamental(a3, fw), fundamental(am, fw)
     if l3 is None or lm is None:
         return Periods(None, False, None, None, p_trunk, "no periodic walking signal")
     p3, pm = _refine(a3, l3) / fw, _refine(am, lm) / fw
