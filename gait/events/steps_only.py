@@ -42,8 +42,12 @@ Algorithm
 4. Events: one marker per repeating unit, the maxima of the signal that repeats with it,
    band-passed at 0.6-1.6 x the unit's frequency (the magnitude for steps; the first principal
    component of the 3-D acceleration for strides), at least 0.6 units apart, inside the
-   walking bouts, and at least :data:`MIN_MARKER_FRAC` of the 90th percentile of their
-   heights (the standing at a bout's edges passes the bout detector's padding). They count
+   walking bouts, in 6-s windows that repeat at the walk's period (autocorrelation at least
+   :data:`MIN_WINDOW_AC` of the walk's most regular window's at their own period, within 10 %
+   of the walk's: handling the phone
+   and standing do not repeat; the periodicity test of phone step counters, Rai et al. 2012,
+   Brajdic & Harle 2013), and at least :data:`MIN_MARKER_FRAC` of the 90th percentile of
+   their heights (the standing at a bout's edges passes the bout detector's padding). They count
    and time units; they are not contacts of a known leg
    (``side`` None, no final contacts), and a stride marker stands for two steps
    (:attr:`StepsOnly.per_stride`). The cadence is 60 over the step period of step 3 (the
@@ -56,6 +60,10 @@ Moe-Nilssen R, Helbostad JL (2004). Estimation of gait cycle characteristics by 
 accelerometry. J Biomech 37:121-126.
 de Cheveigné A, Kawahara H (2002). YIN, a fundamental frequency estimator for speech and music.
 J Acoust Soc Am 111:1917-1930.
+Rai A, Chintalapudi KK, Padmanabhan VN, Sen R (2012). Zee: zero-effort crowdsourcing for indoor
+localization. MobiCom 2012:293-304.
+Brajdic A, Harle R (2013). Walk detection and step counting on unconstrained smartphones.
+UbiComp 2013:225-234.
 Weyand PG, Sternlight DB, Bellizzi MJ, Wright S (2000). Faster top running speeds are achieved
 with greater ground forces not more rapid leg movements. J Appl Physiol 89:1991-1999.
 Zijlstra W, Hof AL (2003). Assessment of spatio-temporal gait parameters from trunk
@@ -64,7 +72,7 @@ accelerations during human walking. Gait Posture 18:1-10.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -91,6 +99,11 @@ STEP_HALF_AC_MAX = -0.2
 #: the autocorrelation at the period below which it is not trusted
 MIN_PERIODICITY = 0.25
 AC_WIN_S = 6.0
+#: a window's autocorrelation at its own period, against the walk's most regular window's,
+#: from which its units are counted (walking repeats; handling the phone and standing do not):
+#: the periodicity test of phone step counters (Rai et al. 2012; Brajdic & Harle 2013),
+#: relative because a phone held in the hand repeats weakly (0.1-0.5 on a 20-step walk)
+MIN_WINDOW_AC = 0.35
 #: a cadence needs this many 6-s windows of walking (overlapping by half: 12 s) ...
 MIN_WINDOWS = 3
 #: ... of which this share has its own period within 5 % of the walk's
@@ -118,6 +131,10 @@ class Periods:
     #: the rhythm is steady enough for ``step_s`` to give the cadence (else the steps are
     #: counted, the cadence is not reported)
     timed: bool = True
+    #: the samples whose 6-s window repeats at the walk's period (autocorrelation at its own
+    #: period >= :data:`MIN_WINDOW_AC` x the walk's highest, the period within 10 % of the
+    #: walk's): where units are counted
+    periodic: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -166,10 +183,20 @@ def periods(acc: np.ndarray, mask: np.ndarray, fw: float, p_trunk: float | None)
         return Periods(None, False, None, None, p_trunk, "no periodic walking signal")
     p3, pm = _refine(a3, l3) / fw, _refine(am, lm) / fw
     lo, top = int(0.8 * l3), min(int(1.2 * l3) + 2, ka - 1)
-    own = (lo + np.argmax(w3[:, lo:top], axis=1)) / fw
+    k = lo + np.argmax(w3[:, lo:top], axis=1)
+    own = k / fw
     steady = float(np.mean(np.abs(own / p3 - 1) <= 0.05))
+    ac = w3[np.arange(len(k)), k]
+    good = (np.abs(own / p3 - 1) <= 0.1) & (ac >= MIN_WINDOW_AC * ac.max())
+    periodic = np.zeros(len(mask), dtype=bool)
+    # a run's last window stops short of its end by up to half a window: it covers the rest
+    end = np.flatnonzero(np.diff(np.r_[mask, False].astype(np.int8)) == -1) + 1
+    for w in np.asarray(wa)[good]:
+        stop = w + ka
+        e = int(end[np.searchsorted(end, stop)])  # the end of the window's run
+        periodic[w:e if e - stop < ka // 2 else stop] = True
     per = replace(_decide(a3, am, l3, lm, p3, pm, fw, p_trunk), steady=steady,
-                  n_windows=len(wa))
+                  n_windows=len(wa), periodic=periodic & mask)
     if per.step_s is not None and (len(wa) < MIN_WINDOWS or steady < MIN_STEADY):
         return replace(per, timed=False, why=(
             f"{per.why}, but the rhythm is not steady enough to time it to 5 % ("
@@ -253,6 +280,8 @@ def detect(stream: SensorStream, features: object | None = None) -> StepsOnly:
     per = periods(acc, mask, fw, p_trunk)
     ev = empty_events()
     if per.step_s is not None:
+        if per.periodic is not None:
+            mask = per.periodic
         if per.per_stride:
             x = bandpass(acc, fw, 0.3, min(8.0, 0.45 * fw))
             _, vec = np.linalg.eigh(np.cov(lowpass(x[mask], fw, 3.0).T))
