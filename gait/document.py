@@ -201,6 +201,21 @@ class Bout(_Doc):
 
 
 @_doc
+class PlacementGuessDoc(_Doc):
+    """Where the sensor probably was, when that is not clear from the signal
+    (``quality.placement_guess``; :mod:`gait.events.steps_only`): the best guess, its
+    confidence (below the 0.9 a placement is used from), the ``PLACEMENT=`` names to choose
+    from, why, and whether the steps-only analysis found the signal to repeat every step or
+    every stride (``unit``: "step", "stride" or None when that was not clear: no cadence)."""
+
+    placement: str
+    confidence: float
+    candidates: tuple[str, ...]
+    reason: str
+    unit: str | None
+
+
+@_doc
 class Quality(_Doc):
     """How well the recording could be analysed (``quality``)."""
 
@@ -216,6 +231,8 @@ class Quality(_Doc):
     side_confidence: float | None  # mean side confidence of the events; None: sides by placement
     #: where left and right come from: "placement", "mount", "side check", "inferred"
     side_source: str | None = field(default=None, metadata=OMIT)
+    #: the placement was not clear: steps and cadence only (:mod:`gait.events.steps_only`)
+    placement_guess: PlacementGuessDoc | None = field(default=None, metadata=OMIT)
 
 
 @_doc

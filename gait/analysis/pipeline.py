@@ -336,6 +336,8 @@ class _Acc:
     sources: list[str] = field(default_factory=list)
     first: Recording | None = None
     side_sources: dict[str | None, None] = field(default_factory=dict)  # chunks with sides
+    #: each chunk's steps-only facts (placement not clear: gait.events.steps_only)
+    steps_only: list[dict] = field(default_factory=list)
     unlevelled: int = 0
     n_parts: int = 0
 
@@ -364,6 +366,8 @@ def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
         acc.trunk.append((trunk, walking, strides))
         acc.trunk_notes.update(dict.fromkeys(notes))
     acc.notes.update(dict.fromkeys(det.notes))
+    if det.steps_only is not None:
+        acc.steps_only.append(det.steps_only)
     if len(ev) and ev["side"].isin(["L", "R"]).any():
         acc.side_sources[det.side_source] = None
     acc.warnings.update(dict.fromkeys(res.head.warnings))
@@ -435,6 +439,23 @@ def analyse_chunks(chunks: Iterable[Recording], *, n_boot: int = 2000, seed: int
     return _finish(acc, n_boot=n_boot, seed=seed, file=file)
 
 
+def _steps_only(parts: list[dict]) -> dict | None:
+    """The chunks' steps-only facts as one: the first chunk's guess; the unit when every chunk
+    found the same (else none: no count, no cadence); the median step period when every chunk
+    timed it (else no cadence)."""
+    if not parts:
+        return None
+    units = {p["unit"] for p in parts}
+    unit = units.pop() if len(units) == 1 else None
+    periods = [p["step_s"] for p in parts]
+    timed = unit is not None and all(s is not None for s in periods)
+    why = parts[0]["why"] if unit is not None else "the parts of the recording disagree on it"
+    return {**parts[0], "unit": unit,
+            "step_s": float(np.median(periods)) if timed else None,
+            "why": why if timed or unit is None else next(
+                p["why"] for p in parts if p["step_s"] is None)}
+
+
 def _finish(acc: _Acc, *, n_boot: int, seed: int, file: str | None) -> _an.Analysis:
     """The whole-recording tables from the chunks' shares, then analyse's summary."""
     first = acc.first
@@ -447,7 +468,10 @@ def _finish(acc: _Acc, *, n_boot: int, seed: int, file: str | None) -> _an.Analy
     # where the sides come from, when every chunk with sides says the same (e.g. "mount")
     side_source = next(iter(acc.side_sources)) if len(acc.side_sources) == 1 else None
     det = Detection(events=events, bouts=merge_bouts(acc.bouts), sources=acc.sources,
-                    notes=list(acc.notes), side_source=side_source)
+                    notes=list(acc.notes), side_source=side_source,
+                    steps_only=_steps_only(acc.steps_only))
+    if det.steps_only is not None and det.steps_only["unit"] is None:
+        det.events = empty_events()  # chunks of steps and chunks of strides: not counted
     steps = mark_irregular(step_table(det.events, det.bouts))
     feats = pd.concat(acc.features, ignore_index=True).set_index("ic")
     acc.features.clear()

@@ -40,6 +40,7 @@ from gait.interpret import (
 )
 from gait.metrics import (
     IMPACT_HIGHPASS_HZ,
+    describe_values,
     impact_features,
     impact_min_rate,
     impact_resolved,
@@ -181,6 +182,32 @@ def _foot_impact(by: dict[str, SensorStream], feet: dict[str, list[str]],
     return out, (min(slow) if slow else None)
 
 
+def steps_only_overall(det: Detection, per_stride: bool, step_s: float | None
+                       ) -> dict[str, Any]:
+    """:func:`gait.metrics.overall` of a steps-only detection (:mod:`gait.events.steps_only`):
+    its events are one per step, or one per stride of an unknown leg (``per_stride``: counted
+    as strides, two steps each, as a sensor on one leg; the leg is not named); the cadence is
+    60 / ``step_s``, the detector's step period; no cadence (None) without it (the rhythm not
+    steady enough to time it), the steps still counted."""
+    if not len(det.events):
+        return {"n_steps": 0, "cadence_spm": None, "step_s": describe_values(np.empty(0))}
+    if not per_stride:
+        out = overall(det.events, det.bouts)
+    else:
+        out = overall(det.events.assign(side="L"), det.bouts)  # one (unnamed) leg: strides
+        out.pop("one_leg", None)
+    out["cadence_spm"] = None if step_s is None else round(60.0 / step_s, 1)
+    return out
+
+
+def _unplaced_problem(so: dict[str, Any]) -> str:
+    """The quality problem of a walk whose placement was not clear (steps only)."""
+    best = (f"best guess {so['placement']}, confidence {so['confidence']:.2f}"
+            if so["confidence"] > 0 else "no guess")
+    return (f"where the sensor was worn is not clear from the signal ({best}): steps and "
+            "cadence only, no left/right")
+
+
 def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, Any]:
     problems: list[str] = []
     used = [s for s in rec.streams if s.placement in det.sources]
@@ -297,6 +324,14 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
     if "step_s" in sym:
         sym["step_s"].update(step_asymmetry(steps, by_param(kind)["step_s"].mild_pct))
     quality = _quality(rec, det, steps)
+    so = det.steps_only
+    if so is not None:  # the placement was not clear: steps and cadence only
+        quality["problems"] = [_unplaced_problem(so), *(
+            [] if so["step_s"] else [f"no cadence: {so['why']}"]), *(
+            p for p in quality["problems"] if p not in _UNSIDED.values())]
+        quality["ok"] = False
+        quality["placement_guess"] = {k: so[k] for k in (
+            "placement", "confidence", "candidates", "reason", "unit")}
     quality["notes"] = [*trunk.get("notes", []),
                         *([trunk["impact_note"]] if "impact_note" in trunk else []),
                         *([POCKET_NOTE] if kind == "pocket" and len(steps)
@@ -323,8 +358,10 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
                 quality["problems"], gait_kind,
                 side_known=quality["side_confidence"] is None
                 or quality["side_confidence"] >= SIDE_TRUST_MIN,
-                sensors="hand" if "hand" in det.sources else kind, per_side=sides,
-                streams=info["streams"], walking_s=quality["walking_s"])
+                sensors="hand" if "hand" in det.sources else (
+                    "unplaced" if so is not None else kind), per_side=sides,
+                streams=info["streams"], walking_s=quality["walking_s"],
+                placement_guess=quality.get("placement_guess"))
     recording = RecordingInfo(
         file=file, format=info["format"], app=info["app"], platform=info["platform"],
         device=info["device"], start_time_utc=info["start_time_utc"],
@@ -346,7 +383,9 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         bouts=tuple(Bout(float(b.start), float(b.end), str(b.kind))
                     for b in det.bouts.itertuples(index=False)),
         quality=Quality.from_dict(quality),
-        overall=Overall.from_dict(overall(det.events, det.bouts)),
+        overall=Overall.from_dict(overall(det.events, det.bouts) if so is None else
+                                  steps_only_overall(det, so["unit"] == "stride",
+                                                     so["step_s"])),
         per_side={s: {p: Stat.from_dict(x) for p, x in by.items()} for s, by in sides.items()},
         symmetry={p: Symmetry.from_dict(x) for p, x in sym.items()},
         trunk={k: _finite(x) for k, x in trunk.items() if k not in ("notes", "impact_note")},

@@ -33,7 +33,10 @@ def table_row(path: str, doc: dict[str, Any] | None) -> dict[str, Any]:
         format=rec.get("format"),
         placements="+".join(str(s.get("placement")) for s in rec.get("streams") or []),
         start_time_utc=rec.get("start_time_utc"), duration_s=finite(rec.get("duration_s")),
-        gait_kind=doc.get("gait_kind"), n_steps=q.get("n_steps"), n_steps_L=q.get("n_steps_L"),
+        gait_kind=doc.get("gait_kind"),
+        # steps without sides (hand-held, placement not clear) are counted in overall
+        n_steps=q.get("n_steps") or (doc.get("overall") or {}).get("n_steps"),
+        n_steps_L=q.get("n_steps_L"),
         n_steps_R=q.get("n_steps_R"),
         cadence_spm=finite((doc.get("overall") or {}).get("cadence_spm")),
         quality_ok=q.get("ok"), verdict_level=v.get("level"),

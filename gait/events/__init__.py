@@ -57,6 +57,12 @@ class Detection:
     #: of :func:`gait.preprocess.to_body`, e.g. the lower back's, its forward found over the
     #: walking it detected), which the metrics take instead of computing them again
     frames: dict[str, BodySignals] = field(default_factory=dict, repr=False, compare=False)
+    #: the placement was not clear from the signal, so only steps were counted
+    #: (:func:`steps_only_detection`): ``placement``, ``confidence``, ``candidates``,
+    #: ``reason`` of the best guess, ``unit`` ("step", "stride" or None: no cadence) and
+    #: ``step_s`` (the step period; None when step or stride was not clear, or the rhythm
+    #: too unsteady to time it: no cadence), ``why`` (how step or stride was decided)
+    steps_only: dict | None = None
 
     @property
     def side_confidence(self) -> float | None:
@@ -135,7 +141,11 @@ def detect_events(rec: Recording) -> Detection:
     by = {s.placement: s for s in rec.streams}
     placement_notes: list[str] = []
     if "unknown" in by and not any(p in by for p in (*FOOT, "lower_back", *POCKET, "hand")):
-        stream, note = _placed(by.pop("unknown"), rec.source_format in PHONE_APPS)
+        try:
+            stream, note = _placed(by["unknown"], rec.source_format in PHONE_APPS)
+        except PlacementUnclear as e:
+            return steps_only_detection(by["unknown"], e.guess)
+        del by["unknown"]
         by[stream.placement] = stream
         placement_notes.append(note)
     feet = [p for p in FOOT if p in by]
@@ -170,11 +180,40 @@ PHONE_APPS = frozenset({"phyphox", "sensor_logger", "physics_toolbox", "sensorlo
 INFERRED_NOTE = "placement inferred from the signal"
 
 
+class PlacementUnclear(ValueError):
+    """Walking was found but where the sensor was worn is not clear (``guess``:
+    :class:`gait.events.placement.PlacementGuess`)."""
+
+    def __init__(self, message: str, guess: object) -> None:
+        super().__init__(message)
+        self.guess = guess
+
+
+def steps_only_detection(stream: SensorStream, guess: object) -> Detection:
+    """The walk of a sensor whose placement is not clear: bouts and one event per step (or
+    per stride) without sides, by :func:`gait.events.steps_only.detect`, with the guess and the
+    step period in :attr:`Detection.steps_only`."""
+    from gait.events.steps_only import detect
+
+    so = detect(stream, getattr(guess, "features", None))
+    per = so.periods
+    det = so.detection
+    det.steps_only = {
+        "placement": getattr(guess, "placement", None) or "lower_back",
+        "confidence": float(getattr(guess, "confidence", 0.0)),
+        "candidates": tuple(getattr(guess, "candidates", ())),
+        "reason": str(getattr(guess, "reason", "")),
+        "unit": None if per.step_s is None else ("stride" if per.per_stride else "step"),
+        "step_s": per.step_s if per.timed else None, "why": per.why}
+    return det
+
+
 def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
     """``stream`` (placement ``unknown``) with the placement :func:`gait.events.placement.
-    infer_placement` finds, and the report's note; a one-line ``ValueError`` asking for
-    ``PLACEMENT=`` when it is not sure (confidence below ``MIN_CONFIDENCE``) or finds no
-    walking. A pocket, foot or shank of unknown side becomes ``pocket``, ``foot`` or
+    infer_placement` finds, and the report's note; a one-line ``ValueError`` when it finds
+    no walking, :class:`PlacementUnclear` (asking for ``PLACEMENT=``) when it is not sure
+    (confidence below ``MIN_CONFIDENCE``). A pocket, foot or shank of unknown side becomes
+    ``pocket``, ``foot`` or
     ``shank``: the side is never guessed."""
     from dataclasses import replace
 
@@ -186,9 +225,9 @@ def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
     if not g.usable:
         guess = (f"; best guess {g.placement}, confidence {g.confidence:.2f} < "
                  f"{MIN_CONFIDENCE}" if g.confidence > 0 else "")
-        raise ValueError(
+        raise PlacementUnclear(
             f"where the sensor was worn is not clear from the signal ({g.reason}{guess}): say "
-            f"it with PLACEMENT=FILE, one of {', '.join(g.candidates)}")
+            f"it with PLACEMENT=FILE, one of {', '.join(g.candidates)}", g)
     side = {"pocket": "; give left_pocket=FILE or right_pocket=FILE for sides",
             "foot": "; give left_foot=FILE or right_foot=FILE for its side",
             "shank": "; give left_shank=FILE or right_shank=FILE for its side",

@@ -634,3 +634,9 @@ def half_agreement(halves: list[PlacementFeatures | None], placement: str, phone
             return 0.0 if pr is None else float(
                 pr[CLASSES.index("lower_back" if placement == "hand" else placement)])
     return 1.0
+
+
+#: the walking windows and the autocorrelation's fundamental, as :mod:`gait.events.steps_only`
+#: takes them
+walking_windows = _windows
+fundamental = _fundamental

@@ -13,6 +13,7 @@ This is a measurement, not a diagnosis; the text says so.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from gait.interpret.thresholds import (
     IMPACT_NOTE,
@@ -104,7 +105,8 @@ SIDE_ADVICE = ("To learn which leg it is, record again with the side check (thre
 def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[str],
             gait_kind: str = "walk", side_known: bool = True, sensors: str = "feet",
             per_side: dict[str, dict] | None = None, streams: Sequence[Mapping] = (),
-            walking_s: float | None = None) -> dict:
+            walking_s: float | None = None,
+            placement_guess: Mapping[str, Any] | None = None) -> dict:
     """The weight-shift verdict, its findings and the explanation.
 
     ``sensors`` ("feet" for feet or shanks, "lower_back") selects the thresholds and healthy
@@ -165,7 +167,7 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
             f["healthy"] = {k: v for k, v in healthy.items() if k != "text"}
         findings.append(f)
     few = min(n_steps.get("L", 0), n_steps.get("R", 0)) < MIN_STEPS_PER_SIDE
-    if few:
+    if few and sensors != "unplaced":  # unplaced: no sides by design, its problem says so
         problems = [*problems, f"only {n_steps.get('L', 0)} left and {n_steps.get('R', 0)} right "
                     f"steps; at least {MIN_STEPS_PER_SIDE} per side are needed for a verdict"]
     weight = [f for f in findings if weights[f["parameter"]]]
@@ -178,7 +180,8 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
                     "need foot or lower-back sensors; a phone in a trouser pocket gives cadence "
                     "and step times)"]
     if few or (problems and not weight):
-        why = causes(sensors, n_steps, streams, walking_s, measured=bool(weight))
+        why = causes(sensors, n_steps, streams, walking_s, measured=bool(weight),
+                     placement_guess=placement_guess)
         return {"level": "undetermined", "towards": None,
                 "summary": lead + "; ".join(problems) + ".",
                 "findings": findings, "explanation": [],
@@ -248,11 +251,14 @@ def _explanation(level: str, towards: str | None, gait_kind: str,
 
 
 def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] = (),
-           walking_s: float | None = None, measured: bool = True) -> list[dict]:
+           walking_s: float | None = None, measured: bool = True,
+           placement_guess: Mapping[str, Any] | None = None) -> list[dict]:
     """Why a verdict is undetermined: ``{"cause", "text", "guide_step", "guide"}`` per cause
     (the most basic first), each naming the step of ``gait guide`` (:mod:`gait.interpret.guide`)
-    that fixes it. ``sensors``: "feet", "lower_back", "pocket" or "hand"; ``measured``: whether a
-    counting parameter was measured at all."""
+    that fixes it. ``sensors``: "feet", "lower_back", "pocket", "hand" or "unplaced" (the
+    placement was not clear from the signal: ``placement_guess``, the report's
+    ``quality.placement_guess``, names the best guess and the ``PLACEMENT=`` candidates);
+    ``measured``: whether a counting parameter was measured at all."""
     from gait.interpret.guide import ref, step
 
     out: list[dict] = []
@@ -278,7 +284,9 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
             add("missing_samples", "app", f"{missing:.0f} % of {where}'s samples are missing: "
                 "keep the screen on or the app in the foreground")
     nl, nr = n_steps.get("L", 0), n_steps.get("R", 0)
-    if sensors == "hand":
+    if sensors == "unplaced":  # first: the placement is what the rest of the analysis needs
+        out.insert(0, placement_cause(placement_guess or {}))
+    elif sensors == "hand":
         add("hand", "placement", "a phone held in the hand moves with the arm, not with one "
             "leg: it measures steps and cadence, not the balance between the legs; wear it at "
             "the lower back, or a sensor on each foot")
@@ -294,7 +302,8 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
             "pocket (left_pocket=FILE or right_pocket=FILE), or wear the phone at the lower "
             "back")
     if min(nl, nr) < MIN_STEPS_PER_SIDE and not any(
-            c["cause"] in ("one_leg", "sides_unknown", "hand") for c in out):
+            c["cause"] in ("one_leg", "sides_unknown", "hand", "placement_unclear")
+            for c in out):
         walked = f"{walking_s:.0f} s of walking, " if walking_s is not None else ""
         add("too_short", "walk", f"only {walked}{nl} left and {nr} right steps: walk at "
             f"least 2 minutes on level ground, for at least {MIN_STEPS_PER_SIDE} steps per leg")
@@ -302,6 +311,29 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
         add("unclear", "walk", "record again: at least 2 minutes of steady, straight walking, "
             "with the sensor firmly attached")
     return out
+
+
+#: every ``PLACEMENT=`` name a walk can be analysed with, for a guess of no confidence
+ALL_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_shank",
+                  "left_pocket", "right_pocket", "hand")
+
+
+def placement_cause(guess: Mapping[str, Any]) -> dict:
+    """The cause ``placement_unclear`` of a walk analysed for steps and cadence only because
+    where the sensor was worn is not clear from the signal (``guess``: the report's
+    ``quality.placement_guess``): the best guess with its confidence (or, at confidence 0, the
+    reason there is none), the ``PLACEMENT=`` names to choose from, and the guide's step."""
+    from gait.interpret.guide import ref, step
+
+    conf = float(guess.get("confidence") or 0.0)
+    cands = tuple(guess.get("candidates") or ()) if conf > 0 else ALL_PLACEMENTS
+    best = (f"best guess {guess.get('placement')}, confidence {conf:.2f}" if conf > 0 else
+            "no guess: " + str(guess.get("reason") or "the signal does not tell").split(": ")[0])
+    text = (f"where the sensor was worn is not clear from the signal ({best}), so only steps "
+            f"and cadence were measured: say where it was with PLACEMENT=FILE, one of "
+            f"{', '.join(cands)} (e.g. gait report {cands[0]}=FILE)")
+    return {"cause": "placement_unclear", "text": text, "guide_step": step("placement").n,
+            "guide": ref("placement")}
 
 
 def _advice(level: str) -> list[str]:

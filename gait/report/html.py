@@ -210,10 +210,13 @@ def _thresholds_table(doc: Mapping[str, Any]) -> str:
 def _quality(doc: Mapping[str, Any]) -> str:
     q = doc.get("quality") or {}
     ok = bool(q.get("ok"))
+    unsided = (doc.get("overall") or {}).get("n_steps") if not q.get("n_steps") else None
+    counted = (f"{esc(unsided)} steps (sides unknown)" if unsided else
+               f"{esc(q.get('n_steps', 0))} steps (left {esc(q.get('n_steps_L', 0))}, right "
+               f"{esc(q.get('n_steps_R', 0))})")
     html = (f'<p><span class="{"ok" if ok else "notok"}">'
             f'{"Good enough to interpret" if ok else "Not reliable enough"}</span>: '
-            f"{esc(q.get('n_steps', 0))} steps (left {esc(q.get('n_steps_L', 0))}, right "
-            f"{esc(q.get('n_steps_R', 0))}) in {esc(q.get('n_bouts', 0))} bouts, "
+            f"{counted} in {esc(q.get('n_bouts', 0))} bouts, "
             f"{esc(fmt_duration(q.get('walking_s')))} of walking.</p>")
     if q.get("problems"):
         html += "<h3>Problems</h3>" + _list(q["problems"], "problems")

@@ -103,7 +103,8 @@ def header_text(doc: Mapping[str, Any]) -> str:
         unsided = sum(1 for e in events
                       if e.get("kind") == "IC" and e.get("side") not in ("L", "R"))
     if unsided and not q.get("n_steps"):
-        steps = f"{unsided} steps (sides unknown)"
+        # overall counts them: a stride per event stands for two steps (steps only)
+        steps = f"{(doc.get('overall') or {}).get('n_steps') or unsided} steps (sides unknown)"
     return " · ".join([
         str(rec.get("file", "?")), fmt_duration(rec.get("duration_s")), sensors or "no sensors",
         steps,
