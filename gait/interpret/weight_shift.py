@@ -167,7 +167,7 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
             f["healthy"] = {k: v for k, v in healthy.items() if k != "text"}
         findings.append(f)
     few = min(n_steps.get("L", 0), n_steps.get("R", 0)) < MIN_STEPS_PER_SIDE
-    if few and sensors != "unplaced":  # unplaced: no sides by design, its problem says so
+    if few and sensors not in ("unplaced", "hand"):  # no sides by design: their problem says so
         problems = [*problems, f"only {n_steps.get('L', 0)} left and {n_steps.get('R', 0)} right "
                     f"steps; at least {MIN_STEPS_PER_SIDE} per side are needed for a verdict"]
     weight = [f for f in findings if weights[f["parameter"]]]
