@@ -29,6 +29,7 @@ scipy.fft and scipy.ndimage in the same tests.
 """
 
 from gait.dsp.iir import BLOCK, butter, sosfilt, sosfilt_zi, sosfiltfilt, zpk2sos
+from gait.dsp.linalg import matmul
 from gait.dsp.peaks import find_peaks, peak_prominences
 from gait.dsp.smoothing import (
     gaussian_filter1d,
@@ -44,6 +45,7 @@ __all__ = [
     "butter",
     "find_peaks",
     "gaussian_filter1d",
+    "matmul",
     "maximum_filter1d",
     "median_filter",
     "moving_rms",

@@ -231,14 +231,17 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     rows = np.arange(len(a))
     is_pk = np.zeros_like(a, dtype=bool)
     is_pk[:, 1:-1] = (a[:, 1:-1] > a[:, :-2]) & (a[:, 1:-1] >= a[:, 2:])
-    rng = np.arange(a.shape[1])
-    cand = np.where(is_pk & (rng >= lo) & (rng <= hi), a, -np.inf)
+    # the highest peak in lags lo..hi (only those columns are searched; a row without one
+    # gives lag 0, as an argmax over the whole row of -inf would)
+    cand = np.where(is_pk[:, lo:hi + 1], a[:, lo:hi + 1], -np.inf)
     d1 = np.argmax(cand, axis=1)
     ok = np.isfinite(cand[rows, d1])
+    d1 = np.where(ok, d1 + lo, 0)
     # a peak with positive autocorrelation near d1 / k (k = 2, 3, 4): d1 spans k steps (the
     # stride, or more at running cadences) and the shortest such lag is the step
     best = d1.copy()
     n_col = a.shape[1]
+    a_flat, pk_flat = a.ravel(), is_pk.ravel()
     for kk in (2, 3, 4):
         frac_lag = d1 / kk
         tol = np.maximum(1.5, 0.15 * frac_lag)
@@ -249,8 +252,9 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
         inside = (cols >= lo) & (cols < n_col) & (np.abs(cols - frac_lag[:, None])
                                                   <= tol[:, None])
         cols = np.clip(cols, 0, n_col - 1)
-        near = inside & is_pk[rows[:, None], cols]
-        hv = np.where(near, a[rows[:, None], cols], -np.inf)
+        flat = rows[:, None] * n_col + cols  # gathered from the flat copies (faster than 2-D)
+        near = inside & pk_flat[flat]
+        hv = np.where(near, a_flat[flat], -np.inf)
         j = np.argmax(hv, axis=1)
         h_val = hv[rows, j]
         use = np.isfinite(h_val) & (h_val > HALF_LAG_MIN_AC)
@@ -273,9 +277,10 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     # autocorrelation 0.2-0.3, stride lag 1.26 s at 0.6-0.85)
     hi_s = min(int(MAX_STRIDE_LAG_S * GRID_HZ), a.shape[1] - 2, int(0.6 * n_win))
     if hi_s > hi:
-        cand_s = np.where(is_pk & (rng > hi) & (rng <= hi_s), a, -np.inf)
+        cand_s = np.where(is_pk[:, hi + 1:hi_s + 1], a[:, hi + 1:hi_s + 1], -np.inf)
         ds_ = np.argmax(cand_s, axis=1)
         ac_s = cand_s[rows, ds_]
+        ds_ = np.where(np.isfinite(ac_s), ds_ + hi + 1, 0)
         use_s = np.isfinite(ac_s) & (ac_s > STRIDE_MIN_AC) & (regularity <= MIN_REGULARITY)
         if use_s.any():
             ks = np.clip(ds_, 1, a.shape[1] - 2)
@@ -300,18 +305,28 @@ def detect_turns(yaw_rate: np.ndarray, fs: float, start_s: float = 0.0) -> pd.Da
     w = np.degrees(lowpass(fill_gaps(np.asarray(yaw_rate, float)), fs, 1.5))
     rows: list[tuple[float, float, float, str]] = []
     for sign in (1.0, -1.0):
-        r = _runs(sign * w > TURN_MIN_DPS)
-        merged: list[list[int]] = []
-        for a, b in r:
-            if merged and a - merged[-1][1] < 0.5 * fs:
-                merged[-1][1] = b
-            else:
-                merged.append([a, b])
-        for a, b in merged:
-            seg = sign * w[a:b]
+        sw = sign * w
+        r = _runs(sw > TURN_MIN_DPS)
+        if not len(r):
+            continue
+        # runs less than 0.5 s apart are merged (a walk's pelvic rotation crosses the threshold
+        # every step: thousands of runs an hour, screened at once here, not one by one)
+        a, b = r[:, 0], r[:, 1]
+        first = np.concatenate([[True], a[1:] - b[:-1] >= 0.5 * fs])
+        starts = a[first]
+        ends = b[np.concatenate([np.flatnonzero(first)[1:] - 1, [len(r) - 1]])]
+        # the peak over a merged run and the gap after it: the gap stays at or below
+        # TURN_MIN_DPS, under TURN_PEAK_DPS, so the test is that of the run alone
+        peak = np.maximum.reduceat(sw, starts)
+        cs = np.concatenate([[0.0], np.cumsum(sw)])
+        rough = (cs[ends] - cs[starts]) / fs  # the angle to rounding: a screen only
+        cand = (peak >= TURN_PEAK_DPS) & ((ends - starts) / fs <= 10.0) & \
+            (rough >= TURN_MIN_DEG - 1.0)
+        for a0, b0 in zip(starts[cand].tolist(), ends[cand].tolist(), strict=True):
+            seg = sw[a0:b0]
             angle = float(seg.sum() / fs)
-            if seg.max() >= TURN_PEAK_DPS and angle >= TURN_MIN_DEG and (b - a) / fs <= 10.0:
-                rows.append((start_s + a / fs, start_s + b / fs, angle,
+            if seg.max() >= TURN_PEAK_DPS and angle >= TURN_MIN_DEG and (b0 - a0) / fs <= 10.0:
+                rows.append((start_s + a0 / fs, start_s + b0 / fs, angle,
                              "left" if sign > 0 else "right"))
     df = pd.DataFrame(rows, columns=TURN_COLUMNS)
     return df.sort_values("start").reset_index(drop=True)

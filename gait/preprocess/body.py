@@ -73,11 +73,11 @@ def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
         e1 = np.cross(u, [0.0, 1.0, 0.0])
     e1 /= np.linalg.norm(e1)
     basis = np.column_stack([e1, np.cross(u, e1)])
-    x = acc_h @ basis
+    x = dsp.matmul(acc_h, basis)  # products of an hour's samples on one thread
     idx = np.flatnonzero(use)
     idx = idx[idx + lag[idx] < len(x)]
     a, b = x[idx], x[idx + lag[idx]]
-    c = a.T @ b
+    c = dsp.matmul(a.T, b)
     w, vec = np.linalg.eigh(0.5 * (c + c.T))
     return basis @ vec[:, int(np.argmax(w))]
 
@@ -194,7 +194,6 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         lo, hi = 0.7 * step_hz, 2.2 * step_hz
     else:
         lo, hi = (0.5, 3.0) if window_s is not None else (1.2, 4.0)
-    band = bandpass(acc_h, fs, lo, hi)
     use = mask if mask is not None and mask.sum() > 2 * fs else np.ones(n, dtype=bool)
     if forward is not None:
         ap_dir = np.repeat(np.asarray(forward, dtype=float)[None, :], n, axis=0)
@@ -205,8 +204,10 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         d = step_periodic_horizontal(bandpass(acc_h, fs, 0.5, 8.0), up, lag, use)
         ap_dir = np.repeat(d[None, :], n, axis=0)
     elif window_s is None:
+        band = bandpass(acc_h, fs, lo, hi)  # the step band (not needed by the branches above)
         ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
     else:
+        band = bandpass(acc_h, fs, lo, hi)
         w = max(int(window_s * fs), 1)
         centers, dirs = [], []
         ref: np.ndarray | None = None
