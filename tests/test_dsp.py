@@ -434,3 +434,16 @@ def test_matmul_of_views_and_integers() -> None:
     c = rng.integers(0, 5, size=(50, 4000))
     w = rng.normal(size=(4000, 8))
     np.testing.assert_allclose(dsp.matmul(c, w), c @ w, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 6])
+def test_row_norms_and_nan_rows_equal_numpy_bit_for_bit(k: int) -> None:
+    rng = np.random.default_rng(k)
+    x = rng.normal(size=(5000, k)) * rng.choice([1e-3, 1.0, 1e3], size=k)
+    x[::7, 0] = np.nan
+    x[3, -1] = np.inf
+    x[11] = -0.0
+    np.testing.assert_array_equal(dsp.row_norms(x), np.linalg.norm(x, axis=1))
+    np.testing.assert_array_equal(dsp.nan_rows(x), np.isnan(x).any(axis=1))
+    y = np.asfortranarray(rng.normal(size=(300, k)))  # any layout
+    np.testing.assert_array_equal(dsp.row_norms(y), np.linalg.norm(y, axis=1))

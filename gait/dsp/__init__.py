@@ -29,7 +29,7 @@ scipy.fft and scipy.ndimage in the same tests.
 """
 
 from gait.dsp.iir import BLOCK, butter, sosfilt, sosfilt_zi, sosfiltfilt, zpk2sos
-from gait.dsp.linalg import matmul
+from gait.dsp.linalg import matmul, nan_rows, row_norms
 from gait.dsp.peaks import find_peaks, peak_prominences
 from gait.dsp.smoothing import (
     gaussian_filter1d,
@@ -49,8 +49,10 @@ __all__ = [
     "maximum_filter1d",
     "median_filter",
     "moving_rms",
+    "nan_rows",
     "next_fast_len",
     "peak_prominences",
+    "row_norms",
     "sosfilt",
     "sosfilt_zi",
     "sosfiltfilt",

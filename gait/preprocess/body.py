@@ -24,7 +24,7 @@ from gait.recording import G, SensorStream
 def gravity_direction(acc: np.ndarray, fs: float, fc: float = 0.25) -> np.ndarray:
     """Unit vector of gravity in the device frame for every sample (N x 3)."""
     g = lowpass(acc, fs, fc, order=2)
-    n = np.linalg.norm(g, axis=1, keepdims=True)
+    n = dsp.row_norms(g)[:, None]
     n[n == 0] = 1.0
     return g / n
 
@@ -182,7 +182,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     nor its sign is inferred.
     """
     fs = stream.sample_rate_hz
-    missing = np.isnan(stream.acc).any(axis=1)
+    missing = dsp.nan_rows(stream.acc)
     acc = fill_gaps(stream.acc)
     if up is None:
         up, v = vertical(acc, fs, gravity_fc)
@@ -229,7 +229,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
                                       for j in range(3)])
     # keep AP horizontal and unit
     ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
-    ap_dir /= np.maximum(np.linalg.norm(ap_dir, axis=1, keepdims=True), 1e-9)
+    ap_dir /= np.maximum(dsp.row_norms(ap_dir)[:, None], 1e-9)
     ap = np.einsum("ij,ij->i", acc, ap_dir)
     sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
     if forward is None and ap_sign(v, ap, fs, sh, use) < 0:
