@@ -447,3 +447,11 @@ def test_row_norms_and_nan_rows_equal_numpy_bit_for_bit(k: int) -> None:
     np.testing.assert_array_equal(dsp.nan_rows(x), np.isnan(x).any(axis=1))
     y = np.asfortranarray(rng.normal(size=(300, k)))  # any layout
     np.testing.assert_array_equal(dsp.row_norms(y), np.linalg.norm(y, axis=1))
+
+
+def test_finite_rows_equal_numpy() -> None:
+    x = np.random.default_rng(3).normal(size=(2000, 3))
+    x[::5, 1] = np.nan
+    x[7, 2] = -np.inf
+    np.testing.assert_array_equal(dsp.finite_rows(x), np.all(np.isfinite(x), axis=1))
+    np.testing.assert_array_equal(dsp.finite_rows(x[:, :1]), np.isfinite(x[:, 0]))

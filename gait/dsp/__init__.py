@@ -29,7 +29,7 @@ scipy.fft and scipy.ndimage in the same tests.
 """
 
 from gait.dsp.iir import BLOCK, butter, sosfilt, sosfilt_zi, sosfiltfilt, zpk2sos
-from gait.dsp.linalg import matmul, nan_rows, row_norms
+from gait.dsp.linalg import finite_rows, matmul, nan_rows, row_norms
 from gait.dsp.peaks import find_peaks, peak_prominences
 from gait.dsp.smoothing import (
     gaussian_filter1d,
@@ -44,6 +44,7 @@ __all__ = [
     "BLOCK",
     "butter",
     "find_peaks",
+    "finite_rows",
     "gaussian_filter1d",
     "matmul",
     "maximum_filter1d",

@@ -76,3 +76,14 @@ def nan_rows(x: np.ndarray) -> np.ndarray:
     for j in range(1, x.shape[1]):
         out |= np.isnan(x[:, j])
     return out
+
+
+def finite_rows(x: np.ndarray) -> np.ndarray:
+    """``np.all(np.isfinite(x), axis=1)`` of an N x k array, column by column."""
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[1] == 0:
+        return np.all(np.isfinite(x), axis=1)
+    out = np.isfinite(x[:, 0])
+    for j in range(1, x.shape[1]):
+        out &= np.isfinite(x[:, j])
+    return out

@@ -234,7 +234,9 @@ def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
     n = int(ok.sum())
     if n < 2:
         return
-    s = np.sort(t[ok])
+    s = t[ok]
+    if not np.all(s[1:] >= s[:-1]):  # sorted already (the usual case): no sort needed
+        s = np.sort(s)
     d = np.diff(s)
     pos = d[d > 0]
     if len(pos) == 0:
@@ -327,7 +329,7 @@ def gravity_unit(acc: np.ndarray, fs: float) -> tuple[str, float] | None:
     direction changes little, is in it; a gravity-free acceleration of ~1 m/s^2 averages out
     to near zero, so it is never taken for g).
     """
-    ok = np.all(np.isfinite(acc), axis=1)
+    ok = dsp.finite_rows(acc)
     if ok.sum() < 3:
         return None
     a = acc[ok]
