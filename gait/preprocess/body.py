@@ -53,6 +53,26 @@ def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
     return vec[:, int(np.argmax(w))]
 
 
+def principal_horizontal_windows(acc_h: np.ndarray, w: int, hop: int,
+                                 chunk: int = 64) -> np.ndarray:
+    """:func:`principal_horizontal` of every whole window ``acc_h[s:s + w]``, ``s = 0, hop,
+    2 hop, ...`` (windows x 3): the same numbers, computed ``chunk`` windows at a time (their
+    covariances as one stacked product, their eigenvectors as one stacked ``eigh``) instead of
+    one call per window."""
+    n_win = (len(acc_h) - w) // hop + 1 if len(acc_h) >= w else 0
+    out = np.empty((n_win, 3))
+    if n_win == 0:
+        return out
+    win = np.lib.stride_tricks.sliding_window_view(acc_h, w, axis=0)[::hop][:n_win]
+    for i in range(0, n_win, chunk):  # a loop over blocks of windows
+        wi = win[i:i + chunk]  # windows x 3 x w
+        a = wi - np.mean(wi, axis=2, keepdims=True)
+        cov = np.matmul(a, a.transpose(0, 2, 1)) / max(w - 1, 1)
+        val, vec = np.linalg.eigh(cov)
+        out[i:i + chunk] = vec[np.arange(len(wi)), :, np.argmax(val, axis=1)]
+    return out
+
+
 def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
                              use: np.ndarray) -> np.ndarray:
     """Horizontal direction (unit 3-vector) whose acceleration repeats most from one step to
@@ -211,9 +231,11 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         w = max(int(window_s * fs), 1)
         centers, dirs = [], []
         ref: np.ndarray | None = None
-        for s0 in range(0, n, w // 2 or 1):  # a loop over windows (a few per minute)
-            seg = slice(s0, min(n, s0 + w))
-            d = principal_horizontal(band[seg])
+        hop = w // 2 or 1
+        # the whole windows' directions at once (the same numbers as one by one)
+        whole = principal_horizontal_windows(band, w, hop)
+        for i, s0 in enumerate(range(0, n, hop)):  # a loop over windows (a few per minute)
+            d = whole[i] if i < len(whole) else principal_horizontal(band[s0:min(n, s0 + w)])
             if ref is not None and np.dot(d, ref) < 0:
                 d = -d
             ref = d
