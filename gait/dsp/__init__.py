@@ -26,6 +26,11 @@ layer; scipy.fft also scipy.special and numpy.f2py). gait's FFTs are ``numpy.fft
 for the modes it passes (``reflect``, ``nearest``): :func:`gaussian_filter1d`,
 :func:`uniform_filter1d`, :func:`maximum_filter1d` and :func:`median_filter`, compared with
 scipy.fft and scipy.ndimage in the same tests.
+
+:mod:`gait.dsp.linalg` holds numpy's own numbers computed faster: :func:`matmul` (a product cut
+into pieces OpenBLAS keeps on the calling thread: its woken threads spin-wait between products,
+costly on a shared machine), :func:`row_norms`, :func:`nan_rows`, :func:`finite_rows` (row-wise
+reductions of N x 3 arrays, column by column).
 """
 
 from gait.dsp.iir import BLOCK, butter, sosfilt, sosfilt_zi, sosfiltfilt, zpk2sos
