@@ -16,6 +16,11 @@ IcdIonescu, LrcUllrich; DMO thresholds and aggregation off: they do not change t
 Its initial contacts with sides (``raw_ic_list_``: every IC of every gait sequence, before
 stride selection) and gait sequences come back as one JSON line per job on stdout, in seconds
 on the CSV's clock; a job that fails returns ``{"id": ..., "error": ...}``.
+
+``mobgap_child.py --summary JOBS.json`` (``benchmarks/bench_report.py``, which times the whole
+process): the jobs from a file instead of stdin, and per job only the counts (``n_ic``,
+``n_gs``) and the times (``load_s``: CSV read and resampling, ``seconds``: the pipeline)
+instead of the lists; the first line also gives ``import_s``, mobgap's import time.
 """
 
 from __future__ import annotations
@@ -47,7 +52,9 @@ def load(csv: str, axes: list[list[float]]) -> tuple[pd.DataFrame, float, np.nda
 def run(job: dict) -> dict:
     from mobgap.pipeline import MobilisedPipelineHealthy, MobilisedPipelineImpaired
 
+    t_load = time.perf_counter()
     data, fs, grid = load(job["csv"], job["axes"])
+    t_load = time.perf_counter() - t_load
     cls = MobilisedPipelineImpaired if job["pipeline"] == "impaired" else \
         MobilisedPipelineHealthy
     pipe = cls().set_params(dmo_thresholds=None, dmo_aggregation=None)
@@ -66,23 +73,35 @@ def run(job: dict) -> dict:
     side = {"left": "L", "right": "R"}
     gs = pipe.gs_list_
     last = len(grid) - 1
-    return {"id": job["id"], "seconds": secs, "fs": fs,
+    return {"id": job["id"], "seconds": secs, "load_s": t_load, "fs": fs,
             "ic": [{"t": float(grid[i]), "side": side.get(str(s))}
                    for i, s in zip(idx, ic.get("lr_label", [None] * len(ic)), strict=True)],
             "gs": [[float(grid[min(int(a), last)]), float(grid[min(int(b), last)])]
                    for a, b in zip(gs["start"], gs["end"], strict=True)]}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    summary = args[:1] == ["--summary"]
+    t0 = time.perf_counter()
     import mobgap
+    import mobgap.pipeline  # (its import time counts as start-up)
 
-    jobs = json.load(sys.stdin)
-    print(json.dumps({"version": mobgap.__version__}), flush=True)
+    import_s = time.perf_counter() - t0
+    if summary:
+        with open(args[1], encoding="utf-8") as fh:
+            jobs = json.load(fh)
+    else:
+        jobs = json.load(sys.stdin)
+    print(json.dumps({"version": mobgap.__version__, "import_s": import_s}), flush=True)
     for job in jobs:
         try:
             out = run(job)
         except Exception as exc:  # reported to the parent, which skips the walk
             out = {"id": job["id"], "error": f"{type(exc).__name__}: {exc}"}
+        if summary and "error" not in out:
+            out = {"id": out["id"], "seconds": out["seconds"], "load_s": out["load_s"],
+                   "fs": out["fs"], "n_ic": len(out["ic"]), "n_gs": len(out["gs"])}
         print(json.dumps(out), flush=True)
     return 0
 

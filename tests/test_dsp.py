@@ -402,3 +402,56 @@ def test_moving_rms_never_negative_after_a_huge_value() -> None:
     assert r[50] > 1e6 and r[-1] < 5e-2
     two = moving_rms(np.column_stack([x, x]), 25)
     assert np.allclose(two, np.sqrt(2) * r)
+
+
+# --- matrix products on one thread -----------------------------------------------------------
+
+@pytest.mark.parametrize(("n", "k", "m"), [
+    (360_001, 3, 2),  # a signal times a basis: blocks of rows (and a remainder)
+    (2, 330_007, 2),  # a sum over the samples: slices of k (and a remainder)
+    (50, 3300, 44), (50, 80_000, 4),  # bootstrap blocks of an hour and of a day
+    (3, 10, 2),  # small: one product
+    (3000, 3000, 3000 // 100),  # neither way small: left to OpenBLAS
+])
+def test_matmul_is_the_product(n: int, k: int, m: int) -> None:
+    rng = np.random.default_rng(n + k + m)
+    a = rng.normal(size=(n, k))
+    a[:, ::5] = 0.0
+    b = rng.normal(size=(k, m))
+    want = a @ b
+    got = dsp.matmul(a, b)
+    assert got.shape == want.shape
+    # to rounding: the terms are O(1), their sums O(sqrt(k))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * np.sqrt(k))
+
+
+def test_matmul_of_views_and_integers() -> None:
+    """Transposed and sliced operands (``a.T @ b`` over the samples) and integer counts."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200_003, 2))
+    y = rng.normal(size=(200_003, 2))
+    np.testing.assert_allclose(dsp.matmul(x.T, y), x.T @ y, rtol=0, atol=1e-9)
+    c = rng.integers(0, 5, size=(50, 4000))
+    w = rng.normal(size=(4000, 8))
+    np.testing.assert_allclose(dsp.matmul(c, w), c @ w, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 6])
+def test_row_norms_and_nan_rows_equal_numpy_bit_for_bit(k: int) -> None:
+    rng = np.random.default_rng(k)
+    x = rng.normal(size=(5000, k)) * rng.choice([1e-3, 1.0, 1e3], size=k)
+    x[::7, 0] = np.nan
+    x[3, -1] = np.inf
+    x[11] = -0.0
+    np.testing.assert_array_equal(dsp.row_norms(x), np.linalg.norm(x, axis=1))
+    np.testing.assert_array_equal(dsp.nan_rows(x), np.isnan(x).any(axis=1))
+    y = np.asfortranarray(rng.normal(size=(300, k)))  # any layout
+    np.testing.assert_array_equal(dsp.row_norms(y), np.linalg.norm(y, axis=1))
+
+
+def test_finite_rows_equal_numpy() -> None:
+    x = np.random.default_rng(3).normal(size=(2000, 3))
+    x[::5, 1] = np.nan
+    x[7, 2] = -np.inf
+    np.testing.assert_array_equal(dsp.finite_rows(x), np.all(np.isfinite(x), axis=1))
+    np.testing.assert_array_equal(dsp.finite_rows(x[:, :1]), np.isfinite(x[:, 0]))

@@ -148,19 +148,30 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
     mounts = [parse_mount_arg(m) if isinstance(m, str) else m for m in mounts]
     p = plan(source, chunk_s=chunk_s, long_s=long_s, **options)
     n_jobs = min(jobs or default_jobs(), p.n_chunks)
+    bad_input: GaitInputError | None = None
     with process_map(n_jobs, preload=WORKER_MODULES) as mapper, \
             (progress(p) if progress else nullcontext()) as tick:
-        recs = _read(source, p, chunk_s, margin_s, options)
-        first = next(recs, None)
-        if first is None:
-            raise GaitInputError(file, "no samples", expected="a recording")
-        if not p.chunked:  # one chunk: the whole recording
-            return _analyse_whole(first, seed=seed, n_boot=n_boot, file=file, mounts=mounts,
-                                  used_mounts=used_mounts, notes=notes, source=source)
-        return analyse_chunks(_prepend(first, recs), seed=seed, n_boot=n_boot, file=file,
-                              mapper=_counting(mapper, tick) if tick else mapper,
-                              mounts=mounts, used_mounts=used_mounts,
-                              source=file or _mount_source(source, mounts))
+        try:
+            recs = _read(source, p, chunk_s, margin_s, options)
+            first = next(recs, None)
+            if first is None:
+                raise GaitInputError(file, "no samples", expected="a recording")
+            if not p.chunked:  # one chunk: the whole recording
+                return _analyse_whole(first, seed=seed, n_boot=n_boot, file=file,
+                                      mounts=mounts, used_mounts=used_mounts, notes=notes,
+                                      source=source)
+            return analyse_chunks(_prepend(first, recs), seed=seed, n_boot=n_boot, file=file,
+                                  mapper=_counting(mapper, tick) if tick else mapper,
+                                  mounts=mounts, used_mounts=used_mounts,
+                                  source=file or _mount_source(source, mounts))
+        except GaitInputError as exc:
+            # bad input (e.g. a malformed row an hour into a file): the workers finish their
+            # chunks in flight and stop, instead of being killed as on Ctrl-C - a worker killed
+            # while it sends a result leaves the pool's result pipe half written, and the
+            # executor's thread then waits for the rest of it for ever (the command printed
+            # its error and hung at exit)
+            bad_input = exc
+    raise bad_input
 
 
 def _read(source: Source, p: Plan, chunk_s: float, margin_s: float,

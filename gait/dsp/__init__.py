@@ -26,9 +26,15 @@ layer; scipy.fft also scipy.special and numpy.f2py). gait's FFTs are ``numpy.fft
 for the modes it passes (``reflect``, ``nearest``): :func:`gaussian_filter1d`,
 :func:`uniform_filter1d`, :func:`maximum_filter1d` and :func:`median_filter`, compared with
 scipy.fft and scipy.ndimage in the same tests.
+
+:mod:`gait.dsp.linalg` holds numpy's own numbers computed faster: :func:`matmul` (a product cut
+into pieces OpenBLAS keeps on the calling thread: its woken threads spin-wait between products,
+costly on a shared machine), :func:`row_norms`, :func:`nan_rows`, :func:`finite_rows` (row-wise
+reductions of N x 3 arrays, column by column).
 """
 
 from gait.dsp.iir import BLOCK, butter, sosfilt, sosfilt_zi, sosfiltfilt, zpk2sos
+from gait.dsp.linalg import finite_rows, matmul, nan_rows, row_norms
 from gait.dsp.peaks import find_peaks, peak_prominences
 from gait.dsp.smoothing import (
     gaussian_filter1d,
@@ -43,12 +49,16 @@ __all__ = [
     "BLOCK",
     "butter",
     "find_peaks",
+    "finite_rows",
     "gaussian_filter1d",
+    "matmul",
     "maximum_filter1d",
     "median_filter",
     "moving_rms",
+    "nan_rows",
     "next_fast_len",
     "peak_prominences",
+    "row_norms",
     "sosfilt",
     "sosfilt_zi",
     "sosfiltfilt",

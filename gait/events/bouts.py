@@ -145,7 +145,7 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         # the channel average where it is periodic and the first channel is not; where both are,
         # the shorter period if one is twice the other (the longer one is the stride), else the
         # more regular one
-        sf2, reg2 = _step_lag(np.mean(acs, axis=0), n_win)
+        sf2, reg2 = _step_lag(_mean_of(acs), n_win)
         ok1 = regularity > MIN_REGULARITY
         ok2 = reg2 > MIN_REGULARITY
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -198,6 +198,16 @@ def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
     return np.where(anti, step_freq / 2, step_freq)
 
 
+def _mean_of(arrays: list[np.ndarray]) -> np.ndarray:
+    """``np.mean(arrays, axis=0)`` (the same numbers: summed in order, divided by the count)
+    without stacking the arrays into one first."""
+    out = arrays[0].copy()
+    for a in arrays[1:]:
+        out += a
+    out /= len(arrays)
+    return out
+
+
 def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
     """Unbiased normalised autocorrelation (windows x lags) and standard deviation of the
     0.5-8 Hz band of ``x`` in windows of ``n_win`` samples every ``hop`` on the 50 Hz grid."""
@@ -209,6 +219,7 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarr
     nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
     unbias = n_win / (n_win - np.arange(n_win))
     ac = np.empty((len(w), n_win))
+    std = np.empty(len(w))
     # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all the
     # windows of an hour (~60 MB per buffer) spent as long again in page faults. Double
     # precision: numpy's float32 FFT of many short rows is twice as slow as its float64 one
@@ -216,10 +227,13 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int) -> tuple[np.ndarr
     for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
         blk = w[i:i + AC_BLOCK]
         blk = blk - blk.mean(axis=1, keepdims=True)
+        # the windows' SD from the centred block, as w.std(axis=1) computes it (sum of squares
+        # about the mean over n), without a second pass over the strided windows
+        std[i:i + AC_BLOCK] = np.sqrt(np.sum(blk * blk, axis=1) / n_win)
         f = np.fft.rfft(blk, nfft, axis=1)
         a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
         ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
-    return ac, w.std(axis=1)
+    return ac, std
 
 
 def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
@@ -231,14 +245,17 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     rows = np.arange(len(a))
     is_pk = np.zeros_like(a, dtype=bool)
     is_pk[:, 1:-1] = (a[:, 1:-1] > a[:, :-2]) & (a[:, 1:-1] >= a[:, 2:])
-    rng = np.arange(a.shape[1])
-    cand = np.where(is_pk & (rng >= lo) & (rng <= hi), a, -np.inf)
+    # the highest peak in lags lo..hi (only those columns are searched; a row without one
+    # gives lag 0, as an argmax over the whole row of -inf would)
+    cand = np.where(is_pk[:, lo:hi + 1], a[:, lo:hi + 1], -np.inf)
     d1 = np.argmax(cand, axis=1)
     ok = np.isfinite(cand[rows, d1])
+    d1 = np.where(ok, d1 + lo, 0)
     # a peak with positive autocorrelation near d1 / k (k = 2, 3, 4): d1 spans k steps (the
     # stride, or more at running cadences) and the shortest such lag is the step
     best = d1.copy()
     n_col = a.shape[1]
+    a_flat, pk_flat = a.ravel(), is_pk.ravel()
     for kk in (2, 3, 4):
         frac_lag = d1 / kk
         tol = np.maximum(1.5, 0.15 * frac_lag)
@@ -249,8 +266,9 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
         inside = (cols >= lo) & (cols < n_col) & (np.abs(cols - frac_lag[:, None])
                                                   <= tol[:, None])
         cols = np.clip(cols, 0, n_col - 1)
-        near = inside & is_pk[rows[:, None], cols]
-        hv = np.where(near, a[rows[:, None], cols], -np.inf)
+        flat = rows[:, None] * n_col + cols  # gathered from the flat copies (faster than 2-D)
+        near = inside & pk_flat[flat]
+        hv = np.where(near, a_flat[flat], -np.inf)
         j = np.argmax(hv, axis=1)
         h_val = hv[rows, j]
         use = np.isfinite(h_val) & (h_val > HALF_LAG_MIN_AC)
@@ -273,9 +291,10 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     # autocorrelation 0.2-0.3, stride lag 1.26 s at 0.6-0.85)
     hi_s = min(int(MAX_STRIDE_LAG_S * GRID_HZ), a.shape[1] - 2, int(0.6 * n_win))
     if hi_s > hi:
-        cand_s = np.where(is_pk & (rng > hi) & (rng <= hi_s), a, -np.inf)
+        cand_s = np.where(is_pk[:, hi + 1:hi_s + 1], a[:, hi + 1:hi_s + 1], -np.inf)
         ds_ = np.argmax(cand_s, axis=1)
         ac_s = cand_s[rows, ds_]
+        ds_ = np.where(np.isfinite(ac_s), ds_ + hi + 1, 0)
         use_s = np.isfinite(ac_s) & (ac_s > STRIDE_MIN_AC) & (regularity <= MIN_REGULARITY)
         if use_s.any():
             ks = np.clip(ds_, 1, a.shape[1] - 2)
@@ -300,18 +319,28 @@ def detect_turns(yaw_rate: np.ndarray, fs: float, start_s: float = 0.0) -> pd.Da
     w = np.degrees(lowpass(fill_gaps(np.asarray(yaw_rate, float)), fs, 1.5))
     rows: list[tuple[float, float, float, str]] = []
     for sign in (1.0, -1.0):
-        r = _runs(sign * w > TURN_MIN_DPS)
-        merged: list[list[int]] = []
-        for a, b in r:
-            if merged and a - merged[-1][1] < 0.5 * fs:
-                merged[-1][1] = b
-            else:
-                merged.append([a, b])
-        for a, b in merged:
-            seg = sign * w[a:b]
+        sw = sign * w
+        r = _runs(sw > TURN_MIN_DPS)
+        if not len(r):
+            continue
+        # runs less than 0.5 s apart are merged (a walk's pelvic rotation crosses the threshold
+        # every step: thousands of runs an hour, screened at once here, not one by one)
+        a, b = r[:, 0], r[:, 1]
+        first = np.concatenate([[True], a[1:] - b[:-1] >= 0.5 * fs])
+        starts = a[first]
+        ends = b[np.concatenate([np.flatnonzero(first)[1:] - 1, [len(r) - 1]])]
+        # the peak over a merged run and the gap after it: the gap stays at or below
+        # TURN_MIN_DPS, under TURN_PEAK_DPS, so the test is that of the run alone
+        peak = np.maximum.reduceat(sw, starts)
+        cs = np.concatenate([[0.0], np.cumsum(sw)])
+        rough = (cs[ends] - cs[starts]) / fs  # the angle to rounding: a screen only
+        cand = (peak >= TURN_PEAK_DPS) & ((ends - starts) / fs <= 10.0) & \
+            (rough >= TURN_MIN_DEG - 1.0)
+        for a0, b0 in zip(starts[cand].tolist(), ends[cand].tolist(), strict=True):
+            seg = sw[a0:b0]
             angle = float(seg.sum() / fs)
-            if seg.max() >= TURN_PEAK_DPS and angle >= TURN_MIN_DEG and (b - a) / fs <= 10.0:
-                rows.append((start_s + a / fs, start_s + b / fs, angle,
+            if seg.max() >= TURN_PEAK_DPS and angle >= TURN_MIN_DEG and (b0 - a0) / fs <= 10.0:
+                rows.append((start_s + a0 / fs, start_s + b0 / fs, angle,
                              "left" if sign > 0 else "right"))
     df = pd.DataFrame(rows, columns=TURN_COLUMNS)
     return df.sort_values("start").reset_index(drop=True)

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+from gait import dsp
 from gait.errors import GaitInputError
 from gait.io import resample
 from gait.io.table import decode, first_line
@@ -233,7 +234,9 @@ def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
     n = int(ok.sum())
     if n < 2:
         return
-    s = np.sort(t[ok])
+    s = t[ok]
+    if not np.all(s[1:] >= s[:-1]):  # sorted already (the usual case): no sort needed
+        s = np.sort(s)
     d = np.diff(s)
     pos = d[d > 0]
     if len(pos) == 0:
@@ -326,12 +329,12 @@ def gravity_unit(acc: np.ndarray, fs: float) -> tuple[str, float] | None:
     direction changes little, is in it; a gravity-free acceleration of ~1 m/s^2 averages out
     to near zero, so it is never taken for g).
     """
-    ok = np.all(np.isfinite(acc), axis=1)
+    ok = dsp.finite_rows(acc)
     if ok.sum() < 3:
         return None
     a = acc[ok]
     rest = rest_stats(a, fs)[0]
-    med = float(np.median(np.linalg.norm(a, axis=1)))
+    med = float(np.median(dsp.row_norms(a)))
     mean_vec = float(np.linalg.norm(a.mean(axis=0)))
     if not np.isfinite(rest) or abs(rest / G - 1.0) <= REST_G_TOL:
         return None
@@ -451,7 +454,7 @@ def _build_stream(
 
 def rest_stats(acc: np.ndarray, fs: float) -> tuple[float, float]:
     """(median, SD) of |acc| over the quietest second of the recording."""
-    mag = np.linalg.norm(acc, axis=1)
+    mag = dsp.row_norms(acc)
     w = max(round(fs), 3)
     if len(mag) < w or np.all(np.isnan(mag)):
         return (float(np.nanmedian(mag)) if len(mag) else float("nan")), float("nan")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gait import dsp
 from gait.recording import Gap
 
 COMMON_RATES = (12.5, 16.0, 20.0, 25.0, 26.0, 50.0, 52.0, 60.0, 100.0, 102.4, 104.0, 120.0,
@@ -179,7 +180,7 @@ def interpolate(
     x = np.asarray(x, dtype=np.float64)
     if max_gap_s is None:
         max_gap_s = max(5.0 / fs, 0.03)
-    good = np.all(np.isfinite(x), axis=1)
+    good = dsp.finite_rows(x)
     if not good.all():
         t, x = t[good], x[good]
     grid = start_s + np.arange(n) / fs

@@ -124,7 +124,7 @@ def read_table(
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
+    if not raw or raw.isspace():  # as ``not raw.strip()``, without copying the file
         raise GaitInputError(path, "the file is empty", expected="a header line and data rows")
     head_text = decode(raw[:65536])
     lines = head_text.splitlines()

@@ -6,14 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gait import dsp
 from gait.metrics.impact import sample_windows
 from gait.preprocess import BodySignals, bandpass, fill_gaps, principal_horizontal
 from gait.recording import G
 
 
+def _nanmean_rows(x: np.ndarray) -> np.ndarray:
+    """``np.nanmean(x, axis=0)``, the same numbers; without NaN (the usual case) ``np.mean``,
+    which skips nanmean's copy with zeros and its counts."""
+    return np.nanmean(x, axis=0) if np.isnan(x).any() else np.mean(x, axis=0)
+
+
 def _standing_up(acc: np.ndarray, fs: float, walking: np.ndarray) -> np.ndarray | None:
     """Mean gravity direction (device frame) while standing still, or None (< 1 s of it)."""
-    mag = np.linalg.norm(acc, axis=1)
+    mag = dsp.row_norms(acc)
     w = max(round(fs), 3)
     if len(mag) < 2 * w:
         return None
@@ -50,7 +57,7 @@ def _level_axis(acc: np.ndarray, body: BodySignals, roll_deg: np.ndarray, use: n
     acc_h = acc - (body.v + G)[:, None] * up - G * np.sin(np.radians(roll_deg))[:, None] * ml_dir
     band = bandpass(acc_h, body.fs, 0.7 * step_hz, 2.2 * step_hz)
     d = principal_horizontal(band[use])
-    ap = np.nanmean(body.ap_dir[use], axis=0)
+    ap = _nanmean_rows(body.ap_dir[use])
     return d if np.dot(d, ap) >= 0 else -d
 
 
@@ -115,7 +122,7 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
                 keep = ~turning[i0:i1]
                 if keep.sum() < 2 * fs or ap_all is None:
                     continue
-                g = np.nanmean(acc[i0:i1][keep], axis=0)
+                g = _nanmean_rows(acc[i0:i1][keep])
                 g /= np.linalg.norm(g)
                 ap = ap_all - np.dot(ap_all, g) * g
                 ap /= np.linalg.norm(ap)

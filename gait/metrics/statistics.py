@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gait import dsp
 from gait.metrics.temporal import TEMPORAL, bout_index
 from gait.parameters import NAMES
 
@@ -69,7 +70,7 @@ def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     n_boot x strides. Each resample draws ``k`` stride indices with replacement and counts them
     (``np.bincount``; the counts are multinomial, as in the textbook bootstrap, and ~5x faster
     to draw than ``Generator.multinomial`` for thousands of strides); one matrix product per
-    block gives the sums."""
+    block gives the sums (:func:`gait.dsp.matmul`: on the calling thread)."""
     k = len(per_stride)
     out = np.empty((n_boot, per_stride.shape[1]))
     if k == 0 or per_stride.shape[1] == 0:
@@ -83,7 +84,7 @@ def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
         counts = idx.view(np.float64)
         for r in range(b):
             counts[r] = np.bincount(idx[r], minlength=k)
-        out[i:i + b] = counts @ per_stride
+        out[i:i + b] = dsp.matmul(counts, per_stride)
         del idx, counts  # before the next block is drawn
     return out
 

@@ -24,7 +24,7 @@ from gait.recording import G, SensorStream
 def gravity_direction(acc: np.ndarray, fs: float, fc: float = 0.25) -> np.ndarray:
     """Unit vector of gravity in the device frame for every sample (N x 3)."""
     g = lowpass(acc, fs, fc, order=2)
-    n = np.linalg.norm(g, axis=1, keepdims=True)
+    n = dsp.row_norms(g)[:, None]
     n[n == 0] = 1.0
     return g / n
 
@@ -53,6 +53,26 @@ def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
     return vec[:, int(np.argmax(w))]
 
 
+def principal_horizontal_windows(acc_h: np.ndarray, w: int, hop: int,
+                                 chunk: int = 64) -> np.ndarray:
+    """:func:`principal_horizontal` of every whole window ``acc_h[s:s + w]``, ``s = 0, hop,
+    2 hop, ...`` (windows x 3): the same numbers, computed ``chunk`` windows at a time (their
+    covariances as one stacked product, their eigenvectors as one stacked ``eigh``) instead of
+    one call per window."""
+    n_win = (len(acc_h) - w) // hop + 1 if len(acc_h) >= w else 0
+    out = np.empty((n_win, 3))
+    if n_win == 0:
+        return out
+    win = np.lib.stride_tricks.sliding_window_view(acc_h, w, axis=0)[::hop][:n_win]
+    for i in range(0, n_win, chunk):  # a loop over blocks of windows
+        wi = win[i:i + chunk]  # windows x 3 x w
+        a = wi - np.mean(wi, axis=2, keepdims=True)
+        cov = np.matmul(a, a.transpose(0, 2, 1)) / max(w - 1, 1)
+        val, vec = np.linalg.eigh(cov)
+        out[i:i + chunk] = vec[np.arange(len(wi)), :, np.argmax(val, axis=1)]
+    return out
+
+
 def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
                              use: np.ndarray) -> np.ndarray:
     """Horizontal direction (unit 3-vector) whose acceleration repeats most from one step to
@@ -73,11 +93,11 @@ def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
         e1 = np.cross(u, [0.0, 1.0, 0.0])
     e1 /= np.linalg.norm(e1)
     basis = np.column_stack([e1, np.cross(u, e1)])
-    x = acc_h @ basis
+    x = dsp.matmul(acc_h, basis)  # products of an hour's samples on one thread
     idx = np.flatnonzero(use)
     idx = idx[idx + lag[idx] < len(x)]
     a, b = x[idx], x[idx + lag[idx]]
-    c = a.T @ b
+    c = dsp.matmul(a.T, b)
     w, vec = np.linalg.eigh(0.5 * (c + c.T))
     return basis @ vec[:, int(np.argmax(w))]
 
@@ -182,7 +202,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     nor its sign is inferred.
     """
     fs = stream.sample_rate_hz
-    missing = np.isnan(stream.acc).any(axis=1)
+    missing = dsp.nan_rows(stream.acc)
     acc = fill_gaps(stream.acc)
     if up is None:
         up, v = vertical(acc, fs, gravity_fc)
@@ -194,7 +214,6 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         lo, hi = 0.7 * step_hz, 2.2 * step_hz
     else:
         lo, hi = (0.5, 3.0) if window_s is not None else (1.2, 4.0)
-    band = bandpass(acc_h, fs, lo, hi)
     use = mask if mask is not None and mask.sum() > 2 * fs else np.ones(n, dtype=bool)
     if forward is not None:
         ap_dir = np.repeat(np.asarray(forward, dtype=float)[None, :], n, axis=0)
@@ -205,14 +224,18 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         d = step_periodic_horizontal(bandpass(acc_h, fs, 0.5, 8.0), up, lag, use)
         ap_dir = np.repeat(d[None, :], n, axis=0)
     elif window_s is None:
+        band = bandpass(acc_h, fs, lo, hi)  # the step band (not needed by the branches above)
         ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
     else:
+        band = bandpass(acc_h, fs, lo, hi)
         w = max(int(window_s * fs), 1)
         centers, dirs = [], []
         ref: np.ndarray | None = None
-        for s0 in range(0, n, w // 2 or 1):  # a loop over windows (a few per minute)
-            seg = slice(s0, min(n, s0 + w))
-            d = principal_horizontal(band[seg])
+        hop = w // 2 or 1
+        # the whole windows' directions at once (the same numbers as one by one)
+        whole = principal_horizontal_windows(band, w, hop)
+        for i, s0 in enumerate(range(0, n, hop)):  # a loop over windows (a few per minute)
+            d = whole[i] if i < len(whole) else principal_horizontal(band[s0:min(n, s0 + w)])
             if ref is not None and np.dot(d, ref) < 0:
                 d = -d
             ref = d
@@ -228,7 +251,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
                                       for j in range(3)])
     # keep AP horizontal and unit
     ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
-    ap_dir /= np.maximum(np.linalg.norm(ap_dir, axis=1, keepdims=True), 1e-9)
+    ap_dir /= np.maximum(dsp.row_norms(ap_dir)[:, None], 1e-9)
     ap = np.einsum("ij,ij->i", acc, ap_dir)
     sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
     if forward is None and ap_sign(v, ap, fs, sh, use) < 0:

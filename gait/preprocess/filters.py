@@ -26,6 +26,13 @@ def fill_gaps(x: np.ndarray) -> np.ndarray:
     return x2[:, 0] if one_d else x2
 
 
+def _gapless(x: np.ndarray) -> np.ndarray:
+    """``x`` as float64 when it has no NaN (not copied: the filters do not write to it), else
+    :func:`fill_gaps` of it."""
+    x = np.asarray(x, dtype=np.float64)
+    return fill_gaps(x) if np.isnan(x).any() else x
+
+
 @lru_cache(maxsize=64)
 def _butter(order: int, wn: float | tuple[float, float], btype: str, fs: float) -> np.ndarray:
     return dsp.butter(order, wn, btype, fs)
@@ -41,16 +48,16 @@ def lowpass(x: np.ndarray, fs: float, fc: float, order: int = 4) -> np.ndarray:
     """Zero-phase Butterworth low-pass along axis 0 (NaN gaps bridged for the filter)."""
     fc = min(fc, 0.45 * fs)
     sos = butter_sos(order, fc, "low", fs)
-    x = fill_gaps(x)
+    x = _gapless(x)
     if len(x) <= 3 * (2 * len(sos) + 1):
-        return x
+        return x.copy()
     return dsp.sosfiltfilt(sos, x, axis=0)
 
 
 def bandpass(x: np.ndarray, fs: float, lo: float, hi: float, order: int = 2) -> np.ndarray:
     hi = min(hi, 0.45 * fs)
     sos = butter_sos(order, (lo, hi), "band", fs)
-    x = fill_gaps(x)
+    x = _gapless(x)
     if len(x) <= 3 * (2 * len(sos) + 1):
         return x - np.mean(x, axis=0)
     return dsp.sosfiltfilt(sos, x, axis=0)
