@@ -13,6 +13,8 @@ chain, a clear reading keeping its side (``MOUNT_CLEAR``). McCamley et al. 2012 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gait.dsp import gaussian_filter1d, uniform_filter1d
@@ -265,28 +267,45 @@ def _z(x: np.ndarray) -> np.ndarray:
     return x / (np.std(x) + 1e-9)
 
 
+def _logaddexp(x: float, y: float) -> float:
+    """log(exp(x) + exp(y)) of two floats, as ``numpy.logaddexp`` (on floats: ~10x faster)."""
+    if x == y:
+        return x + _LN2
+    d = x - y
+    return x + math.log1p(math.exp(-d)) if d > 0 else y + math.log1p(math.exp(d))
+
+
+_LN2 = math.log(2.0)
+
+
 def _posterior_left(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:
     """Posterior probability that each step is left, by the forward-backward algorithm on the
-    alternation chain of :func:`_viterbi_alternation` (log domain, a loop over steps)."""
+    alternation chain of :func:`_viterbi_alternation` (log domain; a loop over steps in plain
+    floats, a few microseconds per step)."""
     n = len(llr)
-    ls, la = np.log(p_same), np.log1p(-p_same)
-    e = 0.5 * np.column_stack([-llr, llr])  # emission log-likelihoods: right, left
-    fw = np.zeros((n, 2))
-    bw = np.zeros((n, 2))
-    fw[0] = e[0] - np.logaddexp(*e[0])
+    ls, la = np.log(p_same).tolist(), np.log1p(-p_same).tolist()
+    er = (-0.5 * llr).tolist()  # emission log-likelihoods: right, left
+    el = (0.5 * llr).tolist()
+    lae = _logaddexp
+    f0, f1 = [0.0] * n, [0.0] * n
+    z = lae(er[0], el[0])
+    f0[0], f1[0] = er[0] - z, el[0] - z
     for k in range(1, n):
         a, b = ls[k - 1], la[k - 1]
-        fw[k, 0] = np.logaddexp(fw[k - 1, 0] + a, fw[k - 1, 1] + b) + e[k, 0]
-        fw[k, 1] = np.logaddexp(fw[k - 1, 1] + a, fw[k - 1, 0] + b) + e[k, 1]
-        fw[k] -= np.logaddexp(*fw[k])
+        r = lae(f0[k - 1] + a, f1[k - 1] + b) + er[k]
+        left = lae(f1[k - 1] + a, f0[k - 1] + b) + el[k]
+        z = lae(r, left)
+        f0[k], f1[k] = r - z, left - z
+    b0, b1 = [0.0] * n, [0.0] * n
     for k in range(n - 2, -1, -1):
         a, b = ls[k], la[k]
-        nx = bw[k + 1] + e[k + 1]
-        bw[k, 0] = np.logaddexp(a + nx[0], b + nx[1])
-        bw[k, 1] = np.logaddexp(a + nx[1], b + nx[0])
-        bw[k] -= np.logaddexp(*bw[k])
-    post = fw + bw
-    return np.exp(post[:, 1] - np.logaddexp(post[:, 0], post[:, 1]))
+        n0, n1 = b0[k + 1] + er[k + 1], b1[k + 1] + el[k + 1]
+        r, left = lae(a + n0, b + n1), lae(a + n1, b + n0)
+        z = lae(r, left)
+        b0[k], b1[k] = r - z, left - z
+    p0 = np.add(f0, b0)
+    p1 = np.add(f1, b1)
+    return np.exp(p1 - np.logaddexp(p0, p1))
 
 
 def _viterbi_alternation(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:
@@ -297,23 +316,25 @@ def _viterbi_alternation(llr: np.ndarray, p_same: np.ndarray) -> np.ndarray:
     microseconds per step).
     """
     n = len(llr)
-    ls = np.log(p_same)
-    la = np.log1p(-p_same)
-    back = np.zeros((n, 2), dtype=bool)  # True: came from the same state
-    s_r, s_l = -0.5 * float(llr[0]), 0.5 * float(llr[0])  # state 0 = right, 1 = left
+    ls = np.log(p_same).tolist()
+    la = np.log1p(-p_same).tolist()
+    half = (0.5 * llr).tolist()
+    back_r = [False] * n  # True: came from the same state
+    back_l = [False] * n
+    s_r, s_l = -half[0], half[0]  # state 0 = right, 1 = left
     for k in range(1, n):
-        e = 0.5 * float(llr[k])
-        a, b = float(ls[k - 1]), float(la[k - 1])
+        e = half[k]
+        a, b = ls[k - 1], la[k - 1]
         r_same, r_alt = s_r + a, s_l + b
         l_same, l_alt = s_l + a, s_r + b
-        back[k, 0] = r_same >= r_alt
-        back[k, 1] = l_same >= l_alt
+        back_r[k] = r_same >= r_alt
+        back_l[k] = l_same >= l_alt
         s_r = max(r_same, r_alt) - e
         s_l = max(l_same, l_alt) + e
     out = np.zeros(n, dtype=bool)
     st = int(s_l > s_r)
     for k in range(n - 1, -1, -1):
         out[k] = bool(st)
-        if k and not back[k, st]:
+        if k and not (back_l[k] if st else back_r[k]):
             st = 1 - st
     return out
