@@ -46,8 +46,8 @@ def window_mean(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def infer_sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarray | None,
-           ml: np.ndarray, fs: float, gap_between: np.ndarray, run: np.ndarray | None = None,
-           sway: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+                ml: np.ndarray, fs: float, gap_between: np.ndarray, run: np.ndarray | None = None,
+                sway: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
     """L/R of every IC (object array of "L"/"R"), each label's confidence (posterior
     probability of the chosen side, 0.5-1) and whether the walk's side is certain.
 
@@ -166,8 +166,8 @@ def _p_same_grid(gaps: np.ndarray, Tg: np.ndarray) -> np.ndarray:
 
 
 def mount_sides(ic: np.ndarray, end: np.ndarray, T: np.ndarray, ml: np.ndarray, v: np.ndarray,
-                 roll: np.ndarray | None, yaw: np.ndarray | None, fs: float,
-                 gap_between: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                roll: np.ndarray | None, yaw: np.ndarray | None, fs: float,
+                gap_between: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """L/R of every IC and its confidence (posterior, 0.5-1) when the mount gives the ML axis.
 
     Physics, not the pelvis's rotation pattern: the body is an inverted pendulum over the
@@ -237,7 +237,7 @@ def _mount_labels(llr: np.ndarray, p_same: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def sway_llr(ic: np.ndarray, end: np.ndarray, T: np.ndarray, ml: np.ndarray, v: np.ndarray,
-              roll: np.ndarray | None, yaw: np.ndarray | None, fs: float) -> np.ndarray:
+             roll: np.ndarray | None, yaw: np.ndarray | None, fs: float) -> np.ndarray:
     """Per-IC log-odds of a left IC from the trunk's sideways velocity change over the step
     (the inverted-pendulum cue of :func:`mount_sides`, roll-corrected, turns discounted)."""
     lo, hi = MOUNT_BAND_HZ

@@ -66,7 +66,7 @@ class Foreign:
 
 
 def load_tables(c: Container, data: bytes, info: MatInfo, names: list[str], path: str
-          ) -> tuple[dict[str, Any], list[str]]:
+                ) -> tuple[dict[str, Any], list[str]]:
     """mat-io on the file (via a temporary copy for zip/folder members); any failure ->
     GaitInputError. Returns (variables, mat-io warning texts)."""
     try:

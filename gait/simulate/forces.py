@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Quintic Hermite through knots (value, slope, zero 2nd derivative): p, p', p''."""
     if len(tk) < 2:
         c = np.full(t.shape, pk[0] if len(tk) else 0.0)
@@ -143,7 +143,7 @@ def _bump(u: np.ndarray, c: float, w: float) -> np.ndarray:
 
 
 def stance_forces(tau: np.ndarray, q: float, k: float, ap: tuple | None, p: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shapes of one stance's vertical, fore-aft and medial force over its phase tau in [0, 1).
 
     Vertical: Alexander & Jayes (1980) ``cos(pi x) - q cos(3 pi x)`` with ``x = w - 1/2`` on the
@@ -190,7 +190,7 @@ def _phase_ok(ic: np.ndarray, fco: np.ndarray, ico: np.ndarray, fc: np.ndarray) 
 
 
 def stance_phase(t: np.ndarray, ic: np.ndarray, fco: np.ndarray, ico: np.ndarray,
-                  fc: np.ndarray, knots: tuple[float, float]) -> np.ndarray:
+                 fc: np.ndarray, knots: tuple[float, float]) -> np.ndarray:
     """Phase u in [0, 1) of a walking stance, piecewise linear between its four events: IC (0),
     the other foot's FC (u1, end of the weight acceptance in double support), the other foot's
     IC (u2, start of the terminal double support) and FC (1); the nominal u1, u2 are those of
@@ -210,7 +210,7 @@ def stance_phase(t: np.ndarray, ic: np.ndarray, fco: np.ndarray, ico: np.ndarray
 
 
 def stance_impulse(cfg: Config, ic: np.ndarray, fco: np.ndarray, ico: np.ndarray,
-                    fc: np.ndarray) -> np.ndarray:
+                   fc: np.ndarray) -> np.ndarray:
     """Integral over time of the vertical shape of each stance on its phase (seconds)."""
     (u1, u2), (c1, c2, c3) = cfg.knots, cfg.v_parts
     ok = _phase_ok(ic, fco, ico, fc)

@@ -36,7 +36,7 @@ SIDE_CHECK_MIN_STAND_S = 5.0
 
 
 def side_check_taps(side: str | None, stand_s: float, seed: int
-                     ) -> dict[str, Any] | None:
+                    ) -> dict[str, Any] | None:
     """The taps of a side check: times (s), peak amplitudes, push directions (heading frame X
     forward, Y left, Z up), roll/yaw burst amplitudes and the standing sway's sinusoids; None
     without one."""
@@ -62,7 +62,7 @@ def side_check_taps(side: str | None, stand_s: float, seed: int
 
 
 def taps_signal(cfg: Config, t: np.ndarray, standing: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Specific force (heading frame, m/s^2) and angular velocity (rad/s) the side check's taps
     and the standing sway add at the pelvis; ``standing`` weighs the sway (1 standing, 0
     walking)."""
