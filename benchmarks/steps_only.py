@@ -31,6 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
+# the labelled recordings' placement from their file key, as benchmarks/placement.py reads it
+from placement import label as group
+
 import gait
 from gait.analysis.single import steps_only_overall
 from gait.events.steps_only import detect
@@ -83,14 +86,6 @@ def crop(stream: gait.SensorStream, bouts: list[dict], pad_s: float = 2.0
     return replace(stream, acc=stream.acc[keep],
                    gyr=None if stream.gyr is None else stream.gyr[keep],
                    start_s=float(t[i]), gaps=())
-
-
-def group(key: str) -> str:
-    k = key.replace("lowerback", "lower_back")
-    for part in ("foot", "shank", "pocket"):
-        if part in k:
-            return part
-    return "hand" if k == "inhand" else k
 
 
 def real() -> list[tuple[str, str, float | None, float | None, str]]:

@@ -17,15 +17,27 @@ if TYPE_CHECKING:
 
 
 
+def _constant(tk: np.ndarray, pk: np.ndarray, t: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A curve through fewer than two knots: its one value (or 0), no slope, no curvature."""
+    c = np.full(t.shape, pk[0] if len(tk) else 0.0)
+    return c, np.zeros_like(t), np.zeros_like(t)
+
+
+def _segment(tk: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each time ``t``: the index ``i`` of its knot segment, the segment's length ``h`` and
+    the position ``s`` in it (0..1, clipped outside the knots)."""
+    i = np.clip(np.searchsorted(tk, t, side="right") - 1, 0, len(tk) - 2)
+    h = tk[i + 1] - tk[i]
+    return i, h, np.clip((t - tk[i]) / h, 0.0, 1.0)
+
+
 def hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Quintic Hermite through knots (value, slope, zero 2nd derivative): p, p', p''."""
     if len(tk) < 2:
-        c = np.full(t.shape, pk[0] if len(tk) else 0.0)
-        return c, np.zeros_like(t), np.zeros_like(t)
-    i = np.clip(np.searchsorted(tk, t, side="right") - 1, 0, len(tk) - 2)
-    h = tk[i + 1] - tk[i]
-    s = np.clip((t - tk[i]) / h, 0.0, 1.0)
+        return _constant(tk, pk, t)
+    i, h, s = _segment(tk, t)
     s2, s3 = s * s, s * s * s
     s4, s5 = s3 * s, s3 * s2
     p0, p1, v0, v1 = pk[i], pk[i + 1], vk[i], vk[i + 1]
@@ -88,14 +100,11 @@ def no_reversal(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray) -> np.ndarray:
 
 
 def cosine_interp(tk: np.ndarray, pk: np.ndarray, t: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Half-cosine interpolation between extremes (a sinusoid when they alternate evenly)."""
     if len(tk) < 2:
-        c = np.full(t.shape, pk[0] if len(tk) else 0.0)
-        return c, np.zeros_like(t), np.zeros_like(t)
-    i = np.clip(np.searchsorted(tk, t, side="right") - 1, 0, len(tk) - 2)
-    h = tk[i + 1] - tk[i]
-    s = np.clip((t - tk[i]) / h, 0.0, 1.0)
+        return _constant(tk, pk, t)
+    i, h, s = _segment(tk, t)
     dp = pk[i + 1] - pk[i]
     c, sn = np.cos(np.pi * s), np.sin(np.pi * s)
     inside = (t >= tk[0]) & (t <= tk[-1])
