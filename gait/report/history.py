@@ -32,13 +32,7 @@ main{max-width:1000px;margin:0 auto;padding:1.5rem 1rem 3rem;background:#fff}
 h1{margin:.2rem 0;font-size:1.6rem}h2{margin:2rem 0 .6rem;font-size:1.25rem;
  border-bottom:1px solid #ddd;padding-bottom:.2rem}
 .meta{color:#555;overflow-wrap:anywhere}
-figure{margin:1rem 0 1.6rem}figcaption{color:#555;font-size:.9rem}
-svg.plot{display:block;width:100%;height:auto}
-table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.4rem 0}
-th,td{border-bottom:1px solid #e2e2e2;padding:.3rem .5rem;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-th{background:#f3f3f3}
-.t{font-weight:600;white-space:nowrap}
+""" + svg.FIGURE_TABLE_CSS + """.t{font-weight:600;white-space:nowrap}
 footer{margin-top:2.5rem;color:#777;font-size:.85rem}
 """
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from gait.report.jsonout import TRUNK, param_label, param_unit
 from gait.report.plots import as_float, esc, level_of, plots_html
+from gait.report.svg import FIGURE_TABLE_CSS
 from gait.report.text import (
     counting,
     fmt_duration,
@@ -47,13 +48,7 @@ h1{margin:.2rem 0;font-size:1.6rem}h2{margin:2rem 0 .6rem;font-size:1.25rem;
  font-size:.8rem;font-weight:600;color:#fff;background:var(--c);margin-right:.5em}
 .disclaimer{border:1px solid #ccc;background:#fafafa;padding:.6rem 1rem;border-radius:.3rem;
  font-style:italic;color:#444}
-figure{margin:1rem 0 1.6rem}figcaption{color:#555;font-size:.9rem}
-svg.plot{display:block;width:100%;height:auto}
-table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.4rem 0}
-th,td{border-bottom:1px solid #e2e2e2;padding:.3rem .5rem;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-th{background:#f3f3f3}
-.l{color:var(--l);font-weight:600}.r{color:#b57d00;font-weight:600}
+""" + FIGURE_TABLE_CSS + """.l{color:var(--l);font-weight:600}.r{color:#b57d00;font-weight:600}
 ul{padding-left:1.3rem}li{margin:.25rem 0}
 .problems li{color:#8a4b00}.ok{color:#2e7d32;font-weight:600}.notok{color:#c62828;font-weight:600}
 footer{margin-top:2.5rem;color:#666;font-size:.85rem}

@@ -23,6 +23,16 @@ from typing import Any
 
 import numpy as np
 
+#: page CSS of the figures (inline SVG plots) and tables, shared by the report and history pages
+FIGURE_TABLE_CSS = """\
+figure{margin:1rem 0 1.6rem}figcaption{color:#555;font-size:.9rem}
+svg.plot{display:block;width:100%;height:auto}
+table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.4rem 0}
+th,td{border-bottom:1px solid #e2e2e2;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f3f3f3}
+"""
+
 WIDTH = 900.0
 FONT = 12.5  # user units: at ~1000 px page width a 900-unit chart shows ~13.5 px text
 SMALL = 11.5
