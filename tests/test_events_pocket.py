@@ -4,7 +4,9 @@ and floors of the figures reached on the real Oxford pocket walks and a phone ex
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -427,3 +429,33 @@ def test_contralateral_ic_off_the_step_phase_takes_its_other_candidate() -> None
     c_few = np.arange(7) >= 4
     few = pocket._phase_consistent(t_few, c_few, ~c_few, np.array([0.56, 1.6, 2.6]), bouts)
     np.testing.assert_allclose(few, t_few[c_few])
+
+
+def test_cli_simulates_a_back_pocket_and_reports_it(tmp_path: Path) -> None:
+    """``gait simulate --back-pocket`` writes a back-pocket recording with its truth, which
+    ``gait report`` reads as that pocket; a back pocket needs one pocket placement (exit 2,
+    one line)."""
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "gait", *args], cwd=tmp_path,
+                              capture_output=True, text=True, env={**os.environ,
+                              "GAIT_HISTORY_DB": str(tmp_path / "h.sqlite")})
+
+    r = run("simulate", "bp", "--back-pocket", "--placement", "left_pocket", "--duration", "40",
+            "--step-asym", "8")
+    assert r.returncode == 0, r.stderr
+    truth = json.loads((tmp_path / "bp.truth.json").read_text())
+    assert truth["summary"]["step_symmetry_index_pct"] == pytest.approx(8, abs=1)
+    manifest = json.loads((tmp_path / "bp.gait.json").read_text())
+    assert [s["placement"] for s in manifest["streams"]] == ["left_pocket"]
+    r = run("report", "bp.gait.json", "--json", "-", "-q")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["overall"]["n_steps"] > 40
+    for bad in (("--placement", "lower_back"), ("--placement", "left_pocket", "--placement",
+                                                "right_pocket"), ()):
+        r = run("simulate", "x", "--back-pocket", *bad)
+        assert r.returncode == 2
+        assert r.stderr.count("\n") == 1 and "--back-pocket" in r.stderr

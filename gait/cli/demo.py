@@ -60,3 +60,21 @@ def simulate_to_file(path: str | Path, *, chunk_s: float = 600.0, **kwargs: Any
             for p, (a, g) in out.items():
                 w.write(p, a, g)
     return mpath, tpath
+
+
+def simulate_back_pocket_to_file(path: str | Path, side: str, **kwargs: Any
+                                 ) -> tuple[Path, Path]:
+    """A simulated phone in the back trouser pocket of ``side`` (:func:`gait.simulate.
+    simulate_back_pocket`, a model) written as a gait recording and its truth; returns
+    (manifest, truth). Made in memory (the model blends two simulated sensors)."""
+    from gait.io.gaitcsv import manifest_path, truth_path, write_recording
+    from gait.simulate import simulate_back_pocket
+
+    rec, truth = simulate_back_pocket(side=side, **kwargs)
+    mpath = manifest_path(path)
+    tpath = truth_path(mpath)
+    mpath.parent.mkdir(parents=True, exist_ok=True)
+    rec.meta["truth"] = tpath.name
+    write_recording(rec, mpath)
+    truth.write(tpath)
+    return mpath, tpath

@@ -71,6 +71,9 @@ SIM_PLACEMENTS = ("lower_back", "left_foot", "right_foot", "left_shank", "right_
 @click.option("--clock-drift", type=float, default=0.0, show_default=True,
               help="Clock drift (ppm) of every sensor after the first.")
 @click.option("--no-gyro", is_flag=True, help="Accelerometer only.")
+@click.option("--back-pocket", is_flag=True,
+              help="The one --placement left_pocket/right_pocket is a back trouser pocket (a "
+                   "model: the pelvis's and the thigh's motion blended; not validated).")
 @click.option("--side-check", type=click.Choice(["left", "right"]), default=None,
               help="Add the side-check gesture (three taps on that hip; the documented one is "
                    "left) in 6 s of standing before the walk (lower-back sensor).")
@@ -81,22 +84,32 @@ def simulate(out: str, duration: float, gait_kind: str, placements: tuple[str, .
              impact_asym: float | None, pelvic_drop_asym: float | None,
              variability: float | None, noise: float, fs: float, orientation: str | None,
              turns: tuple[str, ...], pauses: tuple[str, ...], clock_drift: float, no_gyro: bool,
-             side_check: str | None, seed: int) -> None:
+             back_pocket: bool, side_check: str | None, seed: int) -> None:
     """Write a synthetic walk or run with its ground truth.
 
     OUT names the recording: OUT.gait.json (manifest), OUT.<placement>.csv per sensor and
     OUT.truth.json (every initial and final contact per side, asymmetries as asked; with
     --pattern also the pattern, affected side and severity).
     """
-    from gait.cli.demo import simulate_to_file
+    from gait.cli.demo import simulate_back_pocket_to_file, simulate_to_file
 
     orient: object = None
     if orientation:
         orient = "random" if orientation == "random" else _floats(orientation, 3, 3,
                                                                   "--orientation")
+    write, target = simulate_to_file, {"placements": placements or ("lower_back",)}
+    if back_pocket:
+        if len(placements) != 1 or placements[0] not in ("left_pocket", "right_pocket"):
+            raise GaitInputError(None, "--back-pocket needs exactly one --placement, "
+                                 "left_pocket or right_pocket", where="--back-pocket")
+        if side_check:
+            raise GaitInputError(None, "--side-check is for a lower-back sensor, not a back "
+                                 "pocket", where="--back-pocket")
+        write = simulate_back_pocket_to_file
+        target = {"side": "L" if placements[0] == "left_pocket" else "R"}
     try:
-        manifest, truth = simulate_to_file(
-            out, duration_s=duration, placements=placements or ("lower_back",), gait=gait_kind,
+        manifest, truth = write(
+            out, duration_s=duration, **target, gait=gait_kind,
             cadence_spm=cadence, speed_mps=speed, stance_asym_pct=stance_asym,
             step_asym_pct=step_asym, impact_asym_pct=impact_asym,
             pelvic_drop_asym_deg=pelvic_drop_asym, variability_pct=variability,
