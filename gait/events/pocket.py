@@ -158,9 +158,23 @@ fukuchi2017 runs
 (step SI errors +-12 to +-22 points) and by up to ~80 ms either way on Oxford (IC F1 0.97 ->
 0.84); the thigh's flexion and extension maxima lag the two legs' ICs by amounts that differ
 by 0.07-0.45 step periods between walks and between the two thighs of one walk
-(``benchmarks/pocket_thigh_timing.py``). Slow-gait ICs: the virtual walks' right
-pocket of SUB07 (0.16 m/s) still has its own leg's ICs ~70-130 ms early (the steepest rise of
-``v`` precedes the annotated heel strike) and two contralateral ICs late; the last IC of a walk
+(``benchmarks/pocket_thigh_timing.py``). No broadband per-step marker of ``v`` (loading peak,
+steepest rise, pulse centroid or half-level crossing at 3-8 Hz, the same for both legs) has a
+leg-independent bias on both the simulator and the real thighs: their pocket-minus-other-leg
+bias differences are tens of ms on fukuchi2017/2018 and gaitkit even where the simulator's are
+a few (``benchmarks/pocket_marker_timing.py``). The simulated pocket differs there: its phone
+sits on the thigh's axis, whereas a front pocket (and fukuchi2017's virtual phone) lies ~8 cm in
+front of it, where the thigh's angular acceleration adds to the vertical acceleration; moved
+there, the simulator's running loading peaks lag on the pocket leg by 22 ms, the low end of the
+real thighs' 22-40 ms. Moving
+the real phones back to the hip joint with their gyroscope (rigid-body lever-arm terms; the lever
+arm fitted in the flight phases, where the hip falls freely) and timing each side by its 3 Hz
+loading-pulse centroid put every fukuchi2017 step SI within 1.9 points, but the result swung to
+6.7-6.9 points with a 2.5 or 4 Hz low-pass (3 Hz is barely above the step frequency, i.e. nearly
+the equalising band) and left the simulated front-pocket runs at -7: not adopted. Slow-gait
+ICs: the virtual walks' right pocket of SUB07 (0.16 m/s) still has its own leg's ICs ~70-130
+ms early (the steepest rise of ``v`` precedes the annotated heel strike) and two contralateral
+ICs late; the last IC of a walk
 cut mid-step (the virtual walks) has no loading peak after it and is missed. The simulator's
 walking thigh peaks ~100 ms after its IC, real walks (Oxford) ~0 ms: walking timing follows the
 real data.
