@@ -78,7 +78,7 @@ A confident guess must also be the guess of each half of the walk's windows alon
 and a walk of a single window (under 6 s) is asked for. On 8-25 s crops of the labelled
 recordings this left 1 confident wrong guess of 344 used (4 of 332 before these features).
 Without a gyroscope a running foot and a running shank are told apart by how hard they are
-thrown about: a running foot is the end of a leg swinging at up to ~9 rad/s, its 0.5-20 Hz
+thrown about: a running foot is the end of a shank swinging at 8-10 rad/s, its 0.5-20 Hz
 acceleration larger than the shank's (``acc_p95`` 45-63 against 26-36 m/s^2 on the
 marker-based runs of fukuchi2017, 44 against 30 on the simulator's). The simulator used to
 keyframe the swinging ankle without that pendulum and had it the other way round (34 against

@@ -263,10 +263,11 @@ class Body:
         a'^2 sin a, a'' sin a + a'^2 cos a)`` with ``g`` the thigh and ``a`` the shank angle,
         ``Lt``, ``Ls`` :data:`~gait.simulate.constants.THIGH_LENGTH` and
         :data:`~gait.simulate.constants.KNEE_ANKLE`, the hip moving with the pelvis
-        (:meth:`trunk_force`). A running shank swings at up to ~9 rad/s (Novacheck 1998, Gait
-        Posture 7:77-95; 7.6-9.7 rad/s on the marker-based runs of fukuchi2017 in
-        shared/validation), so the centripetal ``Ls a'^2`` alone reaches ~35 m/s^2 towards the
-        knee. Keyframing the ankle itself (as in walking) left that out: the simulated running
+        (:meth:`trunk_force`): the swing leg of a run as a double pendulum from the hip
+        (Novacheck 1998, "The biomechanics of running", Gait Posture 7:77-95). A running shank
+        swings at up to 7.6-9.7 rad/s (the marker-based runs of fukuchi2017 in
+        shared/validation), so the centripetal ``Ls a'^2`` alone reaches ~25-40 m/s^2 towards
+        the knee. Keyframing the ankle itself (as in walking) left that out: the simulated running
         foot accelerated less than the shank (0.5-20 Hz ``|acc|`` 95th percentile 34 against
         39 m/s^2 at 3 m/s; fukuchi2017 foot 45-63, shank 26-36) and the shank sensor, turned
         about an ankle that moved smoothly, felt its centripetal acceleration down the shank in
