@@ -42,12 +42,18 @@ signals and the truth agree by construction:
   limited where a slow walk's long phases would make the quintic overshoot). Heights and
   forward displacement of the foot are keyframed (minimum-jerk-like swing, Flash & Hogan
   1985); the foot is still in foot flat. The shapes were checked against IC/FC-locked
-  averages of the foot sensors in ``shared/validation``.
+  averages of the foot sensors in ``shared/validation``. In a running swing the ankle is the
+  end of the leg hanging from the hip (pelvis, thigh and shank as a chain, with the shank's
+  centripetal and tangential acceleration about the knee), handed over from and back to the
+  keyframes around FC and IC (:meth:`Body._swing_about_knee
+  <gait.simulate.body.Body._swing_about_knee>`; the marker-based runs of fukuchi2017 in
+  ``shared/validation`` show the foot accelerating more than the shank, which a keyframed
+  ankle did not).
 * **Shank**: sagittal angle keyframes (Salarian 2004 / Aminian 2002 shank gyroscope: mid-swing
   peak, local minima at IC and before FC, steady forward rotation in stance), rotation about the
-  ankle carried by the foot's translation; as the foot's, the angle never turns back between
-  keyframes (a slow walk's stance rotation neither stops nor reverses, as on the
-  trojaniello2014 stroke shanks of ``shared/validation``).
+  ankle carried by the foot's translation (in a running swing: the chain above); as the
+  foot's, the angle never turns back between keyframes (a slow walk's stance rotation neither
+  stops nor reverses, as on the trojaniello2014 stroke shanks of ``shared/validation``).
 * **Trouser pocket** (thigh): hip flexion/extension (cosine between the extremes of late swing and
   terminal stance) about a hip that moves with the trunk, plus the ipsilateral heel-strike spike
   (+15 m/s^2 walking, as in the front-pocket recordings of ``shared/validation``). ``pocket``
@@ -198,8 +204,13 @@ Limits (what this is not)
   the trailing leg's load ~30 ms before its FC (real ~30), net braking peak 2-7 ms before FC (real
   ~30: too late). Not matched: the real strapped sensor's 8-10 Hz ringing after the impact, the
   trunk pitch rate (noisy in the recordings), subject-to-subject differences (real feature delays
-  vary by +-20-40 ms between subjects). Running is not validated (no real running recording):
-  its trunk model is the spring-mass one. The foot gyroscope matches the IC-locked foot averages
+  vary by +-20-40 ms between subjects). Running is not validated against real IMUs: its trunk
+  model is the spring-mass one; its foot and shank accelerations in swing were compared with
+  the marker-based virtual sensors of fukuchi2017 (``shared/validation``; see
+  :meth:`Body._swing_about_knee <gait.simulate.body.Body._swing_about_knee>`), whose shank
+  swing comes ~8 % of the stride later and holds its angle in late stance (the simulated one
+  keeps turning: a planar leg without the real shank's axial rotation would otherwise stand
+  as still as a foot to the gyroscope). The foot gyroscope matches the IC-locked foot averages
   closely; a real front-pocket phone swings about twice as much at step frequency as the
   simulated one (fabric and soft-tissue wobble are not modelled).
 * Memory: signals are produced chunk by chunk; the contact timeline is generated in blocks of

@@ -83,5 +83,18 @@ TRUNK = {
                 roll_hold=0.3, rot=-6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
 }
 R_SHANK, R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip
+#: knee-ankle distance (m) of the swinging leg, per gait (None: the ankle's swing is keyframed
+#: directly, as in walking; see :meth:`gait.simulate.body.Body._swing_about_knee`). Running:
+#: 0.43 m, the functional knee-ankle length of the fukuchi2017 runners in shared/validation
+#: (0.432-0.451 m; 0.246 x height, Winter 2009)
+KNEE_ANKLE = {"walk": None, "run": 0.43}
+#: hip-knee distance (m) of the swinging leg, per gait: 0.46 m running (fukuchi2017:
+#: 0.454-0.475 m)
+THIGH_LENGTH = {"walk": None, "run": 0.46}
+#: share of the time from mid swing to IC over which a running ankle is handed back from the
+#: swinging leg to its keyframed landing (:meth:`gait.simulate.body.Body._swing_about_knee`;
+#: 0.2: ~45 ms at 3 m/s, the shortest of 0.1 / 0.2 / 0.35 that left the simulator's running-foot
+#: impact SI errors of ``benchmarks/validate_sim.py`` no larger than with the keyframed swing)
+SWING_HANDBACK = 0.2
 V_NOM = {"walk": 1.3, "run": 3.0}
 WALK_RATIO = 0.0064  # m per (step/min), Sekiya & Nagasaki 1998
