@@ -144,3 +144,33 @@ def test_chunked_analysis_keeps_steps_only(tmp_path: Path) -> None:
         cad = d["overall"]["cadence_spm"]
         assert cad is None or abs(cad / true - 1) < 0.05, (cad, true)
     assert abs(parts["overall"]["n_steps"] - whole["overall"]["n_steps"]) <= 6
+
+
+def test_feet_without_gyroscope_give_steps_cadence_and_the_cause(tmp_path: Path) -> None:
+    """A foot sensor without a gyroscope (its placement stated): the foot detector needs
+    angular rate, so the report gives steps and cadence, no sides, and one cause, the missing
+    gyroscope, with its guide step (before: "only 0 s of walking"). Beside a lower-back sensor
+    the lower back gives the contacts."""
+    base = tmp_path / "sim"
+    r = run("simulate", str(base), "--placement", "left_foot", "--no-gyro", "--duration", "60",
+            "--seed", "4")
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "r.json"
+    r = run("report", f"{base}.gait.json", "--json", str(out), "--no-history")
+    assert r.returncode == 0, r.stderr
+    assert "no gyroscope" in r.stdout
+    doc = json.loads(out.read_text())
+    truth = json.loads(Path(f"{base}.truth.json").read_text())
+    ics = sorted(e["t"] for e in truth["initial_contacts"])
+    true = 60.0 / float(np.median(np.diff(ics)))
+    assert doc["verdict"]["level"] == "undetermined"
+    assert [c["cause"] for c in doc["verdict"]["causes"]] == ["no_gyroscope"]
+    assert "placement_guess" not in doc["quality"]
+    assert doc["sources"] == ["left_foot"]
+    assert abs(doc["overall"]["cadence_spm"] / true - 1) < 0.05, (doc["overall"], true)
+    assert abs(doc["overall"]["n_steps"] - len(ics)) <= 6
+
+    rec, _ = simulate(60, ["left_foot", "lower_back"], "walk", seed=4, with_gyro=False)
+    a = gait.analyse(rec, n_boot=100)
+    assert a.doc["sources"] == ["lower_back"]
+    assert any("no gyroscope" in n for n in a.doc["quality"]["notes"])

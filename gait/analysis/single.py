@@ -30,7 +30,7 @@ from gait.document import (
     Symmetry,
     Verdict,
 )
-from gait.events import FOOT, INFERRED_NOTE, SIDE_TRUST_MIN, Detection, detect_events
+from gait.events import FOOT, INFERRED_NOTE, NO_GYRO_NOTE, SIDE_TRUST_MIN, Detection, detect_events
 from gait.interpret import (
     DISCLAIMER,
     SIDE_UNKNOWN,
@@ -208,6 +208,12 @@ def _unplaced_problem(so: dict[str, Any]) -> str:
             "cadence only, no left/right")
 
 
+def _nogyro_problem(so: dict[str, Any]) -> str:
+    """The quality problem of feet or shanks recorded without a gyroscope (steps only)."""
+    return (f"{so['placement']} has no gyroscope: the foot and shank contact detector needs "
+            "angular rate, so only steps and cadence were measured, no left/right")
+
+
 def _quality(rec: Recording, det: Detection, steps: pd.DataFrame) -> dict[str, Any]:
     problems: list[str] = []
     used = [s for s in rec.streams if s.placement in det.sources]
@@ -325,13 +331,15 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         sym["step_s"].update(step_asymmetry(steps, by_param(kind)["step_s"].mild_pct))
     quality = _quality(rec, det, steps)
     so = det.steps_only
-    if so is not None:  # the placement was not clear: steps and cadence only
-        quality["problems"] = [_unplaced_problem(so), *(
+    nogyro = so is not None and so.get("cause") == "no_gyroscope"
+    if so is not None:  # placement not clear, or feet without a gyro: steps and cadence only
+        quality["problems"] = [_nogyro_problem(so) if nogyro else _unplaced_problem(so), *(
             [] if so["step_s"] else [f"no cadence: {so['why']}"]), *(
             p for p in quality["problems"] if p not in _UNSIDED.values())]
         quality["ok"] = False
-        quality["placement_guess"] = {k: so[k] for k in (
-            "placement", "confidence", "candidates", "reason", "unit")}
+        if not nogyro:
+            quality["placement_guess"] = {k: so[k] for k in (
+                "placement", "confidence", "candidates", "reason", "unit")}
     quality["notes"] = [*trunk.get("notes", []),
                         *([trunk["impact_note"]] if "impact_note" in trunk else []),
                         *([POCKET_NOTE] if kind == "pocket" and len(steps)
@@ -345,7 +353,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
         quality["side_source"] = source
     # what the side check did (found, confirmed, swapped, or found but not usable)
     check_notes = [n.removeprefix("lower_back: ") for n in det.notes if "side check" in n]
-    quality["notes"] += [n for n in det.notes if n.startswith(INFERRED_NOTE)]
+    quality["notes"] += [n for n in det.notes
+                         if n.startswith(INFERRED_NOTE) or NO_GYRO_NOTE in n]
     quality["notes"] += check_notes or ([SIDE_INFERRED_NOTE] if source == "inferred" else [])
     if source == "mount":  # which mount, and where it was stated
         quality["notes"] += [n.removeprefix("lower_back: ") for n in det.notes
@@ -359,7 +368,8 @@ def summarise(rec: Any, info: dict[str, Any], det: Detection, steps: pd.DataFram
                 side_known=quality["side_confidence"] is None
                 or quality["side_confidence"] >= SIDE_TRUST_MIN,
                 sensors="hand" if "hand" in det.sources else (
-                    "unplaced" if so is not None else kind), per_side=sides,
+                    "no_gyroscope" if nogyro else "unplaced" if so is not None else kind),
+                per_side=sides,
                 streams=info["streams"], walking_s=quality["walking_s"],
                 placement_guess=quality.get("placement_guess"))
     recording = RecordingInfo(

@@ -149,6 +149,14 @@ def detect_events(rec: Recording) -> Detection:
         by[stream.placement] = stream
         placement_notes.append(note)
     feet = [p for p in FOOT if p in by]
+    if feet and all(by[p].gyr is None for p in feet):  # the foot/shank detector needs a gyro
+        others = [p for p in ("lower_back", *POCKET, "hand") if p in by]
+        if not others:
+            det = steps_only_detection(by[feet[0]], None, cause="no_gyroscope")
+            det.notes = [*placement_notes, *det.notes]
+            return det
+        placement_notes.append(f"{', '.join(feet)}: {NO_GYRO_NOTE}; contacts from {others[0]}")
+        feet = []
     if feet:
         chosen = feet
     elif "lower_back" in by:
@@ -176,6 +184,8 @@ def detect_events(rec: Recording) -> Detection:
 #: source formats of phone apps (a trunk-like phone facing up is held in the hand)
 PHONE_APPS = frozenset({"phyphox", "sensor_logger", "physics_toolbox", "sensorlog",
                         "matlab_mobile", "androsensor"})
+#: a note of the report holds this when feet or shanks without a gyroscope were not used
+NO_GYRO_NOTE = "no gyroscope (the foot and shank contact detector needs angular rate)"
 #: a note of the report starts with this when the placement was inferred
 INFERRED_NOTE = "placement inferred from the signal"
 
@@ -189,20 +199,28 @@ class PlacementUnclear(ValueError):
         self.guess = guess
 
 
-def steps_only_detection(stream: SensorStream, guess: object) -> Detection:
-    """The walk of a sensor whose placement is not clear: bouts and one event per step (or
-    per stride) without sides, by :func:`gait.events.steps_only.detect`, with the guess and the
-    step period in :attr:`Detection.steps_only`."""
+def steps_only_detection(stream: SensorStream, guess: object,
+                         cause: str = "placement_unclear") -> Detection:
+    """The walk of a sensor whose placement is not clear (``cause`` "placement_unclear";
+    ``guess``: the placement guess), or of feet or shanks without a gyroscope ("no_gyroscope":
+    the placement is ``stream``'s own): bouts and one event per step (or per stride) without
+    sides, by :func:`gait.events.steps_only.detect`, with the guess, the step period and the
+    cause in :attr:`Detection.steps_only`."""
     from gait.events.steps_only import detect
 
     so = detect(stream, getattr(guess, "features", None))
     per = so.periods
     det = so.detection
+    known = cause == "no_gyroscope"
+    if known:
+        det.sources = [stream.placement]
     det.steps_only = {
-        "placement": getattr(guess, "placement", None) or "lower_back",
-        "confidence": float(getattr(guess, "confidence", 0.0)),
+        "cause": cause,
+        "placement": stream.placement if known else (
+            getattr(guess, "placement", None) or "lower_back"),
+        "confidence": 1.0 if known else float(getattr(guess, "confidence", 0.0)),
         "candidates": tuple(getattr(guess, "candidates", ())),
-        "reason": str(getattr(guess, "reason", "")),
+        "reason": "no gyroscope" if known else str(getattr(guess, "reason", "")),
         "unit": None if per.step_s is None else ("stride" if per.per_stride else "step"),
         "step_s": per.step_s if per.timed else None, "why": per.why}
     return det

@@ -167,7 +167,8 @@ def verdict(symmetry: dict[str, dict], n_steps: dict[str, int], problems: list[s
             f["healthy"] = {k: v for k, v in healthy.items() if k != "text"}
         findings.append(f)
     few = min(n_steps.get("L", 0), n_steps.get("R", 0)) < MIN_STEPS_PER_SIDE
-    if few and sensors not in ("unplaced", "hand"):  # no sides by design: their problem says so
+    if few and sensors not in ("unplaced", "hand", "no_gyroscope"):  # no sides by design:
+        # their problem says so
         problems = [*problems, f"only {n_steps.get('L', 0)} left and {n_steps.get('R', 0)} right "
                     f"steps; at least {MIN_STEPS_PER_SIDE} per side are needed for a verdict"]
     weight = [f for f in findings if weights[f["parameter"]]]
@@ -255,7 +256,8 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
            placement_guess: Mapping[str, Any] | None = None) -> list[dict]:
     """Why a verdict is undetermined: ``{"cause", "text", "guide_step", "guide"}`` per cause
     (the most basic first), each naming the step of ``gait guide`` (:mod:`gait.interpret.guide`)
-    that fixes it. ``sensors``: "feet", "lower_back", "pocket", "hand" or "unplaced" (the
+    that fixes it. ``sensors``: "feet", "lower_back", "pocket", "hand", "no_gyroscope" (feet
+    or shanks without a gyroscope: steps only) or "unplaced" (the
     placement was not clear from the signal: ``placement_guess``, the report's
     ``quality.placement_guess``, names the best guess and the ``PLACEMENT=`` candidates);
     ``measured``: whether a counting parameter was measured at all."""
@@ -302,7 +304,8 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
             "pocket (left_pocket=FILE or right_pocket=FILE), or wear the phone at the lower "
             "back")
     if min(nl, nr) < MIN_STEPS_PER_SIDE and not any(
-            c["cause"] in ("one_leg", "sides_unknown", "hand", "placement_unclear")
+            c["cause"] in ("one_leg", "sides_unknown", "hand", "placement_unclear",
+                           "no_gyroscope")
             for c in out):
         walked = f"{walking_s:.0f} s of walking, " if walking_s is not None else ""
         add("too_short", "walk", f"only {walked}{nl} left and {nr} right steps: walk at "
