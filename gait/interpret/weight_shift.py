@@ -271,7 +271,7 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
     placements = [str(s.get("placement", "")) for s in streams]
     for s in streams:
         where = s.get("placement") or "unknown"
-        where = "the sensor" if where == "unknown" else where
+        where = "the sensor" if where == "unknown" else f"the {where.replace('_', ' ')} sensor"
         rate = s.get("sample_rate_hz")
         if isinstance(rate, int | float) and rate < 50:
             add("sample_rate", "app", f"{where} was sampled at {rate:g} Hz: set the app to "
@@ -303,9 +303,8 @@ def causes(sensors: str, n_steps: Mapping[str, int], streams: Sequence[Mapping] 
         add("sides_unknown", "placement", "left and right could not be told apart: say which "
             "pocket (left_pocket=FILE or right_pocket=FILE), or wear the phone at the lower "
             "back")
-    if min(nl, nr) < MIN_STEPS_PER_SIDE and not any(
-            c["cause"] in ("one_leg", "sides_unknown", "hand", "placement_unclear",
-                           "no_gyroscope")
+    if min(nl, nr) < MIN_STEPS_PER_SIDE and sensors != "no_gyroscope" and not any(
+            c["cause"] in ("one_leg", "sides_unknown", "hand", "placement_unclear")
             for c in out):
         walked = f"{walking_s:.0f} s of walking, " if walking_s is not None else ""
         add("too_short", "walk", f"only {walked}{nl} left and {nr} right steps: walk at "
