@@ -88,11 +88,11 @@ R_SHANK, R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip (along the se
 #: slightly to the side, not on the femur: fukuchi2017's and fukuchi2018's virtual pocket
 #: phones in shared/validation sit 8 cm out of the thigh at 45 deg between forward and lateral
 #: (5.7 cm ahead, 5.7 cm outwards; their READMEs), and a thigh's radius is ~8 cm at mid-thigh
-#: (circumference ~50 cm), the phone's centre lying ~1 cm out of the skin. Only the anterior
-#: part enters the signals (:func:`gait.simulate.body.sensor_signals`): the simulated thigh
-#: turns about its lateral axis only (no ab/adduction or axial rotation), so a lateral offset
-#: lies on the rotation axis and adds nothing. Before 2026-12 the phone sat on the thigh's
-#: axis (0, 0).
+#: (circumference ~50 cm). 7 cm ahead and 4 cm out: 8 cm from the axis, 30 deg out of
+#: straight ahead. Only the anterior part enters the signals
+#: (:func:`gait.simulate.body._pocket_lever`): the simulated thigh turns about its lateral axis
+#: only (no ab/adduction or axial rotation), so a lateral offset lies on the rotation axis and
+#: adds nothing. Before 2026-12 the phone sat on the thigh's axis (0, 0).
 POCKET_AHEAD, POCKET_OUT = 0.07, 0.04
 #: knee-ankle distance (m) of the swinging leg, per gait (None: the ankle's swing is keyframed
 #: directly, as in walking; see :meth:`gait.simulate.body.Body._swing_about_knee`). Running:
