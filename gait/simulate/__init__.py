@@ -56,9 +56,19 @@ signals and the truth agree by construction:
   stops nor reverses, as on the trojaniello2014 stroke shanks of ``shared/validation``).
 * **Trouser pocket** (thigh): hip flexion/extension (cosine between the extremes of late swing and
   terminal stance) about a hip that moves with the trunk, plus the ipsilateral heel-strike spike
-  (+15 m/s^2 walking, as in the front-pocket recordings of ``shared/validation``). ``pocket``
-  (side unknown) is simulated as the right pocket. A back trouser pocket (a model, not
-  validated): :func:`simulate_back_pocket`, the pelvis's and the thigh's signals blended.
+  (+15 m/s^2 walking, as in the front-pocket recordings of ``shared/validation``). The phone
+  lies in front of the thigh, not on the femur: 0.25 m below the hip and 7 cm ahead of the
+  thigh's axis (:data:`~gait.simulate.constants.POCKET_AHEAD`; fukuchi2017's virtual phones
+  5.7 cm, a thigh's radius ~8 cm), so the thigh's angular acceleration (``g'' d`` along the
+  thigh) and centripetal acceleration (``g'^2 d`` towards its axis) add to its acceleration,
+  as on a rigid body (:func:`~gait.simulate.body._pocket_lever`; the gyroscope is the
+  thigh's wherever the phone sits). Before 2026-12 the phone sat on the thigh's axis; moving it
+  raised the pocket's step-band (0.6-1 x step frequency) vertical RMS from 0.11 / 0.13 to
+  0.19 / 0.21 m/s^2 at 0.48 / 0.63 m/s (fukuchi2018's virtual phones at those speeds:
+  0.18-0.20 / 0.38-0.41) and from 0.62 to 0.76 m/s^2 at 1.3 m/s (Oxford's real pocket steps:
+  0.55-1.85). ``pocket`` (side unknown) is simulated as the right pocket. A back trouser
+  pocket (a model, not validated): :func:`simulate_back_pocket`, the pelvis's and the
+  thigh's signals blended (the thigh's on its axis).
 * Cadence from speed (or back) by the walk ratio of Sekiya & Nagasaki (1998); duty factor from
   speed (walking ~0.60, running ~0.30-0.38).
 
@@ -211,8 +221,8 @@ Limits (what this is not)
   swing comes ~8 % of the stride later and holds its angle in late stance (the simulated one
   keeps turning: a planar leg without the real shank's axial rotation would otherwise stand
   as still as a foot to the gyroscope). The foot gyroscope matches the IC-locked foot averages
-  closely; a real front-pocket phone swings about twice as much at step frequency as the
-  simulated one (fabric and soft-tissue wobble are not modelled).
+  closely; a real front-pocket phone swings more at step frequency than the simulated one
+  (fabric and soft-tissue wobble are not modelled; see "Trouser pocket" above).
 * Memory: signals are produced chunk by chunk; the contact timeline is generated in blocks of
   1024 steps and trimmed behind each chunk, so memory does not grow with duration.
 

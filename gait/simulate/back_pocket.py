@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from gait.recording import Recording, SensorStream
-from gait.simulate.config import rotation_matrix
+from gait.simulate.config import configure, rotation_matrix
 from gait.simulate.constants import SIDES
-from gait.simulate.synthesis import simulate
+from gait.simulate.synthesis import _defaults, _simulate
 from gait.simulate.truth import Truth
 
 #: share of the thigh's motion in a back-pocket phone (:func:`simulate_back_pocket`)
@@ -30,13 +30,23 @@ def simulate_back_pocket(duration_s: float = 60.0, side: str = "L", *,
     gyroscope and no pocket side): the phone lies on the buttock behind the hip, so it moves
     with the pelvis, and the gluteal tissue under it follows the thigh's flexion-extension in
     part. Its specific force and angular rate are the pelvis's (the ``lower_back`` sensor's)
-    and the front-pocket thigh's (``*_pocket``) blended, ``thigh_share`` of the thigh's, both
-    simulated in their nominal mounts (the same axes: x right, y up, z back; the screen faces
-    backwards), then turned to ``orientation`` (as :func:`simulate`'s) and given white noise
-    and a constant bias per axis (``noise``, ``bias``: SDs as :func:`simulate`'s). The
-    ipsilateral heel strike arrives through the pocket leg (its share of the thigh's impact),
-    the other through the pelvis (the trunk's). Every other keyword goes to :func:`simulate`
-    (``gait``, ``step_asym_pct``, ``stance_asym_pct``, ``pattern``, ...); the truth is its truth.
+    and the thigh's blended, ``thigh_share`` of the thigh's, both simulated in their nominal
+    mounts (the same axes: x right, y up, z back; the screen faces backwards), then turned to
+    ``orientation`` (as :func:`~gait.simulate.simulate`'s) and given white noise and a
+    constant bias per axis (``noise``, ``bias``: SDs as :func:`~gait.simulate.simulate`'s).
+    The ipsilateral heel strike arrives through the pocket leg (its share of the thigh's
+    impact), the other through the pelvis (the trunk's). Every other keyword goes to
+    :func:`~gait.simulate.simulate` (``gait``, ``step_asym_pct``, ``stance_asym_pct``,
+    ``pattern``, ...); the truth is its truth.
+
+    The thigh part is the thigh's motion on its axis, 0.25 m below the hip (the front pocket's
+    signal before its phone was moved 7 cm ahead of the thigh,
+    :data:`~gait.simulate.constants.POCKET_AHEAD`): a back pocket lies behind the hip on the
+    buttock, which belongs to the pelvis and its soft tissue, not to the thigh as a rigid
+    body, so no lever arm of the thigh's rotation applies to it, and the front pocket's
+    anterior one would point the wrong way. The pelvis's own lever arm (its rotation times the
+    pocket's offset from L5) is left out, as for the ``lower_back`` sensor, treated as at the
+    centre of mass. The signals are those of the model before the front pocket was moved.
     """
     side = {"left": "L", "right": "R"}.get(side, side)
     if side not in SIDES:
@@ -44,8 +54,14 @@ def simulate_back_pocket(duration_s: float = 60.0, side: str = "L", *,
     if not 0.0 <= thigh_share <= 1.0:
         raise ValueError(f"thigh_share must be within 0..1, got {thigh_share!r}")
     pocket = "left_pocket" if side == "L" else "right_pocket"
-    rec, truth = simulate(duration_s, placements=(pocket, "lower_back"), orientation=None,
-                          noise=None, bias=None, with_gyro=with_gyro, seed=seed, **kwargs)
+    fixed = dict(duration_s=duration_s, placements=(pocket, "lower_back"), orientation=None,
+                 noise=None, bias=None, with_gyro=with_gyro, seed=seed)
+    if set(kwargs) & set(fixed):
+        raise TypeError(f"simulate_back_pocket() got multiple values for "
+                        f"{sorted(set(kwargs) & set(fixed))}")
+    cfg = configure(**{**_defaults(), **kwargs, **fixed})
+    cfg.pocket_ahead = 0.0  # the thigh's motion on its axis (see above)
+    rec, truth = _simulate(cfg)
     thigh, pelvis = rec.stream(pocket), rec.stream("lower_back")
     w = float(thigh_share)
     acc = (1.0 - w) * pelvis.acc + w * thigh.acc

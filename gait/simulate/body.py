@@ -465,6 +465,30 @@ def _mount_foot(v: np.ndarray) -> np.ndarray:
     return np.column_stack([-v[:, 1], v[:, 0], v[:, 2]])
 
 
+def _pocket_lever(g: np.ndarray, dg: np.ndarray, ddg: np.ndarray, ahead: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Forward and upward acceleration (heading frame; m/s^2) of a point of the thigh relative to
+    the hip: :data:`~gait.simulate.constants.R_POCKET` down the thigh's axis and
+    ``ahead`` in front of it, the thigh at angle ``g`` (rad, + = knee forward) with rates
+    ``dg``, ``ddg``.
+
+    The rigid-body terms ``alpha x r + omega x (omega x r)`` of a planar segment (the thigh
+    turns about its lateral axis only): with ``r = R (sin g, 0, -cos g) + d (cos g, 0, sin g)``
+    (``R`` down the axis, ``d`` ahead), ``r'' = R (g'' cos g - g'^2 sin g, 0, g'' sin g + g'^2
+    cos g) + d (-g'' sin g - g'^2 cos g, 0, g'' cos g - g'^2 sin g)``: the tangential term
+    ``g'' d`` along the thigh and the centripetal ``g'^2 d`` backwards towards its axis add to
+    the on-axis sensor's. A front pocket lies :data:`~gait.simulate.constants.POCKET_AHEAD` in
+    front of the femur (fukuchi2017's virtual phones: 5.7 cm; see that constant); its lateral
+    offset lies on the rotation axis and adds nothing.
+    """
+    cg, sg = np.cos(g), np.sin(g)
+    down_x, down_z = ddg * cg - dg * dg * sg, ddg * sg + dg * dg * cg  # r'' of a unit r down
+    ax, az = R_POCKET * down_x, R_POCKET * down_z
+    if ahead:  # r'' of a unit r ahead: (-down_z, down_x)
+        ax, az = ax - ahead * down_z, az + ahead * down_x
+    return ax, az
+
+
 def sensor_signals(body: Body, placement: str) -> tuple[np.ndarray, np.ndarray]:
     """Noise-free specific force and angular velocity in the nominal device frame."""
     yaw = body.heading_rate()
@@ -506,12 +530,13 @@ def sensor_signals(body: Body, placement: str) -> tuple[np.ndarray, np.ndarray]:
         f[:, 0] -= 0.3 * imp
         fb, wb = _roll(*_sagittal(f, a, da, yaw), ft)
         return _mount_leg(fb), _mount_leg(wb)
-    # pocket: thigh about the hip, hip moving with the trunk
+    # pocket: a phone on the thigh, a rigid body turning about the hip, the hip moving with
+    # the trunk (:func:`_pocket_lever`)
     g, dg, ddg = body.thigh(side)
-    cg, sg = np.cos(g), np.sin(g)
+    ax, az = _pocket_lever(g, dg, ddg, body.cfg.pocket_ahead)
     f = body.trunk_force().copy()
-    f[:, 0] += R_POCKET * (ddg * cg - dg * dg * sg)
-    f[:, 2] += R_POCKET * (ddg * sg + dg * dg * cg)
+    f[:, 0] += ax
+    f[:, 2] += az
     f[:, 2] += body._impact("thigh", side) - body._impact("trunk", side)
     fb, wb = _sagittal(f, g, dg, yaw)
     return _mount_leg(fb), _mount_leg(wb)

@@ -16,6 +16,7 @@ import numpy as np
 from gait.simulate.constants import (
     FOOT_PITCH,
     IMPACT,
+    POCKET_AHEAD,
     SHANK,
     SIM_PLACEMENTS,
     TRUNK,
@@ -198,6 +199,9 @@ class Config:
     v_nominal: np.ndarray = field(default_factory=lambda: np.zeros(2))  # stance impulse, s
     legs: dict[str, np.ndarray] = field(default_factory=_normal_legs)  # pattern features
     side_check: dict[str, np.ndarray] | None = None  # the taps of :func:`side_check_taps`
+    #: the pocket phone's offset ahead of the thigh's axis (m; :data:`POCKET_AHEAD` for a front
+    #: pocket; 0 on the axis, the thigh part of :func:`gait.simulate.simulate_back_pocket`)
+    pocket_ahead: float = POCKET_AHEAD
 
 
 def rotation_matrix(spec: Any, rng: np.random.Generator) -> np.ndarray:

@@ -82,7 +82,18 @@ TRUNK = {
     "run": dict(b=0.35, c=0.05, k=0.0, ap=None, p=0.0, toe=0.0, drop=4.0, roll_load=0.14,
                 roll_hold=0.3, rot=-6.0, tilt=3.0, lean=8.0, lean_stand=1.0),
 }
-R_SHANK, R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip
+R_SHANK, R_POCKET = 0.20, 0.25  # sensor distance from ankle / hip (along the segment's axis)
+#: a front-pocket phone's offset from the thigh's axis (hip to knee), m, perpendicular to it:
+#: ahead (anterior) and outwards (lateral). A trouser pocket lies on the front of the thigh,
+#: slightly to the side, not on the femur: fukuchi2017's and fukuchi2018's virtual pocket
+#: phones in shared/validation sit 8 cm out of the thigh at 45 deg between forward and lateral
+#: (5.7 cm ahead, 5.7 cm outwards; their READMEs), and a thigh's radius is ~8 cm at mid-thigh
+#: (circumference ~50 cm). 7 cm ahead and 4 cm out: 8 cm from the axis, 30 deg out of
+#: straight ahead. Only the anterior part enters the signals
+#: (:func:`gait.simulate.body._pocket_lever`): the simulated thigh turns about its lateral axis
+#: only (no ab/adduction or axial rotation), so a lateral offset lies on the rotation axis and
+#: adds nothing. Before 2026-12 the phone sat on the thigh's axis (0, 0).
+POCKET_AHEAD, POCKET_OUT = 0.07, 0.04
 #: knee-ankle distance (m) of the swinging leg, per gait (None: the ankle's swing is keyframed
 #: directly, as in walking; see :meth:`gait.simulate.body.Body._swing_about_knee`). Running:
 #: 0.43 m, the functional knee-ankle length of the fukuchi2017 runners in shared/validation

@@ -161,6 +161,11 @@ def simulate(
                      noise, bias, fs, orientation, turns, pauses, stand_s, clock_drift_ppm,
                      with_gyro, seed, pattern, affected_side, severity, hesitations_per_min,
                      side_check)
+    return _simulate(cfg)
+
+
+def _simulate(cfg: Config) -> tuple[Recording, Truth]:
+    """:func:`simulate` of a resolved :class:`~gait.simulate.config.Config`."""
     sink = TruthSink()
     acc = {p: [] for p in cfg.placements}
     gyr = {p: [] for p in cfg.placements}
