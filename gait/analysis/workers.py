@@ -1,7 +1,7 @@
 """Worker processes: an ordered, bounded parallel map (the analysis driver's chunks, batch).
 
 The chunked analysis stays pure (:func:`gait.analysis.pipeline.analyse_chunks` takes a ``mapper``);
-this is the shell's side. :func:`process_map` starts ``jobs`` worker processes *at once*, before the
+this is the shell's side. :func:`process_map` starts its worker processes *at once*, before the
 caller starts any thread (rich's progress bar refreshes in one: forking while another thread
 holds a lock can deadlock the child), with the modules the workers need already imported (on
 Linux they are forked and inherit them; macOS and Windows spawn them, and each worker imports
@@ -19,6 +19,7 @@ while they start, :func:`starting_workers`), which the main process handles by k
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import multiprocessing as mp
 import os
@@ -132,32 +133,64 @@ def _ordered_map(ex: ProcessPoolExecutor, window: int, fn: Callable[[Any], Any],
         yield pending.popleft().result()
 
 
+def _shared_map(ex: ProcessPoolExecutor, n_workers: int, window: int,
+                fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    """:func:`_ordered_map` with this process as one more worker: an item goes to a worker
+    process when one is free, else it is computed here (in order; an exception is raised at
+    its item's turn, as a worker's is)."""
+    pending: deque[Future] = deque()
+    for x in items:
+        if sum(not f.done() for f in pending) < n_workers:
+            pending.append(ex.submit(fn, x))
+        else:
+            here: Future = Future()
+            try:
+                here.set_result(fn(x))
+            except Exception as exc:  # raised again at its turn
+                here.set_exception(exc)
+            pending.append(here)
+        while pending and (pending[0].done() or len(pending) >= window):
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 @contextmanager
 def process_map(jobs: int, preload: Sequence[str] = (), method: str | None = None,
-                ) -> Iterator[Callable[..., Iterable]]:
+                in_main: bool = False) -> Iterator[Callable[..., Iterable]]:
     """An ordered map ``m(fn, items)`` (like :func:`map`) that runs ``fn`` in ``jobs`` worker
     processes, started on entry and stopped on exit; ``jobs <= 1``: the built-in map, no
-    workers. ``preload``: modules to import first (``fn``'s module and what it imports lazily).
+    workers. ``in_main``: this process is one of the ``jobs`` (``jobs - 1`` worker processes;
+    an item is computed here while they are all busy): one process fewer to start, feed and
+    pay for. ``preload``: modules to import first (``fn``'s module and what it imports lazily).
     ``method``: the start method (default fork on Linux, else spawn). ``fn`` and the items must
     be picklable."""
     if jobs <= 1:
         yield map
         return
+    n_workers = jobs - 1 if in_main else jobs
     for name in preload:
         importlib.import_module(name)
     method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
-    ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context(method),
+    ex = ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method),
                              initializer=worker_init, initargs=(os.getpid(),))
     try:
         try:  # with fork, the executor starts every worker at its first task: now, in one thread
-            with starting_workers():
-                start = [ex.submit(int) for _ in range(jobs)]  # spawn: one process per task
-                for f in start:
-                    f.result()
+            # the objects so far are left out of the workers' garbage collections (which would
+            # write to every page of them: copies of the parent's memory in each worker)
+            gc.freeze()
+            try:
+                with starting_workers():
+                    start = [ex.submit(int) for _ in range(n_workers)]  # spawn: one per task
+                    for f in start:
+                        f.result()
+            finally:
+                gc.unfreeze()
         except (OSError, BrokenProcessPool):  # cannot start processes here: no workers then
             yield map
         else:
-            yield partial(_ordered_map, ex, jobs + 1)
+            yield (partial(_shared_map, ex, n_workers, jobs + 1) if in_main
+                   else partial(_ordered_map, ex, jobs + 1))
     except BaseException:
         kill_workers(ex)  # Ctrl-C, SIGTERM or an error: the chunks in flight are not needed
         raise
