@@ -68,10 +68,9 @@ def register_optional_commands() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors, exit status 2 for bad input.
 
-    Without ``argv`` (the process's own command line: the ``gait`` script, ``python -m
-    gait``) a command that succeeded ends the process at once (:func:`_exit_now`) instead of
-    tearing the interpreter down (freeing every module and array: ~0.05-0.1 s after an
-    analysis); with ``argv`` (a caller in Python, the tests) it raises SystemExit as usual.
+    Raises SystemExit. Without ``argv`` (the process's own command line) a command that
+    succeeded also registers :func:`_exit_now`, which ends the ``gait`` program, once it exits,
+    without the interpreter's teardown.
     """
     try:
         cli.main(args=argv, prog_name="gait", standalone_mode=False)
@@ -96,17 +95,27 @@ def main(argv: list[str] | None = None) -> None:
                    "(please report it; GAIT_DEBUG=1 shows details)", err=True)
         sys.exit(1)
     if argv is None:
-        _exit_now()
+        import atexit
+
+        atexit.register(_exit_now)  # the last registered: the first to run at exit
     sys.exit(0)
 
 
 def _exit_now() -> None:
-    """End the process with status 0 without the interpreter's teardown, once stdout and
-    stderr are flushed; only when nothing else could still need it (no other thread, no
-    child process: the analysis's worker pool has been shut down). Otherwise returns."""
+    """At the exit of the ``gait`` program (the ``gait`` script or ``python -m gait`` as the
+    process's main module, after a command that succeeded: status 0) end the process at once,
+    stdout and stderr flushed, instead of tearing the interpreter down (freeing every module
+    and array: ~0.05-0.1 s after an analysis). Does nothing where something else could still
+    need the teardown: another main module (gait run from a script), another thread, a child
+    process."""
     import threading
 
-    if threading.active_count() > 1:
+    main_mod = sys.modules.get("__main__")
+    spec = getattr(main_mod, "__spec__", None)
+    program = (spec.name == "gait.__main__" if spec is not None
+               else os.path.basename(getattr(main_mod, "__file__", "") or "") in ("gait",
+                                                                                  "gait.exe"))
+    if not program or threading.active_count() > 1:
         return
     mp = sys.modules.get("multiprocessing")
     if mp is not None and mp.active_children():
