@@ -189,7 +189,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     if n < 3 * fs or np.isnan(stream.acc).all():
         none.detection.notes.append("lower_back: recording shorter than 3 s or empty")
         return none
-    body0 = to_body(stream, window_s=None)
+    # the bouts' frame: their autocorrelations do not depend on AP's (and ML's) sign
+    body0 = to_body(stream, window_s=None, sign=False)
     br = detect_bouts(np.column_stack([body0.v, body0.ap]), fs, body0.gyr_v, start_s=t0,
                      lateral=body0.ml)
     if not br.gait_mask.any():

@@ -194,7 +194,7 @@ def is_running(v: np.ndarray) -> bool:
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
             mask: np.ndarray | None = None, step_hz: float | None = None,
             up: np.ndarray | None = None, step_freq: np.ndarray | None = None,
-            forward: np.ndarray | None = None) -> BodySignals:
+            forward: np.ndarray | None = None, sign: bool = True) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
     Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
@@ -211,7 +211,10 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     the AP direction is the most step-periodic one (:func:`step_periodic_horizontal`) instead
     of the largest-variance one. ``forward``: the device-frame direction of the wearer's forward
     stated by the user (:mod:`gait.mount`): AP is it made horizontal, and neither its direction
-    nor its sign is inferred.
+    nor its sign is inferred. ``sign=False``: AP's sign is left as the principal direction
+    gives it (ML follows it), and the gyroscope is projected on the vertical only: for a caller
+    whose use of AP and ML does not depend on their signs (autocorrelations, as
+    :func:`gait.events.bouts.detect_bouts`), the step-band phase is not computed.
     """
     fs = stream.sample_rate_hz
     missing = dsp.nan_rows(stream.acc)
@@ -265,11 +268,11 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
     ap_dir /= np.maximum(dsp.row_norms(ap_dir)[:, None], 1e-9)
     ap = np.einsum("ij,ij->i", acc, ap_dir)
-    sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
     clarity = None
-    if forward is None:
-        sign, c = _ap_sign_cross(v, ap, fs, sh, use)
-        if sign < 0:
+    if forward is None and sign:
+        sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
+        direction, c = _ap_sign_cross(v, ap, fs, sh, use)
+        if direction < 0:
             ap_dir, ap = -ap_dir, -ap
         if use is mask:  # the sign's clarity over the mask (unchanged by the flip: c -> -c)
             clarity = _clarity(c)
@@ -279,6 +282,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     if stream.gyr is not None:
         gyr = fill_gaps(stream.gyr)
         gv = np.einsum("ij,ij->i", gyr, up)
-        gap = np.einsum("ij,ij->i", gyr, ap_dir)
-        gml = np.einsum("ij,ij->i", gyr, ml_dir)
+        if sign:
+            gap = np.einsum("ij,ij->i", gyr, ap_dir)
+            gml = np.einsum("ij,ij->i", gyr, ml_dir)
     return BodySignals(fs, v, ap, ml, gv, gap, gml, up, ap_dir, missing, clarity)
