@@ -21,7 +21,8 @@ reuse it between runs, else a temporary folder), then:
   for 24 hours;
 * the time broken down in this process: imports (in a fresh process), load, events, the rest
   of the analysis, JSON and HTML; for the chunked path reading, events, the whole analysis
-  (serial and in ``--jobs`` worker processes) and its symmetry bootstrap;
+  (serial and in ``--jobs`` processes: this one and ``--jobs - 1`` workers) and its symmetry
+  bootstrap;
 * scikit-digital-health's lumbar gait pipeline (``PredictGaitLumbarLgbm`` gait classification
   + ``GaitLumbar``) on the same data, in g, with its vertical axis given, in a fresh process of
   ``--skdh-python`` (default: this interpreter; a venv that has ``scikit-digital-health``
@@ -121,7 +122,8 @@ print(json.dumps({"rc": p.returncode, "s": wall, "cpu": ru.ru_utime + ru.ru_stim
 """
 
 #: The chunked path as ``gait report`` runs it: gait.analyse (the one analysis path, in ``jobs``
-#: worker processes), JSON (streamed to the file, as the command writes it), HTML.
+#: processes: this one and ``jobs - 1`` workers), JSON (streamed to the file, as the command
+#: writes it), HTML.
 CHUNKED = r"""
 import sys
 from pathlib import Path
@@ -304,11 +306,11 @@ def breakdown(m: Path, whole: bool, jobs: int, hours: float) -> float:
     print(f"  chunked (gait.analyse, {n} chunks):")
     _rows([("read chunks", t_rd), ("events (read incl.)", t_ev),
            ("analyse (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),
-           (f"analyse, {jobs} workers", t_par), ("JSON", t_js), ("HTML", t_ht)])
+           (f"analyse, {jobs} processes", t_par), ("JSON", t_js), ("HTML", t_ht)])
     tot = t_al + t_js + t_ht
     _rows([("total", tot)])
     print(f"    {'':27s}({a.doc['quality']['n_steps']} steps; "
-          f"{(t_par + t_js + t_ht).wall:.2f} s with {jobs} workers); target {target:g} s: wall "
+          f"{(t_par + t_js + t_ht).wall:.2f} s in {jobs} processes); target {target:g} s: wall "
           f"{tot.wall / target:4.2f} x, CPU {tot.cpu / target:4.2f} x target")
     return t_al.wall
 

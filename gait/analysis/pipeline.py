@@ -62,9 +62,10 @@ __all__ = ["CHUNK_S", "LONG_S", "MARGIN_S", "ChunkResult", "Plan", "analyse", "a
            "measure_chunk", "plan"]
 
 SPLIT_SEARCH_S = 1.5  # a split lies within this of the nominal core boundary
-#: modules a worker needs (imported before the workers fork; spawned workers import them)
-WORKER_MODULES = ("gait.analysis.pipeline", "gait.events.lower_back", "gait.events.foot",
-                  "gait.events.pocket")
+#: modules a worker needs (imported before the workers fork; spawned workers import them):
+#: the lower back's detector, the placement of nearly every recording of an hour or more; a
+#: worker (and this process) imports another detector when a chunk needs it
+WORKER_MODULES = ("gait.analysis.pipeline", "gait.events.lower_back")
 
 PathArg = str | PathLike[str]
 #: A recording, a path (``PLACEMENT=PATH`` too), or several of one walk: a mapping
