@@ -86,6 +86,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -284,7 +285,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
                 body.ap_clarity if body.ap_clarity is not None else ap_sign_clarity(
                     body.v, body.ap, fs, step_hz, br.gait_mask)) >= FRAME_CLARITY_MIN:
             end = np.where(run_kept, fc, ic + Tp * fs)
-            sway = sway_llr(ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
+            # computed by infer_sides only where yaw and roll disagree (seldom)
+            sway = partial(sway_llr, ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
         sides, side_conf, certain = infer_sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs,
                                            gap_between, run_kept, sway)
         sides, side_conf, side_source = _side_check(stream, body, br.gait_mask, ic, Tp,
