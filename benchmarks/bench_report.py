@@ -1,7 +1,8 @@
 """Time and peak memory of ``gait report`` on a long lower-back recording (issue 5).
 
 Run: ``python benchmarks/bench_report.py [--hours H] [--repeat N] [--keep DIR]
-[--skdh-python PY | --no-skdh] [--mobgap-python PY | --no-mobgap] [--no-cli] [--jobs J]``
+[--skdh-python PY | --no-skdh] [--mobgap-python PY | --no-mobgap] [--no-cli] [--jobs J]
+[--default-allocator]``
 
 Simulates ``H`` hours (default 1) of 100 Hz lower-back walking once (into ``--keep DIR`` to
 reuse it between runs, else a temporary folder), then:
@@ -34,6 +35,9 @@ reuse it between runs, else a temporary folder), then:
   virtualenv (made on first use; ``--mobgap-python PY``: an interpreter that has mobgap):
   time, CPU, memory and the ratio to the fastest ``gait report`` of the same run (target: gait
   at least 6 x faster, issue 19), or ``mobgap: skipped, ... (<reason>)`` (``--no-mobgap``).
+
+The chunked path's process and the in-process breakdown set glibc's malloc as the ``gait``
+program does (:func:`gait.analysis.workers.tune_allocator`; ``--default-allocator``: not).
 
 The in-process breakdown prints wall and CPU time (``time.process_time``, plus reaped worker
 processes): on a machine busy with other work the wall times grow with the load, so the CPU
@@ -128,6 +132,9 @@ CHUNKED = r"""
 import sys
 from pathlib import Path
 import gait
+if sys.argv[5] == "tuned":  # the allocator as the gait program sets it
+    from gait.analysis.workers import tune_allocator
+    tune_allocator()
 from gait.report.html import render_html
 from gait.report.jsonout import dump
 a = gait.analyse(sys.argv[1], file=sys.argv[1], jobs=int(sys.argv[4]))
@@ -413,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-mobgap", action="store_true", help="skip the mobgap side-by-side")
     ap.add_argument("--no-cli", action="store_true", help="skip the real gait report")
     ap.add_argument("--no-breakdown", action="store_true", help="skip the in-process breakdown")
+    ap.add_argument("--default-allocator", action="store_true",
+                    help="the chunked path and the breakdown with glibc's default malloc "
+                    "settings (default: as the gait program sets them, "
+                    "gait.analysis.workers.tune_allocator)")
     ap.add_argument("--jobs", type=int, default=None,
                     help="worker processes (default: gait report's default); 1 is also run")
     args = ap.parse_args(argv)
@@ -435,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
                     *gait_cmd(), "report", str(m), "--json", outs[0], "--html", outs[1], "-q",
                     "--jobs", str(j)])
             results[f"chunked path, jobs {j}"] = best_of(
-                n, [sys.executable, "-c", CHUNKED, str(m), *outs, str(j)])
+                n, [sys.executable, "-c", CHUNKED, str(m), *outs, str(j),
+                    "default" if args.default_allocator else "tuned"])
         for name, r in results.items():
             if r["rc"] != 0:
                 print(f"{name:22s} FAILED (exit {r['rc']}): {r['err'].strip()[-300:]}")
@@ -450,7 +462,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['cpu']:.2f} s)  memory {mem}")
         t_al = None
         if not args.no_breakdown:
-            print("\nbreakdown (in process):")
+            from gait.analysis.workers import tune_allocator
+
+            tuned = not args.default_allocator and tune_allocator()
+            how = "as the gait program tunes it" if tuned else "glibc's default"
+            print(f"\nbreakdown (in process; malloc {how}):")
             t_al = breakdown(m, whole=args.hours <= 2, jobs=jobs, hours=args.hours)
         if not args.no_skdh:
             print()

@@ -68,10 +68,15 @@ def register_optional_commands() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors, exit status 2 for bad input.
 
-    Raises SystemExit. Without ``argv`` (the process's own command line) a command that
-    succeeded also registers :func:`_exit_now`, which ends the ``gait`` program, once it exits,
-    without the interpreter's teardown.
+    Raises SystemExit. Without ``argv`` (the process's own command line) the allocator is
+    tuned for the analysis (:func:`gait.analysis.workers.tune_allocator`) and a command that
+    succeeded also registers :func:`_exit_now`, which ends the ``gait`` program, once it
+    exits, without the interpreter's teardown.
     """
+    if argv is None:  # the process's own command line: the gait program
+        from gait.analysis.workers import tune_allocator
+
+        tune_allocator()
     try:
         cli.main(args=argv, prog_name="gait", standalone_mode=False)
     except GaitInputError as exc:
