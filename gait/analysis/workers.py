@@ -5,9 +5,11 @@ this is the shell's side. :func:`process_map` starts its worker processes *at on
 caller starts any thread (rich's progress bar refreshes in one: forking while another thread
 holds a lock can deadlock the child), with the modules the workers need already imported (on
 Linux they are forked and inherit them; macOS and Windows spawn them, and each worker imports
-them again). The map reads at most ``jobs + 1`` items ahead of the one it yields, so memory
-stays bounded however long the input; an exception in a worker is raised again by the map, so
-bad input still becomes the CLI's one-line error.
+them again). The map reads at most ``jobs + 1`` items ahead of the one it yields (``2 jobs + 1``
+when this process is one of the ``jobs``: each worker keeps one item queued), so memory stays
+bounded however long the input; an exception in a worker is raised again by the map, so bad
+input still becomes the CLI's one-line error. The ``gait`` program also tunes glibc's malloc
+for the analysis (:func:`tune_allocator`).
 
 Workers die with their parent however it ends (:func:`worker_init`): on Linux the kernel sends
 them SIGKILL when it dies (``prctl(PR_SET_PDEATHSIG)``); elsewhere a watchdog thread waits on the
@@ -19,7 +21,6 @@ while they start, :func:`starting_workers`), which the main process handles by k
 from __future__ import annotations
 
 import ctypes
-import gc
 import importlib
 import multiprocessing as mp
 import os
@@ -61,11 +62,11 @@ def tune_allocator() -> bool:
     By default glibc maps a block above its mmap threshold (128 kB, raised at run time to the
     largest such block freed) afresh and returns the top of its heap beyond twice that
     threshold, so the 0.5-3 MB temporaries of a 10-minute chunk's filters and features keep
-    paying page faults: 5-9 % of the chunks' CPU time (1 hour of 100 Hz lower-back data, 2-core
-    AMD EPYC). With :data:`MMAP_THRESHOLD` and :data:`TRIM_THRESHOLD` they are reused from the
-    heap, for ~10-15 MB more peak memory. Process-wide (forked workers inherit it), so it is
-    the ``gait`` program's choice, not the library's. The numbers computed do not change.
-    Returns whether the settings were made."""
+    paying page faults: 5-15 % of the chunks' CPU time (1 hour of 100 Hz lower-back data,
+    2-core AMD EPYC). With :data:`MMAP_THRESHOLD` and :data:`TRIM_THRESHOLD` they are reused
+    from the heap, for ~10-15 MB more peak memory. Process-wide (forked workers inherit it),
+    so it is the ``gait`` program's choice, not the library's. The numbers computed do not
+    change. Returns whether the settings were made."""
     if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ \
             or "GLIBC_TUNABLES" in os.environ:
         return False
@@ -209,10 +210,10 @@ def process_map(jobs: int, preload: Sequence[str] = (), method: str | None = Non
     """An ordered map ``m(fn, items)`` (like :func:`map`) that runs ``fn`` in ``jobs`` worker
     processes, started on entry and stopped on exit; ``jobs <= 1``: the built-in map, no
     workers. ``in_main``: this process is one of the ``jobs`` (``jobs - 1`` worker processes;
-    an item is computed here while they are all busy): one process fewer to start, feed and
-    pay for. ``preload``: modules to import first (``fn``'s module and what it imports lazily).
-    ``method``: the start method (default fork on Linux, else spawn). ``fn`` and the items must
-    be picklable."""
+    an item is computed here while each has one queued, :func:`_shared_map`): one process
+    fewer to start, feed and pay for. ``preload``: modules to import first (``fn``'s module
+    and what it imports lazily). ``method``: the start method (default fork on Linux, else
+    spawn). ``fn`` and the items must be picklable."""
     if jobs <= 1:
         yield map
         return
@@ -224,16 +225,10 @@ def process_map(jobs: int, preload: Sequence[str] = (), method: str | None = Non
                              initializer=worker_init, initargs=(os.getpid(),))
     try:
         try:  # with fork, the executor starts every worker at its first task: now, in one thread
-            # the objects so far are left out of the workers' garbage collections (which would
-            # write to every page of them: copies of the parent's memory in each worker)
-            gc.freeze()
-            try:
-                with starting_workers():
-                    start = [ex.submit(int) for _ in range(n_workers)]  # spawn: one per task
-                    for f in start:
-                        f.result()
-            finally:
-                gc.unfreeze()
+            with starting_workers():
+                start = [ex.submit(int) for _ in range(n_workers)]  # spawn: one process per task
+                for f in start:
+                    f.result()
         except (OSError, BrokenProcessPool):  # cannot start processes here: no workers then
             yield map
         else:
