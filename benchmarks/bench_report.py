@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_report.py [--hours H] [--repeat N] [--keep DIR]
 [--skdh-python PY | --no-skdh] [--mobgap-python PY | --no-mobgap] [--no-cli] [--jobs J]
-[--default-allocator]``
+[--default-allocator] [--no-bytecode-cache]``
 
 Simulates ``H`` hours (default 1) of 100 Hz lower-back walking once (into ``--keep DIR`` to
 reuse it between runs, else a temporary folder), then:
@@ -38,6 +38,10 @@ reuse it between runs, else a temporary folder), then:
 
 The chunked path's process and the in-process breakdown set glibc's malloc as the ``gait``
 program does (:func:`gait.analysis.workers.tune_allocator`; ``--default-allocator``: not).
+gait's processes (the command, the chunked path, the imports) run with its modules compiled to
+bytecode once, as an installed package runs (:func:`bytecode_env`; mobgap's and skdh's are,
+in their environments): a checkout run with ``PYTHONDONTWRITEBYTECODE=1`` compiles them again
+at every start (~0.09 s; ``--no-bytecode-cache`` measures that).
 
 The in-process breakdown prints wall and CPU time (``time.process_time``, plus reaped worker
 processes): on a machine busy with other work the wall times grow with the load, so the CPU
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -186,15 +191,16 @@ print(json.dumps({"version": skdh.__version__, "import_s": t1 - t0, "load_s": t2
 """
 
 
-def measure(cmd: list[str]) -> dict[str, Any]:
-    """Wall time and peak RSS (MB) of ``cmd`` run as the only child of a fresh wrapper."""
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Wall time and peak RSS (MB) of ``cmd`` run as the only child of a fresh wrapper
+    (``env``: its environment, default this one's)."""
     out = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def best_of(n: int, cmd: list[str]) -> dict[str, Any]:
-    runs = [measure(cmd) for _ in range(n)]
+def best_of(n: int, cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    runs = [measure(cmd, env) for _ in range(n)]
     bad = [r for r in runs if r["rc"] != 0]
     if bad:
         return {**bad[0], "s": float("nan"), "mb": float("nan")}
@@ -266,11 +272,30 @@ def _rows(rows: list[tuple[str, Timed]]) -> None:
         print(f"    {k:27s}{v.wall:7.2f} s  CPU {v.cpu:6.2f} s")
 
 
-def breakdown(m: Path, whole: bool, jobs: int, hours: float) -> float:
-    """Time per stage in this process (imports measured in a fresh one), wall and CPU; returns
-    the wall time of the chunked analysis (reading included)."""
+#: the modules ``gait report`` imports (compiled once by :func:`bytecode_env`'s warm-up)
+REPORT_MODULES = ("gait.cli, gait.cli.main, gait.cli.analyse, gait.cli.demo, gait.history, "
+                  "gait.analysis.single, gait.analysis.pipeline, gait.events.lower_back, "
+                  "gait.io.gaitcsv, gait.io.chunks, gait.report.html, gait.report.jsonout, "
+                  "gait.report.text")
+
+
+def bytecode_env(tmp: Path) -> dict[str, str]:
+    """The environment to run gait in as an installed package runs: its modules compiled to
+    bytecode once (pip compiles a package's modules when it installs it; a checkout run with
+    ``PYTHONDONTWRITEBYTECODE=1``, as this one may be, compiles its ~100 modules again at every
+    start: ~0.09 s), the bytecode kept in ``tmp``; the modules are compiled here first."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    subprocess.run([sys.executable, "-c", f"import {REPORT_MODULES}"], env=env, check=True)
+    return env
+
+
+def breakdown(m: Path, whole: bool, jobs: int, hours: float,
+              env: dict[str, str] | None = None) -> float:
+    """Time per stage in this process (imports measured in a fresh one, environment ``env``),
+    wall and CPU; returns the wall time of the chunked analysis (reading included)."""
     imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis.single, gait.report.html, "
-                   "gait.report.text, gait.analysis.pipeline, gait.events.lower_back"])
+                   "gait.report.text, gait.analysis.pipeline, gait.events.lower_back"], env)
     print(f"  imports (fresh process)      {imp['s']:7.2f} s  CPU {imp['cpu']:6.2f} s  "
           f"{imp['mb']:4.0f} MB after imports (the HTML plots need no plotting library)")
     import gait
@@ -424,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="the chunked path and the breakdown with glibc's default malloc "
                     "settings (default: as the gait program sets them, "
                     "gait.analysis.workers.tune_allocator)")
+    ap.add_argument("--no-bytecode-cache", action="store_true",
+                    help="run gait as this environment does (with PYTHONDONTWRITEBYTECODE its "
+                    "modules are compiled at every start; default: compiled once, as installed)")
     ap.add_argument("--jobs", type=int, default=None,
                     help="worker processes (default: gait report's default); 1 is also run")
     args = ap.parse_args(argv)
@@ -437,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         m = simulate(folder, args.hours)
         outs = [str(Path(tmp) / f"out.{x}") for x in ("json", "html")]
+        env = None if args.no_bytecode_cache else bytecode_env(Path(tmp))
         print(f"\n{args.hours:g} h, best of {n}; targets {target_s:g} s and {TARGET_MB:g} MB "
               "(memory: the peak total PSS of the command and its worker processes)")
         results = {}
@@ -444,10 +473,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_cli:
                 results[f"gait report, jobs {j}"] = best_of(n, [
                     *gait_cmd(), "report", str(m), "--json", outs[0], "--html", outs[1], "-q",
-                    "--jobs", str(j)])
+                    "--jobs", str(j)], env)
             results[f"chunked path, jobs {j}"] = best_of(
                 n, [sys.executable, "-c", CHUNKED, str(m), *outs, str(j),
-                    "default" if args.default_allocator else "tuned"])
+                    "default" if args.default_allocator else "tuned"], env)
         for name, r in results.items():
             if r["rc"] != 0:
                 print(f"{name:22s} FAILED (exit {r['rc']}): {r['err'].strip()[-300:]}")
@@ -467,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
             tuned = not args.default_allocator and tune_allocator()
             how = "as the gait program tunes it" if tuned else "glibc's default"
             print(f"\nbreakdown (in process; malloc {how}):")
-            t_al = breakdown(m, whole=args.hours <= 2, jobs=jobs, hours=args.hours)
+            t_al = breakdown(m, whole=args.hours <= 2, jobs=jobs, hours=args.hours, env=env)
         if not args.no_skdh:
             print()
             ok = [(k, r) for k, r in results.items() if r["rc"] == 0]
