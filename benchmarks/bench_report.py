@@ -1,7 +1,8 @@
 """Time and peak memory of ``gait report`` on a long lower-back recording (issue 5).
 
 Run: ``python benchmarks/bench_report.py [--hours H] [--repeat N] [--keep DIR]
-[--skdh-python PY | --no-skdh] [--mobgap-python PY | --no-mobgap] [--no-cli] [--jobs J]``
+[--skdh-python PY | --no-skdh] [--mobgap-python PY | --no-mobgap] [--no-cli] [--jobs J]
+[--default-allocator] [--no-bytecode-cache]``
 
 Simulates ``H`` hours (default 1) of 100 Hz lower-back walking once (into ``--keep DIR`` to
 reuse it between runs, else a temporary folder), then:
@@ -21,7 +22,8 @@ reuse it between runs, else a temporary folder), then:
   for 24 hours;
 * the time broken down in this process: imports (in a fresh process), load, events, the rest
   of the analysis, JSON and HTML; for the chunked path reading, events, the whole analysis
-  (serial and in ``--jobs`` worker processes) and its symmetry bootstrap;
+  (serial and in ``--jobs`` processes: this one and ``--jobs - 1`` workers) and its symmetry
+  bootstrap;
 * scikit-digital-health's lumbar gait pipeline (``PredictGaitLumbarLgbm`` gait classification
   + ``GaitLumbar``) on the same data, in g, with its vertical axis given, in a fresh process of
   ``--skdh-python`` (default: this interpreter; a venv that has ``scikit-digital-health``
@@ -33,6 +35,13 @@ reuse it between runs, else a temporary folder), then:
   virtualenv (made on first use; ``--mobgap-python PY``: an interpreter that has mobgap):
   time, CPU, memory and the ratio to the fastest ``gait report`` of the same run (target: gait
   at least 6 x faster, issue 19), or ``mobgap: skipped, ... (<reason>)`` (``--no-mobgap``).
+
+The chunked path's process and the in-process breakdown set glibc's malloc as the ``gait``
+program does (:func:`gait.analysis.workers.tune_allocator`; ``--default-allocator``: not).
+gait's processes (the command, the chunked path, the imports) run with its modules compiled to
+bytecode once, as an installed package runs (:func:`bytecode_env`; mobgap's and skdh's are,
+in their environments): a checkout run with ``PYTHONDONTWRITEBYTECODE=1`` compiles them again
+at every start (~0.09 s; ``--no-bytecode-cache`` measures that).
 
 The in-process breakdown prints wall and CPU time (``time.process_time``, plus reaped worker
 processes): on a machine busy with other work the wall times grow with the load, so the CPU
@@ -46,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -121,11 +131,15 @@ print(json.dumps({"rc": p.returncode, "s": wall, "cpu": ru.ru_utime + ru.ru_stim
 """
 
 #: The chunked path as ``gait report`` runs it: gait.analyse (the one analysis path, in ``jobs``
-#: worker processes), JSON (streamed to the file, as the command writes it), HTML.
+#: processes: this one and ``jobs - 1`` workers), JSON (streamed to the file, as the command
+#: writes it), HTML.
 CHUNKED = r"""
 import sys
 from pathlib import Path
 import gait
+if sys.argv[5] == "tuned":  # the allocator as the gait program sets it
+    from gait.analysis.workers import tune_allocator
+    tune_allocator()
 from gait.report.html import render_html
 from gait.report.jsonout import dump
 a = gait.analyse(sys.argv[1], file=sys.argv[1], jobs=int(sys.argv[4]))
@@ -177,15 +191,16 @@ print(json.dumps({"version": skdh.__version__, "import_s": t1 - t0, "load_s": t2
 """
 
 
-def measure(cmd: list[str]) -> dict[str, Any]:
-    """Wall time and peak RSS (MB) of ``cmd`` run as the only child of a fresh wrapper."""
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Wall time and peak RSS (MB) of ``cmd`` run as the only child of a fresh wrapper
+    (``env``: its environment, default this one's)."""
     out = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def best_of(n: int, cmd: list[str]) -> dict[str, Any]:
-    runs = [measure(cmd) for _ in range(n)]
+def best_of(n: int, cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    runs = [measure(cmd, env) for _ in range(n)]
     bad = [r for r in runs if r["rc"] != 0]
     if bad:
         return {**bad[0], "s": float("nan"), "mb": float("nan")}
@@ -257,11 +272,30 @@ def _rows(rows: list[tuple[str, Timed]]) -> None:
         print(f"    {k:27s}{v.wall:7.2f} s  CPU {v.cpu:6.2f} s")
 
 
-def breakdown(m: Path, whole: bool, jobs: int, hours: float) -> float:
-    """Time per stage in this process (imports measured in a fresh one), wall and CPU; returns
-    the wall time of the chunked analysis (reading included)."""
+#: the modules ``gait report`` imports (compiled once by :func:`bytecode_env`'s warm-up)
+REPORT_MODULES = ("gait.cli, gait.cli.main, gait.cli.analyse, gait.cli.demo, gait.history, "
+                  "gait.analysis.single, gait.analysis.pipeline, gait.events.lower_back, "
+                  "gait.io.gaitcsv, gait.io.chunks, gait.report.html, gait.report.jsonout, "
+                  "gait.report.text")
+
+
+def bytecode_env(tmp: Path) -> dict[str, str]:
+    """The environment to run gait in as an installed package runs: its modules compiled to
+    bytecode once (pip compiles a package's modules when it installs it; a checkout run with
+    ``PYTHONDONTWRITEBYTECODE=1``, as this one may be, compiles its ~100 modules again at every
+    start: ~0.09 s), the bytecode kept in ``tmp``; the modules are compiled here first."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    subprocess.run([sys.executable, "-c", f"import {REPORT_MODULES}"], env=env, check=True)
+    return env
+
+
+def breakdown(m: Path, whole: bool, jobs: int, hours: float,
+              env: dict[str, str] | None = None) -> float:
+    """Time per stage in this process (imports measured in a fresh one, environment ``env``),
+    wall and CPU; returns the wall time of the chunked analysis (reading included)."""
     imp = measure([sys.executable, "-c", "import gait.cli, gait.analysis.single, gait.report.html, "
-                   "gait.report.text, gait.analysis.pipeline, gait.events.lower_back"])
+                   "gait.report.text, gait.analysis.pipeline, gait.events.lower_back"], env)
     print(f"  imports (fresh process)      {imp['s']:7.2f} s  CPU {imp['cpu']:6.2f} s  "
           f"{imp['mb']:4.0f} MB after imports (the HTML plots need no plotting library)")
     import gait
@@ -304,11 +338,11 @@ def breakdown(m: Path, whole: bool, jobs: int, hours: float) -> float:
     print(f"  chunked (gait.analyse, {n} chunks):")
     _rows([("read chunks", t_rd), ("events (read incl.)", t_ev),
            ("analyse (read incl.)", t_al), ("  of which symmetry + CIs", t_sy),
-           (f"analyse, {jobs} workers", t_par), ("JSON", t_js), ("HTML", t_ht)])
+           (f"analyse, {jobs} processes", t_par), ("JSON", t_js), ("HTML", t_ht)])
     tot = t_al + t_js + t_ht
     _rows([("total", tot)])
     print(f"    {'':27s}({a.doc['quality']['n_steps']} steps; "
-          f"{(t_par + t_js + t_ht).wall:.2f} s with {jobs} workers); target {target:g} s: wall "
+          f"{(t_par + t_js + t_ht).wall:.2f} s in {jobs} processes); target {target:g} s: wall "
           f"{tot.wall / target:4.2f} x, CPU {tot.cpu / target:4.2f} x target")
     return t_al.wall
 
@@ -411,6 +445,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-mobgap", action="store_true", help="skip the mobgap side-by-side")
     ap.add_argument("--no-cli", action="store_true", help="skip the real gait report")
     ap.add_argument("--no-breakdown", action="store_true", help="skip the in-process breakdown")
+    ap.add_argument("--default-allocator", action="store_true",
+                    help="the chunked path and the breakdown with glibc's default malloc "
+                    "settings (default: as the gait program sets them, "
+                    "gait.analysis.workers.tune_allocator)")
+    ap.add_argument("--no-bytecode-cache", action="store_true",
+                    help="run gait as this environment does (with PYTHONDONTWRITEBYTECODE its "
+                    "modules are compiled at every start; default: compiled once, as installed)")
     ap.add_argument("--jobs", type=int, default=None,
                     help="worker processes (default: gait report's default); 1 is also run")
     args = ap.parse_args(argv)
@@ -424,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         m = simulate(folder, args.hours)
         outs = [str(Path(tmp) / f"out.{x}") for x in ("json", "html")]
+        env = None if args.no_bytecode_cache else bytecode_env(Path(tmp))
         print(f"\n{args.hours:g} h, best of {n}; targets {target_s:g} s and {TARGET_MB:g} MB "
               "(memory: the peak total PSS of the command and its worker processes)")
         results = {}
@@ -431,9 +473,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_cli:
                 results[f"gait report, jobs {j}"] = best_of(n, [
                     *gait_cmd(), "report", str(m), "--json", outs[0], "--html", outs[1], "-q",
-                    "--jobs", str(j)])
+                    "--jobs", str(j)], env)
             results[f"chunked path, jobs {j}"] = best_of(
-                n, [sys.executable, "-c", CHUNKED, str(m), *outs, str(j)])
+                n, [sys.executable, "-c", CHUNKED, str(m), *outs, str(j),
+                    "default" if args.default_allocator else "tuned"], env)
         for name, r in results.items():
             if r["rc"] != 0:
                 print(f"{name:22s} FAILED (exit {r['rc']}): {r['err'].strip()[-300:]}")
@@ -448,8 +491,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['cpu']:.2f} s)  memory {mem}")
         t_al = None
         if not args.no_breakdown:
-            print("\nbreakdown (in process):")
-            t_al = breakdown(m, whole=args.hours <= 2, jobs=jobs, hours=args.hours)
+            from gait.analysis.workers import tune_allocator
+
+            tuned = not args.default_allocator and tune_allocator()
+            how = "as the gait program tunes it" if tuned else "glibc's default"
+            print(f"\nbreakdown (in process; malloc {how}):")
+            t_al = breakdown(m, whole=args.hours <= 2, jobs=jobs, hours=args.hours, env=env)
         if not args.no_skdh:
             print()
             ok = [(k, r) for k, r in results.items() if r["rc"] == 0]

@@ -208,6 +208,24 @@ def test_an_error_in_a_worker_is_raised_by_the_map() -> None:
     assert exc.value.where == "line 12" and exc.value.path == "walk.csv"
 
 
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_map_shared_with_this_process_keeps_order_and_errors(jobs: int) -> None:
+    """in_main: this process computes items beside jobs - 1 workers; the results come in
+    order, wherever they were computed, and an error at its item's turn."""
+    from gait.analysis.workers import process_map
+
+    with process_map(jobs, in_main=True) as m:
+        assert list(m(_square, range(40))) == [x * x for x in range(40)]
+        it = iter(m(_fails, range(100)))
+        assert [next(it) for _ in range(3)] == [0, 1, 2]
+        with pytest.raises(GaitInputError):
+            next(it)
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
 def test_one_job_is_the_built_in_map_and_the_default_is_bounded() -> None:
     from gait.analysis.workers import MAX_JOBS, default_jobs, process_map
 

@@ -94,7 +94,8 @@ def _check_gone(proc: subprocess.Popen, seen: set[int]) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_report_workers_die_with_it(hour: Path, tmp_path: Path, sig: int) -> None:
-    proc, seen = _start(["report", str(hour), "--no-history", "-q", "--jobs", "2"], tmp_path, 2)
+    # --jobs 3: two worker processes beside the command's own
+    proc, seen = _start(["report", str(hour), "--no-history", "-q", "--jobs", "3"], tmp_path, 2)
     assert len(seen) >= 2
     os.kill(proc.pid, sig)
     _check_gone(proc, seen)

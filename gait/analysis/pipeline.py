@@ -6,7 +6,8 @@ several paths of one walk) with read options, and reads it with :func:`gait.io.c
 a short recording (or one in memory, or several files of one walk) is one chunk and is analysed
 whole by :func:`gait.analysis.single.analyse`; a gait recording or a generic CSV of an hour or more
 (:data:`~gait.io.chunks.LONG_S`) comes in 10-minute chunks (bounded memory), measured in
-``jobs`` worker processes (:func:`gait.analysis.workers.process_map`) and joined here.
+``jobs`` processes (this one and ``jobs - 1`` workers: :func:`gait.analysis.workers.process_map`)
+and joined here.
 
 Joining the chunks: :func:`measure_chunk` runs the event detection and the per-step features
 on each chunk (a pure function of the chunk, so it may run in a worker process), and the
@@ -61,9 +62,10 @@ __all__ = ["CHUNK_S", "LONG_S", "MARGIN_S", "ChunkResult", "Plan", "analyse", "a
            "measure_chunk", "plan"]
 
 SPLIT_SEARCH_S = 1.5  # a split lies within this of the nominal core boundary
-#: modules a worker needs (imported before the workers fork; spawned workers import them)
-WORKER_MODULES = ("gait.analysis.pipeline", "gait.events.lower_back", "gait.events.foot",
-                  "gait.events.pocket")
+#: modules a worker needs (imported before the workers fork; spawned workers import them):
+#: the lower back's detector, the placement of nearly every recording of an hour or more; a
+#: worker (and this process) imports another detector when a chunk needs it
+WORKER_MODULES = ("gait.analysis.pipeline", "gait.events.lower_back")
 
 PathArg = str | PathLike[str]
 #: A recording, a path (``PLACEMENT=PATH`` too), or several of one walk: a mapping
@@ -136,8 +138,9 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
     supported format; ``PLACEMENT=PATH``), a mapping ``{placement: path}`` or a sequence of
     paths of one walk. ``options`` are :class:`~gait.io.base.ReadOptions` fields. A gait
     recording or generic CSV of ``long_s`` seconds or more (default :data:`LONG_S`, an hour)
-    is read and analysed in ``chunk_s`` chunks in bounded memory, in ``jobs`` worker processes
-    (default: the CPUs, at most 4; 1: in this process); anything else is analysed whole.
+    is read and analysed in ``chunk_s`` chunks in bounded memory, in ``jobs`` processes: this
+    one and ``jobs - 1`` workers (default: the CPUs, at most 4; 1: in this process alone);
+    anything else is analysed whole.
     ``mounts`` (:class:`gait.mount.Mount` or ``PLACEMENT=SPEC``) are attached to their
     streams, checked against gravity (:class:`gait.mount.MountError`); ``used_mounts``
     receives the mount of each placement, ``notes`` the notes of mounts that override a
@@ -149,7 +152,7 @@ def analyse(source: Source, *, jobs: int | None = None, seed: int = 0, n_boot: i
     p = plan(source, chunk_s=chunk_s, long_s=long_s, **options)
     n_jobs = min(jobs or default_jobs(), p.n_chunks)
     bad_input: GaitInputError | None = None
-    with process_map(n_jobs, preload=WORKER_MODULES) as mapper, \
+    with process_map(n_jobs, preload=WORKER_MODULES, in_main=True) as mapper, \
             (progress(p) if progress else nullcontext()) as tick:
         try:
             recs = _read(source, p, chunk_s, margin_s, options)

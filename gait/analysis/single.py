@@ -54,7 +54,7 @@ from gait.metrics import (
     trunk_measures,
 )
 from gait.parameters import NAMES, SCHEMA
-from gait.preprocess import to_body
+from gait.preprocess import fill_gaps, to_body, vertical
 from gait.recording import Recording, SensorStream, describe
 from gait.table import Codes, Table
 from gait.version import __version__
@@ -173,7 +173,9 @@ def _foot_impact(by: dict[str, SensorStream], feet: dict[str, list[str]],
         sub = steps[steps["side"] == side]
         if feet[side]:
             s = by[feet[side][0]]
-            sub = impact_features(sub, to_body(s).v, s.sample_rate_hz, s.start_s,
+            # the foot's vertical acceleration (to_body's v, without its AP and ML frame)
+            v = vertical(fill_gaps(s.acc), s.sample_rate_hz)[1]
+            sub = impact_features(sub, v, s.sample_rate_hz, s.start_s,
                                   highpass_hz=IMPACT_HIGHPASS_HZ["foot"])
             if not impact_resolved(s.sample_rate_hz, IMPACT_HIGHPASS_HZ["foot"]):
                 slow.append(s.sample_rate_hz)

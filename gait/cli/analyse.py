@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from gait.api import parse_file_arg
 from gait.cli.options import (
@@ -57,6 +55,9 @@ def _fmt_rate(x: float | None) -> str:
 
 
 def _print_info(d: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     con = Console(highlight=False)
     con.print(f"[bold]{d['file']}[/bold]", soft_wrap=True)
     t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2))
@@ -124,6 +125,9 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
         write_out(json_out, json.dumps(doc, indent=1, allow_nan=False))
         if json_out == "-":
             return
+    from rich.console import Console
+    from rich.table import Table
+
     con = Console(highlight=False)
     ev = det.events
     con.print(f"[bold]{', '.join(files)}[/bold]", soft_wrap=True)
@@ -165,8 +169,8 @@ def events(files: tuple[str, ...], json_out: str | None, **kw: Any) -> None:
               help="When the walk was, e.g. 2025-03-14 (default: the recording's start time, "
                    "else the files' modification time).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes for a recording of an hour or more, analysed in 10-minute "
-                   "chunks (default: the CPUs, at most 4; 1: none).")
+              help="Processes analysing a recording of an hour or more in 10-minute chunks, "
+                   "this one included (default: the CPUs, at most 4; 1: no worker process).")
 @reader_options
 def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, quiet: bool,
            seed: int, db: Path | None, no_history: bool, walk_date: str | None,
@@ -182,7 +186,6 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
     from gait.history import parse_when
 
     when = parse_when(walk_date)  # a bad date fails before the analysis
-    con = Console(highlight=False, stderr=json_out == "-")
     ropts = read_opts(kw)
     if files:
         source: Any = list(files)
@@ -205,8 +208,11 @@ def report(files: tuple[str, ...], json_out: str | None, html_out: str | None, q
 
         write_out(html_out, render_html(doc))
     if not quiet and json_out != "-":
+        from rich.console import Console
+
         from gait.report.text import render_text
 
+        con = Console(highlight=False)
         render_text(doc, con)
         for dest, what in ((json_out, "JSON"), (html_out, "HTML")):
             if dest and dest != "-":
@@ -223,6 +229,7 @@ def _progress(plan: Any) -> Iterator[Callable[[], None] | None]:
     """A progress bar on stderr (a terminal) while a recording of more than 10 minutes (or of a
     length not known before loading) is analysed: chunks measured out of ``plan.n_chunks``, or
     a spinner for a recording analysed in one piece. Yields the bar's ``tick()``."""
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 FORMATS = [
     ("phyphox", "Android, iOS", "CSV (comma/semicolon/tab, decimal comma), zip with meta/",
@@ -29,6 +27,8 @@ FORMATS = [
 def guide() -> None:
     """How to record a walk: app settings, where the sensor goes, the side check, standing
     still, walking two minutes, exporting."""
+    from rich.console import Console
+
     from gait.interpret.guide import render_guide
 
     render_guide(Console(highlight=False))
@@ -37,6 +37,9 @@ def guide() -> None:
 @click.command()
 def formats() -> None:
     """List the supported input formats."""
+    from rich.console import Console
+    from rich.table import Table
+
     con = Console()
     t = Table(header_style="bold")
     for c in ("format", "platforms", "files", "sensors / notes"):

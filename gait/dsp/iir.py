@@ -242,25 +242,34 @@ def _block_operators(sos_bytes: bytes, n_sections: int, n: int
     state vector ``[z0, z1]`` per section): input -> output (lower-triangular Toeplitz of the
     impulse response), initial state -> output, input -> final state, initial state -> final
     state. Found by running the recursion on a unit impulse and on each unit state (``n`` x
-    n_sections small steps once per filter and block length, cached; never per signal sample)."""
+    n_sections small steps once per filter and block length, cached; never per signal sample),
+    each run on plain floats (the same IEEE operations in the same order as numpy's, ~4 x
+    faster than steps on arrays of ``1 + 2 n_sections``: a process's first filters)."""
     sos = np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6)
+    rows = [tuple(float(v) for v in row) for row in sos]
     m = 2 * n_sections
-    nb = 1 + m  # batch: impulse, then one run per unit initial state
-    state = np.zeros((m, nb))
-    state[np.arange(m), 1 + np.arange(m)] = 1.0
+    nb = 1 + m  # runs: the impulse, then one per unit initial state
     out = np.empty((n, nb))
     imp_state = np.empty((n, m))  # state of the impulse run after each sample
-    for t in range(n):
-        xin = np.zeros(nb)
-        if t == 0:
-            xin[0] = 1.0
-        for s, (b0, b1, b2, _, a1, a2) in enumerate(sos):
-            y = b0 * xin + state[2 * s]
-            state[2 * s] = b1 * xin - a1 * y + state[2 * s + 1]
-            state[2 * s + 1] = b2 * xin - a2 * y
-            xin = y
-        out[t] = xin
-        imp_state[t] = state[:, 0]
+    final = np.empty((m, nb))
+    for j in range(nb):
+        state = [0.0] * m
+        if j:
+            state[j - 1] = 1.0
+        col = [0.0] * n
+        for t in range(n):
+            xin = 1.0 if j == 0 and t == 0 else 0.0
+            for s, (b0, b1, b2, _, a1, a2) in enumerate(rows):
+                y = b0 * xin + state[2 * s]
+                state[2 * s] = b1 * xin - a1 * y + state[2 * s + 1]
+                state[2 * s + 1] = b2 * xin - a2 * y
+                xin = y
+            col[t] = xin
+            if j == 0:
+                imp_state[t] = state
+        out[:, j] = col
+        final[:, j] = state
+    state = final
     h = out[:, 0]
     lag = np.arange(n)[:, None] - np.arange(n)[None, :]
     to_out = np.where(lag >= 0, h[np.maximum(lag, 0)], 0.0)

@@ -86,6 +86,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,8 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     if n < 3 * fs or np.isnan(stream.acc).all():
         none.detection.notes.append("lower_back: recording shorter than 3 s or empty")
         return none
-    body0 = to_body(stream, window_s=None)
+    # the bouts' frame: their autocorrelations do not depend on AP's (and ML's) sign
+    body0 = to_body(stream, window_s=None, sign=False)
     br = detect_bouts(np.column_stack([body0.v, body0.ap]), fs, body0.gyr_v, start_s=t0,
                      lateral=body0.ml)
     if not br.gait_mask.any():
@@ -205,17 +207,20 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     T = 1.0 / sf  # local step time (s) per sample
 
     # 3. candidate steps and their selection
+    # the vertical's 0.5-8 Hz band, as detect_bouts filtered it (body.v is body0.v: the same
+    # acceleration projected on the same gravity direction)
+    v_band = br.band if br.band is not None else bandpass(v, fs, 0.5, 8.0)
     sig = v
     if br.two_humps is not None and br.two_humps.any():
         # where a slow step's vertical acceleration has two humps (loading and push-off, found
         # by gait.events.bouts' lateral-sway check) its smoothed peaks are not one per step; the
         # forward acceleration peaks once per step, at the trailing leg's push-off (Zijlstra &
         # Hof 2003), so it is added there, scaled to the vertical's amplitude
-        rv = float(np.std(bandpass(v, fs, 0.5, 8.0)[br.gait_mask]))
+        rv = float(np.std(v_band[br.gait_mask]))
         ra = float(np.std(bandpass(ap, fs, 0.5, 8.0)[br.gait_mask]))
         sig = v + np.where(br.two_humps, HUMP_AP_WEIGHT * rv / max(ra, 1e-9), 0.0) * ap
     vs = _adaptive_smooth(sig, SIGMA_FRAC * T * fs)
-    amp = moving_rms(bandpass(v, fs, 0.5, 8.0), max(int(fs), 1))
+    amp = moving_rms(v_band, max(int(fs), 1))
     pk, props = find_peaks(vs, distance=max(int(MIN_STEP_S * fs), 1), prominence=0)
     prom = props["prominences"]
     near_gait = uniform_filter1d(br.gait_mask.astype(float), max(int(0.6 * fs), 1)) > 0
@@ -276,10 +281,12 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         sway = None
         # the sway cue's sign rests on the inferred forward sign: only where that is clear (an
         # error would flip the sway and the roll cue together and name the wrong leg)
-        if body.gyr_ap is not None and ap_sign_clarity(
-                body.v, body.ap, fs, step_hz, br.gait_mask) >= FRAME_CLARITY_MIN:
+        if body.gyr_ap is not None and (
+                body.ap_clarity if body.ap_clarity is not None else ap_sign_clarity(
+                    body.v, body.ap, fs, step_hz, br.gait_mask)) >= FRAME_CLARITY_MIN:
             end = np.where(run_kept, fc, ic + Tp * fs)
-            sway = sway_llr(ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
+            # computed by infer_sides only where yaw and roll disagree (seldom)
+            sway = partial(sway_llr, ic, end, Tp, body.ml, body.v, body.gyr_ap, body.gyr_v, fs)
         sides, side_conf, certain = infer_sides(ic, Tp, body.gyr_v, body.gyr_ap, body.ml, fs,
                                            gap_between, run_kept, sway)
         sides, side_conf, side_source = _side_check(stream, body, br.gait_mask, ic, Tp,

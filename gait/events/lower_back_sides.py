@@ -14,6 +14,7 @@ chain, a clear reading keeping its side (``MOUNT_CLEAR``). McCamley et al. 2012 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -47,7 +48,8 @@ def window_mean(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def infer_sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.ndarray | None,
                 ml: np.ndarray, fs: float, gap_between: np.ndarray, run: np.ndarray | None = None,
-                sway: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+                sway: np.ndarray | Callable[[], np.ndarray] | None = None
+                ) -> tuple[np.ndarray, np.ndarray, bool]:
     """L/R of every IC (object array of "L"/"R"), each label's confidence (posterior
     probability of the chosen side, 0.5-1) and whether the walk's side is certain.
 
@@ -75,7 +77,8 @@ def infer_sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.
     one that is not inverted, and the sides come from the two together. It resolves trojaniello
     S025 (sides 0.00 -> 1.00) and mobgap's belt-worn walks (0.87-1.00 -> 0.92-1.00, all
     previously "uncertain"). Runs stay uncertain: on fukuchi2017's virtual pelvis the sway sided
-    with the wrong cue in one of three runs.
+    with the wrong cue in one of three runs. ``sway`` may be a function giving it: it is then
+    called only where it arbitrates.
     """
     if len(ic) == 0:
         return np.array([], dtype=object), np.zeros(0), True
@@ -115,6 +118,8 @@ def infer_sides(ic: np.ndarray, T: np.ndarray, yaw: np.ndarray | None, roll: np.
         if not certain and sway is not None and walking:
             # the inverted-pendulum sway (physics, given the inferred frame) arbitrates: the
             # cue it agrees with is the one that is not inverted
+            if callable(sway):
+                sway = sway()
             lab_sway = _viterbi_alternation(sway, p_same)
             for lab, sc in ((lab_yaw, score_yaw), (lab_roll, score_roll)):
                 if float(np.mean(lab_sway == lab)) >= SWAY_AGREE_MIN:

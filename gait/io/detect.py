@@ -11,6 +11,7 @@ of several recordings of one kind is.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from gait.errors import GaitInputError
@@ -32,7 +33,12 @@ READER_MODULES = (
 
 
 def readers() -> list[Reader]:
-    out = []
+    return list(_iter_readers())
+
+
+def _iter_readers() -> Iterator[Reader]:
+    """The readers in detection order, each module imported when it is reached (a gait
+    recording, the first, is detected without importing the phone-app readers)."""
     for m in READER_MODULES:
         try:
             mod = importlib.import_module(f"gait.io.{m}")
@@ -40,8 +46,7 @@ def readers() -> list[Reader]:
             if exc.name == f"gait.io.{m}":
                 continue
             raise
-        out.append(mod.READER)
-    return out
+        yield mod.READER
 
 
 def export_root(path: Path) -> Path:
@@ -100,8 +105,12 @@ def detect(path: Path, opts: ReadOptions | None = None) -> tuple[Reader, Contain
     c = Container(root)
     if not c.names:
         raise GaitInputError(path, "the folder holds no files", expected="an export folder")
+    if not c.is_dir:  # a file or a zip: the first reader that claims it
+        first = next((r for r in _iter_readers() if _sniffs(r, c)), None)
+        if first is not None:
+            return first, c
     rs = readers()
-    claim = [r for r in rs if _sniffs(r, c)]
+    claim = [r for r in rs if _sniffs(r, c)] if c.is_dir else []
     if claim and c.is_dir:
         # a folder may hold exports of different apps (or an export beside a zipped one):
         # reading one of them silently would analyse a walk the user may not have meant

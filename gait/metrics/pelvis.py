@@ -53,7 +53,7 @@ def _level_axis(acc: np.ndarray, body: BodySignals, roll_deg: np.ndarray, use: n
     level and shrinks the drop asymmetry. The gravity the measured roll tilts sideways is
     removed before the principal direction is taken (0.2 deg on the simulator)."""
     up = body.up
-    ml_dir = np.cross(up, body.ap_dir)
+    ml_dir = dsp.cross_rows(up, body.ap_dir)
     acc_h = acc - (body.v + G)[:, None] * up - G * np.sin(np.radians(roll_deg))[:, None] * ml_dir
     band = bandpass(acc_h, body.fs, 0.7 * step_hz, 2.2 * step_hz)
     d = principal_horizontal(band[use])

@@ -85,7 +85,7 @@ def trunk_measures(v: np.ndarray, ap: np.ndarray, ml: np.ndarray, fs: float, sta
         tt = start_s + np.arange(len(v)) / fs
         hrs = {}
         for name, sig in (("v", v), ("ap", ap), ("ml", ml)):
-            sig = np.nan_to_num(sig)
+            sig = sig if np.isfinite(sig).all() else np.nan_to_num(sig)  # no copy if clean
             seg = np.interp(grid.ravel(), tt, sig).reshape(grid.shape)
             amp = np.abs(np.fft.rfft(seg - seg.mean(axis=1, keepdims=True), axis=1))
             even = amp[:, 2:21:2].sum(axis=1)

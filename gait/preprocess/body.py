@@ -43,6 +43,9 @@ class BodySignals:
     up: np.ndarray  # N x 3 unit vectors (device frame)
     ap_dir: np.ndarray  # N x 3
     missing: np.ndarray  # bool mask of samples that were NaN in the source
+    #: :func:`ap_sign_clarity` over the ``mask`` given to :func:`to_body`, when its AP sign was
+    #: inferred over that mask (the same number, from the cross spectrum the sign came from)
+    ap_clarity: float | None = None
 
 
 def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
@@ -142,10 +145,20 @@ def ap_sign(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
     the forward acceleration lags the vertical one by ~90 deg. The sign of the imaginary part
     of the cross spectrum at the step band tells the direction.
     """
+    return _ap_sign_cross(v, ap, fs, step_hz, mask)[0]
+
+
+def _ap_sign_cross(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
+                   mask: np.ndarray | None = None) -> tuple[float, complex]:
+    """:func:`ap_sign` and the cross spectrum it was decided from (:func:`_step_cross`)."""
     use = mask if mask is not None and mask.sum() > fs else np.ones(len(v), dtype=bool)
     c = _step_cross(v, ap, fs, step_hz, use)
     running = is_running(v[use])
-    return 1.0 if (c.imag >= 0) != running else -1.0
+    return (1.0 if (c.imag >= 0) != running else -1.0), c
+
+
+def _clarity(c: complex) -> float:
+    return float(abs(c.imag) / abs(c)) if abs(c) > 0 else 0.0
 
 
 def ap_sign_clarity(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
@@ -154,8 +167,7 @@ def ap_sign_clarity(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
     vertical acceleration at the step frequency (1: a quarter period apart, as expected; near
     0: in phase or in anti-phase, where the sign is a coin flip)."""
     use = mask if mask is not None and mask.sum() > fs else np.ones(len(v), dtype=bool)
-    c = _step_cross(v, ap, fs, step_hz, use)
-    return float(abs(c.imag) / abs(c)) if abs(c) > 0 else 0.0
+    return _clarity(_step_cross(v, ap, fs, step_hz, use))
 
 
 def _step_cross(v: np.ndarray, ap: np.ndarray, fs: float, step_hz: float,
@@ -182,7 +194,7 @@ def is_running(v: np.ndarray) -> bool:
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
             mask: np.ndarray | None = None, step_hz: float | None = None,
             up: np.ndarray | None = None, step_freq: np.ndarray | None = None,
-            forward: np.ndarray | None = None) -> BodySignals:
+            forward: np.ndarray | None = None, sign: bool = True) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
     Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
@@ -199,7 +211,10 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     the AP direction is the most step-periodic one (:func:`step_periodic_horizontal`) instead
     of the largest-variance one. ``forward``: the device-frame direction of the wearer's forward
     stated by the user (:mod:`gait.mount`): AP is it made horizontal, and neither its direction
-    nor its sign is inferred.
+    nor its sign is inferred. ``sign=False``: AP's sign is left as the principal direction
+    gives it (ML follows it), and the gyroscope is projected on the vertical only: for a caller
+    whose use of AP and ML does not depend on their signs (autocorrelations, as
+    :func:`gait.events.bouts.detect_bouts`), the step-band phase is not computed.
     """
     fs = stream.sample_rate_hz
     missing = dsp.nan_rows(stream.acc)
@@ -253,15 +268,21 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
     ap_dir /= np.maximum(dsp.row_norms(ap_dir)[:, None], 1e-9)
     ap = np.einsum("ij,ij->i", acc, ap_dir)
-    sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
-    if forward is None and ap_sign(v, ap, fs, sh, use) < 0:
-        ap_dir, ap = -ap_dir, -ap
-    ml_dir = np.cross(up, ap_dir)
+    clarity = None
+    if forward is None and sign:
+        sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
+        direction, c = _ap_sign_cross(v, ap, fs, sh, use)
+        if direction < 0:
+            ap_dir, ap = -ap_dir, -ap
+        if use is mask:  # the sign's clarity over the mask (unchanged by the flip: c -> -c)
+            clarity = _clarity(c)
+    ml_dir = dsp.cross_rows(up, ap_dir)
     ml = np.einsum("ij,ij->i", acc, ml_dir)
     gv = gap = gml = None
     if stream.gyr is not None:
         gyr = fill_gaps(stream.gyr)
         gv = np.einsum("ij,ij->i", gyr, up)
-        gap = np.einsum("ij,ij->i", gyr, ap_dir)
-        gml = np.einsum("ij,ij->i", gyr, ml_dir)
-    return BodySignals(fs, v, ap, ml, gv, gap, gml, up, ap_dir, missing)
+        if sign:
+            gap = np.einsum("ij,ij->i", gyr, ap_dir)
+            gml = np.einsum("ij,ij->i", gyr, ml_dir)
+    return BodySignals(fs, v, ap, ml, gv, gap, gml, up, ap_dir, missing, clarity)

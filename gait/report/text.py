@@ -16,18 +16,31 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from gait.interpret import THRESHOLDS, headline, level_title
 from gait.parameters import NAMES
 from gait.report.jsonout import fmt_value, param_label, param_unit
 from gait.table import Table as ColumnTable
+
+if TYPE_CHECKING:
+    from rich import box
+    from rich.console import Console, Group, RenderableType
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+
+def _rich() -> None:
+    """rich's names in this module, imported on the terminal report's first use: the string
+    helpers here serve the HTML report too, which needs no rich (``gait report -q --html``)."""
+    global box, Console, Group, Panel, Table, Text
+    from rich import box
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
 
 LEVEL_STYLE = {"balanced": "green", "mild": "yellow", "marked": "red", "undetermined": "grey50",
                "uncertain": "grey50"}
@@ -279,6 +292,7 @@ def _verdict_panel(doc: Mapping[str, Any]) -> Panel:
 
 def render_text(doc: Mapping[str, Any], console: Console) -> None:
     """Print the terminal report of an analysis document on ``console``: the answer first."""
+    _rich()
     console.print(Text(header_text(doc), style="bold"))
     console.print(_headline_panel(doc))
     if _measured_keys(doc):
@@ -304,6 +318,7 @@ def render_text(doc: Mapping[str, Any], console: Console) -> None:
 
 def render_text_str(doc: Mapping[str, Any], width: int = 80) -> str:
     """The terminal report as plain text (no colours) of at most ``width`` columns."""
+    _rich()
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=None, force_terminal=False,
                       highlight=False, emoji=False, legacy_windows=False)
