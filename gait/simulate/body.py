@@ -421,7 +421,7 @@ class Body:
             vk = np.tile(np.radians([r for _, _, _, r in THIGH_WALK]) * gain / cfg.stride,
                          len(c["vic"]))
             tk, pk, vk = monotone_knots(tk, pk, vk)
-            g, dg, ddg = hermite_interp(tk, pk, vk, self.t)
+            g, dg, ddg = hermite_interp(tk, pk, no_reversal(tk, pk, vk), self.t)
             r, dr = self.ramp()
             return r * g, dr * g + r * dg, r * ddg + 2 * dr * dg
         (a0, f0, v0), (a1, f1, v1) = THIGH[cfg.gait]

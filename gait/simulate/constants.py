@@ -38,8 +38,8 @@ SHANK = {
             ("fc", "sw_next", 0.30, -70.0, 0.0)),
 }
 # (anchors "ic_only"/"fc_only": stances that end/begin in standing; the shank is upright there)
-# thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value deg).
-# Running: flexion maximum 0.18 stride before the IC (swing-phase retraction, Novacheck 1998,
+# running thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value
+# deg; walking: THIGH_WALK below). Running: flexion maximum 0.18 stride before the IC (swing-phase retraction, Novacheck 1998,
 # Gait Posture 7:77-95; the marker-derived thigh sensors of the fukuchi2017 runs in
 # shared/validation: 0.17-0.20), extension maximum just after toe-off (fukuchi2017: ~0.06 stride
 # after FC), so the flexion half-cycle is the shorter one, as in those runs
@@ -48,28 +48,35 @@ THIGH = {"run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
 #: zero angular acceleration at every keyframe): (anchor "ic"|"fc", fraction of the stride,
 #: value deg, rate deg per stride). Flexion maximum 0.13 stride before the IC and a slight
 #: extension (3 deg) into the contact, which the thigh meets nearly still; extension maximum
-#: 0.12 stride before the FC; the swing's largest flexion rate 0.01 stride after the FC (peak
-#: hip flexion at ~85-87 % of the cycle, a few degrees more than at the IC, peak extension at
+#: 0.09 stride before the FC; the swing's fastest flexion 0.02 stride after the FC (peak hip
+#: flexion at ~85-87 % of the cycle, a few degrees more than at the IC, peak extension at
 #: ~50-55 %, fastest flexion in initial swing: Perry & Burnfield 2010, "Gait analysis", 2nd
 #: ed.; Winter 1991, "The biomechanics and motor control of human gait"). Measured on the
 #: marker-derived thigh sensors of fukuchi2018 (0.48 / 0.63 m/s, force plates) in
 #: shared/validation (medians per thigh; gaitkit's Parkinson's walks beside): flexion maximum
 #: 0.16-0.30 step periods (0.08-0.15 stride) before the IC; flexion rate at the IC +3 to -42
 #: deg/s, i.e. +6 to -55 deg per stride (gaitkit 0 to -35); extension maximum 0.09-0.16 stride
-#: before the FC (gaitkit 0.15-0.26); largest swing flexion rate 0.00-0.03 stride after the FC
-#: (gaitkit 0.02-0.06 before), 201-236 deg per stride (the value here: 43 deg over the 0.38
-#: stride between the two maxima at 1.3 m/s, at the peak-to-mean ratio of fukuchi2018's
-#: swings). Before 2026-12 the walking thigh was a cosine between a flexion maximum 0.07 stride
-#: before the IC and an extension maximum 0.08 before the FC (28 / -15 deg): the flexion
-#: maximum led the IC by 0.12 step periods, the swing's fastest flexion came 0.07-0.09 stride
-#: after the FC, the thigh met the IC extending at 30-56 deg/s, and the swing's deceleration
-#: peaked at the flexion maximum itself (cosine interpolation). That put the thigh's own
-#: vertical acceleration (the swing's acceleration, then deceleration, of a phone in front of
-#: the femur) ~0.1 stride later than in the real front pockets, and with it the step-band
-#: peaks of :mod:`gait.events.pocket` 85-90 ms after the ICs at 1.3 m/s (oxford_step_counter's
-#: real pocket walks: -64 to +31 ms); now ~55-60 ms (the lower back alone: +48).
-THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -25.0), ("fc", -0.12, -15.0, 0.0),
-              ("fc", 0.01, -0.3, 226.0))
+#: before the FC (gaitkit 0.15-0.26); fastest swing flexion 0.00-0.03 stride after the FC
+#: (gaitkit 0.02-0.06 before), 201-236 deg per stride (here 235: the 43 deg between the two
+#: maxima over the 0.35 stride between them at 1.3 m/s at the peak-to-mean rate ratio of a
+#: quintic segment pair; the rates are limited so that the angle never turns back between two
+#: keyframes, :func:`gait.simulate.forces.no_reversal`). The extension maximum is the latest of
+#: the measured range: 0.12 stride before the FC (the median) put it at the contralateral IC at
+#: 1.3 m/s, where the steps before the two legs' contacts hold equal thigh rotation, and
+#: :mod:`gait.events.pocket`'s swing cue of the sides swapped whole simulated walks (L/R 0.12).
+#: Before 2026-12 the walking thigh was a cosine between a flexion maximum 0.07 stride before
+#: the IC and an extension maximum 0.08 before the FC (28 / -15 deg): the flexion maximum led
+#: the IC by 0.12 step periods, the swing's fastest flexion came 0.07-0.09 stride after the
+#: FC, the thigh met the IC extending at 30-56 deg/s, and the swing's deceleration peaked at
+#: the flexion maximum itself (cosine interpolation). That put the thigh's own vertical
+#: acceleration (the swing's acceleration, then deceleration, of a phone in front of the
+#: femur) ~0.1 stride later than in the real front pockets (oxford_step_counter: the swing's
+#: dip of the vertical acceleration at ~0.75 of the pocket leg's stride, simulated ~0.85),
+#: and the step-band peaks of :mod:`gait.events.pocket` 85-90 ms after the ICs at 1.3 m/s
+#: (oxford_step_counter's real pocket walks: -64 to +31 ms); now ~55-60 ms, the lower back
+#: alone +48 ms (``benchmarks/pocket_step_si.py``).
+THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -25.0), ("fc", -0.09, -15.0, 0.0),
+              ("fc", 0.02, 0.5, 235.0))
 # foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
 FOOT_POS = {
     "walk": dict(x_ic=-0.02, z_ic=0.03, vx_ic=0.5, vz_ic=-0.3, flat=0.18, ho=-0.38,
