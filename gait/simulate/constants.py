@@ -39,10 +39,11 @@ SHANK = {
 }
 # (anchors "ic_only"/"fc_only": stances that end/begin in standing; the shank is upright there)
 # running thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value
-# deg; walking: THIGH_WALK below). Running: flexion maximum 0.18 stride before the IC (swing-phase retraction, Novacheck 1998,
-# Gait Posture 7:77-95; the marker-derived thigh sensors of the fukuchi2017 runs in
-# shared/validation: 0.17-0.20), extension maximum just after toe-off (fukuchi2017: ~0.06 stride
-# after FC), so the flexion half-cycle is the shorter one, as in those runs
+# deg; walking: THIGH_WALK below). Running: flexion maximum 0.18 stride before the IC
+# (swing-phase retraction, Novacheck 1998, Gait Posture 7:77-95; the marker-derived thigh
+# sensors of the fukuchi2017 runs in shared/validation: 0.17-0.20), extension maximum just
+# after toe-off (fukuchi2017: ~0.06 stride after FC), so the flexion half-cycle is the shorter
+# one, as in those runs
 THIGH = {"run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
 #: walking thigh (pocket) angle, quintic Hermite (:func:`gait.simulate.forces.hermite_interp`:
 #: zero angular acceleration at every keyframe): (anchor "ic"|"fc", fraction of the stride,
