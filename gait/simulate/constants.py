@@ -77,7 +77,7 @@ THIGH = {"run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
 #: (oxford_step_counter's real pocket walks: -64 to +31 ms); now ~55-60 ms, the lower back
 #: alone +48 ms (``benchmarks/pocket_step_si.py``).
 THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -25.0), ("fc", -0.09, -15.0, 0.0),
-              ("fc", 0.02, 0.5, 235.0))
+              ("fc", 0.02, -1.5, 210.0))
 # foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
 FOOT_POS = {
     "walk": dict(x_ic=-0.02, z_ic=0.03, vx_ic=0.5, vz_ic=-0.3, flat=0.18, ho=-0.38,

@@ -61,6 +61,43 @@ def hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
     return p, d1, d2
 
 
+def cubic_hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cubic Hermite through knots (value, slope): p, p', p''. Unlike :func:`hermite_interp`
+    the curvature at a knot is free (continuous slope, curvature jumps at the knots), so a
+    knot with zero slope is a turning point the curve passes through at a finite rate of
+    change of slope, not a flat spot."""
+    if len(tk) < 2:
+        return _constant(tk, pk, t)
+    i, h, s = _segment(tk, t)
+    s2, s3 = s * s, s * s * s
+    p0, p1, v0, v1 = pk[i], pk[i + 1], vk[i], vk[i + 1]
+    dp = p1 - p0
+    p = p0 + dp * (3 * s2 - 2 * s3) + h * (v0 * (s - 2 * s2 + s3) + v1 * (s3 - s2))
+    d1 = dp * (6 * s - 6 * s2) / h + v0 * (1 - 4 * s + 3 * s2) + v1 * (3 * s2 - 2 * s)
+    d2 = dp * (6 - 12 * s) / h ** 2 + (v0 * (6 * s - 4) + v1 * (6 * s - 2)) / h
+    out = (t < tk[0]) | (t > tk[-1])
+    if np.any(out):
+        d1 = np.where(out, 0.0, d1)
+        d2 = np.where(out, 0.0, d2)
+    return p, d1, d2
+
+
+def cubic_no_reversal(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray) -> np.ndarray:
+    """Knot slopes limited so that :func:`cubic_hermite_interp` never turns back between two
+    knots: each slope takes the sign of both adjacent segments' mean slopes (else 0) and at
+    most 3 times their size (the square 0 <= alpha, beta <= 3 lies inside the monotone region of
+    a cubic Hermite segment: Fritsch & Carlson 1980, SIAM J Numer Anal 17:238-246)."""
+    if len(tk) < 2:
+        return vk
+    m = np.diff(pk) / np.diff(tk)
+    left = np.concatenate([m[:1], m])
+    right = np.concatenate([m, m[-1:]])
+    ok = (vk * left >= 0) & (vk * right >= 0)
+    cap = 3.0 * np.minimum(np.abs(left), np.abs(right))
+    return np.where(ok, np.sign(vk) * np.minimum(np.abs(vk), cap), 0.0)
+
+
 def no_reversal(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray) -> np.ndarray:
     """Keyframe rates limited so that :func:`hermite_interp` never turns back between two keyframes.
 
