@@ -70,10 +70,10 @@ neither the tilt nor the rotation is there, and the trunk's contacts need gravit
 Confidence: a placement is used from :data:`MIN_CONFIDENCE` (0.9) on; below it the user is
 asked with the likely ``PLACEMENT=`` names. The threshold was set from the leave-one-dataset-
 out guesses of the benchmark (each data set scored by a model fitted without it, the
-simulator counting as one data set): from 0.9 on every held-out guess was right (153 of 335
-used; 0.85: 98.9 %, 2 of 187 wrong; refitted 2026-12 on the simulator's new walking thigh,
-:data:`gait.simulate.constants.THIGH_WALK`; before: 154 used, 0.85: 99.5 %). The fit saw the
-labelled recordings, so the in-sample figures are not blind; the leave-one-dataset-out ones are.
+simulator counting as one data set): from 0.9 on every held-out guess was right (154 of 335
+used; 0.85: 99.5 %, 1 of 188 wrong; the same after the refit of 2026-12 on the simulator's
+new walking thigh, :data:`gait.simulate.constants.THIGH_WALK`). The fit saw the labelled
+recordings, so the in-sample figures are not blind; the leave-one-dataset-out ones are.
 A confident guess must also be the guess of each half of the walk's windows alone
 (:func:`_half_agreement`): else its confidence drops to the disagreeing half's probability,
 and a walk of a single window (under 6 s) is asked for. On 8-25 s crops of the labelled
@@ -168,14 +168,14 @@ LOG_FEATURES = frozenset({"swing_deg", "smooth", "peaky", "tilt_deg", "hswing_de
 MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
     "gyro": {
         "trunk": (
-            (3.638, 0.3823, 1.032,),
-            (1.061, 0.2325, 0.3978,),
-            (-2.783, -3.134, -0.4342, -0.7037,),
+            (3.637, 0.3833, 1.021,),
+            (1.061, 0.2334, 0.3982,),
+            (-2.775, -3.145, -0.4432, -0.6875,),
         ),
         "pocket": (
-            (4.175, 0.3951, 5.818, 1.578,),
-            (0.466, 0.1358, 0.5159, 0.5374,),
-            (-3.624, -1.052, -0.9139, -1.192, -2.27,),
+            (4.175, 0.3871, 5.811, 1.58,),
+            (0.4666, 0.1371, 0.5261, 0.536,),
+            (-3.872, -1.128, -1.317, -1.218, -2.004,),
         ),
         "foot": (
             (1.179, 0.2302, 0.6998,),
@@ -185,14 +185,14 @@ MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
     },
     "gyro_lin": {
         "trunk": (
-            (3.868, 0.8636, 1.092,),
-            (0.8199, 0.1451, 0.4236,),
-            (-3.408, -1.834, -1.56, -0.7388,),
+            (3.868, 0.8636, 1.084,),
+            (0.82, 0.1451, 0.4251,),
+            (-3.399, -1.833, -1.569, -0.7346,),
         ),
         "pocket": (
-            (1.163, 5.825, 1.641,),
-            (0.4262, 0.471, 0.4883,),
-            (-3.758, -0.9477, -1.977, -2.139,),
+            (1.153, 5.82, 1.643,),
+            (0.4297, 0.4794, 0.4869,),
+            (-3.82, -1.132, -2.017, -2.017,),
         ),
         "foot": (
             (1.222, 0.2694, 0.7373,),
@@ -202,14 +202,14 @@ MODEL: dict[str, dict[str, tuple[tuple[float, ...], ...]]] = {
     },
     "acc": {
         "trunk": (
-            (2.323, 3.387, 1.377,),
-            (0.7719, 0.6778, 0.5716,),
-            (-2.595, -1.741, -1.219, -1.249,),
+            (2.32, 3.376, 1.38,),
+            (0.7719, 0.6841, 0.5707,),
+            (-2.583, -1.732, -1.217, -1.256,),
         ),
         "pocket": (
-            (0.3302, 0.3409, 0.161,),
-            (0.2234, 0.1911, 0.1159,),
-            (-2.343, 1.359, 1.859, -2.665,),
+            (0.3318, 0.3483, 0.162,),
+            (0.2254, 0.1949, 0.1164,),
+            (-2.233, 1.37, 1.939, -2.605,),
         ),
         "foot": (
             (2.801, 0.326, 3.063, 0.2758,),

@@ -45,38 +45,42 @@ SHANK = {
 # after toe-off (fukuchi2017: ~0.06 stride after FC), so the flexion half-cycle is the shorter
 # one, as in those runs
 THIGH = {"run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
-#: walking thigh (pocket) angle, quintic Hermite (:func:`gait.simulate.forces.hermite_interp`:
-#: zero angular acceleration at every keyframe): (anchor "ic"|"fc", fraction of the stride,
-#: value deg, rate deg per stride). Flexion maximum 0.13 stride before the IC and a slight
-#: extension (3 deg) into the contact, which the thigh meets nearly still; extension maximum
-#: 0.09 stride before the FC; the swing's fastest flexion 0.02 stride after the FC (peak hip
-#: flexion at ~85-87 % of the cycle, a few degrees more than at the IC, peak extension at
-#: ~50-55 %, fastest flexion in initial swing: Perry & Burnfield 2010, "Gait analysis", 2nd
-#: ed.; Winter 1991, "The biomechanics and motor control of human gait"). Measured on the
-#: marker-derived thigh sensors of fukuchi2018 (0.48 / 0.63 m/s, force plates) in
-#: shared/validation (medians per thigh; gaitkit's Parkinson's walks beside): flexion maximum
-#: 0.16-0.30 step periods (0.08-0.15 stride) before the IC; flexion rate at the IC +3 to -42
-#: deg/s, i.e. +6 to -55 deg per stride (gaitkit 0 to -35); extension maximum 0.09-0.16 stride
-#: before the FC (gaitkit 0.15-0.26); fastest swing flexion 0.00-0.03 stride after the FC
-#: (gaitkit 0.02-0.06 before), 201-236 deg per stride (here 235: the 43 deg between the two
-#: maxima over the 0.35 stride between them at 1.3 m/s at the peak-to-mean rate ratio of a
-#: quintic segment pair; the rates are limited so that the angle never turns back between two
-#: keyframes, :func:`gait.simulate.forces.no_reversal`). The extension maximum is the latest of
-#: the measured range: 0.12 stride before the FC (the median) put it at the contralateral IC at
-#: 1.3 m/s, where the steps before the two legs' contacts hold equal thigh rotation, and
-#: :mod:`gait.events.pocket`'s swing cue of the sides swapped whole simulated walks (L/R 0.12).
-#: Before 2026-12 the walking thigh was a cosine between a flexion maximum 0.07 stride before
-#: the IC and an extension maximum 0.08 before the FC (28 / -15 deg): the flexion maximum led
-#: the IC by 0.12 step periods, the swing's fastest flexion came 0.07-0.09 stride after the
-#: FC, the thigh met the IC extending at 30-56 deg/s, and the swing's deceleration peaked at
-#: the flexion maximum itself (cosine interpolation). That put the thigh's own vertical
-#: acceleration (the swing's acceleration, then deceleration, of a phone in front of the
-#: femur) ~0.1 stride later than in the real front pockets (oxford_step_counter: the swing's
-#: dip of the vertical acceleration at ~0.75 of the pocket leg's stride, simulated ~0.85),
-#: and the step-band peaks of :mod:`gait.events.pocket` 85-90 ms after the ICs at 1.3 m/s
-#: (oxford_step_counter's real pocket walks: -64 to +31 ms); now ~55-60 ms, the lower back
-#: alone +48 ms (``benchmarks/pocket_step_si.py``).
-THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -25.0), ("fc", -0.09, -15.0, 0.0),
+#: walking thigh (pocket) angle, cubic Hermite (:func:`gait.simulate.forces.cubic_hermite_interp`,
+#: rates limited by :func:`gait.simulate.forces.cubic_no_reversal`): (anchor "ic"|"fc",
+#: fraction of the stride, value deg, rate deg per stride). Flexion maximum 0.13 stride before
+#: the IC and a slight extension (3 deg) into the contact; extension maximum 0.09 stride before
+#: the FC; the swing's fastest flexion 0.02 stride after the FC (peak hip flexion at ~85-87 % of
+#: the cycle, a few degrees more than at the IC, peak extension at ~50-55 %, fastest flexion in
+#: initial swing: Perry & Burnfield 2010, "Gait analysis", 2nd ed.; Winter 1991, "The
+#: biomechanics and motor control of human gait"; peak thigh rate ~200 deg/s at a normal pace,
+#: Aminian et al. 2002, J Biomech 35:689-699). Measured on the marker-derived thigh sensors of
+#: fukuchi2018 (0.48 / 0.63 m/s, force plates) in shared/validation (medians per thigh;
+#: gaitkit's Parkinson's walks beside): flexion maximum 0.16-0.30 step periods (0.08-0.15
+#: stride) before the IC; flexion rate at the IC +6 to -55 deg per stride (+3 to -42 deg/s;
+#: -40 here, the 0.63 m/s walk's; gaitkit 0 to -35); extension maximum 0.09-0.16 stride before
+#: the FC (gaitkit 0.15-0.26); fastest swing flexion 0.00-0.03 stride after the FC (gaitkit
+#: 0.02-0.06 before), 201-236 deg per stride. The simulated thigh turns about its lateral
+#: axis only, so its rate passes through zero at each turning point, where the real thighs'
+#: ab/adduction and axial rotation keep it up: a quintic Hermite (zero angular acceleration at
+#: every keyframe, flat turning points) had it below 25 % of its 95th percentile 45 % of the
+#: time (real pockets 13-29 %, placement feature ``still25``) and read it as a shank; the cubic
+#: passes the turning points at a finite angular acceleration (29-31 %). The extension maximum
+#: is the latest of the measured range: 0.12 stride before the FC (the median) put it at the
+#: contralateral IC at 1.3 m/s, where the steps before the two legs' contacts hold equal thigh
+#: rotation, and :mod:`gait.events.pocket`'s swing cue of the sides swapped whole simulated
+#: walks (L/R 0.12). Before 2026-12 the walking thigh was a cosine between a flexion maximum
+#: 0.07 stride before the IC and an extension maximum 0.08 before the FC (28 / -15 deg): the
+#: flexion maximum led the IC by 0.12 step periods (now 0.23-0.24; real median 0.22), the
+#: swing's fastest flexion came 0.07-0.09 stride after the FC, and the swing's deceleration
+#: peaked at the flexion maximum itself. That put the thigh's own vertical acceleration (the
+#: swing's acceleration, then deceleration, of a phone in front of the femur) later than in
+#: the real front pockets (oxford_step_counter: the swing's dip of the vertical acceleration
+#: at ~0.75 of the pocket leg's stride; simulated 0.85-0.9 before, 0.8-0.85 now), and the
+#: step-band peaks of :mod:`gait.events.pocket` 85-90 ms after the ICs at 1.3 m/s (real
+#: oxford_step_counter pocket walks: -64 to +31 ms); now 65-70 ms (the lower back alone: +48),
+#: and at fukuchi2018's speeds and cadences 140-165 ms at 0.63 m/s (real 64-117; before
+#: ~250) and ~190 ms at 0.48 m/s (real 202-255; before ~270).
+THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -40.0), ("fc", -0.09, -15.0, 0.0),
               ("fc", 0.02, -1.5, 210.0))
 # foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
 FOOT_POS = {
