@@ -28,8 +28,8 @@ from gait.simulate.constants import (
 )
 from gait.simulate.forces import (
     cosine_interp,
-    cubic_hermite_interp,
     cubic_no_reversal,
+    hermite_c2_interp,
     hermite_interp,
     monotone_knots,
     no_reversal,
@@ -409,7 +409,7 @@ class Body:
                                monotone=True, t=t)
 
     def thigh(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Thigh angle (rad, + = knee forward) of leg ``s`` with its rates: walking a cubic
+        """Thigh angle (rad, + = knee forward) of leg ``s`` with its rates: walking a C2 quintic
         Hermite through :data:`~gait.simulate.constants.THIGH_WALK`, running a cosine between
         the two extremes of :data:`~gait.simulate.constants.THIGH`; faded in and out with
         :meth:`ramp`."""
@@ -423,7 +423,7 @@ class Body:
             vk = np.tile(np.radians([r for _, _, _, r in THIGH_WALK]) * gain / cfg.stride,
                          len(c["vic"]))
             tk, pk, vk = monotone_knots(tk, pk, vk)
-            g, dg, ddg = cubic_hermite_interp(tk, pk, cubic_no_reversal(tk, pk, vk), self.t)
+            g, dg, ddg = hermite_c2_interp(tk, pk, cubic_no_reversal(tk, pk, vk), self.t)
             r, dr = self.ramp()
             return r * g, dr * g + r * dg, r * ddg + 2 * dr * dg
         (a0, f0, v0), (a1, f1, v1) = THIGH[cfg.gait]

@@ -81,7 +81,7 @@ THIGH = {"run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
 #: and at fukuchi2018's speeds and cadences 140-165 ms at 0.63 m/s (real 64-117; before
 #: ~250) and ~190 ms at 0.48 m/s (real 202-255; before ~270).
 THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -40.0), ("fc", -0.09, -15.0, 0.0),
-              ("fc", 0.02, -1.5, 210.0))
+              ("fc", 0.0, -4.0, 200.0))
 # foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
 FOOT_POS = {
     "walk": dict(x_ic=-0.02, z_ic=0.03, vx_ic=0.5, vz_ic=-0.3, flat=0.18, ho=-0.38,
