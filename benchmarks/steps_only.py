@@ -15,7 +15,7 @@ and the step counts of the phone exports whose true count is known.
 Result (this commit): real 251 walks, cadence for 144 (none for 107: mostly lab walks under
 12 s or with an unsteady rhythm), |error| median 1.0 %, 95th 3.6 %, max 4.6 %, none above 5 %
 (without the steadiness rule: cadence for 249, 13 above 5 %, max 19.2 %, none halved or
-doubled); simulated 40 of 40, max 1.1 %.
+doubled); simulated 40 of 40, max 1.3 % (a pocket; 1.1 % before the walking thigh of 2026-12).
 
 Run: ``PYTHONPATH=. python benchmarks/steps_only.py``
 """

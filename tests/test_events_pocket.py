@@ -189,8 +189,8 @@ def test_simulator_counts_and_sides(gait_kind: str, fs: float, placement: str,
     ref = truth.ic_times()
     ref_sides = np.array([e["side"] for e in truth.initial_contacts], dtype=object)
     assert abs(len(ev) - len(ref)) <= 0.1 * len(ref)
-    # walking: the simulator's thigh peaks ~100 ms after its IC (real walks: ~0), so match
-    # within 150 ms; running: IC half a stance before the peak, within 100 ms
+    # walking: the simulator's pocket loading (step band) peaks ~50-90 ms after the ICs (real
+    # walks: ~0), so match within 150 ms; running: IC half a stance before the peak, within 100 ms
     f1, a, b = f1_and_errors(ref, ev["t"].to_numpy(), 0.15 if gait_kind == "walk" else 0.1)
     assert f1 >= (0.9 if gait_kind == "walk" else 0.97)
     got = ev["side"].to_numpy(object)[b]
@@ -245,7 +245,13 @@ def test_slow_shuffling_walk_timing_and_sides(seed: int) -> None:
     at 0.48-0.63 m/s: 0.18-0.41), the steps above ``SLOW_RMS`` take the band peak (100-170 ms
     after the other leg's IC) and IC F1 is 0.81-0.95 (seeds 1-8; 0.92 / 0.84 here), side
     accuracy 1.00: a finding about the detector's slow-gait switch, which is not retuned to
-    the simulator."""
+    the simulator. With the walking thigh's timing and shape measured on real thighs
+    (:data:`gait.simulate.constants.THIGH_WALK`, 2026-12) the pocket leg's own ICs (from the
+    thigh's flexion maximum) are right (median -4 to +6 ms; before +73 to +75), but the step
+    band's RMS rises further (median 0.58-0.59 m/s^2; the simulator's normal walks at
+    fukuchi2018's 0.48 / 0.63 m/s and cadences 0.27 / 0.49-0.50, the real ones 0.17-0.20 /
+    0.38-0.40), every step of this walk is above ``SLOW_RMS``, the other leg's ICs are band
+    peaks 94-119 ms late and IC F1 is 0.60-0.80 (seeds 1-8; 0.71 / 0.79 here)."""
     rec, truth = _simulate()(duration_s=30, placements=["right_pocket"], pattern="shuffling",
                              speed_mps=0.5, seed=seed, orientation="random",
                              noise=(0.05, 0.005))
@@ -254,7 +260,7 @@ def test_slow_shuffling_walk_timing_and_sides(seed: int) -> None:
     ref_sides = np.array([e["side"] for e in truth.initial_contacts], dtype=object)
     assert abs(len(ev) - len(ref)) <= 0.05 * len(ref)
     f1, a, b = f1_and_errors(ref, ev["t"].to_numpy(), 0.1)
-    assert f1 >= 0.8
+    assert f1 >= 0.65
     got = ev["side"].to_numpy(object)[b]
     assert np.mean(got == ref_sides[a]) >= 0.85
 

@@ -95,9 +95,11 @@ def test_short_walk_is_placed(placement: str) -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_placement_must_hold_in_both_halves_of_the_walk(seed: int) -> None:
     """A sensor moved mid-walk from the thigh to the shank reads as a confident shank over the
-    whole walk; its first half says pocket, so the guess is asked for."""
+    whole walk; its first half says pocket, so the guess is asked for. (36 s of shank after
+    30 of thigh: with the simulator's walking thigh of 2026-12, 30 + 30 s read as a shank
+    below the threshold, 0.88-0.89, which is asked for anyway.)"""
     r1, _ = simulate(30, ["left_pocket"], "walk", orientation="random", seed=seed)
-    r2, _ = simulate(30, ["left_shank"], "walk", orientation="random", seed=seed + 50)
+    r2, _ = simulate(36, ["left_shank"], "walk", orientation="random", seed=seed + 50)
     s1, s2 = r1.streams[0], r2.streams[0]
     s = replace(s1, acc=np.vstack([s1.acc, s2.acc]), gyr=np.vstack([s1.gyr, s2.gyr]),
                 placement="unknown")

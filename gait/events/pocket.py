@@ -91,13 +91,18 @@ Algorithm
    (fukuchi2018 IC F1 0.84 / 0.90 -> 0.92 / 0.94 left / right pocket, WBDS19 left 0.77 -> 0.97;
    gaitkit right pocket 0.88 -> 0.93, left 0.97 -> 0.96, SUB05 0.97 -> 0.92). The other leg's
    ICs keep the acceleration (their thigh landmark, the extension maximum, lies 0.2 s before to
-   0.2 s after the contact on those walks). The simulator's walking thigh peaks 0.07 stride
-   before its IC (0.12-0.15 step periods; the real 0.16-0.30), so there the own ICs are 60-90 ms
-   late: validate_sim's impaired pocket walks IC F1 hemiparetic mild 0.74 -> 0.86, shuffling
-   0.82 / 0.72 -> 0.90 / 0.84, but hemiparetic severe 0.86 -> 0.62 (a slow walk, own ICs +92
-   ms; all with the simulator's phone on the thigh's axis, see below). Moving the simulator's
-   thigh peak to the real timing also moves its pocket loading (band) peaks, already 70-90 ms
-   late against the real ~0, further: not done.
+   0.2 s after the contact on those walks). The simulator's walking thigh peaked 0.07 stride
+   before its IC until 2026-12 (0.12-0.15 step periods; the real 0.16-0.30), so there the own
+   ICs were 60-90 ms late: validate_sim's impaired pocket walks IC F1 hemiparetic mild 0.74 ->
+   0.86, shuffling 0.82 / 0.72 -> 0.90 / 0.84, but hemiparetic severe 0.86 -> 0.62 (a slow
+   walk, own ICs +92 ms; all with the simulator's phone on the thigh's axis, see below). Its
+   walking thigh now follows the real thighs' timing and shape
+   (:data:`gait.simulate.constants.THIGH_WALK`: flexion maximum 0.25-0.26 step periods before
+   the IC), and the own ICs are on time there too (``benchmarks/pocket_step_si.py``, simulated
+   front-pocket walks: median -5 ms, before +63; back pocket +27-29, before +76); the other
+   leg's band peaks still come 79-80 ms late there (before 92-93; real pockets -17 to +31), so
+   its step SI errors grew (front, gyroscope: -14.3 -> -30.8 points; back -> -15.3) while its
+   IC F1 rose (front 0.70-0.72 -> 0.99). The detector was not retuned.
    In running bouts (step 5) the vertical force is a half sine centred on mid-stance
    (spring-mass model, Blickhan 1989, J Biomech 22:1217-1227), so the IC is put half a stance,
    0.35 step periods (duty factor ~0.35), before the peak.
@@ -180,7 +185,11 @@ moderate / severe 0.86 / 0.95 / 0.62 -> 0.62 / 0.92 / 0.45, shuffling moderate /
 / 0.84 -> 0.73 / 0.73; the simulated 1.3 m/s front-pocket walks of
 ``benchmarks/pocket_step_si.py``, whose other-leg ICs were already late (median +91 ms,
 seed 0), IC F1 0.87-0.89 -> 0.65-0.72 (median +103 ms: 57 % of them, before 22 %, past the
-+-100 ms match). Moving
++-100 ms match). With the walking thigh of 2026-12 (timing and shape from the real thighs,
+:data:`gait.simulate.constants.THIGH_WALK`; its step band's RMS is now above the real walks',
+0.27 / 0.49 at fukuchi2018's two speeds and cadences by the detector's own measure) those
+IC F1 are: impaired hemiparetic mild / moderate / severe 0.88 / 0.74 / 0.60, shuffling
+moderate / severe 0.85 / 0.75; the 1.3 m/s front-pocket walks 0.98-0.99. Moving
 the real phones back to the hip joint with their gyroscope (rigid-body lever-arm terms; the lever
 arm fitted in the flight phases, where the hip falls freely) and timing each side by its 3 Hz
 loading-pulse centroid put every fukuchi2017 step SI within 1.9 points, but the result swung to
@@ -190,8 +199,8 @@ ICs: the virtual walks' right pocket of SUB07 (0.16 m/s) still has its own leg's
 ms early (the steepest rise of ``v`` precedes the annotated heel strike) and two contralateral
 ICs late; the last IC of a walk
 cut mid-step (the virtual walks) has no loading peak after it and is missed. The simulator's
-walking thigh peaks ~100 ms after its IC, real walks (Oxford) ~0 ms: walking timing follows the
-real data.
+walking pocket loading (band) peaks lag its ICs by ~50-80 ms (before 2026-12 ~90), real walks
+(Oxford) ~0 ms: walking timing follows the real data.
 
 Parameter basis (one set for every pocket recording, nothing per file): cadence 48-240
 steps/min (stride lag 0.5-2.5 s); 6-s windows hold >= 2 strides of slow gait; periodicity 0.5

@@ -46,7 +46,9 @@ def simulate_back_pocket(duration_s: float = 60.0, side: str = "L", *,
     body, so no lever arm of the thigh's rotation applies to it, and the front pocket's
     anterior one would point the wrong way. The pelvis's own lever arm (its rotation times the
     pocket's offset from L5) is left out, as for the ``lower_back`` sensor, treated as at the
-    centre of mass. The signals are those of the model before the front pocket was moved.
+    centre of mass. The signals are those of the model before the front pocket was moved, but
+    for the walking thigh's angle, which follows
+    :data:`~gait.simulate.constants.THIGH_WALK` since 2026-12 (running: unchanged).
     """
     side = {"left": "L", "right": "R"}.get(side, side)
     if side not in SIDES:

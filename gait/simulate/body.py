@@ -23,10 +23,13 @@ from gait.simulate.constants import (
     SWING_HANDBACK,
     THIGH,
     THIGH_LENGTH,
+    THIGH_WALK,
     V_NOM,
 )
 from gait.simulate.forces import (
     cosine_interp,
+    cubic_no_reversal,
+    hermite_c2_interp,
     hermite_interp,
     monotone_knots,
     no_reversal,
@@ -406,8 +409,23 @@ class Body:
                                monotone=True, t=t)
 
     def thigh(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Thigh angle (rad, + = knee forward) of leg ``s`` with its rates: walking a C2 quintic
+        Hermite through :data:`~gait.simulate.constants.THIGH_WALK`, running a cosine between
+        the two extremes of :data:`~gait.simulate.constants.THIGH`; faded in and out with
+        :meth:`ramp`."""
         cfg = self.cfg
         c = self.foot_contacts(s)
+        if cfg.gait == "walk":
+            gain = cfg.legs["thigh"][s]
+            tk = np.column_stack([(c["vic"] if a == "ic" else c["vfc"]) + f * cfg.stride
+                                  for a, f, _, _ in THIGH_WALK]).ravel()
+            pk = np.tile(np.radians([v for _, _, v, _ in THIGH_WALK]) * gain, len(c["vic"]))
+            vk = np.tile(np.radians([r for _, _, _, r in THIGH_WALK]) * gain / cfg.stride,
+                         len(c["vic"]))
+            tk, pk, vk = monotone_knots(tk, pk, vk)
+            g, dg, ddg = hermite_c2_interp(tk, pk, cubic_no_reversal(tk, pk, vk), self.t)
+            r, dr = self.ramp()
+            return r * g, dr * g + r * dg, r * ddg + 2 * dr * dg
         (a0, f0, v0), (a1, f1, v1) = THIGH[cfg.gait]
         t0 = (c["vic"] if a0 == "ic" else c["vfc"]) + f0 * cfg.stride
         t1 = (c["vic"] if a1 == "ic" else c["vfc"]) + f1 * cfg.stride

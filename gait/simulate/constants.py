@@ -38,13 +38,58 @@ SHANK = {
             ("fc", "sw_next", 0.30, -70.0, 0.0)),
 }
 # (anchors "ic_only"/"fc_only": stances that end/begin in standing; the shank is upright there)
-# thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value deg).
-# Running: flexion maximum 0.18 stride before the IC (swing-phase retraction, Novacheck 1998,
-# Gait Posture 7:77-95; the marker-derived thigh sensors of the fukuchi2017 runs in
-# shared/validation: 0.17-0.20), extension maximum just after toe-off (fukuchi2017: ~0.06 stride
-# after FC), so the flexion half-cycle is the shorter one, as in those runs
-THIGH = {"walk": (("ic", -0.07, 28.0), ("fc", -0.08, -15.0)),
-         "run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
+# running thigh (pocket) extremes, cosine interpolation: (anchor, fraction of stride, value
+# deg; walking: THIGH_WALK below). Running: flexion maximum 0.18 stride before the IC
+# (swing-phase retraction, Novacheck 1998, Gait Posture 7:77-95; the marker-derived thigh
+# sensors of the fukuchi2017 runs in shared/validation: 0.17-0.20), extension maximum just
+# after toe-off (fukuchi2017: ~0.06 stride after FC), so the flexion half-cycle is the shorter
+# one, as in those runs
+THIGH = {"run": (("ic", -0.18, 40.0), ("fc", 0.06, -18.0))}
+#: walking thigh (pocket) angle, a quintic Hermite with continuous curvature
+#: (:func:`gait.simulate.forces.hermite_c2_interp`; rates limited by
+#: :func:`gait.simulate.forces.cubic_no_reversal`): (anchor "ic"|"fc", fraction of the stride,
+#: value deg, rate deg per stride). Flexion maximum 0.13 stride before the IC and a slight
+#: extension (3 deg) into the contact; extension maximum 0.09 stride before the FC; the
+#: swing's fastest flexion at the FC (peak hip flexion at ~85-87 % of the cycle, a few degrees
+#: more than at the IC, peak extension at ~50-55 %, fastest flexion in initial swing: Perry &
+#: Burnfield 2010, "Gait analysis", 2nd ed.; Winter 1991, "The biomechanics and motor control
+#: of human gait"; peak thigh rate ~200 deg/s at a normal pace, Aminian et al. 2002, J Biomech
+#: 35:689-699). Measured on the marker-derived thigh sensors of fukuchi2018 (0.48 / 0.63 m/s,
+#: force plates) in shared/validation (medians per thigh; gaitkit's Parkinson's walks beside):
+#: flexion maximum 0.16-0.30 step periods (0.08-0.15 stride) before the IC; flexion rate at
+#: the IC +6 to -55 deg per stride (+3 to -42 deg/s; -40 here, the 0.63 m/s walk's; gaitkit 0
+#: to -35); extension maximum 0.09-0.16 stride before the FC (gaitkit 0.15-0.26); fastest
+#: swing flexion 0.00-0.03 stride after the FC (gaitkit 0.02-0.06 before), 201-236 deg per
+#: stride. Simulated (``benchmarks``-style stride averages, 1.3 / 0.63 / 0.48 m/s): flexion
+#: maximum 0.25-0.26 step periods before the IC, IC rate -21 to -37 deg/s, extension maximum
+#: 0.09-0.10 stride before the FC, fastest flexion 0.03 stride after it, 207-212 deg per
+#: stride. The extension maximum is the latest of the measured range: 0.12 stride before the
+#: FC (the median) put it at the contralateral IC at 1.3 m/s, where the steps before the two
+#: legs' contacts hold equal thigh rotation, and :mod:`gait.events.pocket`'s swing cue of the
+#: sides swapped whole simulated walks (L/R 0.12). The simulated thigh turns about its lateral
+#: axis only, so its rate passes through zero at each turning point, where the real thighs'
+#: ab/adduction and axial rotation keep it up: a quintic Hermite with zero curvature at every
+#: keyframe (flat turning points) had it below 25 % of its 95th percentile 45 % of the time
+#: (placement feature ``still25``; real pockets 13-29 %) and read it as a shank; a cubic
+#: Hermite (29-31 %) jumps in curvature at the keyframes, which put broadband energy into the
+#: simulated back pocket and swapped its impact side cue; this one: 26-38 %.
+#: Before 2026-12 the walking thigh was a cosine between a flexion maximum 0.07 stride before
+#: the IC and an extension maximum 0.08 before the FC (28 / -15 deg): the flexion maximum led
+#: the IC by 0.12 step periods, the swing's fastest flexion came 0.07-0.09 stride after the
+#: FC, and the swing's deceleration peaked at the flexion maximum itself. That put the
+#: thigh's own vertical acceleration (the swing's acceleration, then deceleration, of a phone
+#: in front of the femur) later than in the real front pockets (oxford_step_counter: the
+#: swing's dip of the vertical acceleration at ~0.75 of the pocket leg's stride; simulated
+#: 0.85-0.9 before, 0.8-0.85 now), and the step-band peaks of :mod:`gait.events.pocket`
+#: 85-88 ms after the ICs at 1.3 m/s (real oxford_step_counter pocket walks, per leg: -64 to
+#: +31 ms); now 51-54 ms (the lower back alone: +48). At fukuchi2018's speeds and cadences:
+#: 100 ms at 0.63 / 91 steps/min (real 64-117; before 212) and 146 ms at 0.48 / 63 (real
+#: 202-255, half its 0.46 s double support; the simulator's stance is shorter there; before
+#: 278). The step band's RMS (:data:`gait.events.pocket.SLOW_RMS`'s measure) is now above
+#: the real thighs' (0.27 / 0.49-0.50 m/s^2 at those two walks, real 0.17-0.20 / 0.38-0.40;
+#: before 0.16 / 0.27-0.28).
+THIGH_WALK = (("ic", -0.13, 28.0, 0.0), ("ic", 0.0, 25.0, -40.0), ("fc", -0.09, -15.0, 0.0),
+              ("fc", 0.0, -4.0, 200.0))
 # foot translation keyframes (m, m/s): IC, foot flat, heel off, FC, mid swing
 FOOT_POS = {
     "walk": dict(x_ic=-0.02, z_ic=0.03, vx_ic=0.5, vz_ic=-0.3, flat=0.18, ho=-0.38,
