@@ -10,7 +10,7 @@ import numpy as np
 from gait.recording import Recording, SensorStream
 from gait.simulate.config import configure, rotation_matrix
 from gait.simulate.constants import SIDES
-from gait.simulate.synthesis import _defaults, _simulate
+from gait.simulate.synthesis import simulate_config, simulate_defaults
 from gait.simulate.truth import Truth
 
 #: share of the thigh's motion in a back-pocket phone (:func:`simulate_back_pocket`)
@@ -61,9 +61,9 @@ def simulate_back_pocket(duration_s: float = 60.0, side: str = "L", *,
     if set(kwargs) & set(fixed):
         raise TypeError(f"simulate_back_pocket() got multiple values for "
                         f"{sorted(set(kwargs) & set(fixed))}")
-    cfg = configure(**{**_defaults(), **kwargs, **fixed})
+    cfg = configure(**{**simulate_defaults(), **kwargs, **fixed})
     cfg.pocket_ahead = 0.0  # the thigh's motion on its axis (see above)
-    rec, truth = _simulate(cfg)
+    rec, truth = simulate_config(cfg)
     thigh, pelvis = rec.stream(pocket), rec.stream("lower_back")
     w = float(thigh_share)
     acc = (1.0 - w) * pelvis.acc + w * thigh.acc

@@ -161,10 +161,10 @@ def simulate(
                      noise, bias, fs, orientation, turns, pauses, stand_s, clock_drift_ppm,
                      with_gyro, seed, pattern, affected_side, severity, hesitations_per_min,
                      side_check)
-    return _simulate(cfg)
+    return simulate_config(cfg)
 
 
-def _simulate(cfg: Config) -> tuple[Recording, Truth]:
+def simulate_config(cfg: Config) -> tuple[Recording, Truth]:
     """:func:`simulate` of a resolved :class:`~gait.simulate.config.Config`."""
     sink = TruthSink()
     acc = {p: [] for p in cfg.placements}
@@ -206,7 +206,7 @@ class Simulation:
     device = "simulated IMU"
 
     def __init__(self, **kwargs: Any) -> None:
-        self.cfg = configure(**{**_defaults(), **kwargs})
+        self.cfg = configure(**{**simulate_defaults(), **kwargs})
 
     @property
     def placements(self) -> tuple[str, ...]:
@@ -239,7 +239,8 @@ class Simulation:
             write_truth_file(sink, self.cfg, truth)
 
 
-def _defaults() -> dict[str, Any]:
+def simulate_defaults() -> dict[str, Any]:
+    """The defaults of :func:`simulate`'s keyword arguments (a :func:`configure` base)."""
     import inspect
 
     sig = inspect.signature(simulate)
