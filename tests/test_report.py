@@ -271,6 +271,17 @@ def test_dumps_writes_floats_in_bulk_as_one_by_one() -> None:
     assert jsonout._float_texts(x) == [jsonout._scalar(jsonout._round(v)) for v in x.tolist()]
 
 
+def test_dumps_writes_ints_in_bulk_as_one_by_one() -> None:
+    from gait.report import jsonout
+
+    rng = np.random.default_rng(5)
+    small = rng.integers(-10**6, 10**6, 1000)
+    for a in (small, np.concatenate([small, [2**62, -2**63, 10**18 - 1]]), small[:0],
+              np.zeros(3, dtype=np.int64)):
+        a = np.asarray(a, dtype=np.int64)
+        assert jsonout._cells_texts(jsonout._int_cells(a)) == list(map(repr, a.tolist()))
+
+
 @pytest.mark.any_document  # hostile content outside the report schema
 def test_dumps_tables_by_column_are_byte_identical(doc: dict[str, Any],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:

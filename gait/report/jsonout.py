@@ -218,48 +218,140 @@ class _Table:
     def __iter__(self) -> Iterator[str]:
         sep = ",\n" + self.inner
         heads = [_encode_str(k) + ": " for k in self.keys]
+        # row text: "{" head0 cell0 ", " head1 cell1 ... "}" sep; the block is made at once as
+        # the valid bytes, in row order, of the pieces' padded byte matrices side by side
+        glue = ["{" + heads[0], *[", " + h for h in heads[1:]]]
         for i in range(0, self.n, TABLE_BLOCK):
-            rows = slice(i, i + TABLE_BLOCK)
-            cols = [[h + x for x in self.texts(k, rows)]
-                    for k, h in zip(self.keys, heads, strict=True)]
-            text = sep.join(["{" + ", ".join(r) + "}" for r in zip(*cols, strict=True)])
+            rows = slice(i, min(i + TABLE_BLOCK, self.n))
+            m = rows.stop - rows.start
+            mats: list[np.ndarray] = []
+            masks: list[np.ndarray] = []
+            for k, g in zip(self.keys, glue, strict=True):
+                _const(g, m, mats, masks)
+                cm, cmask = self.texts(k, rows)
+                mats.append(cm)
+                masks.append(cmask)
+            _const("}" + sep, m, mats, masks)
+            big = np.concatenate(mats, axis=1)
+            text = big[np.concatenate(masks, axis=1)].tobytes().decode("utf-8")[: -len(sep)]
             yield (self.prefix + "[\n" + self.inner if i == 0 else sep) + text
         yield "\n" + self.pad + "]"
 
 
-def _table_texts(t: Table, key: str, rows: slice) -> list[str]:
-    """JSON texts of column ``key`` of a columnar table (as :func:`_column_texts` writes the
+#: a table column's JSON texts as bytes: a (rows, width) uint8 matrix and a boolean mask of
+#: the same shape, each row's text the bytes of its row where the mask is true, in order
+Cells = tuple[np.ndarray, np.ndarray]
+
+
+def _const(text: str, m: int, mats: list[np.ndarray], masks: list[np.ndarray]) -> None:
+    """The same ``text`` on each of ``m`` rows, appended as a piece of :meth:`_Table.__iter__`."""
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    mats.append(np.broadcast_to(b, (m, len(b))))
+    masks.append(np.ones((m, len(b)), dtype=bool))
+
+
+def _cells_of(texts: list[str]) -> Cells:
+    """:data:`Cells` of a list of texts."""
+    raw = [t.encode("utf-8") for t in texts]
+    lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+    w = max(int(lengths.max(initial=0)), 1)
+    mat = np.array(raw, dtype=f"S{w}").view(np.uint8).reshape(len(raw), w)
+    return mat, np.arange(w) < lengths[:, None]
+
+
+def _cells_texts(cells: Cells) -> list[str]:
+    """The texts of :data:`Cells`."""
+    mat, mask = cells
+    return [bytes(r[m]).decode("utf-8") for r, m in zip(mat, mask, strict=True)]
+
+
+def _table_texts(t: Table, key: str, rows: slice) -> Cells:
+    """:data:`Cells` of column ``key`` of a columnar table (as :func:`_column_texts` writes the
     same values), without making the rows."""
     c = t.codes(key)
     if c is not None:
-        labels = np.empty(len(c.labels), dtype=object)
-        labels[:] = [_scalar(plain_value(x)) for x in c.labels]
-        return labels[c.codes[rows]].tolist()
+        mat, mask = _cells_of([_scalar(plain_value(x)) for x in c.labels])
+        codes = c.codes[rows]
+        return mat[codes], mask[codes]
     a = t.column(key)[rows]
     if a.dtype.kind == "f":
-        return _float_texts(a)
-    return list(map(int.__repr__, a.tolist()))
+        return _float_cells(a)
+    return _int_cells(a)
 
 
-def _column_texts(col: list[Any]) -> list[str]:
-    """JSON texts of a column of scalars as :func:`plain_value` + :func:`_scalar` write them (floats
-    rounded in bulk)."""
+def _column_texts(col: list[Any]) -> Cells:
+    """:data:`Cells` of a column of scalars as :func:`plain_value` + :func:`_scalar` write them
+    (floats rounded in bulk)."""
     types = set(map(type, col))
     if types <= {float, type(None)}:
-        return _float_texts(np.array([np.nan if x is None else x for x in col], dtype=float))
+        return _float_cells(np.array([np.nan if x is None else x for x in col], dtype=float))
     if types <= {str, type(None)}:
-        return [_encode_str(x) if x is not None else "null" for x in col]
+        return _cells_of([_encode_str(x) if x is not None else "null" for x in col])
     if types == {int}:
-        return list(map(int.__repr__, col))
-    return [_scalar(plain_value(x)) for x in col]
+        return _cells_of(list(map(int.__repr__, col)))
+    return _cells_of([_scalar(plain_value(x)) for x in col])
 
 
 def _float_texts(a: np.ndarray) -> list[str]:
-    """:func:`_round` + ``repr`` of every value (non-finite: null), vectorised but for the
-    rounding itself (Python's correctly rounded :func:`round`, grouped by decimals)."""
-    out = np.full(len(a), "null", dtype=object)
+    """:func:`_round` + ``repr`` of every value (non-finite: null), in bulk
+    (:func:`_float_cells`)."""
+    return _cells_texts(_float_cells(a))
+
+
+def _digits(k: np.ndarray, width: int = 0) -> np.ndarray:
+    """Decimal digits of non-negative int64 values, most significant first, as many columns
+    as the largest has and at least ``width``."""
+    cols: list[np.ndarray] = []
+    t = k
+    while len(cols) < width or t.any():
+        t, r = np.divmod(t, 10)
+        cols.append(r.astype(np.uint8))
+    return np.stack(cols[::-1], axis=1) if cols else np.zeros((len(k), 0), dtype=np.uint8)
+
+
+def _fixed_cells(k: np.ndarray, neg: np.ndarray, dec: np.ndarray, point: bool) -> Cells:
+    """:data:`Cells` of ``(-1 if neg) * k / 10**dec`` in fixed notation (``k`` >= 0 int64): the
+    integer digits (at least one), then, with ``point``, ``.`` and the decimals without
+    trailing zeros (at least one): ``repr`` of a float or int of that value. Laid out in
+    columns: sign, integer digits, point, decimals (the decimals of each value scaled to the
+    most decimals), the mask keeping each value's own."""
+    n = len(k)
+    if n == 0:
+        return np.zeros((0, 1), dtype=np.uint8), np.zeros((0, 1), dtype=bool)
+    nf = int(dec.max(initial=0)) if point else 0
+    p10 = 10 ** np.arange(nf + 1, dtype=np.int64)
+    ip, fp = np.divmod(k, p10[dec]) if point else (k, k)
+    di = _digits(ip, 1)
+    lead = np.argmax(di != 0, axis=1)  # leading zeros of the integer digits (0: one digit)
+    lead = np.where(di.any(axis=1), lead, di.shape[1] - 1)
+    mats = [np.full((n, 1), 45, dtype=np.uint8), di + 48]
+    masks = [neg[:, None], np.arange(di.shape[1]) >= lead[:, None]]
+    if point:
+        df = _digits(fp * p10[nf - dec], nf)
+        nzf = df != 0  # decimals up to the last non-zero one, at least one
+        last = np.where(nzf.any(axis=1), nf - np.argmax(nzf[:, ::-1], axis=1), 1)
+        mats += [np.full((n, 1), 46, dtype=np.uint8), df + 48]
+        masks += [np.ones((n, 1), dtype=bool), np.arange(nf) < last[:, None]]
+    return np.concatenate(mats, axis=1), np.concatenate(masks, axis=1)
+
+
+def _int_cells(a: np.ndarray) -> Cells:
+    """:data:`Cells` of ``repr`` of int64 values."""
+    big = np.abs(a) >= 10**18  # (and the int64 minimum)
+    if big.any():
+        return _cells_of(list(map(int.__repr__, a.tolist())))
+    return _fixed_cells(np.abs(a), a < 0, np.zeros(len(a), dtype=np.int64), point=False)
+
+
+def _float_cells(a: np.ndarray) -> Cells:
+    """:data:`Cells` of :func:`_round` + ``repr`` of every value (non-finite: null),
+    vectorised: a value rounded to ``d`` decimals is the double nearest ``k / 10**d`` for an
+    integer ``k`` (:func:`_round_all`); with at most 15 significant digits no shorter decimal
+    reads as that double, so its ``repr`` is ``k`` written with ``d`` decimals, trailing zeros
+    dropped (fixed notation for 1e-4 <= |value| < 1e16). Other values (rounding near a half,
+    tiny or huge values) go through ``round`` and ``repr``."""
+    n = len(a)
     fin = np.isfinite(a)
-    out[fin & (a == 0)] = "0.0"  # -0.0 too, as _round
     nz = fin & (a != 0)
     x = a[nz]
     ax = np.abs(x)
@@ -271,8 +363,36 @@ def _float_texts(a: np.ndarray) -> list[str]:
     near = np.flatnonzero((ax < 10.0) & (np.abs(lg - np.round(lg)) < 1e-9))
     for i in near.tolist():
         dec[i] = max(_SIG_DIGITS - 1 - math.floor(math.log10(ax[i])), _MIN_DECIMALS)
-    out[nz] = list(map(float.__repr__, _round_all(x, dec)))
-    return out.tolist()
+    scale = 10.0 ** np.minimum(dec, 22)
+    k = np.rint(x * scale)
+    ak = np.abs(k)
+    fast = ~_risky(x, dec, scale) & (ak < 1e15) & (ak >= 10.0 ** np.minimum(dec - 4, 22))
+    fm, fk = _fixed_cells(ak[fast].astype(np.int64), x[fast] < 0, dec[fast], point=True)
+    slow = np.flatnonzero(~fast)
+    st = [float.__repr__(v) for v in _round_all(x[slow], dec[slow])]
+    sm, sk = _cells_of(st) if st else (np.zeros((0, 1), np.uint8), np.zeros((0, 1), bool))
+    w = max(fm.shape[1], sm.shape[1], 4)
+    mat = np.zeros((n, w), dtype=np.uint8)
+    mask = np.zeros((n, w), dtype=bool)
+    mat[~fin, :4] = np.frombuffer(b"null", dtype=np.uint8)
+    mask[~fin, :4] = True
+    zero = fin & (a == 0)  # -0.0 too, as _round
+    mat[zero, :3] = np.frombuffer(b"0.0", dtype=np.uint8)
+    mask[zero, :3] = True
+    where = np.flatnonzero(nz)
+    mat[where[fast], : fm.shape[1]] = fm
+    mask[where[fast], : fm.shape[1]] = fk
+    mat[where[slow], : sm.shape[1]] = sm
+    mask[where[slow], : sm.shape[1]] = sk
+    return mat, mask
+
+
+def _risky(x: np.ndarray, dec: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Where ``rint(x * scale) / scale`` may not be ``round(x, dec)`` (:func:`_round_all`)."""
+    y = x * scale
+    ay = np.abs(y)
+    return (dec > 22) | (ay >= 2.0 ** 52) | (np.rint(y) == 0) | (
+        np.abs(ay - np.floor(ay) - 0.5) <= 4 * np.spacing(ay))
 
 
 def _round_all(x: np.ndarray, dec: np.ndarray) -> list[float]:
@@ -280,12 +400,8 @@ def _round_all(x: np.ndarray, dec: np.ndarray) -> list[float]:
     (both are the one nearest the rounded decimal) unless the product was rounded across a
     half (within a few ulps of it), is not exact or rounds to 0: those go through round()."""
     scale = 10.0 ** np.minimum(dec, 22)
-    y = x * scale
-    k = np.rint(y)
-    ay = np.abs(y)
-    risky = (dec > 22) | (ay >= 2.0 ** 52) | (k == 0) | (
-        np.abs(ay - np.floor(ay) - 0.5) <= 4 * np.spacing(ay))
-    out = (k / scale).tolist()
+    risky = _risky(x, dec, scale)
+    out = (np.rint(x * scale) / scale).tolist()
     if risky.any():
         xs, ds = x.tolist(), dec.tolist()
         for i in np.flatnonzero(risky).tolist():
