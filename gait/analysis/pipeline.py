@@ -293,14 +293,20 @@ class _StreamTally:
 
 @dataclass
 class _StreamFacts:
-    """A chunk's stream as its tally needs it: sample times and which samples are missing."""
+    """A chunk's stream as its tally needs it: its sample grid and which samples are
+    missing (the times are not sent back from a worker: made again from the grid)."""
 
     placement: str
     sample_rate_hz: float
     sensors: list[str]
     acc_kind: str
-    time_s: np.ndarray
+    start_s: float
     missing: np.ndarray  # bool per sample
+
+    @property
+    def time_s(self) -> np.ndarray:
+        """The samples' times, as :attr:`gait.recording.SensorStream.time_s`."""
+        return self.start_s + np.arange(len(self.missing)) / self.sample_rate_hz
 
 
 @dataclass
@@ -326,7 +332,7 @@ def measure_chunk(rec: Recording) -> ChunkResult:
     c0, c1 = rec.meta["chunk"]["core"]
     facts = [_StreamFacts(s.placement, s.sample_rate_hz,
                           ["accelerometer"] + (["gyroscope"] if s.has_gyr else []), s.acc_kind,
-                          s.time_s, np.isnan(s.acc[:, 0])) for s in rec.streams]
+                          s.start_s, np.isnan(s.acc[:, 0])) for s in rec.streams]
     head = Recording(streams=[], source_format=rec.source_format, app=rec.app,
                      platform=rec.platform, device=rec.device,
                      start_time_utc=rec.start_time_utc, sources=list(rec.sources),

@@ -207,7 +207,7 @@ def overall(events: pd.DataFrame, bouts: pd.DataFrame | None) -> dict[str, Any]:
     ``step_s`` is not measured (n 0) and ``one_leg`` names the side."""
     ics = events.loc[events["kind"] == "IC"].sort_values("t")
     ic = ics["t"].to_numpy(float)
-    sides = set(ics["side"].dropna()) if "side" in ics else set()
+    sides = set(ics["side"].dropna().unique()) if "side" in ics else set()
     one_leg = sides.pop() if len(sides) == 1 and ics["side"].notna().all() else None
     bout = bout_index(ic, bouts)
     n_steps = int((bout >= 0).sum())
