@@ -115,6 +115,9 @@ def _exit_now() -> None:
     process."""
     import threading
 
+    workers = sys.modules.get("gait.analysis.workers")
+    if workers is not None:
+        workers.finish_shutdowns()  # their exit overlapped the report's writing
     main_mod = sys.modules.get("__main__")
     spec = getattr(main_mod, "__spec__", None)
     program = (spec.name == "gait.__main__" if spec is not None
