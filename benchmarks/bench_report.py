@@ -300,6 +300,7 @@ def breakdown(m: Path, whole: bool, jobs: int, hours: float,
           f"{imp['mb']:4.0f} MB after imports (the HTML plots need no plotting library)")
     import gait
     from gait.analysis.single import analyse
+    from gait.analysis.workers import finish_shutdowns
     from gait.events import detect_events
     from gait.io.chunks import iter_chunks
     from gait.metrics import symmetry
@@ -330,7 +331,10 @@ def breakdown(m: Path, whole: bool, jobs: int, hours: float,
     _, t_ev = _timed(lambda: [detect_events(c) for c in iter_chunks(m)])
     # long_s=0: in chunks whatever the duration
     a, t_al = _timed(lambda: gait.analyse(m, file=str(m), long_s=0, jobs=1))
-    _, t_par = _timed(lambda: gait.analyse(m, file=str(m), long_s=0, jobs=jobs))
+    # the workers joined within the stage (their CPU counted in it, as they are reaped), not
+    # later, as the gait program does (gait.analysis.workers.finish_shutdowns)
+    _, t_par = _timed(lambda: (gait.analyse(m, file=str(m), long_s=0, jobs=jobs),
+                               finish_shutdowns()))
     params = [p for p in NAMES if p in a.steps and a.steps[p].notna().any()]
     _, t_sy = _timed(lambda: symmetry(a.steps, params, n_boot=2000))
     _, t_js = _timed(lambda: dumps(a.doc))
