@@ -239,17 +239,20 @@ def process_map(jobs: int, preload: Sequence[str] = (), method: str | None = Non
         kill_workers(ex)  # Ctrl-C, SIGTERM or an error: the chunks in flight are not needed
         ex.shutdown(wait=True, cancel_futures=True)
         raise
-    # the workers exit while the caller goes on (the report's writers: ~0.01 s of an hour's
-    # report); they are joined by finish_shutdowns, or by concurrent.futures at exit
-    ex.shutdown(wait=False, cancel_futures=True)
-    _closing.append(ex)
+    # the workers are stopped and joined by a thread while the caller goes on (the report's
+    # writers: their exit took ~0.01 s of an hour's report); finish_shutdowns waits for it
+    stopping = threading.Thread(target=ex.shutdown, kwargs={"cancel_futures": True},
+                                name="gait-workers-shutdown")
+    stopping.start()
+    _closing.append(stopping)
 
 
-#: executors whose workers were told to stop and are not joined yet (:func:`finish_shutdowns`)
-_closing: list[ProcessPoolExecutor] = []
+#: threads stopping the workers of ended :func:`process_map` calls (:func:`finish_shutdowns`)
+_closing: list[threading.Thread] = []
 
 
 def finish_shutdowns() -> None:
-    """Wait for the worker processes of every :func:`process_map` that has ended."""
+    """Wait until the worker processes of every :func:`process_map` that has ended are
+    stopped and joined."""
     while _closing:
-        _closing.pop().shutdown(wait=True)
+        _closing.pop().join()
