@@ -181,11 +181,12 @@ TABLE_BLOCK = 8192  # rows rendered at a time
 
 class _Table:
     """A table of rows with the same string keys and scalar values, written as one-line rows
-    (the text :func:`_inline` gives each) built column by column, block by block. ``texts(key,
-    rows)`` gives the JSON texts of column ``key`` for the rows of slice ``rows``."""
+    (the text :func:`_inline` gives each) built column by column, block by block, as bytes.
+    ``texts(key, rows)`` gives the JSON texts of column ``key`` for the rows of slice ``rows``
+    as :data:`Cells`."""
 
     def __init__(self, n: int, keys: list[str],
-                 texts: Callable[[str, slice], list[str]]) -> None:
+                 texts: Callable[[str, slice], Cells]) -> None:
         self.n, self.keys, self.texts = n, keys, texts
         self.pad = self.inner = self.prefix = ""
 
