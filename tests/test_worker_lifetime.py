@@ -152,3 +152,18 @@ def test_batch_stops_within_2_s_without_traceback(hour: Path, tmp_path: Path, si
             assert json.loads(line)["schema"] == "gait-batch-journal/1"
     finally:
         _check_gone(proc, seen)
+
+
+def test_finish_shutdowns_joins_the_workers_of_an_ended_map() -> None:
+    """A map's workers are stopped in the background when it ends; finish_shutdowns waits
+    until they are joined (the gait program's exit and the next map call it)."""
+    import multiprocessing as mp
+    import threading
+
+    from gait.analysis import workers
+
+    with workers.process_map(3, in_main=True) as m:
+        assert list(m(abs, range(-6, 0))) == [6, 5, 4, 3, 2, 1]
+    workers.finish_shutdowns()
+    assert not mp.active_children()
+    assert not [t for t in threading.enumerate() if t.name == "gait-workers-shutdown"]
