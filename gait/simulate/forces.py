@@ -14,9 +14,6 @@ if TYPE_CHECKING:
     from gait.simulate.config import Config
 
 
-
-
-
 def _constant(tk: np.ndarray, pk: np.ndarray, t: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A curve through fewer than two knots: its one value (or 0), no slope, no curvature."""
@@ -32,9 +29,10 @@ def _segment(tk: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return i, h, np.clip((t - tk[i]) / h, 0.0, 1.0)
 
 
-def hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quintic Hermite through knots (value, slope, zero 2nd derivative): p, p', p''."""
+def _quintic(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray,
+             ak: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quintic Hermite through knots of value ``pk``, slope ``vk`` and curvature ``ak`` (None:
+    zero): p, p', p''; slope and curvature 0 outside the knots."""
     if len(tk) < 2:
         return _constant(tk, pk, t)
     i, h, s = _segment(tk, t)
@@ -54,11 +52,28 @@ def hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
     p = p0 + dp * h5 + h * (v0 * h1 + v1 * h4)
     d1 = dp * dh5 / h + v0 * dh1 + v1 * dh4
     d2 = dp * ddh5 / h ** 2 + (v0 * ddh1 + v1 * ddh4) / h
+    if ak is not None:  # the curvature basis (zero value and slope at both knots)
+        a0, a1 = ak[i], ak[i + 1]
+        h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
+        dh2 = s - 4.5 * s2 + 6 * s3 - 2.5 * s4
+        ddh2 = 1 - 9 * s + 18 * s2 - 10 * s3
+        h3 = 0.5 * s3 - s4 + 0.5 * s5
+        dh3 = 1.5 * s2 - 4 * s3 + 2.5 * s4
+        ddh3 = 3 * s - 12 * s2 + 10 * s3
+        p = p + h * h * (a0 * h2 + a1 * h3)
+        d1 = d1 + h * (a0 * dh2 + a1 * dh3)
+        d2 = d2 + a0 * ddh2 + a1 * ddh3
     out = (t < tk[0]) | (t > tk[-1])
     if np.any(out):
         d1 = np.where(out, 0.0, d1)
         d2 = np.where(out, 0.0, d2)
     return p, d1, d2
+
+
+def hermite_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quintic Hermite through knots (value, slope, zero 2nd derivative): p, p', p''."""
+    return _quintic(tk, pk, vk, t)
 
 
 def hermite_c2_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndarray
@@ -75,34 +90,7 @@ def hermite_c2_interp(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray, t: np.ndar
     end = -6 * dk / hk ** 2 + (2 * vk[:-1] + 4 * vk[1:]) / hk  # cubic segments' end curvature
     start = 6 * dk / hk ** 2 - (4 * vk[:-1] + 2 * vk[1:]) / hk  # ... and start curvature
     ak = np.concatenate([start[:1], 0.5 * (end[:-1] + start[1:]), end[-1:]])
-    i, h, s = _segment(tk, t)
-    s2, s3 = s * s, s * s * s
-    s4, s5 = s3 * s, s3 * s2
-    p0, p1, v0, v1, a0, a1 = pk[i], pk[i + 1], vk[i], vk[i + 1], ak[i], ak[i + 1]
-    h5 = 10 * s3 - 15 * s4 + 6 * s5
-    dh5 = 30 * s2 - 60 * s3 + 30 * s4
-    ddh5 = 60 * s - 180 * s2 + 120 * s3
-    h1 = s - 6 * s3 + 8 * s4 - 3 * s5
-    dh1 = 1 - 18 * s2 + 32 * s3 - 15 * s4
-    ddh1 = -36 * s + 96 * s2 - 60 * s3
-    h4 = -4 * s3 + 7 * s4 - 3 * s5
-    dh4 = -12 * s2 + 28 * s3 - 15 * s4
-    ddh4 = -24 * s + 84 * s2 - 60 * s3
-    h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
-    dh2 = s - 4.5 * s2 + 6 * s3 - 2.5 * s4
-    ddh2 = 1 - 9 * s + 18 * s2 - 10 * s3
-    h3 = 0.5 * s3 - s4 + 0.5 * s5
-    dh3 = 1.5 * s2 - 4 * s3 + 2.5 * s4
-    ddh3 = 3 * s - 12 * s2 + 10 * s3
-    dp = p1 - p0
-    p = p0 + dp * h5 + h * (v0 * h1 + v1 * h4) + h * h * (a0 * h2 + a1 * h3)
-    d1 = dp * dh5 / h + v0 * dh1 + v1 * dh4 + h * (a0 * dh2 + a1 * dh3)
-    d2 = dp * ddh5 / h ** 2 + (v0 * ddh1 + v1 * ddh4) / h + a0 * ddh2 + a1 * ddh3
-    out = (t < tk[0]) | (t > tk[-1])
-    if np.any(out):
-        d1 = np.where(out, 0.0, d1)
-        d2 = np.where(out, 0.0, d2)
-    return p, d1, d2
+    return _quintic(tk, pk, vk, t, ak)
 
 
 def cubic_no_reversal(tk: np.ndarray, pk: np.ndarray, vk: np.ndarray) -> np.ndarray:
