@@ -288,6 +288,17 @@ def test_sides_at_the_walk_edges_follow_the_neighbours() -> None:
 GAITKIT = VALIDATION / "gaitkit_pd_overground_virtual" / "converted"
 
 
+def _scored_pocket(ref: dict, loc: str, folder: Path) -> tuple[float, float]:
+    """IC F1 (+-100 ms) and side accuracy of the pocket detector on a reference walk's
+    ``loc`` sensor (``left_pocket`` or ``right_pocket``, the side given)."""
+    stream = gait.load({loc: folder / ref["imu_files"][loc]}).streams[0]
+    ev = pocket.detect(stream, side="L" if loc == "left_pocket" else "R").events
+    rt = np.array([e["t"] for e in ref["initial_contacts"]])
+    rs = np.array([e["side"] for e in ref["initial_contacts"]], dtype=object)
+    f1, a, b = f1_and_errors(rt, ev["t"].to_numpy(), 0.1)
+    return f1, float(np.mean(ev["side"].to_numpy(object)[b] == rs[a]))
+
+
 @needs_shared
 @pytest.mark.parametrize(("walk", "loc", "f1_min", "lr_min"),
                          [("SUB01_off_walk12b", "left_pocket", 0.9, 0.95),
@@ -301,14 +312,9 @@ def test_parkinson_slow_pocket_walks(walk: str, loc: str, f1_min: float, lr_min:
     maximum for the pocket leg's own contacts 0.92 / 0.93 (SUB05: one contact of the last
     stride 190 ms late). Floors with a margin."""
     ref = json.loads((GAITKIT / f"ref_{walk}.json").read_text())
-    side = "L" if loc == "left_pocket" else "R"
-    stream = gait.load({loc: GAITKIT / ref["imu_files"][loc]}).streams[0]
-    ev = pocket.detect(stream, side=side).events
-    rt = np.array([e["t"] for e in ref["initial_contacts"]])
-    rs = np.array([e["side"] for e in ref["initial_contacts"]], dtype=object)
-    f1, a, b = f1_and_errors(rt, ev["t"].to_numpy(), 0.1)
+    f1, lr = _scored_pocket(ref, loc, GAITKIT)
     assert f1 >= f1_min
-    assert np.mean(ev["side"].to_numpy(object)[b] == rs[a]) >= lr_min
+    assert lr >= lr_min
 
 
 def _running_thigh(n_ic: int = 24, step: float = 0.36, fs: float = 100.0
@@ -383,14 +389,9 @@ def test_virtual_thigh_pockets_with_force_plates(ds: str, walk: str, loc: str, f
     WBDS42 left: five contralateral loading onsets 0.17-0.22 s early, off the walk's step phase,
     take the hip-extension maximum (IC F1 0.89 -> 1.00)."""
     ref = json.loads((FUKUCHI[ds] / f"ref_{walk}.json").read_text())
-    side = "L" if loc == "left_pocket" else "R"
-    stream = gait.load({loc: FUKUCHI[ds] / ref["imu_files"][loc]}).streams[0]
-    ev = pocket.detect(stream, side=side).events
-    rt = np.array([e["t"] for e in ref["initial_contacts"]])
-    rs = np.array([e["side"] for e in ref["initial_contacts"]], dtype=object)
-    f1, a, b = f1_and_errors(rt, ev["t"].to_numpy(), 0.1)
+    f1, lr = _scored_pocket(ref, loc, FUKUCHI[ds])
     assert f1 >= f1_min
-    assert np.mean(ev["side"].to_numpy(object)[b] == rs[a]) >= lr_min
+    assert lr >= lr_min
 
 
 @pytest.mark.parametrize(("gait_kind", "gyro", "side"), [("walk", True, "L"), ("walk", False, "R"),
