@@ -93,3 +93,29 @@ def test_private_names_are_found(tmp_path: Path) -> None:
                               "_c._z()\nfrom gait.a import _own\n")
     found = private_names_across_modules(pkg)
     assert len(found) == 2 and "import _x" in found[0] and "_c._z" in found[1]
+
+
+MAX_LINES = 500  # issue 19: a longer module states why in a "Size:" paragraph of its docstring
+
+
+def long_modules_without_reason(base: Path = REPO / "gait") -> list[str]:
+    """Modules of more than :data:`MAX_LINES` lines whose docstring has no ``Size:`` reason."""
+    found = []
+    for path in sorted(base.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_LINES and "Size:" not in (
+                ast.get_docstring(ast.parse(text)) or ""):
+            found.append(f"{path.relative_to(base)}: {text.count(chr(10))} lines")
+    return found
+
+
+def test_long_modules_state_why() -> None:
+    assert long_modules_without_reason() == []
+
+
+def test_long_modules_are_found(tmp_path: Path) -> None:
+    (tmp_path / "long.py").write_text('"""A module."""\n' + "x = 1\n" * MAX_LINES)
+    (tmp_path / "reasoned.py").write_text('"""A module.\n\nSize: one table."""\n'
+                                          + "x = 1\n" * MAX_LINES)
+    (tmp_path / "short.py").write_text('"""A module."""\n')
+    assert long_modules_without_reason(tmp_path) == [f"long.py: {MAX_LINES + 1} lines"]

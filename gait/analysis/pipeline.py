@@ -24,6 +24,10 @@ walking time (regularity) or strides (harmonic ratios).
 Known difference from the whole-recording analysis: the standing reference that levels the
 pelvic drop (:func:`gait.metrics.pelvic_features`) is found within each chunk, so steps of a
 chunk without a standing period get no pelvic drop.
+
+Size: one driver. Planning, reading, the process map, joining the chunks at their splits and
+finishing share the chunk bookkeeping (``_Acc``, the shares' bounds), and the joining rules above
+read together with the code that applies them.
 """
 
 from __future__ import annotations

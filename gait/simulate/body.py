@@ -1,6 +1,11 @@
 """The body model: the pelvis's specific force and rotation from both feet's forces, each
 segment's (foot, shank, thigh) angles from the keyframe tables, and the sensor signals at each
 placement.
+
+Size: one model. The pelvis, the leg chain (thigh, shank about the knee, foot about the ankle)
+and the sensors mounted on it share their angles, lever arms and timeline, and each placement's
+signal is read off the same chain; split by segment, the parts would reach into each other's
+intermediate arrays.
 """
 
 from __future__ import annotations
