@@ -226,11 +226,12 @@ def test_boot_sums_are_those_of_the_block_counts(k: int, m: int, n_boot: int) ->
 
 
 def test_boot_sums_hold_one_block_of_counts() -> None:
-    """Memory of the bootstrap: one BOOT_BLOCK x strides array (a 24-hour walk's 80k strides:
-    32 MB), where it held four (indices, offset indices, counts, counts as floats)."""
+    """Memory of the bootstrap: one block of at most BOOT_CELLS stride draws (a 24-hour walk's
+    80k strides: 8 MB), where it held BOOT_BLOCK x strides (32 MB) and before that four such
+    arrays (indices, offset indices, counts, counts as floats)."""
     import tracemalloc
 
-    from gait.metrics.statistics import BOOT_BLOCK, _boot_sums
+    from gait.metrics.statistics import BOOT_BLOCK, BOOT_CELLS, _boot_sums
 
     k = 80_000
     x = np.random.default_rng(0).normal(size=(k, 4))
@@ -240,7 +241,19 @@ def test_boot_sums_hold_one_block_of_counts() -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 1.3 * 8 * BOOT_BLOCK * k, peak / 1e6
+    assert peak < 1.3 * 8 * BOOT_CELLS + 8 * 2 * BOOT_BLOCK * 4, peak / 1e6
+
+
+def test_boot_sums_do_not_depend_on_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A smaller block draws the same resamples: the sums agree to rounding."""
+    from gait.metrics import statistics
+
+    x = np.random.default_rng(1).normal(size=(3000, 6))
+    full = statistics._boot_sums(x, 120, 7)
+    monkeypatch.setattr(statistics, "BOOT_CELLS", 3000 * 7)  # 7 resamples a block
+    small = statistics._boot_sums(x, 120, 7)
+    np.testing.assert_allclose(small, full, rtol=1e-12, atol=1e-9)
+    assert not np.allclose(statistics._boot_sums(x, 120, 8), full)  # another seed differs
 
 
 def test_overall_counts_both_legs_whatever_the_sides() -> None:

@@ -61,26 +61,32 @@ def stride_ids(steps: pd.DataFrame) -> np.ndarray:
     return np.cumsum(new) - 1
 
 
-BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory 8 B x BOOT_BLOCK x strides
+BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory 8 B x BOOT_BLOCK x strides ...
+BOOT_CELLS = 1 << 20  # ... and at most this many stride draws (8 MB) in a block
 
 
 def _boot_sums(per_stride: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     """Column sums of ``per_stride`` (strides x m) in ``n_boot`` bootstrap resamples of the
-    strides, ``BOOT_BLOCK`` resamples at a time so that memory does not grow with
-    n_boot x strides. Each resample draws ``k`` stride indices with replacement and counts them
-    (``np.bincount``; the counts are multinomial, as in the textbook bootstrap, and ~5x faster
-    to draw than ``Generator.multinomial`` for thousands of strides); one matrix product per
-    block gives the sums (:func:`gait.dsp.matmul`: on the calling thread)."""
+    strides, ``BOOT_BLOCK`` resamples at a time (fewer where a block would exceed
+    ``BOOT_CELLS`` draws: a 24-hour walk's ~80k strides, 13 resamples and 8 MB a block instead of
+    50 and 32 MB) so that memory does not grow with n_boot x strides. The draws are the same
+    whatever the block (one generator, drawn in order); the sums of a smaller block agree to
+    rounding (the product's summation is split differently). Each resample draws ``k`` stride
+    indices with replacement and counts them (``np.bincount``; the counts are multinomial, as in
+    the textbook bootstrap, and ~5x faster to draw than ``Generator.multinomial`` for thousands
+    of strides); one matrix product per block gives the sums (:func:`gait.dsp.matmul`: on the
+    calling thread)."""
     k = len(per_stride)
     out = np.empty((n_boot, per_stride.shape[1]))
     if k == 0 or per_stride.shape[1] == 0:
         return out
     rng = np.random.default_rng(seed)
-    for i in range(0, n_boot, BOOT_BLOCK):
-        b = min(BOOT_BLOCK, n_boot - i)
+    block = max(1, min(BOOT_BLOCK, BOOT_CELLS // k))
+    for i in range(0, n_boot, block):
+        b = min(block, n_boot - i)
         idx = rng.integers(0, k, size=(b, k))
         # each resample's counts, as floats, overwrite its own indices (read first): one
-        # b x k array at a time (a 24-hour walk has ~80k strides: 32 MB)
+        # b x k array at a time
         counts = idx.view(np.float64)
         for r in range(b):
             counts[r] = np.bincount(idx[r], minlength=k)
