@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,9 +28,11 @@ import pandas as pd
 from gait.errors import GaitInputError
 from gait.io.base import (
     ACC_UNITS,
+    GRAVITY_UNITS,
     GYR_UNITS,
     TIME_UNITS,
     Container,
+    GravityUnit,
     ReadOptions,
     build_stream,
     check_placement,
@@ -139,6 +141,10 @@ class _Source:
     name: str = ""
     t_zero: float | None = 0.0
     mount: Mount | None = None  # a gait recording's manifest mount (gait.io.gaitcsv)
+    #: the acceleration's unit judged by gravity, once per stream (:func:`_stream`): "check"
+    #: until decided, then a (name, factor) of GRAVITY_UNITS or None (m/s^2 as read)
+    gravity: GravityUnit | Literal["check"] | None = "check"
+    unit_note: list[str] = field(default_factory=list)  # the warning of that decision
 
 
 class _Rows:
@@ -159,7 +165,9 @@ class _Rows:
                 names=range(len(src.header)), dtype=dict.fromkeys(self._cols, np.float64),
                 na_values=NULLS, keep_default_na=False, decimal="," if src.decimal_comma else ".",
                 engine="c", chunksize=BLOCK_ROWS)
-        self.rows = np.empty((0, len(src.columns)))
+        #: the buffered rows, column by column (time in s, then the sensor columns as read)
+        self.cols = [np.empty(0) for _ in src.columns]
+        self._sorted = True  # the buffered times are valid and in order
         self.t_max = -math.inf
         self.done = False
         self._n_read = 0  # data rows parsed so far
@@ -178,7 +186,7 @@ class _Rows:
 
     def fill_to(self, t_end: float) -> None:
         """Read blocks until a row at or after ``t_end`` (or the end of the file) is buffered."""
-        parts = [self.rows]
+        parts = [[c] for c in self.cols]
         while not self.done and (self.t_max < t_end or self.t_max == -math.inf):
             with self._errors():
                 try:
@@ -199,24 +207,47 @@ class _Rows:
                 for i in maybe:  # rows with an empty last field only
                     self._lines.check(self._n_read + int(i), len(self.src.header))
             self._n_read += len(frame)
-            block = frame[self._cols].to_numpy(np.float64)
-            block[:, 0] *= self.src.scale[0]
-            t = block[:, 0][np.isfinite(block[:, 0])]
+            # the parser's own column arrays (no copy); the time in seconds
+            block = [frame[c].to_numpy(np.float64) for c in self._cols]
+            block[0] = block[0] * self.src.scale[0]
+            t = block[0][np.isfinite(block[0])]
             if len(t):
                 self.t_max = max(self.t_max, float(t.max()))
-            parts.append(block)
-        if len(parts) > 1:
-            self.rows = np.concatenate(parts)
+            for col, b in zip(parts, block, strict=True):
+                col.append(b)
+        if len(parts[0]) > 1:
+            self.cols = [np.concatenate(col) for col in parts]
+            self._check_sorted()
 
-    def take(self, lo: float, hi: float) -> np.ndarray:
-        t = self.rows[:, 0]
-        return self.rows[(t >= lo) & (t < hi)]
+    def _check_sorted(self) -> None:
+        t = self.cols[0]
+        self._sorted = len(t) == 0 or bool(np.isfinite(t[0]) and np.all(t[1:] >= t[:-1]))
+
+    def take(self, lo: float, hi: float) -> list[np.ndarray]:
+        """The columns of the buffered rows with lo <= time < hi (views when the times are
+        sorted and valid, the usual case)."""
+        t = self.cols[0]
+        if self._sorted:
+            i0, i1 = np.searchsorted(t, [lo, hi])
+            return [c[i0:i1] for c in self.cols]
+        keep = (t >= lo) & (t < hi)
+        return [c[keep] for c in self.cols]
 
     def drop_before(self, t0: float) -> None:
-        self.rows = self.rows[self.rows[:, 0] >= t0]  # rows without a valid time go too
+        t = self.cols[0]
+        if self._sorted:
+            i0 = int(np.searchsorted(t, t0))
+            self.cols = [c[i0:] for c in self.cols]
+            return
+        keep = t >= t0  # rows without a valid time go too
+        self.cols = [c[keep] for c in self.cols]
+        self._check_sorted()
 
     def first_time(self) -> float:
-        t = self.rows[:, 0][np.isfinite(self.rows[:, 0])]
+        t = self.cols[0]
+        if self._sorted:
+            return float(t[0]) if len(t) else math.inf
+        t = t[np.isfinite(t)]
         return float(t.min()) if len(t) else math.inf
 
 
@@ -327,21 +358,54 @@ def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recordi
                   (TIME_UNITS[units["time"]], ACC_UNITS[units["acc"]],
                    GYR_UNITS[units["gyr"]] if has_gyr else 1.0),
                   nominal_hz=st.sample_rate_hz, acc_kind=st.acc_kind, name=st.name,
-                  t_zero=t_zero)
+                  t_zero=t_zero, gravity=_unit(st.info.get("acc_unit_from_gravity")))
     head.streams = []
     return head, src
 
 
-def _stream(src: _Source, rows: np.ndarray, warnings: list[str]) -> SensorStream | None:
-    if np.isfinite(rows[:, 0]).sum() < 2:
+def _stream(src: _Source, cols: list[np.ndarray], warnings: list[str]) -> SensorStream | None:
+    """One chunk's stream of ``src`` from its columns (:meth:`_Rows.take`); None with fewer
+    than 2 valid times.
+
+    The acceleration's unit is judged by gravity once per stream: a generic CSV's by the
+    generic reader on the file's head (:func:`_generic_source`), a gait recording's stream's
+    on its first chunk; every chunk is then read in that unit (with that decision's warning),
+    as the whole-file reader reads the whole recording in one unit. (A chunk judged on its own
+    could otherwise fall in another unit than its neighbours: one with fewer than 3 complete
+    samples is never converted.)"""
+    t = cols[0]
+    if np.isfinite(t).sum() < 2:
         return None
-    a = rows[:, 1:4] * src.scale[1]
-    g = rows[:, 4:7] * src.scale[2] if src.has_gyr else None
-    st = build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
+    a = np.column_stack(cols[1:4])
+    a *= src.scale[1]
+    g = None
+    if src.has_gyr:
+        g = np.column_stack(cols[4:7])
+        g *= src.scale[2]
+    checked = src.gravity == "check"
+    n0 = len(warnings)
+    if not checked:
+        warnings.extend(src.unit_note)
+    st = build_stream(str(src.path), t, a, gyr=g, placement=src.placement,
                       acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
-                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings,
+                      gravity=src.gravity, copy=False)
+    if checked and src.acc_kind == "total":
+        src.gravity = _unit(st.info.get("acc_unit_from_gravity"))
+        if src.gravity is not None:
+            src.unit_note = [w for w in warnings[n0:] if w.startswith(_unit_note(src))]
     st.mount = src.mount
     return st
+
+
+def _unit(name: str | None) -> GravityUnit | None:
+    """The unit of GRAVITY_UNITS called ``name`` (None: none)."""
+    return None if name is None else (name, dict(GRAVITY_UNITS)[name])
+
+
+def _unit_note(src: _Source) -> str:
+    """How :func:`gait.io.base.build_stream`'s warning of a unit judged by gravity begins."""
+    return f"{src.path}: acceleration at rest "
 
 
 def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
