@@ -165,9 +165,10 @@ class _Rows:
                 names=range(len(src.header)), dtype=dict.fromkeys(self._cols, np.float64),
                 na_values=NULLS, keep_default_na=False, decimal="," if src.decimal_comma else ".",
                 engine="c", chunksize=BLOCK_ROWS)
-        #: the buffered rows, column by column (time in s, then the sensor columns as read)
-        self.cols = [np.empty(0) for _ in src.columns]
-        self._sorted = True  # the buffered times are valid and in order
+        #: the buffered rows, block by block (none empty), each column by column: time in s,
+        #: then the sensor columns as read
+        self.blocks: list[list[np.ndarray]] = []
+        self._sorted = True  # the buffered times are valid and in order (across blocks too)
         self.t_max = -math.inf
         self.done = False
         self._n_read = 0  # data rows parsed so far
@@ -186,7 +187,6 @@ class _Rows:
 
     def fill_to(self, t_end: float) -> None:
         """Read blocks until a row at or after ``t_end`` (or the end of the file) is buffered."""
-        parts = [[c] for c in self.cols]
         while not self.done and (self.t_max < t_end or self.t_max == -math.inf):
             with self._errors():
                 try:
@@ -207,48 +207,72 @@ class _Rows:
                 for i in maybe:  # rows with an empty last field only
                     self._lines.check(self._n_read + int(i), len(self.src.header))
             self._n_read += len(frame)
+            if not len(frame):
+                continue
             # the parser's own column arrays (no copy); the time in seconds
             block = [frame[c].to_numpy(np.float64) for c in self._cols]
-            block[0] = block[0] * self.src.scale[0]
-            t = block[0][np.isfinite(block[0])]
-            if len(t):
-                self.t_max = max(self.t_max, float(t.max()))
-            for col, b in zip(parts, block, strict=True):
-                col.append(b)
-        if len(parts[0]) > 1:
-            self.cols = [np.concatenate(col) for col in parts]
-            self._check_sorted()
+            t = block[0] = block[0] * self.src.scale[0]
+            ok = t[np.isfinite(t)]
+            if len(ok):
+                self.t_max = max(self.t_max, float(ok.max()))
+            self._sorted = self._sorted and _in_order(t, self._t_last())
+            self.blocks.append(block)
 
-    def _check_sorted(self) -> None:
-        t = self.cols[0]
-        self._sorted = len(t) == 0 or bool(np.isfinite(t[0]) and np.all(t[1:] >= t[:-1]))
+    def _t_last(self) -> float:
+        """The last buffered time (-inf with none)."""
+        return float(self.blocks[-1][0][-1]) if self.blocks else -math.inf
 
-    def take(self, lo: float, hi: float) -> list[np.ndarray]:
-        """The columns of the buffered rows with lo <= time < hi (views when the times are
-        sorted and valid, the usual case)."""
-        t = self.cols[0]
-        if self._sorted:
-            i0, i1 = np.searchsorted(t, [lo, hi])
-            return [c[i0:i1] for c in self.cols]
-        keep = (t >= lo) & (t < hi)
-        return [c[keep] for c in self.cols]
+    def take(self, lo: float, hi: float) -> list[list[np.ndarray]]:
+        """The buffered rows with lo <= time < hi: for each column, its pieces (block by block;
+        views when the times are in order, the usual case)."""
+        pieces: list[list[np.ndarray]] = [[] for _ in self.src.columns]
+        for block in self.blocks:
+            t = block[0]
+            if self._sorted:
+                i0, i1 = np.searchsorted(t, [lo, hi])
+                part = [c[i0:i1] for c in block] if i1 > i0 else None
+            else:
+                keep = (t >= lo) & (t < hi)
+                part = [c[keep] for c in block] if keep.any() else None
+            if part is not None:
+                for col, p in zip(pieces, part, strict=True):
+                    col.append(p)
+        return pieces
 
     def drop_before(self, t0: float) -> None:
-        t = self.cols[0]
-        if self._sorted:
-            i0 = int(np.searchsorted(t, t0))
-            self.cols = [c[i0:] for c in self.cols]
-            return
-        keep = t >= t0  # rows without a valid time go too
-        self.cols = [c[keep] for c in self.cols]
-        self._check_sorted()
+        """Drop the rows before ``t0`` (and rows without a valid time)."""
+        kept = []
+        for block in self.blocks:
+            t = block[0]
+            if self._sorted:
+                i0 = int(np.searchsorted(t, t0))
+                part = [c[i0:] for c in block] if i0 < len(t) else None
+            else:
+                keep = t >= t0
+                part = [c[keep] for c in block] if keep.any() else None
+            if part is not None:
+                kept.append(part)
+        self.blocks = kept
+        if not self._sorted:  # what is left may be in order
+            self._sorted, last = True, -math.inf
+            for b in kept:
+                if not _in_order(b[0], last):
+                    self._sorted = False
+                    break
+                last = float(b[0][-1])
 
     def first_time(self) -> float:
-        t = self.cols[0]
         if self._sorted:
-            return float(t[0]) if len(t) else math.inf
+            return float(self.blocks[0][0][0]) if self.blocks else math.inf
+        t = np.concatenate([b[0] for b in self.blocks]) if self.blocks else np.empty(0)
         t = t[np.isfinite(t)]
         return float(t.min()) if len(t) else math.inf
+
+
+def _in_order(t: np.ndarray, before: float) -> bool:
+    """True when the times ``t`` (not empty) follow ``before`` in order, the first one valid:
+    then the rows between two times are a slice (an infinite time can only end them)."""
+    return bool(np.isfinite(t[0]) and t[0] >= before and np.all(t[1:] >= t[:-1]))
 
 
 class _LineCheck:
@@ -363,9 +387,10 @@ def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recordi
     return head, src
 
 
-def _stream(src: _Source, cols: list[np.ndarray], warnings: list[str]) -> SensorStream | None:
-    """One chunk's stream of ``src`` from its columns (:meth:`_Rows.take`); None with fewer
-    than 2 valid times.
+def _stream(src: _Source, pieces: list[list[np.ndarray]],
+            warnings: list[str]) -> SensorStream | None:
+    """One chunk's stream of ``src`` from its columns' pieces (:meth:`_Rows.take`); None
+    with fewer than 2 valid times.
 
     The acceleration's unit is judged by gravity once per stream: a generic CSV's by the
     generic reader on the file's head (:func:`_generic_source`), a gait recording's stream's
@@ -373,15 +398,13 @@ def _stream(src: _Source, cols: list[np.ndarray], warnings: list[str]) -> Sensor
     as the whole-file reader reads the whole recording in one unit. (A chunk judged on its own
     could otherwise fall in another unit than its neighbours: one with fewer than 3 complete
     samples is never converted.)"""
-    t = cols[0]
+    if not pieces[0]:
+        return None
+    t = pieces[0][0] if len(pieces[0]) == 1 else np.concatenate(pieces[0])
     if np.isfinite(t).sum() < 2:
         return None
-    a = np.column_stack(cols[1:4])
-    a *= src.scale[1]
-    g = None
-    if src.has_gyr:
-        g = np.column_stack(cols[4:7])
-        g *= src.scale[2]
+    a = _stack(pieces[1:4], len(t), src.scale[1])
+    g = _stack(pieces[4:7], len(t), src.scale[2]) if src.has_gyr else None
     checked = src.gravity == "check"
     n0 = len(warnings)
     if not checked:
@@ -396,6 +419,16 @@ def _stream(src: _Source, cols: list[np.ndarray], warnings: list[str]) -> Sensor
             src.unit_note = [w for w in warnings[n0:] if w.startswith(_unit_note(src))]
     st.mount = src.mount
     return st
+
+
+def _stack(cols: list[list[np.ndarray]], n: int, scale: float) -> np.ndarray:
+    """The columns (each as its pieces, ``n`` rows in all) side by side (n x k), times
+    ``scale``: one copy."""
+    out = np.empty((n, len(cols)))
+    for j, col in enumerate(cols):
+        np.concatenate(col, out=out[:, j])
+    out *= scale
+    return out
 
 
 def _unit(name: str | None) -> GravityUnit | None:
