@@ -211,6 +211,8 @@ def drop_partial_last_line(raw: bytes, delimiter: str, n_fields: int, path: str,
 def drop_absurd(x: np.ndarray, path: str, what: str, warnings: list[str] | None) -> np.ndarray:
     """``x`` with values beyond +-:data:`MAX_ABS_SAMPLE` (corrupt cells) set to NaN (missing),
     and one warning saying how many; ``x`` itself is returned when there are none."""
+    if x.size and x.min() >= -MAX_ABS_SAMPLE and x.max() <= MAX_ABS_SAMPLE:
+        return x  # (NaN anywhere fails this quick test: then every value is looked at)
     with np.errstate(invalid="ignore"):
         bad = np.abs(x) > MAX_ABS_SAMPLE
     n = int(np.count_nonzero(bad))
@@ -234,11 +236,12 @@ def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
     n = int(ok.sum())
     if n < 2:
         return
-    s = t[ok]
+    s = t if n == len(t) else t[ok]
     if not np.all(s[1:] >= s[:-1]):  # sorted already (the usual case): no sort needed
         s = np.sort(s)
     d = np.diff(s)
-    pos = d[d > 0]
+    up = d > 0
+    pos = d if up.all() else d[up]
     if len(pos) == 0:
         return
     med = float(np.median(pos))
@@ -438,8 +441,11 @@ def _build_stream(
         if len(tlg.t) >= 2:
             g = tlg.apply(gyr)
             warn.extend(f"{path} (gyroscope): {w}" for w in tlg.warnings)
-            g_rate = resample.measured_rate(tlg.t)
-            gyr_u, gmask = resample.interpolate(tlg.t - zero, g, start, fs, len(acc_u),
+            same = tlg is tl  # then tlg.t - zero is t, and with zero 0 tlg.t is t too
+            g_rate = (info["measured_rate_hz"] if same and zero == 0.0
+                      else resample.measured_rate(tlg.t))
+            gyr_u, gmask = resample.interpolate(t if same else tlg.t - zero, g, start, fs,
+                                               len(acc_u),
                                                max_gap_s=max(5.0 / g_rate, 5.0 / fs, 0.03),
                                                copy=copy)
             info["gyr_measured_rate_hz"] = g_rate

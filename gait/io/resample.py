@@ -70,19 +70,20 @@ def clean_timestamps(t: np.ndarray) -> Timeline:
         o = np.argsort(tt, kind="stable")
         order = keep[o] if keep is not None else o
         tt = tt[o]
+        d = np.diff(tt)  # d: the intervals of tt throughout
         warnings.append(f"{n_back} timestamps went backwards; rows were put in time order")
     elif keep is not None:
         order = keep
     stale = None
     if len(tt) > 3:
-        d = np.diff(tt)
-        med = float(np.median(d[d > 0])) if np.any(d > 0) else 0.0
+        up = d > 0
+        med = float(np.median(d if up.all() else d[up])) if np.any(up) else 0.0
         if med > 0 and d[0] > max(100 * med, 2.0):
             stale = float(d[0])
             warnings.append(f"first row is {stale:.1f} s before the next one; it was dropped")
             tt = tt[1:]
+            d = d[1:]
             order = (order[1:] if order is not None else np.arange(1, n_raw))
-    d = np.diff(tt)
     dup = d == 0
     n_dup = int(dup.sum())
     groups = None
