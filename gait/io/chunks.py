@@ -8,7 +8,8 @@ recording (``NAME.gait.json`` + CSVs) or a generic CSV lasting at least ``long_s
 several files of one walk, or a format read whole) is one chunk, read by its reader
 (:func:`gait.io.detect.load_path`). ``rec.meta["chunk"]`` holds the chunk's ``index`` and
 ``core`` ([start, end) in s; -inf / inf at the recording's ends: a single chunk is
-[-inf, inf]).
+[-inf, inf]). A stream's acceleration unit is judged by gravity once, not chunk by chunk
+(:func:`_stream`).
 """
 
 from __future__ import annotations
@@ -368,7 +369,8 @@ class _HeadContainer(Container):
 
 def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recording, _Source]:
     """The generic reader run on the file's head (column mapping, units, unit and gravity
-    checks, acc kind, grid rate) and the source that streams the whole file with its result."""
+    checks, acc kind, grid rate) and the source that streams the whole file with its result
+    (the unit gravity gave the head, if any, is the whole stream's: :func:`_stream`)."""
     head = reader.read(_HeadContainer(path), opts)
     st = head.streams[0]
     m, units = head.meta["columns"], head.meta["units"]
