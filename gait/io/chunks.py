@@ -142,8 +142,7 @@ class _Source:
     name: str = ""
     t_zero: float | None = 0.0
     mount: Mount | None = None  # a gait recording's manifest mount (gait.io.gaitcsv)
-    #: the acceleration's unit judged by gravity, once per stream (:func:`_stream`): "check"
-    #: until decided, then a (name, factor) of GRAVITY_UNITS or None (m/s^2 as read)
+    #: the unit gravity gives (:func:`_stream`): "check" until decided, then one or None
     gravity: GravityUnit | Literal["check"] | None = "check"
     unit_note: list[str] = field(default_factory=list)  # the warning of that decision
 
@@ -216,16 +215,12 @@ class _Rows:
             ok = t[np.isfinite(t)]
             if len(ok):
                 self.t_max = max(self.t_max, float(ok.max()))
-            self._sorted = self._sorted and _in_order(t, self._t_last())
+            last = float(self.blocks[-1][0][-1]) if self.blocks else -math.inf
+            self._sorted = self._sorted and _in_order(t, last)
             self.blocks.append(block)
 
-    def _t_last(self) -> float:
-        """The last buffered time (-inf with none)."""
-        return float(self.blocks[-1][0][-1]) if self.blocks else -math.inf
-
     def take(self, lo: float, hi: float) -> list[list[np.ndarray]]:
-        """The buffered rows with lo <= time < hi: for each column, its pieces (block by block;
-        views when the times are in order, the usual case)."""
+        """The rows with lo <= time < hi, each column in pieces (views when times are sorted)."""
         pieces: list[list[np.ndarray]] = [[] for _ in self.src.columns]
         for block in self.blocks:
             t = block[0]
@@ -255,12 +250,8 @@ class _Rows:
                 kept.append(part)
         self.blocks = kept
         if not self._sorted:  # what is left may be in order
-            self._sorted, last = True, -math.inf
-            for b in kept:
-                if not _in_order(b[0], last):
-                    self._sorted = False
-                    break
-                last = float(b[0][-1])
+            ends = [-math.inf] + [float(b[0][-1]) for b in kept[:-1]]
+            self._sorted = all(_in_order(b[0], e) for b, e in zip(kept, ends, strict=True))
 
     def first_time(self) -> float:
         if self._sorted:
@@ -271,8 +262,7 @@ class _Rows:
 
 
 def _in_order(t: np.ndarray, before: float) -> bool:
-    """True when the times ``t`` (not empty) follow ``before`` in order, the first one valid:
-    then the rows between two times are a slice (an infinite time can only end them)."""
+    """``t`` (not empty) follows ``before`` in order, from a valid time (inf only at its end)."""
     return bool(np.isfinite(t[0]) and t[0] >= before and np.all(t[1:] >= t[:-1]))
 
 
@@ -391,15 +381,12 @@ def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recordi
 
 def _stream(src: _Source, pieces: list[list[np.ndarray]],
             warnings: list[str]) -> SensorStream | None:
-    """One chunk's stream of ``src`` from its columns' pieces (:meth:`_Rows.take`); None
-    with fewer than 2 valid times.
-
-    The acceleration's unit is judged by gravity once per stream: a generic CSV's by the
-    generic reader on the file's head (:func:`_generic_source`), a gait recording's stream's
-    on its first chunk; every chunk is then read in that unit (with that decision's warning),
-    as the whole-file reader reads the whole recording in one unit. (A chunk judged on its own
-    could otherwise fall in another unit than its neighbours: one with fewer than 3 complete
-    samples is never converted.)"""
+    """One chunk's stream of ``src`` from its columns' pieces (:meth:`_Rows.take`); None with
+    fewer than 2 valid times. The acceleration's unit is judged by gravity once per stream (a
+    generic CSV's by the generic reader on the file's head, :func:`_generic_source`; a gait
+    recording's stream's on its first chunk) and every chunk is read in it, with that warning,
+    as the whole-file reader reads a recording in one unit (judged chunk by chunk, a chunk of
+    fewer than 3 complete samples stayed unconverted among converted ones)."""
     if not pieces[0]:
         return None
     t = pieces[0][0] if len(pieces[0]) == 1 else np.concatenate(pieces[0])
@@ -417,15 +404,15 @@ def _stream(src: _Source, pieces: list[list[np.ndarray]],
                       gravity=src.gravity, copy=False)
     if checked and src.acc_kind == "total":
         src.gravity = _unit(st.info.get("acc_unit_from_gravity"))
-        if src.gravity is not None:
-            src.unit_note = [w for w in warnings[n0:] if w.startswith(_unit_note(src))]
+        if src.gravity is not None:  # build_stream's warning of the unit, for later chunks
+            note = f"{src.path}: acceleration at rest "
+            src.unit_note = [w for w in warnings[n0:] if w.startswith(note)]
     st.mount = src.mount
     return st
 
 
 def _stack(cols: list[list[np.ndarray]], n: int, scale: float) -> np.ndarray:
-    """The columns (each as its pieces, ``n`` rows in all) side by side (n x k), times
-    ``scale``: one copy."""
+    """The columns (each as pieces, ``n`` rows in all) side by side, times ``scale``."""
     out = np.empty((n, len(cols)))
     for j, col in enumerate(cols):
         np.concatenate(col, out=out[:, j])
@@ -436,11 +423,6 @@ def _stack(cols: list[list[np.ndarray]], n: int, scale: float) -> np.ndarray:
 def _unit(name: str | None) -> GravityUnit | None:
     """The unit of GRAVITY_UNITS called ``name`` (None: none)."""
     return None if name is None else (name, dict(GRAVITY_UNITS)[name])
-
-
-def _unit_note(src: _Source) -> str:
-    """How :func:`gait.io.base.build_stream`'s warning of a unit judged by gravity begins."""
-    return f"{src.path}: acceleration at rest "
 
 
 def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
