@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -211,6 +211,8 @@ def drop_partial_last_line(raw: bytes, delimiter: str, n_fields: int, path: str,
 def drop_absurd(x: np.ndarray, path: str, what: str, warnings: list[str] | None) -> np.ndarray:
     """``x`` with values beyond +-:data:`MAX_ABS_SAMPLE` (corrupt cells) set to NaN (missing),
     and one warning saying how many; ``x`` itself is returned when there are none."""
+    if x.size and x.min() >= -MAX_ABS_SAMPLE and x.max() <= MAX_ABS_SAMPLE:
+        return x  # (NaN anywhere fails this quick test: then every value is looked at)
     with np.errstate(invalid="ignore"):
         bad = np.abs(x) > MAX_ABS_SAMPLE
     n = int(np.count_nonzero(bad))
@@ -234,11 +236,12 @@ def check_time_span(t: np.ndarray, path: str, first_line_no: int | None = None,
     n = int(ok.sum())
     if n < 2:
         return
-    s = t[ok]
+    s = t if n == len(t) else t[ok]
     if not np.all(s[1:] >= s[:-1]):  # sorted already (the usual case): no sort needed
         s = np.sort(s)
     d = np.diff(s)
-    pos = d[d > 0]
+    up = d > 0
+    pos = d if up.all() else d[up]
     if len(pos) == 0:
         return
     med = float(np.median(pos))
@@ -313,6 +316,7 @@ def first_valid_line(mask: np.ndarray) -> int:
 #: Units an acceleration export may really be in, tried when its gravity is not ~9.8 m/s^2:
 #: (name, factor to what was read). "m/s^2": m/s^2 declared as g (converted twice).
 GRAVITY_UNITS = (("g", G), ("mg", G / 1000.0), ("m/s^2", 1.0 / G))
+GravityUnit = tuple[str, float]  # (name, factor to m/s^2): a unit of GRAVITY_UNITS
 REST_G_TOL = 0.15  # |a| at rest within +-15 % of 1 g in the candidate unit
 MEDIAN_G_TOL = 0.3  # median |a| of the whole recording within +-30 % of 1 g
 MEAN_VEC_G_MIN = 0.5  # |mean acceleration vector| at least 0.5 g (gravity is in it)
@@ -390,11 +394,19 @@ def _build_stream(
     name: str = "",
     t_zero: float | None = None,
     warnings: list[str] | None = None,
+    gravity: GravityUnit | Literal["check"] | None = "check",
+    copy: bool = True,
 ) -> SensorStream:
     """The work of :func:`build_stream`.
 
     ``t_zero`` is the recording's time zero (default: the first accelerometer time).
-    ``warnings`` collects import warnings (prefixed with the source path).
+    ``warnings`` collects import warnings (prefixed with the source path). ``gravity``: "check"
+    judges a total acceleration's unit by its gravity (:func:`gravity_unit`; a unit found is
+    applied with a warning); a (name, factor) decided already (on another part of the same
+    recording: :mod:`gait.io.chunks`) is applied without judging again or warning; None reads
+    the numbers as they are. The unit goes into ``info["acc_unit_from_gravity"]`` either way.
+    ``copy=False``: ``acc`` and ``gyr`` are the caller's to give away (the stream may hold
+    them: no copy when they are on the grid already).
     """
     warn = warnings if warnings is not None else []
     t_acc = np.asarray(t_acc, dtype=np.float64)
@@ -412,25 +424,31 @@ def _build_stream(
     warn.extend(f"{path}: {w}" for w in tl.warnings)
     zero = float(tl.t[0]) if t_zero is None else float(t_zero)
     t = tl.t - zero
-    start, fs, acc_u, gaps, info = resample.to_uniform(t, a, nominal_hz=nominal_hz)
-    unit = gravity_unit(acc_u, fs) if acc_kind == "total" else None
+    start, fs, acc_u, gaps, info = resample.to_uniform(t, a, nominal_hz=nominal_hz, copy=copy)
+    checked = gravity == "check"
+    unit = (gravity_unit(acc_u, fs) if checked else gravity) if acc_kind == "total" else None
     if unit is not None:  # the numbers are not m/s^2: gravity says which unit they are in
-        rest = rest_stats(acc_u[np.all(np.isfinite(acc_u), axis=1)], fs)[0]
+        if checked:
+            rest = rest_stats(acc_u[np.all(np.isfinite(acc_u), axis=1)], fs)[0]
+            warn.append(f"{path}: acceleration at rest {rest:.3g}, not ~9.81 m/s^2 (gravity): "
+                        f"the values look like {unit[0]}; read as {unit[0]} (x {unit[1]:.6g})")
         acc_u = acc_u * unit[1]
         info["acc_unit_from_gravity"] = unit[0]
-        warn.append(f"{path}: acceleration at rest {rest:.3g}, not ~9.81 m/s^2 (gravity): the "
-                    f"values look like {unit[0]}; read as {unit[0]} (x {unit[1]:.6g})")
     gyr_u = None
     if gyr is not None:
-        tg = t_acc if t_gyr is None else t_gyr
-        tlg = resample.clean_timestamps(tg)
+        # the gyroscope on the accelerometer's times: the same cleaning (a pure function of t)
+        tlg = tl if t_gyr is None else resample.clean_timestamps(t_gyr)
         if len(tlg.t) >= 2:
             g = tlg.apply(gyr)
             warn.extend(f"{path} (gyroscope): {w}" for w in tlg.warnings)
-            gyr_u, gmask = resample.interpolate(tlg.t - zero, g, start, fs, len(acc_u),
-                                               max_gap_s=max(5.0 / resample.measured_rate(tlg.t),
-                                                             5.0 / fs, 0.03))
-            info["gyr_measured_rate_hz"] = resample.measured_rate(tlg.t)
+            same = tlg is tl  # then tlg.t - zero is t, and with zero 0 tlg.t is t too
+            g_rate = (info["measured_rate_hz"] if same and zero == 0.0
+                      else resample.measured_rate(tlg.t))
+            gyr_u, gmask = resample.interpolate(t if same else tlg.t - zero, g, start, fs,
+                                               len(acc_u),
+                                               max_gap_s=max(5.0 / g_rate, 5.0 / fs, 0.03),
+                                               copy=copy)
+            info["gyr_measured_rate_hz"] = g_rate
             sampled = ~np.isnan(acc_u[:, 0])  # gaps of both sensors do not count
             uncovered = float(gmask[sampled].mean()) if sampled.any() else 0.0
             if uncovered > 0.5:

@@ -8,7 +8,8 @@ recording (``NAME.gait.json`` + CSVs) or a generic CSV lasting at least ``long_s
 several files of one walk, or a format read whole) is one chunk, read by its reader
 (:func:`gait.io.detect.load_path`). ``rec.meta["chunk"]`` holds the chunk's ``index`` and
 ``core`` ([start, end) in s; -inf / inf at the recording's ends: a single chunk is
-[-inf, inf]).
+[-inf, inf]). A stream's acceleration unit is judged by gravity once, not chunk by chunk
+(:func:`_stream`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,9 +29,11 @@ import pandas as pd
 from gait.errors import GaitInputError
 from gait.io.base import (
     ACC_UNITS,
+    GRAVITY_UNITS,
     GYR_UNITS,
     TIME_UNITS,
     Container,
+    GravityUnit,
     ReadOptions,
     build_stream,
     check_placement,
@@ -139,6 +142,9 @@ class _Source:
     name: str = ""
     t_zero: float | None = 0.0
     mount: Mount | None = None  # a gait recording's manifest mount (gait.io.gaitcsv)
+    #: the unit gravity gives (:func:`_stream`): "check" until decided, then one or None
+    gravity: GravityUnit | Literal["check"] | None = "check"
+    unit_note: list[str] = field(default_factory=list)  # the warning of that decision
 
 
 class _Rows:
@@ -159,7 +165,10 @@ class _Rows:
                 names=range(len(src.header)), dtype=dict.fromkeys(self._cols, np.float64),
                 na_values=NULLS, keep_default_na=False, decimal="," if src.decimal_comma else ".",
                 engine="c", chunksize=BLOCK_ROWS)
-        self.rows = np.empty((0, len(src.columns)))
+        #: the buffered rows, block by block (none empty), each column by column: time in s,
+        #: then the sensor columns as read
+        self.blocks: list[list[np.ndarray]] = []
+        self._sorted = True  # the buffered times are valid and in order (across blocks too)
         self.t_max = -math.inf
         self.done = False
         self._n_read = 0  # data rows parsed so far
@@ -178,7 +187,6 @@ class _Rows:
 
     def fill_to(self, t_end: float) -> None:
         """Read blocks until a row at or after ``t_end`` (or the end of the file) is buffered."""
-        parts = [self.rows]
         while not self.done and (self.t_max < t_end or self.t_max == -math.inf):
             with self._errors():
                 try:
@@ -199,25 +207,63 @@ class _Rows:
                 for i in maybe:  # rows with an empty last field only
                     self._lines.check(self._n_read + int(i), len(self.src.header))
             self._n_read += len(frame)
-            block = frame[self._cols].to_numpy(np.float64)
-            block[:, 0] *= self.src.scale[0]
-            t = block[:, 0][np.isfinite(block[:, 0])]
-            if len(t):
-                self.t_max = max(self.t_max, float(t.max()))
-            parts.append(block)
-        if len(parts) > 1:
-            self.rows = np.concatenate(parts)
+            if not len(frame):
+                continue
+            # the parser's own column arrays (no copy); the time in seconds
+            block = [frame[c].to_numpy(np.float64) for c in self._cols]
+            t = block[0] = block[0] * self.src.scale[0]
+            ok = t[np.isfinite(t)]
+            if len(ok):
+                self.t_max = max(self.t_max, float(ok.max()))
+            last = float(self.blocks[-1][0][-1]) if self.blocks else -math.inf
+            self._sorted = self._sorted and _in_order(t, last)
+            self.blocks.append(block)
 
-    def take(self, lo: float, hi: float) -> np.ndarray:
-        t = self.rows[:, 0]
-        return self.rows[(t >= lo) & (t < hi)]
+    def take(self, lo: float, hi: float) -> list[list[np.ndarray]]:
+        """The rows with lo <= time < hi, each column in pieces (views when times are sorted)."""
+        pieces: list[list[np.ndarray]] = [[] for _ in self.src.columns]
+        for block in self.blocks:
+            t = block[0]
+            if self._sorted:
+                i0, i1 = np.searchsorted(t, [lo, hi])
+                part = [c[i0:i1] for c in block] if i1 > i0 else None
+            else:
+                keep = (t >= lo) & (t < hi)
+                part = [c[keep] for c in block] if keep.any() else None
+            if part is not None:
+                for col, p in zip(pieces, part, strict=True):
+                    col.append(p)
+        return pieces
 
     def drop_before(self, t0: float) -> None:
-        self.rows = self.rows[self.rows[:, 0] >= t0]  # rows without a valid time go too
+        """Drop the rows before ``t0`` (and rows without a valid time)."""
+        kept = []
+        for block in self.blocks:
+            t = block[0]
+            if self._sorted:
+                i0 = int(np.searchsorted(t, t0))
+                part = [c[i0:] for c in block] if i0 < len(t) else None
+            else:
+                keep = t >= t0
+                part = [c[keep] for c in block] if keep.any() else None
+            if part is not None:
+                kept.append(part)
+        self.blocks = kept
+        if not self._sorted:  # what is left may be in order
+            ends = [-math.inf] + [float(b[0][-1]) for b in kept[:-1]]
+            self._sorted = all(_in_order(b[0], e) for b, e in zip(kept, ends, strict=True))
 
     def first_time(self) -> float:
-        t = self.rows[:, 0][np.isfinite(self.rows[:, 0])]
+        if self._sorted:
+            return float(self.blocks[0][0][0]) if self.blocks else math.inf
+        t = np.concatenate([b[0] for b in self.blocks]) if self.blocks else np.empty(0)
+        t = t[np.isfinite(t)]
         return float(t.min()) if len(t) else math.inf
+
+
+def _in_order(t: np.ndarray, before: float) -> bool:
+    """``t`` (not empty) follows ``before`` in order, from a valid time (inf only at its end)."""
+    return bool(np.isfinite(t[0]) and t[0] >= before and np.all(t[1:] >= t[:-1]))
 
 
 class _LineCheck:
@@ -313,7 +359,8 @@ class _HeadContainer(Container):
 
 def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recording, _Source]:
     """The generic reader run on the file's head (column mapping, units, unit and gravity
-    checks, acc kind, grid rate) and the source that streams the whole file with its result."""
+    checks, acc kind, grid rate) and the source that streams the whole file with its result
+    (the unit gravity gave the head, if any, is the whole stream's: :func:`_stream`)."""
     head = reader.read(_HeadContainer(path), opts)
     st = head.streams[0]
     m, units = head.meta["columns"], head.meta["units"]
@@ -327,21 +374,55 @@ def _generic_source(reader: Any, path: Path, opts: ReadOptions) -> tuple[Recordi
                   (TIME_UNITS[units["time"]], ACC_UNITS[units["acc"]],
                    GYR_UNITS[units["gyr"]] if has_gyr else 1.0),
                   nominal_hz=st.sample_rate_hz, acc_kind=st.acc_kind, name=st.name,
-                  t_zero=t_zero)
+                  t_zero=t_zero, gravity=_unit(st.info.get("acc_unit_from_gravity")))
     head.streams = []
     return head, src
 
 
-def _stream(src: _Source, rows: np.ndarray, warnings: list[str]) -> SensorStream | None:
-    if np.isfinite(rows[:, 0]).sum() < 2:
+def _stream(src: _Source, pieces: list[list[np.ndarray]],
+            warnings: list[str]) -> SensorStream | None:
+    """One chunk's stream of ``src`` from its columns' pieces (:meth:`_Rows.take`); None with
+    fewer than 2 valid times. The acceleration's unit is judged by gravity once per stream (a
+    generic CSV's by the generic reader on the file's head, :func:`_generic_source`; a gait
+    recording's stream's on its first chunk) and every chunk is read in it, with that warning,
+    as the whole-file reader reads a recording in one unit (judged chunk by chunk, a chunk of
+    fewer than 3 complete samples stayed unconverted among converted ones)."""
+    if not pieces[0]:
         return None
-    a = rows[:, 1:4] * src.scale[1]
-    g = rows[:, 4:7] * src.scale[2] if src.has_gyr else None
-    st = build_stream(str(src.path), rows[:, 0], a, gyr=g, placement=src.placement,
+    t = pieces[0][0] if len(pieces[0]) == 1 else np.concatenate(pieces[0])
+    if np.isfinite(t).sum() < 2:
+        return None
+    a = _stack(pieces[1:4], len(t), src.scale[1])
+    g = _stack(pieces[4:7], len(t), src.scale[2]) if src.has_gyr else None
+    checked = src.gravity == "check"
+    n0 = len(warnings)
+    if not checked:
+        warnings.extend(src.unit_note)
+    st = build_stream(str(src.path), t, a, gyr=g, placement=src.placement,
                       acc_kind=src.acc_kind, name=src.name,  # type: ignore[arg-type]
-                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings)
+                      nominal_hz=src.nominal_hz, t_zero=src.t_zero, warnings=warnings,
+                      gravity=src.gravity, copy=False)
+    if checked and src.acc_kind == "total":
+        src.gravity = _unit(st.info.get("acc_unit_from_gravity"))
+        if src.gravity is not None:  # build_stream's warning of the unit, for later chunks
+            note = f"{src.path}: acceleration at rest "
+            src.unit_note = [w for w in warnings[n0:] if w.startswith(note)]
     st.mount = src.mount
     return st
+
+
+def _stack(cols: list[list[np.ndarray]], n: int, scale: float) -> np.ndarray:
+    """The columns (each as pieces, ``n`` rows in all) side by side, times ``scale``."""
+    out = np.empty((n, len(cols)))
+    for j, col in enumerate(cols):
+        np.concatenate(col, out=out[:, j])
+    out *= scale
+    return out
+
+
+def _unit(name: str | None) -> GravityUnit | None:
+    """The unit of GRAVITY_UNITS called ``name`` (None: none)."""
+    return None if name is None else (name, dict(GRAVITY_UNITS)[name])
 
 
 def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,

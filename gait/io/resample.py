@@ -70,19 +70,20 @@ def clean_timestamps(t: np.ndarray) -> Timeline:
         o = np.argsort(tt, kind="stable")
         order = keep[o] if keep is not None else o
         tt = tt[o]
+        d = np.diff(tt)  # d: the intervals of tt throughout
         warnings.append(f"{n_back} timestamps went backwards; rows were put in time order")
     elif keep is not None:
         order = keep
     stale = None
     if len(tt) > 3:
-        d = np.diff(tt)
-        med = float(np.median(d[d > 0])) if np.any(d > 0) else 0.0
+        up = d > 0
+        med = float(np.median(d if up.all() else d[up])) if np.any(up) else 0.0
         if med > 0 and d[0] > max(100 * med, 2.0):
             stale = float(d[0])
             warnings.append(f"first row is {stale:.1f} s before the next one; it was dropped")
             tt = tt[1:]
+            d = d[1:]
             order = (order[1:] if order is not None else np.arange(1, n_raw))
-    d = np.diff(tt)
     dup = d == 0
     n_dup = int(dup.sum())
     groups = None
@@ -172,10 +173,12 @@ def interpolate(
     fs: float,
     n: int,
     max_gap_s: float | None = None,
+    copy: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Linear interpolation of x (len(t) x k, NaN rows allowed) onto ``start_s + k/fs``.
 
     Returns (values n x k, mask of grid points in gaps). Rows with NaN are treated as missing.
+    ``copy=False``: x, when already on the grid, is returned itself (a caller giving it away).
     """
     x = np.asarray(x, dtype=np.float64)
     if max_gap_s is None:
@@ -183,16 +186,15 @@ def interpolate(
     good = dsp.finite_rows(x)
     if not good.all():
         t, x = t[good], x[good]
+    if len(t) == 0:
+        return np.full((n, x.shape[1]), np.nan), np.ones(n, dtype=bool)
+    regular = len(t) == n and abs(t[0] - start_s) < 1e-9 and _all_near(
+        np.diff(t), 1.0 / fs, rtol=1e-6, atol=1e-9)
+    if regular:
+        return (x.copy() if copy else x), np.zeros(n, dtype=bool)
     grid = start_s + np.arange(n) / fs
     out = np.full((n, x.shape[1]), np.nan)
-    if len(t) == 0:
-        return out, np.ones(n, dtype=bool)
     src_fs = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else fs
-    regular = len(t) == n and abs(t[0] - start_s) < 1e-9 and np.allclose(
-        np.diff(t), 1.0 / fs, rtol=1e-6, atol=1e-9
-    )
-    if regular:
-        return x.copy(), np.zeros(n, dtype=bool)
     if src_fs > 1.2 * fs and len(t) > 30:
         # Anti-alias: resample to a regular grid at the source rate first, then low-pass.
         fine_n = int(np.floor((t[-1] - t[0]) * src_fs)) + 1
@@ -214,6 +216,12 @@ def interpolate(
     return out, gap
 
 
+def _all_near(d: np.ndarray, step: float, rtol: float, atol: float) -> bool:
+    """``np.allclose(d, step, rtol, atol)`` for a scalar ``step`` (the same test, without
+    :func:`numpy.isclose`'s temporaries; NaN and inf are never near)."""
+    return bool(np.all(np.abs(d - step) <= atol + rtol * abs(step)))
+
+
 def to_uniform(
     t: np.ndarray,
     x: np.ndarray,
@@ -221,10 +229,12 @@ def to_uniform(
     nominal_hz: float | None = None,
     fs: float | None = None,
     start_s: float | None = None,
+    copy: bool = True,
 ) -> tuple[float, float, np.ndarray, tuple[Gap, ...], dict]:
     """Resample one sensor; returns (start_s, fs, values, gaps, info).
 
-    ``t`` and ``x`` must already be cleaned (see :func:`clean_timestamps`).
+    ``t`` and ``x`` must already be cleaned (see :func:`clean_timestamps`). ``copy``: as in
+    :func:`interpolate`.
     """
     meas = measured_rate(t)
     if fs is None:
@@ -232,7 +242,7 @@ def to_uniform(
     if start_s is None:
         start_s = float(t[0])
     n = int(np.floor((t[-1] - start_s) * fs + 1e-3)) + 1
-    vals, gap = interpolate(t, x, start_s, fs, n)
+    vals, gap = interpolate(t, x, start_s, fs, n, copy=copy)
     d = np.diff(t)
     jitter = float(np.std(d) / np.mean(d)) if len(d) > 1 else 0.0
     info = {
@@ -240,6 +250,6 @@ def to_uniform(
         "nominal_rate_hz": nominal_hz,
         "dt_cv": jitter,
         "dropped_samples": dropped_samples(t, fs),
-        "resampled": not (len(t) == n and np.allclose(d, 1.0 / fs, rtol=1e-6, atol=2e-6)),
+        "resampled": not (len(t) == n and _all_near(d, 1.0 / fs, rtol=1e-6, atol=2e-6)),
     }
     return start_s, fs, vals, gaps_from_mask(gap, start_s, fs), info
