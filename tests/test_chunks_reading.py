@@ -131,3 +131,43 @@ def test_a_csv_in_m_s2_is_never_converted(tmp_path: Path) -> None:
     for ch in chunks.iter_chunks(path, chunk_s=20.0, margin_s=2.0):
         assert "acc_unit_from_gravity" not in ch.streams[0].info
         assert not any("gravity" in w for w in ch.warnings)
+
+
+def test_a_row_stamped_far_ahead_does_not_stop_the_reading(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """One glitched time far ahead early in the file: every row is still read into its chunk
+    (the glitch itself sorted into place, as the whole-file reader does), none lost."""
+    monkeypatch.setattr(chunks, "BLOCK_ROWS", 300)
+    t = np.arange(6000) / FS
+    acc, gyr = _walk(t)
+    rows = np.column_stack([t, acc, gyr])
+    rows[1000, 0] = 55.0  # a row at 10 s stamped 55 s
+    path = _write(tmp_path / "glitch.csv", rows)
+    got = list(chunks.iter_chunks(path, chunk_s=7.0, margin_s=1.5, placement="lower_back"))
+    n = 0
+    for ch in got:
+        c0, c1 = ch.meta["chunk"]["core"]
+        (s,) = ch.streams
+        ts = s.time_s[np.isfinite(s.acc[:, 0])]
+        n += int(((ts >= c0) & (ts < c1)).sum())
+        assert not any("left out" in w for w in ch.warnings)
+    # every sample of the minute once, in its core: 10 s's missing row interpolated, the glitch
+    # averaged with 55 s's own row (the whole-file reader's handling of both)
+    assert n == 6000
+    assert any("repeated an earlier timestamp" in w for ch in got for w in ch.warnings)
+
+
+def test_a_row_that_comes_too_late_is_left_out_with_a_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row read after its chunk was made (blocks of 300 rows) is left out, and said so."""
+    monkeypatch.setattr(chunks, "BLOCK_ROWS", 300)
+    t = np.arange(6000) / FS
+    acc, gyr = _walk(t)
+    rows = np.column_stack([t, acc, gyr])
+    rows[4500, 0] = 3.0  # a row at 45 s stamped 3 s: its chunk was made long before
+    path = _write(tmp_path / "late.csv", rows)
+    got = list(chunks.iter_chunks(path, chunk_s=7.0, margin_s=1.5, placement="lower_back"))
+    said = [w for ch in got for w in ch.warnings if "left out" in w]
+    assert len(said) == 1
+    assert "1 row(s) (the first: data row 4501)" in said[0] and "late.csv" in said[0]

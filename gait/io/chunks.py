@@ -9,7 +9,12 @@ several files of one walk, or a format read whole) is one chunk, read by its rea
 (:func:`gait.io.detect.load_path`). ``rec.meta["chunk"]`` holds the chunk's ``index`` and
 ``core`` ([start, end) in s; -inf / inf at the recording's ends: a single chunk is
 [-inf, inf]). A stream's acceleration unit is judged by gravity once, not chunk by chunk
-(:func:`_stream`).
+(:func:`_stream`). Rows out of time order are put in order within the margin, as the whole-file
+reader does; a row that comes after its part of the recording was analysed (more than
+``margin_s`` late) is left out with a warning naming its data row.
+
+Size: one reader (the row buffer, its line checks, the two kinds of source and the chunk loop
+share the buffered blocks and the read position), as every reader in gait.io.
 """
 
 from __future__ import annotations
@@ -169,7 +174,10 @@ class _Rows:
         #: then the sensor columns as read
         self.blocks: list[list[np.ndarray]] = []
         self._sorted = True  # the buffered times are valid and in order (across blocks too)
-        self.t_max = -math.inf
+        self.t_max = -math.inf  # the latest time read
+        self.t_last = -math.inf  # the time of the last row read that has one (file order)
+        self.floor = -math.inf  # rows before this time were dropped (their chunks are out)
+        self.late: list[int] = []  # rows read after their chunk was out: count, first data row
         self.done = False
         self._n_read = 0  # data rows parsed so far
         self._lines: _LineCheck | None = None
@@ -186,8 +194,11 @@ class _Rows:
                                      expected=_EXPECTED) from None
 
     def fill_to(self, t_end: float) -> None:
-        """Read blocks until a row at or after ``t_end`` (or the end of the file) is buffered."""
-        while not self.done and (self.t_max < t_end or self.t_max == -math.inf):
+        """Read blocks until the last row read (in file order) is at or after ``t_end``, or the
+        end of the file. The last row, not the latest time: one row stamped far ahead (a glitch)
+        must not stop the reading of the rows before it. Rows whose time is before
+        :attr:`floor` came after their chunk was made: they are counted in :attr:`late`."""
+        while not self.done and (self.t_last < t_end or self.t_last == -math.inf):
             with self._errors():
                 try:
                     frame = next(self._reader)
@@ -215,6 +226,12 @@ class _Rows:
             ok = t[np.isfinite(t)]
             if len(ok):
                 self.t_max = max(self.t_max, float(ok.max()))
+                self.t_last = float(ok[-1])
+                early = np.flatnonzero(t < self.floor)
+                if len(early):
+                    first = self.late[1] if self.late else self._n_read - len(frame) + \
+                        int(early[0]) + 1
+                    self.late = [(self.late[0] if self.late else 0) + len(early), first]
             last = float(self.blocks[-1][0][-1]) if self.blocks else -math.inf
             self._sorted = self._sorted and _in_order(t, last)
             self.blocks.append(block)
@@ -236,7 +253,9 @@ class _Rows:
         return pieces
 
     def drop_before(self, t0: float) -> None:
-        """Drop the rows before ``t0`` (and rows without a valid time)."""
+        """Drop the rows before ``t0`` (and rows without a valid time); rows read later with a
+        time before ``t0`` are late (:attr:`late`)."""
+        self.floor = max(self.floor, t0)
         kept = []
         for block in self.blocks:
             t = block[0]
@@ -462,6 +481,10 @@ def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MA
         last = all(r.done and r.t_max < c1 + margin_s for r in rows)
         hi = math.inf if last else c1 + margin_s
         warnings = list(head.warnings)
+        for r, s in zip(rows, srcs, strict=True):
+            if r.late:
+                warnings.append(_late_warning(s, r.late, margin_s))
+                r.late = []
         streams = [st for r, s in zip(rows, srcs, strict=True)
                    if (st := _stream(s, r.take(c0 - margin_s, hi), warnings)) is not None]
         if streams:
@@ -476,6 +499,14 @@ def iter_chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MA
         for r in rows:
             r.drop_before(c1 - margin_s)
         k += 1
+
+
+def _late_warning(src: _Source, late: list[int], margin_s: float) -> str:
+    """The warning for rows left out because their time came too late in the file."""
+    n, first = late
+    return (f"{src.path}: {n} row(s) (the first: data row {first}) came more than "
+            f"{margin_s:g} s of time after later rows; their part of the recording was already "
+            "analysed, so they were left out (sort the file by time to keep them)")
 
 
 def chunks(path: PathArg, *, chunk_s: float = CHUNK_S, margin_s: float = MARGIN_S,
