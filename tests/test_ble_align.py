@@ -68,10 +68,11 @@ def test_time_pings_enclose_the_offset() -> None:
 def walk(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """``gait record`` of two virtual feet, as a user runs it (live lines on), and its report.
 
-    At ``--sim-speed 2``: the virtual link's latency is the process's real latency times the
-    speed, so on a loaded machine speed 4 left 3-4 ms between the feet (within the 5 ms bound)
-    and moved the step SI by 1.0-1.6 points (200 x offset / step time): over the 1-point
-    bound in 3 of 3 runs while other benchmarks ran; speed 2 passed 2 of 2 under the same load.
+    In real time (``--sim-speed 1``): the virtual link's latency is the process's real latency
+    times the speed, so on a loaded machine speed 4 left 3-4 ms between the feet (within the
+    5 ms bound) and moved the step SI by 1.0-1.6 points (200 x offset / step time); at speed 2
+    the feet were 0.7-2.7 ms apart (P95) with helpers' benchmarks running, at speed 1
+    0.2-0.5 ms (three runs each).
     """
     pytest.importorskip("bumble", reason="virtual sensors need bumble")
     tmp = tmp_path_factory.mktemp("align")
@@ -80,7 +81,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> dict:
         [sys.executable, "-m", "gait", "record", "--virtual", "--sensor", "left_foot=virtual",
          "--sensor", "right_foot=virtual", "--duration", "75", "--sim-drift", "100",
          "--sim-loss", "5", "--sim-disconnect", "25", "--sim-disconnect", "50",
-         "--sim-stance-asym", "6", "--sim-speed", "2", "--sim-seed", "2", "walk"],
+         "--sim-stance-asym", "6", "--sim-speed", "1", "--sim-seed", "2", "walk"],
         cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     rep = subprocess.run([sys.executable, "-m", "gait", "report", "walk.gait.json", "--json",
@@ -105,7 +106,10 @@ def test_two_virtual_feet_match_the_truth(walk: dict) -> None:
     s = truth["summary"]
     sym = doc["symmetry"]
     assert abs(sym["step_s"]["si_pct"] - s["step_symmetry_index_pct"]) <= 1.0
-    assert abs(sym["stance_s"]["si_pct"] - 6.0) <= 1.0
+    # the simulated stance asymmetry (--sim-stance-asym 6), and the report's against it: stance
+    # is timed on one foot's own clock, so its error is the detector's and the lost packets'
+    # (5.1-5.8 against the truth's 5.89 in six runs at speeds 1 and 2), not the alignment's
+    assert abs(s["stance_symmetry_index_pct"] - 6.0) <= 0.5
     assert abs(sym["stance_s"]["si_pct"] - s["stance_symmetry_index_pct"]) <= 1.5
     assert abs(doc["overall"]["cadence_spm"] - s["cadence_spm"]) <= 1.0
     assert sym["step_s"]["asymmetric_steps_pct"] < 10.0
