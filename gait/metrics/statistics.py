@@ -55,10 +55,15 @@ def describe_values(x: np.ndarray) -> dict[str, Any]:
 def stride_ids(steps: pd.DataFrame) -> np.ndarray:
     """Stride index of every step: a stride is one left step and the right step after it
     (within a bout); the bootstrap resamples whole strides so L/R pairing is kept."""
-    side = steps["side"].to_numpy(dtype=object)
     bout = steps["bout"].to_numpy() if "bout" in steps else np.zeros(len(steps), int)
-    new = (side == "L") | np.concatenate([[True], bout[1:] != bout[:-1]])
+    new = _is_side(steps, "L") | np.concatenate([[True], bout[1:] != bout[:-1]])
     return np.cumsum(new) - 1
+
+
+def _is_side(steps: pd.DataFrame, side: str) -> np.ndarray:
+    """Whether each step is on ``side``, as a boolean array (compared by pandas: an object array
+    of a 24-hour walk's 159k sides would make a Python string per step)."""
+    return (steps["side"] == side).to_numpy(dtype=bool, na_value=False)
 
 
 BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory 8 B x BOOT_BLOCK x strides ...
@@ -116,24 +121,30 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
     params = [p for p in (params or list(NAMES)) if p in steps]
     ids = stride_ids(steps)
     k = int(ids.max()) + 1 if len(ids) else 0
-    side = steps["side"].to_numpy(dtype=object)
-    tables: dict[str, list[np.ndarray]] = {}  # per stride: sum L, n L, sum R, n R
+    on_side = {s: _is_side(steps, s) for s in ("L", "R")}
+    # the parameters with at least two values on each side, then their per-stride table (sum L,
+    # n L, sum R, n R per stride) written column by column into its one array (a 24-hour walk:
+    # 80k strides x 4 columns a parameter, ~23 MB)
+    values = {}
     for p in params:
         x = steps[p].to_numpy(float)
         good = np.isfinite(x)
-        cols = []
-        for s in ("L", "R"):
-            m = good & (side == s)
-            cols += [np.bincount(ids[m], weights=x[m], minlength=k) if k else np.zeros(0),
-                     np.bincount(ids[m], minlength=k).astype(float) if k else np.zeros(0)]
-        if cols[1].sum() >= 2 and cols[3].sum() >= 2:
-            tables[p] = cols
-    # side means and stride counts, then the per-stride table only once in memory
-    totals = {p: (cols[0].sum() / cols[1].sum(), cols[2].sum() / cols[3].sum(),
-                  int(np.sum((cols[1] > 0) | (cols[3] > 0)))) for p, cols in tables.items()}
-    per_stride = (np.column_stack([c for cols in tables.values() for c in cols]) if tables
-                  else np.zeros((k, 0)))
-    del tables
+        masks = [good & on_side["L"], good & on_side["R"]]
+        if k and masks[0].sum() >= 2 and masks[1].sum() >= 2:
+            values[p] = (x, masks)
+    per_stride = np.empty((k, 4 * len(values)))
+    totals = {}
+    for j, (p, (x, masks)) in enumerate(values.items()):
+        sums = []
+        for i, m in enumerate(masks):
+            col = np.bincount(ids[m], weights=x[m], minlength=k)
+            n = np.bincount(ids[m], minlength=k).astype(float)
+            sums.append(col.sum() / n.sum())
+            per_stride[:, 4 * j + 2 * i] = col
+            per_stride[:, 4 * j + 2 * i + 1] = n
+        n_strides = int(np.sum((per_stride[:, 4 * j + 1] > 0) | (per_stride[:, 4 * j + 3] > 0)))
+        totals[p] = (sums[0], sums[1], n_strides)
+    del values
     boot = _boot_sums(per_stride, n_boot, seed)
     del per_stride
     out: dict[str, dict] = {}
@@ -188,7 +199,7 @@ def step_asymmetry(steps: pd.DataFrame, limit_pct: float) -> dict[str, float | i
     x = steps["step_s"].to_numpy(float) if "step_s" in steps else np.zeros(0)
     if len(x) < 2:
         return {"asymmetric_steps_pct": None, "n_step_pairs": 0, "limit_pct": limit_pct}
-    side = steps["side"].to_numpy(dtype=object)
+    side = pd.factorize(steps["side"])[0]  # codes: no Python string per step
     bout = steps["bout"].to_numpy() if "bout" in steps else np.zeros(len(x))
     a, b = x[:-1], x[1:]
     ok = np.isfinite(a) & np.isfinite(b) & (side[:-1] != side[1:]) & (bout[:-1] == bout[1:])

@@ -24,25 +24,28 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
     bout or too far away to belong to the same step.
     """
     # numpy throughout, one DataFrame at the end (pandas' per-column indexing and .loc
-    # assignments cost ~10 ms a call on a 10-minute chunk; the numbers are the same)
-    ev_side = events["side"].to_numpy(dtype=object)
-    has_side = (ev_side == "L") | (ev_side == "R")
+    # assignments cost ~10 ms a call on a 10-minute chunk; the numbers are the same). The
+    # sides and kinds as booleans, compared by pandas: an object array of a 24-hour walk's
+    # 318k events would make a Python string per event (~16 MB a column)
+    ev_left = _equals(events["side"], "L")
+    has_side = ev_left | _equals(events["side"], "R")
     ev_t = events["t"].to_numpy(float)[has_side]
-    ev_kind = events["kind"].to_numpy(dtype=object)[has_side]
-    ev_side = ev_side[has_side]
+    ev_ic = _equals(events["kind"], "IC")[has_side]
+    ev_fc = _equals(events["kind"], "FC")[has_side]
+    ev_left = ev_left[has_side]
     order = _sort_order(ev_t)  # the order of DataFrame.sort_values("t")
-    ev_t, ev_kind, ev_side = ev_t[order], ev_kind[order], ev_side[order]
-    is_ic, is_fc = ev_kind == "IC", ev_kind == "FC"
-    t = ev_t[is_ic]
-    side = ev_side[is_ic]
-    fc_side, fc_time = ev_side[is_fc], ev_t[is_fc]
+    ev_t, ev_ic, ev_fc, ev_left = ev_t[order], ev_ic[order], ev_fc[order], ev_left[order]
+    t = ev_t[ev_ic]
+    left = ev_left[ev_ic]
+    side = np.where(left, "L", "R")
+    fc_left, fc_time = ev_left[ev_fc], ev_t[ev_fc]
     n = len(t)
     bout = bout_index(t, bouts)
     # stance: next FC of the same side after this IC and before this side's next IC
     fc_t = np.full(n, np.nan)
-    for s in ("L", "R"):
-        m = side == s
-        ft = np.sort(fc_time[fc_side == s])
+    for is_left in (True, False):
+        m = left == is_left
+        ft = np.sort(fc_time[fc_left == is_left])
         if len(ft) == 0 or not m.any():
             continue
         ti = t[m]
@@ -53,14 +56,14 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
         fc_t[np.flatnonzero(m)] = np.where(ok, cand, np.nan)
     stance = fc_t - t
     prev_t = np.concatenate([[np.nan], t[:-1]])
-    prev_side = np.concatenate([[None], side[:-1]])
+    other_side = np.concatenate([[True], left[1:] != left[:-1]])  # than the step before
     prev_bout = np.concatenate([[-2], bout[:-1]])
-    step_ok = (prev_side != side) & (prev_bout == bout) & (bout >= 0)
+    step_ok = other_side & (prev_bout == bout) & (bout >= 0)
     step = np.where(step_ok, t - prev_t, np.nan)
     step[step > MAX_STRIDE_S / 2] = np.nan
     stride = np.full(n, np.nan)
-    for s in ("L", "R"):
-        idx = np.flatnonzero(side == s)
+    for is_left in (True, False):
+        idx = np.flatnonzero(left == is_left)
         if len(idx) > 1:
             d = t[idx[1:]] - t[idx[:-1]]
             same = bout[idx[1:]] == bout[idx[:-1]]
@@ -68,8 +71,8 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
                                        np.nan)
     # swing: from this IC's FC to the next IC of the same side (same bout, within a stride)
     nxt = np.full(n, np.nan)
-    for s in ("L", "R"):
-        idx = np.flatnonzero(side == s)
+    for is_left in (True, False):
+        idx = np.flatnonzero(left == is_left)
         if len(idx) > 1:
             ok_next = np.isfinite(stride[idx[1:]])
             nxt[idx[:-1]] = np.where(ok_next, t[idx[1:]], np.nan)
@@ -79,9 +82,9 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
     # has none: the other foot left the ground before this IC)
     ds = np.full(n, np.nan)
     t_next = np.append(t[1:], np.inf)
-    for s, o in (("L", "R"), ("R", "L")):
-        m = np.flatnonzero(side == s)
-        fo = np.sort(fc_time[fc_side == o])
+    for is_left in (True, False):
+        m = np.flatnonzero(left == is_left)
+        fo = np.sort(fc_time[fc_left != is_left])  # the other side's FCs
         if len(fo) == 0 or len(m) == 0:
             continue
         j = np.searchsorted(fo, t[m], side="right")
@@ -99,6 +102,11 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
     return pd.DataFrame({"side": side, "ic": t, "bout": bout, "fc": fc_t, "stance_s": stance,
                          "step_s": step, "stride_s": stride, "swing_s": swing,
                          "double_support_s": ds})
+
+
+def _equals(column: pd.Series, value: str) -> np.ndarray:
+    """``column == value`` as a boolean array (missing values: False)."""
+    return (column == value).to_numpy(dtype=bool, na_value=False)
 
 
 def _sort_order(t: np.ndarray) -> np.ndarray:
