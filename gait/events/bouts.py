@@ -103,7 +103,14 @@ class BoutResult:
 
 
 def _resample(x: np.ndarray, fs: float, fs_new: float) -> np.ndarray:
+    """``x`` linearly interpolated at ``fs_new`` (the first sample kept). When ``fs`` is a
+    whole multiple q of ``fs_new`` every q-th sample: the same numbers (the new times k /
+    ``fs_new`` are the same doubles as the old ones q k / ``fs``, both the rounding of one real,
+    and ``np.interp`` returns a sample itself at its time), without the interpolation."""
     n_new = max(int(np.floor((len(x) - 1) * fs_new / fs)) + 1, 1)
+    q = round(fs / fs_new)
+    if q >= 1 and q * fs_new == fs and len(x):
+        return np.ascontiguousarray(x[::q][:n_new])
     t_new = np.arange(n_new) / fs_new
     return np.interp(t_new, np.arange(len(x)) / fs, x)
 
@@ -161,8 +168,18 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         regularity = np.where(use2, reg2, regularity)
     two_humps = None
     if lateral is not None:
-        ac_lat = _window_ac(lateral, fs, n_win, hop)[0]
-        step_freq = _check_stride(step_freq, ac_lat)
+        # the checks read the lateral autocorrelation only at windows whose period is long
+        # (a possible stride) or short (a possible half step): those windows' rows alone
+        x_lat = _windows_signal(lateral, fs, n_win)
+        ac_lat = np.zeros((len(step_freq), n_win))
+        done = np.zeros(len(step_freq), dtype=bool)
+        for check in (_check_stride, _check_half_step):
+            need = _check_rows(check, step_freq, n_win) & ~done
+            if need.any():
+                ac_lat[need] = _window_ac_rows(x_lat, n_win, hop, np.flatnonzero(need))
+                done |= need
+            if check is _check_stride:
+                step_freq = _check_stride(step_freq, ac_lat)
         checked = _check_half_step(step_freq, ac_lat)
         two_humps = np.isfinite(step_freq) & (checked != step_freq)
         step_freq = checked
@@ -173,13 +190,32 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
                        two_humps=two_humps)
 
 
+def _stride_rows(step_freq: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lags (samples) of :func:`_check_stride` and the windows it checks."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = GRID_HZ / step_freq
+    return lag, np.isfinite(lag) & (lag >= STRIDE_CHECK_S * GRID_HZ) & (lag < n_lags - 1)
+
+
+def _half_step_rows(step_freq: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lags (samples) of :func:`_check_half_step` and the windows it checks: the doubled
+    step stays in the step range, and the sway is in phase again one stride (four lags) on."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = GRID_HZ / step_freq
+    return lag, np.isfinite(lag) & (2 * lag <= MAX_STEP_S * GRID_HZ) & (4 * lag < 0.6 * n_lags)
+
+
+def _check_rows(check, step_freq: np.ndarray, n_lags: int) -> np.ndarray:
+    """The windows whose lateral autocorrelation ``check`` (:func:`_check_stride` or
+    :func:`_check_half_step`) reads."""
+    return (_stride_rows if check is _check_stride else _half_step_rows)(step_freq, n_lags)[1]
+
+
 def _check_stride(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
     """Halve the step period where the lateral sway is in phase at it and in anti-phase at half
     of it: the period found is the stride (see :func:`window_features`)."""
     rows = np.arange(len(step_freq))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lag = GRID_HZ / step_freq
-    ok = np.isfinite(lag) & (lag >= STRIDE_CHECK_S * GRID_HZ) & (lag < ac_lat.shape[1] - 1)
+    lag, ok = _stride_rows(step_freq, ac_lat.shape[1])
     k1 = np.where(ok, np.round(lag), 0).astype(int)
     kh = np.where(ok, np.round(lag / 2), 0).astype(int)
     stride = ok & (ac_lat[rows, k1] > LATERAL_ANTI) & (ac_lat[rows, kh] < -LATERAL_ANTI)
@@ -190,12 +226,7 @@ def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
     """Double the step period where the lateral autocorrelation is in anti-phase at twice it
     (see :func:`window_features`)."""
     rows = np.arange(len(step_freq))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lag = GRID_HZ / step_freq
-    # the doubled step stays in the step range, and the sway is in phase again one stride
-    # (four lags) on
-    ok = np.isfinite(lag) & (2 * lag <= MAX_STEP_S * GRID_HZ) & \
-        (4 * lag < 0.6 * ac_lat.shape[1])
+    lag, ok = _half_step_rows(step_freq, ac_lat.shape[1])
     k2 = np.where(ok, np.round(2 * lag), 0).astype(int)
     k4 = np.where(ok, np.round(4 * lag), 0).astype(int)
     anti = ok & (ac_lat[rows, k2] < -LATERAL_ANTI) & (ac_lat[rows, k4] > LATERAL_ANTI)
@@ -222,11 +253,7 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int, band: np.ndarray 
     """Unbiased normalised autocorrelation (windows x lags) and standard deviation of the
     0.5-8 Hz band of ``x`` (``band``, when given) in windows of ``n_win`` samples every ``hop``
     on the 50 Hz grid."""
-    x = _band(x, fs) if band is None else band
-    x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
-    if len(x) < n_win:
-        x = np.pad(x, (0, n_win - len(x)))
-    w = sliding_window_view(x, n_win)[::hop]
+    w = sliding_window_view(_windows_signal(x, fs, n_win, band), n_win)[::hop]
     nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
     unbias = n_win / (n_win - np.arange(n_win))
     ac = np.empty((len(w), n_win))
@@ -249,6 +276,34 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int, band: np.ndarray 
         a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
         ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
     return ac, std
+
+
+def _windows_signal(x: np.ndarray, fs: float, n_win: int, band: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """The signal :func:`_window_ac` cuts into windows: the 0.5-8 Hz band of ``x`` (``band``,
+    when given) on the 50 Hz grid, zero-padded to at least one window."""
+    x = _band(x, fs) if band is None else band
+    x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
+    if len(x) < n_win:
+        x = np.pad(x, (0, n_win - len(x)))
+    return x
+
+
+def _window_ac_rows(x: np.ndarray, n_win: int, hop: int, rows: np.ndarray) -> np.ndarray:
+    """The rows ``rows`` of :func:`_window_ac`'s autocorrelation of the windowed signal ``x``
+    (:func:`_windows_signal`): the same numbers (each window is its own FFT), for those windows
+    only."""
+    w = sliding_window_view(x, n_win)[::hop][rows]
+    nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
+    unbias = n_win / (n_win - np.arange(n_win))
+    ac = np.empty((len(w), n_win))
+    for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
+        blk = w[i:i + AC_BLOCK]
+        blk = blk - blk.mean(axis=1, keepdims=True)
+        f = np.fft.rfft(blk, nfft, axis=1)
+        a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
+        ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
+    return ac
 
 
 def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
