@@ -144,13 +144,12 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
     chans = v.reshape(len(v), -1)
     n_win = round(window_s * GRID_HZ)
     hop = max(round(hop_s * GRID_HZ), 1)
-    acs = []
-    for c in range(chans.shape[1]):
-        ac, std = _window_ac(chans[:, c], fs, n_win, hop, band0 if c == 0 else None)
-        if c == 0:
-            t = (np.arange(len(ac)) * hop + n_win / 2) / GRID_HZ
-            power = std
-        acs.append(ac)
+    ac, power = _window_ac(chans[:, 0], fs, n_win, hop, band0)
+    t = (np.arange(len(ac)) * hop + n_win / 2) / GRID_HZ
+    acs = [ac]
+    for c in range(1, chans.shape[1]):  # the other channels' autocorrelations (no SD needed)
+        x_c = _windows_signal(chans[:, c], fs, n_win)
+        acs.append(_window_ac_rows(x_c, n_win, hop, slice(None)))
     step_freq, regularity = _step_lag(acs[0], n_win)
     if len(acs) > 1:
         # the channel average where it is periodic and the first channel is not; where both are,
@@ -289,10 +288,11 @@ def _windows_signal(x: np.ndarray, fs: float, n_win: int, band: np.ndarray | Non
     return x
 
 
-def _window_ac_rows(x: np.ndarray, n_win: int, hop: int, rows: np.ndarray) -> np.ndarray:
-    """The rows ``rows`` of :func:`_window_ac`'s autocorrelation of the windowed signal ``x``
-    (:func:`_windows_signal`): the same numbers (each window is its own FFT), for those windows
-    only."""
+def _window_ac_rows(x: np.ndarray, n_win: int, hop: int, rows: np.ndarray | slice
+                    ) -> np.ndarray:
+    """The rows ``rows`` (indices, or a slice) of :func:`_window_ac`'s autocorrelation of the
+    windowed signal ``x`` (:func:`_windows_signal`): the same numbers (each window is its own
+    FFT), for those windows only, without their SD."""
     w = sliding_window_view(x, n_win)[::hop][rows]
     nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
     unbias = n_win / (n_win - np.arange(n_win))

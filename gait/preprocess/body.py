@@ -105,8 +105,9 @@ def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
     basis = np.column_stack([e1, np.cross(u, e1)])
     x = dsp.matmul(acc_h, basis)  # products of an hour's samples on one thread
     idx = np.flatnonzero(use)
-    idx = idx[idx + lag[idx] < len(x)]
-    a, b = x[idx], x[idx + lag[idx]]
+    later = idx + lag[idx]
+    inside = later < len(x)
+    a, b = x[idx[inside]], x[later[inside]]
     c = dsp.matmul(a.T, b)
     w, vec = np.linalg.eigh(0.5 * (c + c.T))
     return basis @ vec[:, int(np.argmax(w))]
@@ -254,7 +255,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         ap_dir = np.repeat(d[None, :], n, axis=0)
     elif window_s is None:
         band = bandpass(acc_h, fs, lo, hi)  # the step band (not needed by the branches above)
-        ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
+        # (every sample: the band itself, not a copy of it; the same numbers)
+        ap_dir = np.repeat(principal_horizontal(band if use.all() else band[use])[None, :], n,
+                           axis=0)
     else:
         band = bandpass(acc_h, fs, lo, hi)
         w = max(int(window_s * fs), 1)
