@@ -325,7 +325,9 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     # stride, or more at running cadences) and the shortest such lag is the step
     best = d1.copy()
     n_col = a.shape[1]
-    a_flat, pk_flat = a.ravel(), is_pk.ravel()
+    # flat views (a C-ordered ac's rows are ac.shape[1] apart: no copy of its first columns)
+    ac_c = np.ascontiguousarray(ac)
+    a_flat, a_row, pk_flat = ac_c.ravel(), ac_c.shape[1], is_pk.ravel()
     for kk in (2, 3, 4):
         frac_lag = d1 / kk
         tol = np.maximum(1.5, 0.15 * frac_lag)
@@ -336,9 +338,9 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
         inside = (cols >= lo) & (cols < n_col) & (np.abs(cols - frac_lag[:, None])
                                                   <= tol[:, None])
         cols = np.clip(cols, 0, n_col - 1)
-        flat = rows[:, None] * n_col + cols  # gathered from the flat copies (faster than 2-D)
-        near = inside & pk_flat[flat]
-        hv = np.where(near, a_flat[flat], -np.inf)
+        # gathered from the flat arrays (faster than 2-D indexing)
+        near = inside & pk_flat[rows[:, None] * n_col + cols]
+        hv = np.where(near, a_flat[rows[:, None] * a_row + cols], -np.inf)
         j = np.argmax(hv, axis=1)
         h_val = hv[rows, j]
         use = np.isfinite(h_val) & (h_val > HALF_LAG_MIN_AC)
