@@ -118,7 +118,7 @@ def vertical(acc: np.ndarray, fs: float, gravity_fc: float = 0.25
     """Gravity direction per sample (N x 3) and vertical acceleration (m/s^2, up, gravity
     removed) of an N x 3 acceleration without NaN."""
     up = gravity_direction(acc, fs, gravity_fc)
-    return up, np.einsum("ij,ij->i", acc, up) - G
+    return up, dsp.row_dots(acc, up) - G
 
 
 def dominant_step_hz(v: np.ndarray, fs: float, mask: np.ndarray | None = None,
@@ -237,7 +237,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         if up is None:
             up, v = vertical(acc, fs, gravity_fc)
         else:
-            v = np.einsum("ij,ij->i", acc, up) - G
+            v = dsp.row_dots(acc, up) - G
         acc_h = acc - (v + G)[:, None] * up
     n = len(acc)
     if step_hz is not None and np.isfinite(step_hz):
@@ -282,9 +282,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
             ap_dir = np.column_stack([np.interp(np.arange(n), centers, dirs_a[:, j])
                                       for j in range(3)])
     # keep AP horizontal and unit
-    ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
+    ap_dir = ap_dir - dsp.row_dots(ap_dir, up)[:, None] * up
     ap_dir /= np.maximum(dsp.row_norms(ap_dir)[:, None], 1e-9)
-    ap = np.einsum("ij,ij->i", acc, ap_dir)
+    ap = dsp.row_dots(acc, ap_dir)
     clarity = None
     if forward is None and sign:
         sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
@@ -294,16 +294,16 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         if use is mask:  # the sign's clarity over the mask (unchanged by the flip: c -> -c)
             clarity = _clarity(c)
     ml_dir = dsp.cross_rows(up, ap_dir)
-    ml = np.einsum("ij,ij->i", acc, ml_dir)
+    ml = dsp.row_dots(acc, ml_dir)
     gv = gap = gml = gyr = None
     if stream.gyr is not None:
         if like is not None and like.gyr_filled is not None and like.gyr_v is not None:
             gyr, gv = like.gyr_filled, like.gyr_v
         else:
             gyr = fill_gaps(stream.gyr)
-            gv = np.einsum("ij,ij->i", gyr, up)
+            gv = dsp.row_dots(gyr, up)
         if sign:
-            gap = np.einsum("ij,ij->i", gyr, ap_dir)
-            gml = np.einsum("ij,ij->i", gyr, ml_dir)
+            gap = dsp.row_dots(gyr, ap_dir)
+            gml = dsp.row_dots(gyr, ml_dir)
     return BodySignals(fs, v, ap, ml, gv, gap, gml, up, ap_dir, missing, clarity,
                        acc_filled=acc, gyr_filled=gyr, acc_h=acc_h, ml_dir=ml_dir)
