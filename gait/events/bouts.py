@@ -253,10 +253,19 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int, band: np.ndarray 
     0.5-8 Hz band of ``x`` (``band``, when given) in windows of ``n_win`` samples every ``hop``
     on the 50 Hz grid."""
     w = sliding_window_view(_windows_signal(x, fs, n_win, band), n_win)[::hop]
+    std = np.empty(len(w))
+    return _ac_blocks(w, n_win, std), std
+
+
+def _ac_blocks(w: np.ndarray, n_win: int, std: np.ndarray | None = None) -> np.ndarray:
+    """Unbiased normalised autocorrelation of every window (row) of ``w``; each window's SD
+    into ``std`` when given."""
     nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
     unbias = n_win / (n_win - np.arange(n_win))
     ac = np.empty((len(w), n_win))
-    std = np.empty(len(w))
+    # the centred windows are written into a zero-padded buffer of the FFT length: the FFT's
+    # input as numpy pads it (the same numbers), without a padded copy per block
+    buf = np.zeros((min(AC_BLOCK, len(w)), nfft))
     # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all the
     # windows of an hour (~60 MB per buffer) spent as long again in page faults; 256 windows
     # (~0.3 MB of centred windows, 0.6 MB of spectrum) keep a step's input and output within a
@@ -267,14 +276,16 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int, band: np.ndarray 
     # (scipy.fft's float32 was faster, but importing scipy.fft costs 0.2-0.3 s)
     for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
         blk = w[i:i + AC_BLOCK]
-        blk = blk - blk.mean(axis=1, keepdims=True)
-        # the windows' SD from the centred block, as w.std(axis=1) computes it (sum of squares
-        # about the mean over n), without a second pass over the strided windows
-        std[i:i + AC_BLOCK] = np.sqrt(np.sum(blk * blk, axis=1) / n_win)
-        f = np.fft.rfft(blk, nfft, axis=1)
+        pad = buf[:len(blk)]
+        blk = np.subtract(blk, blk.mean(axis=1, keepdims=True), out=pad[:, :n_win])
+        if std is not None:
+            # the windows' SD from the centred block, as w.std(axis=1) computes it (sum of
+            # squares about the mean over n), without a second pass over the strided windows
+            std[i:i + AC_BLOCK] = np.sqrt(np.sum(blk * blk, axis=1) / n_win)
+        f = np.fft.rfft(pad, axis=1)
         a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
         ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
-    return ac, std
+    return ac
 
 
 def _windows_signal(x: np.ndarray, fs: float, n_win: int, band: np.ndarray | None = None
@@ -293,17 +304,7 @@ def _window_ac_rows(x: np.ndarray, n_win: int, hop: int, rows: np.ndarray | slic
     """The rows ``rows`` (indices, or a slice) of :func:`_window_ac`'s autocorrelation of the
     windowed signal ``x`` (:func:`_windows_signal`): the same numbers (each window is its own
     FFT), for those windows only, without their SD."""
-    w = sliding_window_view(x, n_win)[::hop][rows]
-    nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
-    unbias = n_win / (n_win - np.arange(n_win))
-    ac = np.empty((len(w), n_win))
-    for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
-        blk = w[i:i + AC_BLOCK]
-        blk = blk - blk.mean(axis=1, keepdims=True)
-        f = np.fft.rfft(blk, nfft, axis=1)
-        a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
-        ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
-    return ac
+    return _ac_blocks(sliding_window_view(x, n_win)[::hop][rows], n_win)
 
 
 def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
