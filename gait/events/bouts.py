@@ -170,14 +170,14 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         # the checks read the lateral autocorrelation only at windows whose period is long
         # (a possible stride) or short (a possible half step): those windows' rows alone
         x_lat = _windows_signal(lateral, fs, n_win)
-        ac_lat = np.zeros((len(step_freq), n_win))
+        ac_lat = np.zeros((len(step_freq), n_win))  # rows no check reads stay zero
         done = np.zeros(len(step_freq), dtype=bool)
-        for check in (_check_stride, _check_half_step):
-            need = _check_rows(check, step_freq, n_win) & ~done
+        for rows_of in (_stride_rows, _half_step_rows):
+            need = rows_of(step_freq, n_win)[1] & ~done
             if need.any():
                 ac_lat[need] = _window_ac_rows(x_lat, n_win, hop, np.flatnonzero(need))
                 done |= need
-            if check is _check_stride:
+            if rows_of is _stride_rows:  # the half-step check reads the checked periods
                 step_freq = _check_stride(step_freq, ac_lat)
         checked = _check_half_step(step_freq, ac_lat)
         two_humps = np.isfinite(step_freq) & (checked != step_freq)
@@ -202,12 +202,6 @@ def _half_step_rows(step_freq: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.
     with np.errstate(invalid="ignore", divide="ignore"):
         lag = GRID_HZ / step_freq
     return lag, np.isfinite(lag) & (2 * lag <= MAX_STEP_S * GRID_HZ) & (4 * lag < 0.6 * n_lags)
-
-
-def _check_rows(check, step_freq: np.ndarray, n_lags: int) -> np.ndarray:
-    """The windows whose lateral autocorrelation ``check`` (:func:`_check_stride` or
-    :func:`_check_half_step`) reads."""
-    return (_stride_rows if check is _check_stride else _half_step_rows)(step_freq, n_lags)[1]
 
 
 def _check_stride(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
