@@ -261,10 +261,14 @@ def _split(times: np.ndarray, c: float, search_s: float = SPLIT_SEARCH_S) -> flo
 
 
 def _clip_bouts(bouts: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
+    """The bouts cut to [lo, hi] (those left empty dropped): ``Series.clip``'s numbers (a
+    value below ``lo`` becomes ``lo``, NaN stays), on the arrays."""
     b = bouts.copy()
-    b["start"] = b["start"].clip(lower=lo)
-    b["end"] = b["end"].clip(upper=hi)
-    return b[b["end"] > b["start"]]
+    start, end = b["start"].to_numpy(float), b["end"].to_numpy(float)
+    start = np.where(np.isnan(start) | (start >= lo), start, lo)
+    end = np.where(np.isnan(end) | (end <= hi), end, hi)
+    b["start"], b["end"] = start, end
+    return b[end > start]
 
 
 @dataclass
@@ -371,12 +375,14 @@ def _keep(res: ChunkResult, lo: float, acc: _Acc) -> float:
     returns the split."""
     det, c1 = res.detection, res.core[1]
     ev = det.events
-    hi = _split(ev["t"].to_numpy(float), c1) if math.isfinite(c1) else math.inf
-    acc.events.append(ev[(ev["t"] >= lo) & (ev["t"] < hi)])
+    t = ev["t"].to_numpy(float)
+    hi = _split(t, c1) if math.isfinite(c1) else math.inf
+    acc.events.append(ev[(t >= lo) & (t < hi)])
     bouts = _clip_bouts(det.bouts, lo, hi)
     acc.bouts.append(bouts)
     steps, trunk = res.steps, dict(res.trunk)
-    core = steps[(steps["ic"] >= lo) & (steps["ic"] < hi)]
+    ic = steps["ic"].to_numpy(float)
+    core = steps[(ic >= lo) & (ic < hi)]
     feats = [c for c in NAMES if c in core and c not in TEMPORAL]
     acc.features.append(core[["ic", *feats]])
     notes = trunk.pop("notes", [])

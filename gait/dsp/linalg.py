@@ -66,6 +66,24 @@ def row_norms(x: np.ndarray) -> np.ndarray:
     return np.sqrt(s, out=s)
 
 
+def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.einsum("ij,ij->i", a, b)`` of two N x 3 arrays, the same numbers, column by
+    column: ~2 x faster than einsum's loop over rows of three. For C-ordered rows numpy 2.4's
+    einsum adds a row's three products as ``(a0 b0 + a2 b2) + a1 b1`` onto a zero (so an all
+    -0.0 row gives +0.0); checked bit for bit on random rows of magnitudes 1e-4..1e4, any length
+    and alignment (``tests/test_dsp.py``). Other layouts: einsum itself."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim != 2 or b.shape != a.shape or a.shape[1] != 3 or not (
+            a.flags.c_contiguous and b.flags.c_contiguous):
+        return np.einsum("ij,ij->i", a, b)
+    s = a[:, 0] * b[:, 0]
+    s += a[:, 2] * b[:, 2]
+    s += a[:, 1] * b[:, 1]
+    s += 0.0
+    return s
+
+
 def cross_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.cross(a, b)`` of two N x 3 arrays, the same numbers (each component the difference
     of two products, as numpy forms it), column by column: ~2.5 x faster than numpy's broadcast

@@ -115,13 +115,23 @@ def detect_stream(stream: SensorStream) -> Detection:
 
 def merge_bouts(bouts: list[pd.DataFrame]) -> pd.DataFrame:
     """Union of bout lists (overlapping intervals joined; 'run' wins over 'walk')."""
-    b = pd.concat([x for x in bouts if len(x)], ignore_index=True) if any(
-        len(x) for x in bouts) else empty_bouts()
-    if b.empty:
+    parts = [x for x in bouts if len(x)]
+    if not parts:
         return empty_bouts()
-    b = b.sort_values("start").reset_index(drop=True)
+    b = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    start, end = b["start"].to_numpy(), b["end"].to_numpy()
+    if start.dtype.kind != "f" or end.dtype.kind != "f":
+        b = b.sort_values("start").reset_index(drop=True)
+        rows = b[["start", "end", "kind"]].itertuples(index=False)
+    else:
+        # sort_values("start")'s order: numpy's quicksort of the times, NaN last (as pandas)
+        nan = np.isnan(start)
+        i = np.arange(len(start))
+        order = np.concatenate([i[~nan][np.argsort(start[~nan], kind="quicksort")], i[nan]])
+        rows = zip(start[order].tolist(), end[order].tolist(),
+                   b["kind"].to_numpy(dtype=object)[order].tolist(), strict=True)
     out: list[list] = []
-    for s, e, k in b[["start", "end", "kind"]].itertuples(index=False):
+    for s, e, k in rows:  # one per bout
         if out and s <= out[-1][1]:
             out[-1][1] = max(out[-1][1], e)
             if k == "run":
@@ -171,7 +181,8 @@ def detect_events(rec: Recording) -> Detection:
     dets = [detect_stream(by[p]) for p in chosen]
     ev = pd.concat([d.events for d in dets if len(d.events)], ignore_index=True) if any(
         len(d.events) for d in dets) else empty_events()
-    ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
+    if not _in_time_kind_order(ev):  # a single detector's events come in that order already
+        ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
     ev["t"] = ev["t"].astype(float)
     ev["confidence"] = np.clip(ev["confidence"].astype(float), 0, 1)
     ev["side_confidence"] = side_confidence_column(ev)
@@ -253,6 +264,26 @@ def _placed(stream: SensorStream, phone: bool) -> tuple[SensorStream, str]:
     note = (f"{INFERRED_NOTE}: {g.placement} (confidence {g.confidence:.2f}; {g.reason}; "
             f"PLACEMENT=FILE overrides){side}")
     return replace(stream, placement=g.placement), note
+
+
+def _in_time_kind_order(ev: pd.DataFrame) -> bool:
+    """Whether ``ev`` is as ``sort_values(["t", "kind"], kind="stable").reset_index(drop=True)``
+    leaves it: a default index, float times without NaN that never decrease, and string kinds
+    in order wherever two times are equal."""
+    idx = ev.index
+    if not (isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1) or \
+            isinstance(ev["kind"].dtype, pd.CategoricalDtype):
+        return False
+    t = ev["t"].to_numpy()
+    if t.dtype.kind != "f" or np.isnan(t).any():
+        return False
+    d = np.diff(t)
+    if (d < 0).any():
+        return False
+    tie = np.flatnonzero(d == 0)  # a few, if any: their kinds compared one by one
+    kind = ev["kind"].to_numpy(dtype=object)
+    return all(isinstance(kind[i], str) and isinstance(kind[i + 1], str)
+               and kind[i] <= kind[i + 1] for i in tie.tolist())
 
 
 def side_confidence_column(ev: pd.DataFrame) -> np.ndarray:

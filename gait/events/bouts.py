@@ -103,7 +103,14 @@ class BoutResult:
 
 
 def _resample(x: np.ndarray, fs: float, fs_new: float) -> np.ndarray:
+    """``x`` linearly interpolated at ``fs_new`` (the first sample kept). When ``fs`` is a
+    whole multiple q of ``fs_new`` every q-th sample: the same numbers (the new times k /
+    ``fs_new`` are the same doubles as the old ones q k / ``fs``, both the rounding of one real,
+    and ``np.interp`` returns a sample itself at its time), without the interpolation."""
     n_new = max(int(np.floor((len(x) - 1) * fs_new / fs)) + 1, 1)
+    q = round(fs / fs_new)
+    if q >= 1 and q * fs_new == fs and len(x):
+        return np.ascontiguousarray(x[::q][:n_new])
     t_new = np.arange(n_new) / fs_new
     return np.interp(t_new, np.arange(len(x)) / fs, x)
 
@@ -137,13 +144,12 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
     chans = v.reshape(len(v), -1)
     n_win = round(window_s * GRID_HZ)
     hop = max(round(hop_s * GRID_HZ), 1)
-    acs = []
-    for c in range(chans.shape[1]):
-        ac, std = _window_ac(chans[:, c], fs, n_win, hop, band0 if c == 0 else None)
-        if c == 0:
-            t = (np.arange(len(ac)) * hop + n_win / 2) / GRID_HZ
-            power = std
-        acs.append(ac)
+    ac, power = _window_ac(chans[:, 0], fs, n_win, hop, band0)
+    t = (np.arange(len(ac)) * hop + n_win / 2) / GRID_HZ
+    acs = [ac]
+    for c in range(1, chans.shape[1]):  # the other channels' autocorrelations (no SD needed)
+        x_c = _windows_signal(chans[:, c], fs, n_win)
+        acs.append(_window_ac_rows(x_c, n_win, hop, slice(None)))
     step_freq, regularity = _step_lag(acs[0], n_win)
     if len(acs) > 1:
         # the channel average where it is periodic and the first channel is not; where both are,
@@ -161,8 +167,18 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
         regularity = np.where(use2, reg2, regularity)
     two_humps = None
     if lateral is not None:
-        ac_lat = _window_ac(lateral, fs, n_win, hop)[0]
-        step_freq = _check_stride(step_freq, ac_lat)
+        # the checks read the lateral autocorrelation only at windows whose period is long
+        # (a possible stride) or short (a possible half step): those windows' rows alone
+        x_lat = _windows_signal(lateral, fs, n_win)
+        ac_lat = np.zeros((len(step_freq), n_win))  # rows no check reads stay zero
+        done = np.zeros(len(step_freq), dtype=bool)
+        for rows_of in (_stride_rows, _half_step_rows):
+            need = rows_of(step_freq, n_win)[1] & ~done
+            if need.any():
+                ac_lat[need] = _window_ac_rows(x_lat, n_win, hop, np.flatnonzero(need))
+                done |= need
+            if rows_of is _stride_rows:  # the half-step check reads the checked periods
+                step_freq = _check_stride(step_freq, ac_lat)
         checked = _check_half_step(step_freq, ac_lat)
         two_humps = np.isfinite(step_freq) & (checked != step_freq)
         step_freq = checked
@@ -173,13 +189,26 @@ def window_features(v: np.ndarray, fs: float, window_s: float = WINDOW_S,
                        two_humps=two_humps)
 
 
+def _stride_rows(step_freq: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lags (samples) of :func:`_check_stride` and the windows it checks."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = GRID_HZ / step_freq
+    return lag, np.isfinite(lag) & (lag >= STRIDE_CHECK_S * GRID_HZ) & (lag < n_lags - 1)
+
+
+def _half_step_rows(step_freq: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lags (samples) of :func:`_check_half_step` and the windows it checks: the doubled
+    step stays in the step range, and the sway is in phase again one stride (four lags) on."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lag = GRID_HZ / step_freq
+    return lag, np.isfinite(lag) & (2 * lag <= MAX_STEP_S * GRID_HZ) & (4 * lag < 0.6 * n_lags)
+
+
 def _check_stride(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
     """Halve the step period where the lateral sway is in phase at it and in anti-phase at half
     of it: the period found is the stride (see :func:`window_features`)."""
     rows = np.arange(len(step_freq))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lag = GRID_HZ / step_freq
-    ok = np.isfinite(lag) & (lag >= STRIDE_CHECK_S * GRID_HZ) & (lag < ac_lat.shape[1] - 1)
+    lag, ok = _stride_rows(step_freq, ac_lat.shape[1])
     k1 = np.where(ok, np.round(lag), 0).astype(int)
     kh = np.where(ok, np.round(lag / 2), 0).astype(int)
     stride = ok & (ac_lat[rows, k1] > LATERAL_ANTI) & (ac_lat[rows, kh] < -LATERAL_ANTI)
@@ -190,12 +219,7 @@ def _check_half_step(step_freq: np.ndarray, ac_lat: np.ndarray) -> np.ndarray:
     """Double the step period where the lateral autocorrelation is in anti-phase at twice it
     (see :func:`window_features`)."""
     rows = np.arange(len(step_freq))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lag = GRID_HZ / step_freq
-    # the doubled step stays in the step range, and the sway is in phase again one stride
-    # (four lags) on
-    ok = np.isfinite(lag) & (2 * lag <= MAX_STEP_S * GRID_HZ) & \
-        (4 * lag < 0.6 * ac_lat.shape[1])
+    lag, ok = _half_step_rows(step_freq, ac_lat.shape[1])
     k2 = np.where(ok, np.round(2 * lag), 0).astype(int)
     k4 = np.where(ok, np.round(4 * lag), 0).astype(int)
     anti = ok & (ac_lat[rows, k2] < -LATERAL_ANTI) & (ac_lat[rows, k4] > LATERAL_ANTI)
@@ -222,15 +246,20 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int, band: np.ndarray 
     """Unbiased normalised autocorrelation (windows x lags) and standard deviation of the
     0.5-8 Hz band of ``x`` (``band``, when given) in windows of ``n_win`` samples every ``hop``
     on the 50 Hz grid."""
-    x = _band(x, fs) if band is None else band
-    x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
-    if len(x) < n_win:
-        x = np.pad(x, (0, n_win - len(x)))
-    w = sliding_window_view(x, n_win)[::hop]
+    w = sliding_window_view(_windows_signal(x, fs, n_win, band), n_win)[::hop]
+    std = np.empty(len(w))
+    return _ac_blocks(w, n_win, std), std
+
+
+def _ac_blocks(w: np.ndarray, n_win: int, std: np.ndarray | None = None) -> np.ndarray:
+    """Unbiased normalised autocorrelation of every window (row) of ``w``; each window's SD
+    into ``std`` when given."""
     nfft = dsp.next_fast_len(2 * n_win - 1, real=True)
     unbias = n_win / (n_win - np.arange(n_win))
     ac = np.empty((len(w), n_win))
-    std = np.empty(len(w))
+    # the centred windows are written into a zero-padded buffer of the FFT length: the FFT's
+    # input as numpy pads it (the same numbers), without a padded copy per block
+    buf = np.zeros((min(AC_BLOCK, len(w)), nfft))
     # blocks of windows: the FFT buffers stay small and are reused, where one FFT of all the
     # windows of an hour (~60 MB per buffer) spent as long again in page faults; 256 windows
     # (~0.3 MB of centred windows, 0.6 MB of spectrum) keep a step's input and output within a
@@ -241,14 +270,35 @@ def _window_ac(x: np.ndarray, fs: float, n_win: int, hop: int, band: np.ndarray 
     # (scipy.fft's float32 was faster, but importing scipy.fft costs 0.2-0.3 s)
     for i in range(0, len(w), AC_BLOCK):  # a loop over blocks of windows, not samples
         blk = w[i:i + AC_BLOCK]
-        blk = blk - blk.mean(axis=1, keepdims=True)
-        # the windows' SD from the centred block, as w.std(axis=1) computes it (sum of squares
-        # about the mean over n), without a second pass over the strided windows
-        std[i:i + AC_BLOCK] = np.sqrt(np.sum(blk * blk, axis=1) / n_win)
-        f = np.fft.rfft(blk, nfft, axis=1)
+        pad = buf[:len(blk)]
+        blk = np.subtract(blk, blk.mean(axis=1, keepdims=True), out=pad[:, :n_win])
+        if std is not None:
+            # the windows' SD from the centred block, as w.std(axis=1) computes it (sum of
+            # squares about the mean over n), without a second pass over the strided windows
+            std[i:i + AC_BLOCK] = np.sqrt(np.sum(blk * blk, axis=1) / n_win)
+        f = np.fft.rfft(pad, axis=1)
         a = np.fft.irfft(f.real ** 2 + f.imag ** 2, nfft, axis=1)[:, :n_win]
         ac[i:i + AC_BLOCK] = a / np.maximum(a[:, :1], 1e-12) * unbias
-    return ac, std
+    return ac
+
+
+def _windows_signal(x: np.ndarray, fs: float, n_win: int, band: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """The signal :func:`_window_ac` cuts into windows: the 0.5-8 Hz band of ``x`` (``band``,
+    when given) on the 50 Hz grid, zero-padded to at least one window."""
+    x = _band(x, fs) if band is None else band
+    x = _resample(x, fs, GRID_HZ) if abs(fs - GRID_HZ) > 1e-6 else x
+    if len(x) < n_win:
+        x = np.pad(x, (0, n_win - len(x)))
+    return x
+
+
+def _window_ac_rows(x: np.ndarray, n_win: int, hop: int, rows: np.ndarray | slice
+                    ) -> np.ndarray:
+    """The rows ``rows`` (indices, or a slice) of :func:`_window_ac`'s autocorrelation of the
+    windowed signal ``x`` (:func:`_windows_signal`): the same numbers (each window is its own
+    FFT), for those windows only, without their SD."""
+    return _ac_blocks(sliding_window_view(x, n_win)[::hop][rows], n_win)
 
 
 def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
@@ -270,7 +320,9 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
     # stride, or more at running cadences) and the shortest such lag is the step
     best = d1.copy()
     n_col = a.shape[1]
-    a_flat, pk_flat = a.ravel(), is_pk.ravel()
+    # flat views (a C-ordered ac's rows are ac.shape[1] apart: no copy of its first columns)
+    ac_c = np.ascontiguousarray(ac)
+    a_flat, a_row, pk_flat = ac_c.ravel(), ac_c.shape[1], is_pk.ravel()
     for kk in (2, 3, 4):
         frac_lag = d1 / kk
         tol = np.maximum(1.5, 0.15 * frac_lag)
@@ -281,9 +333,9 @@ def _step_lag(ac: np.ndarray, n_win: int) -> tuple[np.ndarray, np.ndarray]:
         inside = (cols >= lo) & (cols < n_col) & (np.abs(cols - frac_lag[:, None])
                                                   <= tol[:, None])
         cols = np.clip(cols, 0, n_col - 1)
-        flat = rows[:, None] * n_col + cols  # gathered from the flat copies (faster than 2-D)
-        near = inside & pk_flat[flat]
-        hv = np.where(near, a_flat[flat], -np.inf)
+        # gathered from the flat arrays (faster than 2-D indexing)
+        near = inside & pk_flat[rows[:, None] * n_col + cols]
+        hv = np.where(near, a_flat[rows[:, None] * a_row + cols], -np.inf)
         j = np.argmax(hv, axis=1)
         h_val = hv[rows, j]
         use = np.isfinite(h_val) & (h_val > HALF_LAG_MIN_AC)

@@ -200,7 +200,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
         return none
     step_hz = float(np.nanmedian(br.step_freq[br.gait_mask]))
     mount = stream.mount
-    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, up=body0.up,
+    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, like=body0,
                    step_freq=br.step_freq, forward=None if mount is None else mount.forward)
     v, ap = body.v, body.ap
     sf = np.where(np.isfinite(br.step_freq), br.step_freq, step_hz)
@@ -297,13 +297,7 @@ def analyse(stream: SensorStream) -> LowerBackResult:
     other = np.where(sides == "L", "R", "L").astype(object)
     other[run_kept] = sides[run_kept]  # running: the FC after an IC is that foot's toe-off
     conf = np.clip(strength, 0.0, 1.0)
-    ev = pd.concat([
-        pd.DataFrame({"t": t0 + ic / fs, "kind": "IC", "side": sides, "confidence": conf,
-                      "side_confidence": side_conf}),
-        pd.DataFrame({"t": t0 + fc / fs, "kind": "FC", "side": other, "confidence": conf,
-                      "side_confidence": side_conf}),
-    ], ignore_index=True)
-    ev = ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
+    ev = _event_table(t0 + ic / fs, t0 + fc / fs, sides, other, conf, side_conf)
     # turning steps are real steps but not straight gait: the inner leg's are shorter, and a
     # walk that always turns the same way would read as an asymmetry (as the foot detector's
     # turns, gait.events.foot); they stay as events, outside the bouts
@@ -318,6 +312,29 @@ def analyse(stream: SensorStream) -> LowerBackResult:
                           "step_peak": t0 + t_pk / fs, "ic": t0 + ic / fs, "side": sides,
                           "run": run_kept})
     return LowerBackResult(det, br.turns, br, body.ap_dir[0], feats)
+
+
+def _event_table(t_ic: np.ndarray, t_fc: np.ndarray, sides: np.ndarray, other: np.ndarray,
+                 conf: np.ndarray, side_conf: np.ndarray) -> pd.DataFrame:
+    """The events (``t, kind, side, confidence, side_confidence``) of the ICs and their FCs
+    (``other``: the FCs' sides), sorted by time and kind, ties in IC-then-FC order: the table
+    ``pd.concat`` of the two and ``sort_values(["t", "kind"], kind="stable")`` give (the same
+    rows and column types), built once from arrays."""
+    if len(t_ic) == 0:  # pandas types the empty columns differently: its own way
+        ev = pd.concat([
+            pd.DataFrame({"t": t_ic, "kind": "IC", "side": sides, "confidence": conf,
+                          "side_confidence": side_conf}),
+            pd.DataFrame({"t": t_fc, "kind": "FC", "side": other, "confidence": conf,
+                          "side_confidence": side_conf}),
+        ], ignore_index=True)
+        return ev.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
+    t = np.concatenate([t_ic, t_fc])
+    is_ic = np.arange(len(t)) < len(t_ic)
+    order = np.lexsort((is_ic, t))  # stable: by time, then FC (False) before IC
+    return pd.DataFrame({"t": t[order], "kind": np.where(is_ic, "IC", "FC").astype(object)[order],
+                         "side": np.concatenate([sides, other])[order],
+                         "confidence": np.concatenate([conf, conf])[order],
+                         "side_confidence": np.concatenate([side_conf, side_conf])[order]})
 
 
 def _side_check(stream: SensorStream, body: BodySignals, gait_mask: np.ndarray,

@@ -53,8 +53,10 @@ def _level_axis(acc: np.ndarray, body: BodySignals, roll_deg: np.ndarray, use: n
     level and shrinks the drop asymmetry. The gravity the measured roll tilts sideways is
     removed before the principal direction is taken (0.2 deg on the simulator)."""
     up = body.up
-    ml_dir = dsp.cross_rows(up, body.ap_dir)
-    acc_h = acc - (body.v + G)[:, None] * up - G * np.sin(np.radians(roll_deg))[:, None] * ml_dir
+    ml_dir = body.ml_dir if body.ml_dir is not None else dsp.cross_rows(up, body.ap_dir)
+    # the horizontal acceleration as to_body found it (the same numbers), less the roll's
+    acc_h = body.acc_h if body.acc_h is not None else acc - (body.v + G)[:, None] * up
+    acc_h = acc_h - G * np.sin(np.radians(roll_deg))[:, None] * ml_dir
     band = bandpass(acc_h, body.fs, 0.7 * step_hz, 2.2 * step_hz)
     d = principal_horizontal(band[use])
     ap = _nanmean_rows(body.ap_dir[use])
@@ -105,7 +107,8 @@ def pelvic_features(steps: pd.DataFrame, acc: np.ndarray, body: BodySignals, sta
                 if i1 > i0:
                     walking[i0:i1] = True
                     spans.append((i0, i1))
-        acc_f = fill_gaps(acc)
+        # the gap-filled samples of the stream the body frame came from (the same numbers)
+        acc_f = body.acc_filled if body.acc_filled is not None else fill_gaps(acc)
         up0 = _standing_up(acc_f, fs, walking)
         if up0 is not None and spans:
             levelled = True

@@ -49,8 +49,8 @@ def trunk_measures(v: np.ndarray, ap: np.ndarray, ml: np.ndarray, fs: float, sta
     out: dict[str, float | None] = dict.fromkeys(
         ("step_regularity", "stride_regularity", "autocorr_step_symmetry",
          "harmonic_ratio_v", "harmonic_ratio_ap", "harmonic_ratio_ml"))
-    step_med = float(np.nanmedian(steps["step_s"])) if "step_s" in steps and \
-        steps["step_s"].notna().any() else float("nan")
+    step_s = steps["step_s"].to_numpy(float) if "step_s" in steps else np.zeros(0)
+    step_med = float(np.nanmedian(step_s)) if (~np.isnan(step_s)).any() else float("nan")
     if np.isfinite(step_med) and len(bouts):
         regs, w = [], []
         for b in bouts.itertuples(index=False):
@@ -74,7 +74,9 @@ def trunk_measures(v: np.ndarray, ap: np.ndarray, ml: np.ndarray, fs: float, sta
                 a2 = float(np.average(r[ok, 1], weights=ww[ok]))
                 out.update(step_regularity=a1, stride_regularity=a2,
                            autocorr_step_symmetry=a1 / a2 if a2 > 0 else None)
-    strides = steps.loc[steps["side"] == "L", ["ic", "stride_s"]].to_numpy(float)
+    left = steps["side"].to_numpy(dtype=object) == "L"  # (numpy: pandas' .loc costs ~0.6 ms)
+    strides = np.column_stack([steps["ic"].to_numpy(float)[left],
+                               steps["stride_s"].to_numpy(float)[left]])
     # a stride runs from a left IC to the next left IC (rows whose stride_s is known end one)
     ends = strides[np.isfinite(strides[:, 1])]
     if len(ends) >= 3:

@@ -12,7 +12,7 @@ in gait under real-life environmental conditions. Part 1: The instrument", Clin 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +46,13 @@ class BodySignals:
     #: :func:`ap_sign_clarity` over the ``mask`` given to :func:`to_body`, when its AP sign was
     #: inferred over that mask (the same number, from the cross spectrum the sign came from)
     ap_clarity: float | None = None
+    #: the gap-filled acceleration and angular rate (device frame) the signals were projected
+    #: from, the horizontal acceleration and the ML direction (N x 3 each; for later users of
+    #: the same stream: :func:`to_body`'s ``like``, :func:`gait.metrics.pelvic_features`)
+    acc_filled: np.ndarray | None = field(default=None, repr=False)
+    gyr_filled: np.ndarray | None = field(default=None, repr=False)
+    acc_h: np.ndarray | None = field(default=None, repr=False)
+    ml_dir: np.ndarray | None = field(default=None, repr=False)
 
 
 def principal_horizontal(acc_h: np.ndarray) -> np.ndarray:
@@ -98,8 +105,9 @@ def step_periodic_horizontal(acc_h: np.ndarray, up: np.ndarray, lag: np.ndarray,
     basis = np.column_stack([e1, np.cross(u, e1)])
     x = dsp.matmul(acc_h, basis)  # products of an hour's samples on one thread
     idx = np.flatnonzero(use)
-    idx = idx[idx + lag[idx] < len(x)]
-    a, b = x[idx], x[idx + lag[idx]]
+    later = idx + lag[idx]
+    inside = later < len(x)
+    a, b = x[idx[inside]], x[later[inside]]
     c = dsp.matmul(a.T, b)
     w, vec = np.linalg.eigh(0.5 * (c + c.T))
     return basis @ vec[:, int(np.argmax(w))]
@@ -110,7 +118,7 @@ def vertical(acc: np.ndarray, fs: float, gravity_fc: float = 0.25
     """Gravity direction per sample (N x 3) and vertical acceleration (m/s^2, up, gravity
     removed) of an N x 3 acceleration without NaN."""
     up = gravity_direction(acc, fs, gravity_fc)
-    return up, np.einsum("ij,ij->i", acc, up) - G
+    return up, dsp.row_dots(acc, up) - G
 
 
 def dominant_step_hz(v: np.ndarray, fs: float, mask: np.ndarray | None = None,
@@ -194,7 +202,8 @@ def is_running(v: np.ndarray) -> bool:
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
             mask: np.ndarray | None = None, step_hz: float | None = None,
             up: np.ndarray | None = None, step_freq: np.ndarray | None = None,
-            forward: np.ndarray | None = None, sign: bool = True) -> BodySignals:
+            forward: np.ndarray | None = None, sign: bool = True,
+            like: BodySignals | None = None) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
 
     Vertical is the low-passed acceleration's direction (per sample). The AP direction is the
@@ -215,15 +224,21 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     gives it (ML follows it), and the gyroscope is projected on the vertical only: for a caller
     whose use of AP and ML does not depend on their signs (autocorrelations, as
     :func:`gait.events.bouts.detect_bouts`), the step-band phase is not computed.
+    ``like``: an earlier result of this function on the same stream (and ``gravity_fc``): its
+    gap-filled samples, gravity direction, vertical and horizontal acceleration and vertical
+    angular rate are taken over (the same numbers as computed again; ``up`` is then ignored).
     """
     fs = stream.sample_rate_hz
-    missing = dsp.nan_rows(stream.acc)
-    acc = fill_gaps(stream.acc)
-    if up is None:
-        up, v = vertical(acc, fs, gravity_fc)
+    if like is not None and like.acc_filled is not None and like.acc_h is not None:
+        missing, acc, up, v, acc_h = like.missing, like.acc_filled, like.up, like.v, like.acc_h
     else:
-        v = np.einsum("ij,ij->i", acc, up) - G
-    acc_h = acc - (v + G)[:, None] * up
+        missing = dsp.nan_rows(stream.acc)
+        acc = fill_gaps(stream.acc)
+        if up is None:
+            up, v = vertical(acc, fs, gravity_fc)
+        else:
+            v = dsp.row_dots(acc, up) - G
+        acc_h = acc - (v + G)[:, None] * up
     n = len(acc)
     if step_hz is not None and np.isfinite(step_hz):
         lo, hi = 0.7 * step_hz, 2.2 * step_hz
@@ -240,7 +255,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         ap_dir = np.repeat(d[None, :], n, axis=0)
     elif window_s is None:
         band = bandpass(acc_h, fs, lo, hi)  # the step band (not needed by the branches above)
-        ap_dir = np.repeat(principal_horizontal(band[use])[None, :], n, axis=0)
+        # (every sample: the band itself, not a copy of it; the same numbers)
+        ap_dir = np.repeat(principal_horizontal(band if use.all() else band[use])[None, :], n,
+                           axis=0)
     else:
         band = bandpass(acc_h, fs, lo, hi)
         w = max(int(window_s * fs), 1)
@@ -265,9 +282,9 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
             ap_dir = np.column_stack([np.interp(np.arange(n), centers, dirs_a[:, j])
                                       for j in range(3)])
     # keep AP horizontal and unit
-    ap_dir = ap_dir - np.einsum("ij,ij->i", ap_dir, up)[:, None] * up
+    ap_dir = ap_dir - dsp.row_dots(ap_dir, up)[:, None] * up
     ap_dir /= np.maximum(dsp.row_norms(ap_dir)[:, None], 1e-9)
-    ap = np.einsum("ij,ij->i", acc, ap_dir)
+    ap = dsp.row_dots(acc, ap_dir)
     clarity = None
     if forward is None and sign:
         sh = step_hz if step_hz is not None else dominant_step_hz(v, fs, use)
@@ -277,12 +294,16 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
         if use is mask:  # the sign's clarity over the mask (unchanged by the flip: c -> -c)
             clarity = _clarity(c)
     ml_dir = dsp.cross_rows(up, ap_dir)
-    ml = np.einsum("ij,ij->i", acc, ml_dir)
-    gv = gap = gml = None
+    ml = dsp.row_dots(acc, ml_dir)
+    gv = gap = gml = gyr = None
     if stream.gyr is not None:
-        gyr = fill_gaps(stream.gyr)
-        gv = np.einsum("ij,ij->i", gyr, up)
+        if like is not None and like.gyr_filled is not None and like.gyr_v is not None:
+            gyr, gv = like.gyr_filled, like.gyr_v
+        else:
+            gyr = fill_gaps(stream.gyr)
+            gv = dsp.row_dots(gyr, up)
         if sign:
-            gap = np.einsum("ij,ij->i", gyr, ap_dir)
-            gml = np.einsum("ij,ij->i", gyr, ml_dir)
-    return BodySignals(fs, v, ap, ml, gv, gap, gml, up, ap_dir, missing, clarity)
+            gap = dsp.row_dots(gyr, ap_dir)
+            gml = dsp.row_dots(gyr, ml_dir)
+    return BodySignals(fs, v, ap, ml, gv, gap, gml, up, ap_dir, missing, clarity,
+                       acc_filled=acc, gyr_filled=gyr, acc_h=acc_h, ml_dir=ml_dir)
