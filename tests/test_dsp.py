@@ -449,22 +449,29 @@ def test_row_norms_and_nan_rows_equal_numpy_bit_for_bit(k: int) -> None:
     np.testing.assert_array_equal(dsp.row_norms(y), np.linalg.norm(y, axis=1))
 
 
-def test_row_dots_equal_einsum_bit_for_bit() -> None:
+def test_row_dots_equal_einsum() -> None:
+    """The row dot products of einsum (to rounding: einsum's order of the three products is
+    numpy's and the CPU's choice; on numpy 2.4, x86-64, the same bits), in a fixed order."""
     rng = np.random.default_rng(4)
     for n in (1, 2, 7, 1000, 64001):
         buf = rng.normal(size=3 * n + 3) * 10.0 ** rng.uniform(-4, 4, size=3 * n + 3)
         a = buf[1:1 + 3 * n].reshape(n, 3)  # unaligned rows
         b = rng.normal(size=(n, 3))
         b /= np.linalg.norm(b, axis=1)[:, None]
-        np.testing.assert_array_equal(dsp.row_dots(a, b), np.einsum("ij,ij->i", a, b))
+        r = dsp.row_dots(a, b)
+        tol = 4 * np.finfo(float).eps * np.sum(np.abs(a * b), axis=1)
+        assert np.all(np.abs(r - np.einsum("ij,ij->i", a, b)) <= tol)
+        np.testing.assert_array_equal(r, (a[:, 0] * b[:, 0] + a[:, 2] * b[:, 2])
+                                      + a[:, 1] * b[:, 1] + 0.0)
     x = rng.normal(size=(50, 3))
     x[::7, 0] = np.nan
     x[3, -1] = np.inf
     x[11] = -0.0  # an all -0.0 row: +0.0, as einsum
     y = rng.normal(size=(50, 3))
     e, r = np.einsum("ij,ij->i", x, y), dsp.row_dots(x, y)
-    np.testing.assert_array_equal(r, e)
-    np.testing.assert_array_equal(np.signbit(r), np.signbit(e))
+    np.testing.assert_array_equal(np.isnan(r), np.isnan(e))
+    np.testing.assert_array_equal(r[np.isinf(e)], e[np.isinf(e)])
+    assert r[11] == 0.0 and not np.signbit(r[11])
     xf = np.asfortranarray(x)  # any layout (einsum's own order for others)
     np.testing.assert_array_equal(dsp.row_dots(xf, y), np.einsum("ij,ij->i", xf, y))
 
