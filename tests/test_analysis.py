@@ -3,7 +3,10 @@ with a 95 % CI that covers the truth in >= 90 % of seeds; a symmetric walk is "b
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from gait.analysis.single import analyse
@@ -204,3 +207,25 @@ def test_verdict_with_uncertain_sides_gives_the_size_but_no_leg() -> None:
     # nothing to flag: still balanced, sides or not
     sym["stance_s"] = {"si_pct": 1.0, "ci95": [-1.0, 3.0]}
     assert verdict(sym, {"L": 60, "R": 60}, [], side_known=False)["level"] == "balanced"
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+@pytest.mark.parametrize("only", [None, ("L", "R")])
+def test_table_codes_equal_codes_of_the_values(dtype: Any,
+                                               only: tuple[str, ...] | None) -> None:
+    """The document's coded columns, from pandas' factorization, are Codes.of of the values
+    (values not in ``only`` as None): the same codes and labels, in order of first appearance."""
+    from gait.analysis.single import _codes
+    from gait.table import Codes
+
+    rng = np.random.default_rng(5)
+    pool = np.array(["L", "R", None, "?", "IC", "FC"], dtype=object)
+    for _ in range(100):
+        vals = pool[rng.integers(0, rng.integers(1, 7), rng.integers(0, 30))]
+        col = pd.Series(vals, dtype=dtype)
+        want = col.to_numpy(object)
+        if only is not None:
+            want = np.array([v if v in only else None for v in want], dtype=object)
+        got, ref = _codes(col, only), Codes.of(want)
+        np.testing.assert_array_equal(got.codes, ref.codes)
+        assert got.labels == ref.labels
