@@ -482,3 +482,15 @@ def test_finite_rows_equal_numpy() -> None:
     x[7, 2] = -np.inf
     np.testing.assert_array_equal(dsp.finite_rows(x), np.all(np.isfinite(x), axis=1))
     np.testing.assert_array_equal(dsp.finite_rows(x[:, :1]), np.isfinite(x[:, 0]))
+
+
+def test_sort_order_is_pandas_sort_values_order() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 5, 200):
+        t = np.round(rng.normal(size=n), 1)  # ties
+        if n:
+            t[rng.choice(n, max(n // 5, 1))] = np.nan
+        want = pd.Series(t).sort_values().index.to_numpy()
+        np.testing.assert_array_equal(dsp.sort_order(t), want)

@@ -31,11 +31,20 @@ scipy.fft and scipy.ndimage in the same tests.
 into pieces OpenBLAS keeps on the calling thread: its woken threads spin-wait between products,
 costly on a shared machine), :func:`row_norms`, :func:`nan_rows`, :func:`finite_rows` (row-wise
 reductions of N x 3 arrays, column by column), :func:`cross_rows` (``np.cross`` of N x 3 arrays),
-:func:`row_dots` (their row-wise dot products, as ``np.einsum("ij,ij->i", ...)``).
+:func:`row_dots` (their row-wise dot products, as ``np.einsum("ij,ij->i", ...)``),
+:func:`sort_order` (the order ``pandas.Series.sort_values`` gives floats, NaN last).
 """
 
 from gait.dsp.iir import BLOCK, butter, sosfilt, sosfilt_zi, sosfiltfilt, zpk2sos
-from gait.dsp.linalg import cross_rows, finite_rows, matmul, nan_rows, row_dots, row_norms
+from gait.dsp.linalg import (
+    cross_rows,
+    finite_rows,
+    matmul,
+    nan_rows,
+    row_dots,
+    row_norms,
+    sort_order,
+)
 from gait.dsp.peaks import find_peaks, peak_prominences
 from gait.dsp.smoothing import (
     gaussian_filter1d,
@@ -62,6 +71,7 @@ __all__ = [
     "peak_prominences",
     "row_dots",
     "row_norms",
+    "sort_order",
     "sosfilt",
     "sosfilt_zi",
     "sosfiltfilt",

@@ -122,3 +122,13 @@ def finite_rows(x: np.ndarray) -> np.ndarray:
     for j in range(1, x.shape[1]):
         out &= np.isfinite(x[:, j])
     return out
+
+
+def sort_order(t: np.ndarray) -> np.ndarray:
+    """The permutation ``pd.Series(t).sort_values()`` applies to a float array: numpy's
+    quicksort of the non-NaN values, then the NaN in their order (an index array)."""
+    nan = np.isnan(t)
+    if not nan.any():
+        return np.argsort(t, kind="quicksort")
+    idx = np.arange(len(t))
+    return np.concatenate([idx[~nan][np.argsort(t[~nan], kind="quicksort")], idx[nan]])

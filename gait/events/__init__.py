@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from gait import dsp
 from gait.recording import MIN_GAIT_HZ, Recording, SensorStream
 
 if TYPE_CHECKING:
@@ -124,10 +125,7 @@ def merge_bouts(bouts: list[pd.DataFrame]) -> pd.DataFrame:
         b = b.sort_values("start").reset_index(drop=True)
         rows = b[["start", "end", "kind"]].itertuples(index=False)
     else:
-        # sort_values("start")'s order: numpy's quicksort of the times, NaN last (as pandas)
-        nan = np.isnan(start)
-        i = np.arange(len(start))
-        order = np.concatenate([i[~nan][np.argsort(start[~nan], kind="quicksort")], i[nan]])
+        order = dsp.sort_order(start)  # sort_values("start")'s order
         rows = zip(start[order].tolist(), end[order].tolist(),
                    b["kind"].to_numpy(dtype=object)[order].tolist(), strict=True)
     out: list[list] = []

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gait import dsp
-from gait.metrics.temporal import TEMPORAL, bout_index
+from gait.metrics.temporal import TEMPORAL, bout_index, equals
 from gait.parameters import NAMES
 
 
@@ -56,14 +56,8 @@ def stride_ids(steps: pd.DataFrame) -> np.ndarray:
     """Stride index of every step: a stride is one left step and the right step after it
     (within a bout); the bootstrap resamples whole strides so L/R pairing is kept."""
     bout = steps["bout"].to_numpy() if "bout" in steps else np.zeros(len(steps), int)
-    new = _is_side(steps, "L") | np.concatenate([[True], bout[1:] != bout[:-1]])
+    new = equals(steps["side"], "L") | np.concatenate([[True], bout[1:] != bout[:-1]])
     return np.cumsum(new) - 1
-
-
-def _is_side(steps: pd.DataFrame, side: str) -> np.ndarray:
-    """Whether each step is on ``side``, as a boolean array (compared by pandas: an object array
-    of a 24-hour walk's 159k sides would make a Python string per step)."""
-    return (steps["side"] == side).to_numpy(dtype=bool, na_value=False)
 
 
 BOOT_BLOCK = 50  # bootstrap resamples drawn at once: memory 8 B x BOOT_BLOCK x strides ...
@@ -121,7 +115,7 @@ def symmetry(steps: pd.DataFrame, params: list[str] | None = None, n_boot: int =
     params = [p for p in (params or list(NAMES)) if p in steps]
     ids = stride_ids(steps)
     k = int(ids.max()) + 1 if len(ids) else 0
-    on_side = {s: _is_side(steps, s) for s in ("L", "R")}
+    on_side = {s: equals(steps["side"], s) for s in ("L", "R")}
     # the parameters with at least two values on each side, then their per-stride table (sum L,
     # n L, sum R, n R per stride) written column by column into its one array (a 24-hour walk:
     # 80k strides x 4 columns a parameter, ~23 MB)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gait import dsp
+
 MAX_STRIDE_S = 2.5  # longer IC-to-IC intervals are pauses, not strides
 
 
@@ -27,13 +29,13 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
     # assignments cost ~10 ms a call on a 10-minute chunk; the numbers are the same). The
     # sides and kinds as booleans, compared by pandas: an object array of a 24-hour walk's
     # 318k events would make a Python string per event (~16 MB a column)
-    ev_left = _equals(events["side"], "L")
-    has_side = ev_left | _equals(events["side"], "R")
+    ev_left = equals(events["side"], "L")
+    has_side = ev_left | equals(events["side"], "R")
     ev_t = events["t"].to_numpy(float)[has_side]
-    ev_ic = _equals(events["kind"], "IC")[has_side]
-    ev_fc = _equals(events["kind"], "FC")[has_side]
+    ev_ic = equals(events["kind"], "IC")[has_side]
+    ev_fc = equals(events["kind"], "FC")[has_side]
     ev_left = ev_left[has_side]
-    order = _sort_order(ev_t)  # the order of DataFrame.sort_values("t")
+    order = dsp.sort_order(ev_t)  # the order of DataFrame.sort_values("t")
     ev_t, ev_ic, ev_fc, ev_left = ev_t[order], ev_ic[order], ev_fc[order], ev_left[order]
     t = ev_t[ev_ic]
     left = ev_left[ev_ic]
@@ -104,19 +106,10 @@ def step_table(events: pd.DataFrame, bouts: pd.DataFrame | None = None) -> pd.Da
                          "double_support_s": ds})
 
 
-def _equals(column: pd.Series, value: str) -> np.ndarray:
-    """``column == value`` as a boolean array (missing values: False)."""
+def equals(column: pd.Series, value: str) -> np.ndarray:
+    """``column == value`` as a boolean array (missing values: False), compared by pandas: an
+    object array of a 24-hour walk's 318k sides or kinds would make a Python string each."""
     return (column == value).to_numpy(dtype=bool, na_value=False)
-
-
-def _sort_order(t: np.ndarray) -> np.ndarray:
-    """The permutation ``pd.Series(t).sort_values()`` applies (numpy's quicksort of the
-    non-NaN values, then the NaN in their order), as an index array."""
-    nan = np.isnan(t)
-    if not nan.any():
-        return np.argsort(t, kind="quicksort")
-    idx = np.arange(len(t))
-    return np.concatenate([idx[~nan][np.argsort(t[~nan], kind="quicksort")], idx[nan]])
 
 
 def bout_index(t: np.ndarray, bouts: pd.DataFrame | None) -> np.ndarray:
