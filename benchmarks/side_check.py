@@ -44,7 +44,7 @@ def find_in(stream: SensorStream) -> side_check.SideCheck | None:
     if not br.gait_mask.any():
         return side_check.find(stream, body0, None)
     step_hz = float(np.nanmedian(br.step_freq[br.gait_mask]))
-    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, up=body0.up,
+    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, like=body0,
                    step_freq=br.step_freq)
     return side_check.find(stream, body, br.gait_mask)
 

@@ -24,7 +24,7 @@ def _find(stream: SensorStream) -> side_check.SideCheck | None:
     br = detect_bouts(np.column_stack([body0.v, body0.ap]), fs, body0.gyr_v,
                       start_s=stream.start_s, lateral=body0.ml)
     step_hz = float(np.nanmedian(br.step_freq[br.gait_mask]))
-    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, up=body0.up,
+    body = to_body(stream, window_s=None, mask=br.gait_mask, step_hz=step_hz, like=body0,
                    step_freq=br.step_freq)
     return side_check.find(stream, body, br.gait_mask)
 

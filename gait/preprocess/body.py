@@ -201,7 +201,7 @@ def is_running(v: np.ndarray) -> bool:
 
 def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | None = 10.0,
             mask: np.ndarray | None = None, step_hz: float | None = None,
-            up: np.ndarray | None = None, step_freq: np.ndarray | None = None,
+            step_freq: np.ndarray | None = None,
             forward: np.ndarray | None = None, sign: bool = True,
             like: BodySignals | None = None) -> BodySignals:
     """Vertical / AP / ML components of a stream's acceleration (and angular rate).
@@ -215,8 +215,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     (0.7-2.2 x step frequency; default 0.5-3 Hz windowed, 1.2-4 Hz global). AP's sign: forward
     acceleration leads vertical acceleration at the step frequency (:func:`ap_sign`, Zijlstra &
     Hof 2003). ML = up x AP, i.e. positive to the LEFT (right-handed frame x=AP, y=ML, z=up).
-    ``up``: the gravity direction per sample of an earlier call on the same stream (saves its
-    low-pass filtering). ``step_freq`` (Hz per sample, with ``window_s=None`` and ``mask``):
+    ``step_freq`` (Hz per sample, with ``window_s=None`` and ``mask``):
     the AP direction is the most step-periodic one (:func:`step_periodic_horizontal`) instead
     of the largest-variance one. ``forward``: the device-frame direction of the wearer's forward
     stated by the user (:mod:`gait.mount`): AP is it made horizontal, and neither its direction
@@ -226,7 +225,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     :func:`gait.events.bouts.detect_bouts`), the step-band phase is not computed.
     ``like``: an earlier result of this function on the same stream (and ``gravity_fc``): its
     gap-filled samples, gravity direction, vertical and horizontal acceleration and vertical
-    angular rate are taken over (the same numbers as computed again; ``up`` is then ignored).
+    angular rate are taken over (the same numbers as computed again).
     """
     fs = stream.sample_rate_hz
     if like is not None and like.acc_filled is not None and like.acc_h is not None:
@@ -234,10 +233,7 @@ def to_body(stream: SensorStream, gravity_fc: float = 0.25, window_s: float | No
     else:
         missing = dsp.nan_rows(stream.acc)
         acc = fill_gaps(stream.acc)
-        if up is None:
-            up, v = vertical(acc, fs, gravity_fc)
-        else:
-            v = dsp.row_dots(acc, up) - G
+        up, v = vertical(acc, fs, gravity_fc)
         acc_h = acc - (v + G)[:, None] * up
     n = len(acc)
     if step_hz is not None and np.isfinite(step_hz):
