@@ -174,6 +174,30 @@ def test_report_of_a_long_file_with_a_short_row_names_the_line(tmp_path: Path) -
     assert str(csv) in lines[0]
 
 
+def test_report_of_a_long_file_with_rows_out_of_time_order(tmp_path: Path) -> None:
+    """An hour read in chunks: a row stamped far ahead (a glitch) loses no other row (before,
+    the rows between its chunk and its time were dropped without a word), and a row that comes
+    after its part of the recording was analysed is left out with a warning naming it."""
+    import numpy as np
+
+    n = 3600 * 100 + 500
+    t = np.arange(n) / 100.0
+    data = np.column_stack([t, np.zeros(n), np.full(n, 9.81), np.zeros(n)])
+    data[1000, 0] = 2000.0  # the row at 10 s stamped 2000 s
+    data[300_000, 0] = 5.0  # the row at 3000 s stamped 5 s: its chunk is long done
+    csv = tmp_path / "long.csv"
+    with open(csv, "w") as fh:
+        fh.write("time_s,ax,ay,az\n")
+        np.savetxt(fh, data, fmt="%.2f", delimiter=",")
+    r = run("report", "--no-history", "-q", "--json", "-", f"lower_back={csv}")
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout)["recording"]
+    (stream,) = rec["streams"]
+    assert stream["n_samples"] == n and stream["missing_pct"] < 0.01
+    late = [w for w in rec["warnings"] if "left out" in w]
+    assert len(late) == 1 and "1 row(s) (the first: data row 300001)" in late[0]
+
+
 def test_info_on_a_folder_holding_one_export(tmp_path: Path) -> None:
     import numpy as np
 
