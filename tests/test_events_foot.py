@@ -515,3 +515,21 @@ def test_truong_paretic_foot_contacts_at_the_end_of_its_footsteps() -> None:
     t = ev.loc[(ev.kind == "IC") & (ev.side == "L"), "t"].to_numpy()
     late = [bool(np.any((t >= 0.5 * (a + b)) & (t <= b + 0.05))) for a, b in acts]
     assert np.mean(late) >= 0.8
+
+
+def test_a_cue_of_zero_one_way_decides_the_sign(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two seconds of a foot (a live balance's first journal read) can have no impact at all
+    one way: the cue's ratio is 0, which decides for the other way (it raised
+    ZeroDivisionError in the live-balance thread of ``gait record``)."""
+    monkeypatch.setattr(foot, "_impact_ratio", lambda *a: 0.0)
+    monkeypatch.setattr(foot, "_excursion_ratio", lambda *a: 0.0)
+    monkeypatch.setattr(foot, "SIGN_CLEAR", np.inf)  # every cue is consulted
+    rng = np.random.default_rng(0)
+    fs = 200.0
+    t = np.arange(400) / fs
+    gyr = np.column_stack([0.02 * rng.normal(size=400), 2.0 * np.sin(2 * np.pi * 1.0 * t),
+                           0.02 * rng.normal(size=400)])
+    acc = np.column_stack([np.zeros(400), np.full(400, G), np.zeros(400)])
+    w, ratio, cue = foot.pitch_rate(gyr, fs, None, acc, False, True)
+    assert np.isfinite(w).all()
+    assert ratio == np.inf and cue == "excursion"

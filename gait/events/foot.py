@@ -254,6 +254,7 @@ behind each constant), the rest its stages in the order they run.
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 
 import numpy as np
@@ -417,7 +418,7 @@ def pitch_rate(gyr: np.ndarray, fs: float, missing: np.ndarray | None = None,
     v = wl[act] if act.sum() > 10 else wl
     hi, lo = float(np.percentile(v, 99)), float(-np.percentile(v, 1))
     r = hi / lo if lo > 0 else np.inf
-    sign, ratio, cue = (1.0 if r >= 1 else -1.0), max(r, 1 / r if r > 0 else np.inf), "swing lobe"
+    sign, ratio, cue = (1.0 if r >= 1 else -1.0), _clarity(r), "swing lobe"
     if ratio < SIGN_CLEAR and shank:
         a = (np.abs(wl) > SKEW_RAD_S) & use
         v = wl[a] - wl[a].mean() if a.sum() > 10 else wl - wl.mean()
@@ -427,13 +428,19 @@ def pitch_rate(gyr: np.ndarray, fs: float, missing: np.ndarray | None = None,
             return (1.0 if sk > 0 else -1.0) * w, float(1.0 + abs(sk)), "skew"
     if not shank:  # feet: the pitch excursion from foot flat is largest toes-down
         re = _excursion_ratio(w, gyr, fs, use)
-        if np.isfinite(re) and max(re, 1 / re) > ratio:
-            sign, ratio, cue = (1.0 if re >= 1 else -1.0), max(re, 1 / re), "excursion"
+        if np.isfinite(re) and _clarity(re) > ratio:
+            sign, ratio, cue = (1.0 if re >= 1 else -1.0), _clarity(re), "excursion"
     if ratio < SIGN_CLEAR and acc is not None:
         ri = _impact_ratio(w, acc, fs)
-        if np.isfinite(ri) and max(ri, 1 / ri) > ratio:
-            sign, ratio, cue = (1.0 if ri >= 1 else -1.0), max(ri, 1 / ri), "impact"
+        if np.isfinite(ri) and _clarity(ri) > ratio:
+            sign, ratio, cue = (1.0 if ri >= 1 else -1.0), _clarity(ri), "impact"
     return sign * w, float(ratio), cue
+
+
+def _clarity(r: float) -> float:
+    """How clearly a ratio of the two directions' cues (>= 0) picks one: ``max(r, 1 / r)``,
+    infinite when one direction's cue is zero (a few seconds of data: no lobe, no impact)."""
+    return max(r, 1 / r) if r > 0 else math.inf
 
 
 def _gravity_direction(acc: np.ndarray | None, use: np.ndarray) -> np.ndarray | None:
